@@ -1,0 +1,1 @@
+//! Lambda handlers of both solutions (placeholder; see issue 3).
