@@ -1,0 +1,1 @@
+//! Lambda artifact packaging and checks (placeholder; see issue 3).
