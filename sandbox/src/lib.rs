@@ -1,1 +1,11 @@
-//! Sandbox (placeholder).
+//! connect-returns-sandbox: a local emulator of the Amazon Connect API and the Lex V2 / V1
+//! model-building APIs on their real REST-JSON wire format, for tests without an AWS account.
+//! `core` holds the dispatcher and shared World, `admin` the `/__sandbox/` API, and one module per
+//! service holds its state and route table.
+pub mod admin;
+pub mod connect;
+pub mod core;
+pub mod lexv1;
+pub mod lexv2;
+
+pub use crate::core::{Config, FaultConfig, FaultRule, LogEntry, QuotaConfig, Running, Service, start};

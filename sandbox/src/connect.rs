@@ -1,0 +1,573 @@
+//! Amazon Connect API emulation: the instance-scoped state model, shared helpers (instance lookup,
+//! ARNs, pagination, validation), seeding, and the route table. Operation handlers live in
+//! `connect/*.rs` by resource family; flow-language validation in `connect/flow_check.rs`.
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::core::{ApiError, Req, Resp, Route, Snapshot, World};
+
+mod instance;
+
+/// Tags on a resource.
+pub type Tags = BTreeMap<String, String>;
+
+/// In-memory Connect state.
+#[derive(Default, Serialize)]
+pub struct State {
+    /// Instances by id.
+    pub instances: BTreeMap<String, Instance>,
+    /// Claimed phone numbers by id.
+    pub phone_numbers: BTreeMap<String, PhoneNumber>,
+}
+
+impl Snapshot for State {
+    fn snapshot(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// One Connect instance and everything it owns.
+#[derive(Debug, Clone, Serialize)]
+pub struct Instance {
+    pub id: String,
+    pub arn: String,
+    pub alias: String,
+    pub created: i64,
+    pub tags: Tags,
+    pub flows: BTreeMap<String, Flow>,
+    pub queues: BTreeMap<String, Queue>,
+    pub hours: BTreeMap<String, Hours>,
+    pub routing_profiles: BTreeMap<String, RoutingProfile>,
+    /// Associated Lambda function ARNs, in association order.
+    pub lambdas: Vec<String>,
+    /// Associated Lex V1 bots.
+    pub lex_bots: Vec<LexV1Bot>,
+    /// Associated Lex V2 alias ARNs.
+    pub lex_v2_aliases: Vec<String>,
+    pub storage_configs: BTreeMap<String, StorageConfig>,
+    pub contacts: BTreeMap<String, Contact>,
+}
+
+/// A contact flow: published content and an optional saved draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub flow_type: String,
+    pub state: String,
+    pub description: Option<String>,
+    pub published: Option<String>,
+    pub saved: Option<String>,
+    pub version: i64,
+    pub last_modified: f64,
+    pub tags: Tags,
+}
+
+impl Flow {
+    /// `PUBLISHED` once published content exists, else `SAVED`.
+    pub fn status(&self) -> &'static str {
+        if self.published.is_some() { "PUBLISHED" } else { "SAVED" }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Queue {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub queue_type: String,
+    pub hours_id: String,
+    pub outbound_caller_config: Value,
+    pub max_contacts: Option<i64>,
+    pub status: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hours {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub time_zone: String,
+    pub config: Value,
+    pub tags: Tags,
+}
+
+/// One queue–channel entry of a routing profile.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RpQueue {
+    pub queue_id: String,
+    pub channel: String,
+    pub priority: i64,
+    pub delay: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutingProfile {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub description: String,
+    pub default_outbound_queue_id: String,
+    pub media_concurrencies: Value,
+    pub queues: Vec<RpQueue>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LexV1Bot {
+    pub name: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageConfig {
+    pub association_id: String,
+    pub resource_type: String,
+    pub config: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub id: String,
+    pub arn: String,
+    pub channel: String,
+    pub initiation_method: String,
+    pub queue_id: Option<String>,
+    pub state: String,
+    pub disconnect_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    pub arn: String,
+    pub number: String,
+    pub country: String,
+    pub number_type: String,
+    pub instance_id: Option<String>,
+    pub flow_id: Option<String>,
+    pub tags: Tags,
+}
+
+// ---------- error helpers ----------
+
+pub(crate) fn invalid_param(msg: impl Into<String>) -> ApiError {
+    ApiError::new(400, "InvalidParameterException", msg)
+}
+
+pub(crate) fn invalid_request(msg: impl Into<String>) -> ApiError {
+    ApiError::new(400, "InvalidRequestException", msg)
+}
+
+pub(crate) fn not_found(msg: impl Into<String>) -> ApiError {
+    ApiError::new(404, "ResourceNotFoundException", msg)
+}
+
+pub(crate) fn duplicate(msg: impl Into<String>) -> ApiError {
+    ApiError::new(409, "DuplicateResourceException", msg)
+}
+
+pub(crate) fn conflict(msg: impl Into<String>) -> ApiError {
+    ApiError::new(409, "ResourceConflictException", msg)
+}
+
+pub(crate) fn in_use(msg: impl Into<String>, rtype: &str, rid: &str) -> ApiError {
+    ApiError::new(409, "ResourceInUseException", msg)
+        .field("ResourceType", json!(rtype))
+        .field("ResourceId", json!(rid))
+}
+
+// ---------- input helpers ----------
+
+/// The last `/`-separated part of an id-or-ARN.
+pub(crate) fn last_segment(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+/// Instance id from an id or an instance ARN (or any ARN below an instance).
+pub(crate) fn instance_key(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix("arn:") {
+        if let Some(i) = rest.find(":instance/") {
+            let after = &rest[i + ":instance/".len()..];
+            return after.split('/').next().unwrap_or(after);
+        }
+        return s;
+    }
+    s
+}
+
+fn check_instance_param(id: &str) -> Result<(), ApiError> {
+    if id.is_empty() || id.len() > 250 {
+        return Err(invalid_param("InstanceId must be 1-100 characters (id) or an instance arn"));
+    }
+    Ok(())
+}
+
+/// The instance named by an id or ARN, or ResourceNotFoundException.
+pub(crate) fn instance<'a>(w: &'a World, id: &str) -> Result<&'a Instance, ApiError> {
+    check_instance_param(id)?;
+    w.connect.instances.get(instance_key(id)).ok_or_else(|| not_found(format!("instance not found: {id}")))
+}
+
+/// Mutable instance lookup.
+pub(crate) fn instance_mut<'a>(w: &'a mut World, id: &str) -> Result<&'a mut Instance, ApiError> {
+    check_instance_param(id)?;
+    w.connect.instances.get_mut(instance_key(id)).ok_or_else(|| not_found(format!("instance not found: {id}")))
+}
+
+/// A required string member of a JSON body, with length bounds (in characters).
+pub(crate) fn req_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) -> Result<&'a str, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Err(invalid_param(format!("{key} is required"))),
+        Some(Value::String(s)) => {
+            check_len(key, s, min, max)?;
+            Ok(s)
+        }
+        Some(_) => Err(invalid_param(format!("{key} must be a string"))),
+    }
+}
+
+/// An optional string member with length bounds.
+pub(crate) fn opt_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) -> Result<Option<&'a str>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            check_len(key, s, min, max)?;
+            Ok(Some(s))
+        }
+        Some(_) => Err(invalid_param(format!("{key} must be a string"))),
+    }
+}
+
+pub(crate) fn check_len(key: &str, s: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    let n = s.chars().count();
+    if n < min || n > max {
+        return Err(invalid_param(format!("{key} must be {min}-{max} characters, got {n}")));
+    }
+    Ok(())
+}
+
+/// `Tags` from a body: at most 50, keys 1–128, values ≤256, no `aws:` prefix.
+pub(crate) fn parse_tags(v: Option<&Value>) -> Result<Tags, ApiError> {
+    let mut out = Tags::new();
+    let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(out) };
+    let m = v.as_object().ok_or_else(|| invalid_param("tags must be a map of strings"))?;
+    if m.len() > 50 {
+        return Err(invalid_param("at most 50 tags are allowed"));
+    }
+    for (k, val) in m {
+        let s = val.as_str().ok_or_else(|| invalid_param("tag values must be strings"))?;
+        check_len("tag key", k, 1, 128)?;
+        check_len("tag value", s, 0, 256)?;
+        if k.starts_with("aws:") {
+            return Err(invalid_param("tag keys must not start with aws:"));
+        }
+        out.insert(k.clone(), s.to_string());
+    }
+    Ok(out)
+}
+
+/// A tags map as JSON.
+pub(crate) fn tags_json(t: &Tags) -> Value {
+    Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+}
+
+/// Now as epoch seconds (restJson timestamps).
+pub(crate) fn epoch(w: &World) -> f64 {
+    let n = w.now();
+    n.unix_timestamp() as f64 + f64::from(n.millisecond()) / 1000.0
+}
+
+// ---------- pagination ----------
+
+/// `maxResults` from the query (or `MaxResults` from a body), bounded `1..=max`, default `default`.
+pub(crate) fn max_results(raw: Option<&str>, max: usize, default: usize) -> Result<usize, ApiError> {
+    match raw {
+        None => Ok(default),
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(invalid_param(format!("MaxResults must be between 1 and {max}, got {s}"))),
+        },
+    }
+}
+
+/// One page of `items`; tokens are opaque and bound to the listing (`scope`).
+pub(crate) fn page(items: Vec<Value>, token: Option<&str>, max: usize, scope: &str) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let start = match token.filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(t) => {
+            let bad = || invalid_param("the NextToken is invalid or expired");
+            let raw = b64.decode(t).map_err(|_| bad())?;
+            let raw = String::from_utf8(raw).map_err(|_| bad())?;
+            let (s, off) = raw.rsplit_once('|').ok_or_else(bad)?;
+            if s != scope {
+                return Err(bad());
+            }
+            off.parse::<usize>().map_err(|_| bad())?
+        }
+    };
+    let end = (start + max).min(items.len());
+    let next = (end < items.len()).then(|| b64.encode(format!("{scope}|{end}")));
+    let slice = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    Ok((slice, next))
+}
+
+/// Builds a list response `{key: items, NextToken?}`.
+pub(crate) fn list_resp(key: &str, items: Vec<Value>, next: Option<String>) -> Resp {
+    let mut m = Map::new();
+    m.insert(key.into(), Value::Array(items));
+    if let Some(n) = next {
+        m.insert("NextToken".into(), Value::String(n));
+    }
+    Resp::ok(Value::Object(m))
+}
+
+/// Paginates a GET listing from `nextToken` / `maxResults` query parameters.
+pub(crate) fn list_query(req: &Req, key: &str, items: Vec<Value>, max: usize, default: usize, scope: &str) -> Result<Resp, ApiError> {
+    let n = max_results(req.query("maxResults"), max, default)?;
+    let (items, next) = page(items, req.query("nextToken"), n, scope)?;
+    Ok(list_resp(key, items, next))
+}
+
+// ---------- ARNs ----------
+
+pub(crate) fn instance_arn(w: &World, id: &str) -> String {
+    format!("arn:aws:connect:{}:{}:instance/{id}", w.region(), w.account_id())
+}
+
+pub(crate) fn sub_arn(w: &World, instance_id: &str, kind: &str, id: &str) -> String {
+    format!("{}/{kind}/{id}", instance_arn(w, instance_id))
+}
+
+// ---------- seeding and admin contacts ----------
+
+fn seed_flow_content(flow_type: &str, queue_arn: &str) -> String {
+    let v = match flow_type {
+        "CONTACT_FLOW" => json!({
+            "Version": "2019-10-30",
+            "StartAction": "Set queue",
+            "Metadata": {},
+            "Actions": [
+                {"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
+                 "Parameters": {"QueueId": queue_arn},
+                 "Transitions": {"NextAction": "Transfer", "Errors": [{"NextAction": "Disconnect", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Transfer", "Type": "TransferContactToQueue", "Parameters": {},
+                 "Transitions": {"NextAction": "Disconnect", "Errors": [
+                     {"NextAction": "Disconnect", "ErrorType": "QueueAtCapacity"},
+                     {"NextAction": "Disconnect", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Disconnect", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]
+        }),
+        "CUSTOMER_QUEUE" => json!({
+            "Version": "2019-10-30",
+            "StartAction": "Hold message",
+            "Metadata": {},
+            "Actions": [
+                {"Identifier": "Hold message", "Type": "MessageParticipant",
+                 "Parameters": {"Text": "Thank you for calling. Your call is very important to us and will be answered in the order it was received."},
+                 "Transitions": {"NextAction": "End", "Errors": [{"NextAction": "End", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "End", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
+            ]
+        }),
+        _ => json!({
+            "Version": "2019-10-30",
+            "StartAction": "End",
+            "Metadata": {},
+            "Actions": [
+                {"Identifier": "End", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
+            ]
+        }),
+    };
+    v.to_string()
+}
+
+/// The flows a new instance has: (name, type).
+pub const DEFAULT_FLOWS: &[(&str, &str)] = &[
+    ("Default agent hold", "AGENT_HOLD"),
+    ("Default agent whisper", "AGENT_WHISPER"),
+    ("Default agent transfer", "AGENT_TRANSFER"),
+    ("Default customer hold", "CUSTOMER_HOLD"),
+    ("Default customer queue", "CUSTOMER_QUEUE"),
+    ("Default customer whisper", "CUSTOMER_WHISPER"),
+    ("Default outbound", "OUTBOUND_WHISPER"),
+    ("Default queue transfer", "QUEUE_TRANSFER"),
+    ("Sample inbound flow (first contact experience)", "CONTACT_FLOW"),
+];
+
+/// Creates an instance that looks like a new Connect instance and returns its ids and ARNs.
+pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
+    let n = w.connect.instances.len() + 1;
+    let alias = alias.map(str::to_string).unwrap_or_else(|| format!("sandbox-instance-{n}"));
+    if w.connect.instances.values().any(|i| i.alias == alias) {
+        return Err(duplicate(format!("an instance with alias {alias} already exists")));
+    }
+    let id = w.next_id();
+    let now = w.now().unix_timestamp();
+    let ts = epoch(w);
+    let mut inst = Instance {
+        id: id.clone(),
+        arn: instance_arn(w, &id),
+        alias: alias.clone(),
+        created: now,
+        tags: Tags::new(),
+        flows: BTreeMap::new(),
+        queues: BTreeMap::new(),
+        hours: BTreeMap::new(),
+        routing_profiles: BTreeMap::new(),
+        lambdas: Vec::new(),
+        lex_bots: Vec::new(),
+        lex_v2_aliases: Vec::new(),
+        storage_configs: BTreeMap::new(),
+        contacts: BTreeMap::new(),
+    };
+    let hours_id = w.next_id();
+    let days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
+    let config: Vec<Value> = days
+        .iter()
+        .map(|d| json!({"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}))
+        .collect();
+    inst.hours.insert(
+        hours_id.clone(),
+        Hours {
+            id: hours_id.clone(),
+            arn: sub_arn(w, &id, "operating-hours", &hours_id),
+            name: "Basic Hours".into(),
+            description: Some("Basic Hours".into()),
+            time_zone: "UTC".into(),
+            config: Value::Array(config),
+            tags: Tags::new(),
+        },
+    );
+    let queue_id = w.next_id();
+    let queue_arn = sub_arn(w, &id, "queue", &queue_id);
+    inst.queues.insert(
+        queue_id.clone(),
+        Queue {
+            id: queue_id.clone(),
+            arn: queue_arn.clone(),
+            name: "BasicQueue".into(),
+            description: Some("A simple, basic voice queue.".into()),
+            queue_type: "STANDARD".into(),
+            hours_id: hours_id.clone(),
+            outbound_caller_config: json!({}),
+            max_contacts: None,
+            status: "ENABLED".into(),
+            tags: Tags::new(),
+        },
+    );
+    let rp_id = w.next_id();
+    inst.routing_profiles.insert(
+        rp_id.clone(),
+        RoutingProfile {
+            id: rp_id.clone(),
+            arn: sub_arn(w, &id, "routing-profile", &rp_id),
+            name: "Basic Routing Profile".into(),
+            description: "Basic routing profile".into(),
+            default_outbound_queue_id: queue_id.clone(),
+            media_concurrencies: json!([
+                {"Channel": "VOICE", "Concurrency": 1, "CrossChannelBehavior": {"BehaviorType": "ROUTE_CURRENT_CHANNEL_ONLY"}},
+                {"Channel": "CHAT", "Concurrency": 2, "CrossChannelBehavior": {"BehaviorType": "ROUTE_CURRENT_CHANNEL_ONLY"}},
+                {"Channel": "TASK", "Concurrency": 1, "CrossChannelBehavior": {"BehaviorType": "ROUTE_CURRENT_CHANNEL_ONLY"}}
+            ]),
+            queues: ["VOICE", "CHAT", "TASK"]
+                .iter()
+                .map(|c| RpQueue { queue_id: queue_id.clone(), channel: (*c).into(), priority: 1, delay: 0 })
+                .collect(),
+            tags: Tags::new(),
+        },
+    );
+    let mut flows = Map::new();
+    for (name, ftype) in DEFAULT_FLOWS {
+        let fid = w.next_id();
+        let arn = sub_arn(w, &id, "contact-flow", &fid);
+        flows.insert((*name).into(), json!({"id": fid, "arn": arn, "type": ftype}));
+        inst.flows.insert(
+            fid.clone(),
+            Flow {
+                id: fid,
+                arn,
+                name: (*name).into(),
+                flow_type: (*ftype).into(),
+                state: "ACTIVE".into(),
+                description: Some(format!("{name} (created with the instance)")),
+                published: Some(seed_flow_content(ftype, &queue_arn)),
+                saved: None,
+                version: 1,
+                last_modified: ts,
+                tags: Tags::new(),
+            },
+        );
+    }
+    let pn_id = w.next_id();
+    let number = format!("+1206555{:04}", (99 + n) % 10000);
+    let pn_arn = format!("arn:aws:connect:{}:{}:phone-number/{pn_id}", w.region(), w.account_id());
+    w.connect.phone_numbers.insert(
+        pn_id.clone(),
+        PhoneNumber {
+            id: pn_id.clone(),
+            arn: pn_arn.clone(),
+            number: number.clone(),
+            country: "US".into(),
+            number_type: "DID".into(),
+            instance_id: Some(id.clone()),
+            flow_id: None,
+            tags: Tags::new(),
+        },
+    );
+    let out = json!({
+        "instance": {"id": id, "arn": inst.arn, "alias": alias},
+        "hours_of_operation": {"name": "Basic Hours", "id": hours_id, "arn": inst.hours[&hours_id].arn},
+        "queue": {"name": "BasicQueue", "id": queue_id, "arn": queue_arn},
+        "routing_profile": {"name": "Basic Routing Profile", "id": rp_id, "arn": inst.routing_profiles[&rp_id].arn},
+        "phone_number": {"id": pn_id, "arn": pn_arn, "number": number},
+        "flows": flows,
+    });
+    w.connect.instances.insert(id, inst);
+    Ok(out)
+}
+
+/// Admin: creates a queued callback contact (`{"instance_id", "queue_id"?}`) so StopContact has a target.
+pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiError> {
+    let iid = body.get("instance_id").and_then(Value::as_str).ok_or_else(|| invalid_request("instance_id is required"))?;
+    let queue = body.get("queue_id").and_then(Value::as_str).map(str::to_string);
+    let cid = w.next_id();
+    let arn_base = instance_arn(w, instance_key(iid));
+    let inst = instance_mut(w, iid)?;
+    if let Some(q) = &queue
+        && !inst.queues.contains_key(last_segment(q))
+    {
+        return Err(not_found(format!("queue not found: {q}")));
+    }
+    let c = Contact {
+        id: cid.clone(),
+        arn: format!("{arn_base}/contact/{cid}"),
+        channel: "VOICE".into(),
+        initiation_method: body.get("initiation_method").and_then(Value::as_str).unwrap_or("CALLBACK").into(),
+        queue_id: queue.map(|q| last_segment(&q).to_string()),
+        state: "QUEUED".into(),
+        disconnect_reason: None,
+    };
+    let out = json!({"contact_id": c.id, "arn": c.arn, "state": c.state});
+    inst.contacts.insert(cid, c);
+    Ok(out)
+}
+
+macro_rules! r {
+    ($m:literal, $p:literal, $op:literal, $mu:expr, $h:path) => {
+        Route { method: $m, path: $p, operation: $op, mutating: $mu, handler: $h }
+    };
+}
+
+/// Connect route table (URIs from the aws-sdk-connect 1.220.0 serializers).
+pub static ROUTES: &[Route] = &[
+    r!("GET", "/instance/{InstanceId}", "DescribeInstance", false, instance::describe_instance),
+    r!("GET", "/instance", "ListInstances", false, instance::list_instances),
+];
