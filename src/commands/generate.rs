@@ -1,0 +1,29 @@
+//! `connect-returns generate`: shell completions and the man page, from the clap definition.
+
+use clap::{CommandFactory, Subcommand};
+
+use crate::cli::Cli;
+use crate::error::Outcome;
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum GenerateCommand {
+    /// Print a completion script: connect-returns generate completions bash > /etc/bash_completion.d/connect-returns
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): connect-returns generate man > connect-returns.1
+    Man,
+}
+
+pub fn run(command: &GenerateCommand) -> anyhow::Result<Outcome> {
+    let mut cli = Cli::command();
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        GenerateCommand::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cli, "connect-returns", &mut stdout);
+        }
+        GenerateCommand::Man => clap_mangen::Man::new(cli).render(&mut stdout)?,
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,167 @@
+//! Layered settings: command-line flags, then `CONNECT_RETURNS_*` environment variables, then the
+//! config file (`connect-returns.toml`, with per-environment `[env.NAME]` tables), then defaults.
+//!
+//! The config file is applied by re-parsing: every key of the file that the command line and the
+//! environment left unset becomes a `--key=value` argument. So the file can hold exactly the flags
+//! `--help` documents, validated by clap the same way, and nothing else: an unknown key is bad
+//! input (exit 2), never silently ignored.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+
+use crate::cli::Cli;
+use crate::error::UserError;
+
+/// The file read when `--config` is not given, if it exists in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "connect-returns.toml";
+
+/// Parses the command line with the environment and the config file layered under it.
+pub fn parse_layered(argv: Vec<OsString>) -> anyhow::Result<Cli> {
+    let command = Cli::command();
+    let first = command.clone().try_get_matches_from(&argv)?;
+    let explicit = first.get_one::<PathBuf>("config").cloned();
+    let env_name = first.get_one::<String>("env").cloned();
+    let path = match &explicit {
+        Some(path) => Some(path.clone()),
+        None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|path| path.exists()),
+    };
+    let Some(path) = path else {
+        if let Some(name) = env_name {
+            return Err(UserError::new(format!("--env {name} given but there is no config file"))
+                .hint(format!("create {DEFAULT_CONFIG_FILE} with an [env.{name}] table, or pass --config FILE"))
+                .into());
+        }
+        return Ok(Cli::from_arg_matches(&first)?);
+    };
+    let settings = load(&path, env_name.as_deref())?;
+    let extra = extra_args(&command, &first, &settings, &path)?;
+    let mut argv = argv;
+    argv.extend(extra);
+    let matches = command.try_get_matches_from(&argv)?;
+    Ok(Cli::from_arg_matches(&matches)?)
+}
+
+/// Reads the config file and merges the chosen `[env.NAME]` table over its top-level keys.
+fn load(path: &Path, env_name: Option<&str>) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        UserError::new(format!("cannot read config file {}: {err}", path.display()))
+            .hint("pass an existing file with --config, or remove the flag")
+    })?;
+    let mut table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+        let first_line = err.to_string().lines().next().unwrap_or_default().to_string();
+        UserError::new(format!("config file {} is not valid TOML: {first_line}", path.display()))
+            .hint("fix the file; keys are the long flag names, e.g. instance = \"…\"")
+    })?;
+    let envs = match table.remove("env") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(envs)) => envs,
+        Some(_) => {
+            return Err(UserError::new(format!("config file {}: `env` must be a table of tables", path.display()))
+                .hint("write per-environment settings as [env.NAME]")
+                .into());
+        }
+    };
+    if let Some(name) = env_name {
+        match envs.get(name) {
+            Some(toml::Value::Table(overrides)) => {
+                for (key, value) in overrides {
+                    table.insert(key.clone(), value.clone());
+                }
+            }
+            _ => {
+                let known: Vec<&str> = envs.keys().map(String::as_str).collect();
+                return Err(UserError::new(format!("unknown environment `{name}` in {}", path.display()))
+                    .hint(if known.is_empty() {
+                        format!("add an [env.{name}] table to the file")
+                    } else {
+                        format!("known environments: {}", known.join(", "))
+                    })
+                    .into());
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Turns the settings the command line and environment did not give into extra arguments.
+fn extra_args(
+    command: &clap::Command,
+    matches: &ArgMatches,
+    settings: &toml::Table,
+    path: &Path,
+) -> anyhow::Result<Vec<OsString>> {
+    let (sub_name, sub_matches) = matches.subcommand().context("no subcommand")?;
+    let sub = command.find_subcommand(sub_name).context("unknown subcommand")?;
+    let mut extra = Vec::new();
+    for (key, value) in settings {
+        if matches!(key.as_str(), "config" | "env") {
+            return Err(UserError::new(format!("`{key}` cannot be set inside the config file {}", path.display()))
+                .hint(format!("pass --{key} on the command line"))
+                .into());
+        }
+        let (arg, from) = match find_arg(sub, key) {
+            Some(arg) => (arg, sub_matches),
+            None => match find_arg(command, key) {
+                Some(arg) => (arg, matches),
+                None if known_anywhere(command, key) => continue,
+                None => {
+                    return Err(UserError::new(format!("unknown key `{key}` in config file {}", path.display()))
+                        .hint("keys are the long flag names of `connect-returns <command> --help`, e.g. record-ttl-minutes")
+                        .into());
+                }
+            },
+        };
+        let id = arg.get_id().as_str();
+        if matches!(from.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable)) {
+            continue;
+        }
+        let takes_value = arg.get_num_args().is_none_or(|range| range.takes_values());
+        push_value(&mut extra, key, value, takes_value, path)?;
+    }
+    Ok(extra)
+}
+
+fn find_arg<'a>(command: &'a clap::Command, key: &str) -> Option<&'a clap::Arg> {
+    command.get_arguments().find(|arg| arg.get_long() == Some(key))
+}
+
+/// True when some other subcommand has this flag: the key is valid, just not for this command.
+fn known_anywhere(command: &clap::Command, key: &str) -> bool {
+    command.get_subcommands().any(|sub| find_arg(sub, key).is_some())
+}
+
+fn push_value(
+    extra: &mut Vec<OsString>,
+    key: &str,
+    value: &toml::Value,
+    takes_value: bool,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let wrong_type = |expected: &str| {
+        UserError::new(format!("config file {}: `{key}` must be {expected}", path.display()))
+            .hint(format!("see `connect-returns --help` for what --{key} takes"))
+    };
+    match value {
+        toml::Value::Boolean(flag) if !takes_value => {
+            if *flag {
+                extra.push(format!("--{key}").into());
+            }
+        }
+        toml::Value::Boolean(_) => return Err(wrong_type("a value, not true/false").into()),
+        _ if !takes_value => return Err(wrong_type("true or false").into()),
+        toml::Value::String(text) => extra.push(format!("--{key}={text}").into()),
+        toml::Value::Integer(number) => extra.push(format!("--{key}={number}").into()),
+        toml::Value::Float(number) => extra.push(format!("--{key}={number}").into()),
+        toml::Value::Array(items) => {
+            for item in items {
+                push_value(extra, key, item, takes_value, path)?;
+            }
+        }
+        _ => return Err(wrong_type("a string, number or list").into()),
+    }
+    Ok(())
+}

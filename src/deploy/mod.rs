@@ -1,0 +1,1 @@
+//! Deploy: desired state, plan, and the dependency graph that applies it (issue 5).

@@ -1,0 +1,1 @@
+//! The flow language: model, offline validation and the call-path simulator (issue 4).

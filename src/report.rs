@@ -1,0 +1,1 @@
+//! Progress events and the one reporter that renders them to stderr.

@@ -1,0 +1,1 @@
+//! Resource kind `connect` (placeholder).

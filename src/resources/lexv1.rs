@@ -1,0 +1,1 @@
+//! Resource kind `lexv1` (placeholder).

@@ -1,0 +1,1 @@
+//! Resource kind `lexv2` (placeholder).
