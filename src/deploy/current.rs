@@ -49,20 +49,47 @@ pub fn queue_names(settings: &Settings) -> Vec<String> {
     names
 }
 
+/// How much to read: deploy trusts its own routing profile for which queues are ours; status
+/// and destroy describe every queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Deploy,
+    Full,
+}
+
 /// Reads the current state. `instance_tags` comes from the preflight DescribeInstance.
 pub async fn read(cx: &Connect, settings: &Settings, instance_tags: HashMap<String, String>) -> anyhow::Result<Current> {
+    read_with(cx, settings, instance_tags, Depth::Deploy).await
+}
+
+pub async fn read_with(cx: &Connect, settings: &Settings, instance_tags: HashMap<String, String>, depth: Depth) -> anyhow::Result<Current> {
     let names = queue_names(settings);
     let profile_name = settings.named(ROUTING_PROFILE);
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
     let want_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
-    let (hours, queues, routing_profile, flows, lambdas, bots, storage, phones) = tokio::try_join!(
+    let queues_and_profile = async {
+        let profile = routing_profile::read(cx, &profile_name).await?;
+        let mut known = std::collections::BTreeMap::new();
+        if depth == Depth::Deploy
+            && let Some(profile) = &profile
+            && crate::resources::Ownership::of(&profile.tags, &settings.name) == crate::resources::Ownership::Ours
+        {
+            for (name, (id, _)) in &profile.queues {
+                if name != &settings.callback_queue {
+                    known.insert(name.clone(), id.clone());
+                }
+            }
+        }
+        let queues = queues::read_named_except(cx, &names, &known).await?;
+        anyhow::Ok((queues, profile))
+    };
+    let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones) = tokio::try_join!(
         hours::read_all(cx),
-        queues::read_named(cx, &names),
-        routing_profile::read(cx, &profile_name),
+        queues_and_profile,
         flows::read_all(cx),
         associations::read_lambdas(cx),
         associations::read_bots(cx, want_v1),
-        storage::read(cx),
+        async { if settings.callbacks() || depth == Depth::Full { storage::read(cx).await } else { Ok(Vec::new()) } },
         async { if want_phones { phone::read_claimed(cx).await } else { Ok(Vec::new()) } },
     )?;
     Ok(Current { instance_tags, hours, queues, routing_profile, flows, lambdas, bots, storage, phones })

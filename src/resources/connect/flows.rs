@@ -137,8 +137,25 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                 .status(ContactFlowStatus::Published)
                 .set_tags(Some(owner_tags(&cx.deployment)))
                 .send()
-                .await
-                .map_err(|err| flow_error(err, &desired.name, "create"))?;
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                // A retried create whose first attempt landed: use the flow if it is ours.
+                Err(err) if super::is_conflict(&err) => {
+                    let all = read_all(cx).await?;
+                    return match all.get(&desired.name) {
+                        Some(flow) if Ownership::of(&flow.tags, &cx.deployment) == Ownership::Ours => {
+                            if normalise(&flow.content) != normalise(&desired.content) || !flow.published {
+                                let change = Change::Update { fields: vec![], content_diff: None };
+                                return Box::pin(apply(cx, desired, Some(flow), &change)).await;
+                            }
+                            Ok(Applied { id: flow.id.clone(), arn: flow.arn.clone() })
+                        }
+                        _ => anyhow::bail!("a contact flow named {} appeared that this deployment did not create", desired.name),
+                    };
+                }
+                Err(err) => return Err(flow_error(err, &desired.name, "create")),
+            };
             Ok(Applied {
                 id: output.contact_flow_id().unwrap_or_default().to_string(),
                 arn: output.contact_flow_arn().unwrap_or_default().to_string(),

@@ -32,11 +32,22 @@ pub struct Current {
     pub outbound_flow_id: Option<String>,
     pub outbound_caller_id_name: Option<String>,
     pub outbound_caller_id_number_id: Option<String>,
+    /// False when only the list summary was read (see [`read_named`]): settings unknown.
+    pub described: bool,
 }
 
 /// Reads the queues named in `names` (one list call plus one describe per match).
 pub async fn read_named(cx: &Connect, names: &[String]) -> anyhow::Result<BTreeMap<String, Current>> {
+    read_named_except(cx, names, &BTreeMap::new()).await
+}
+
+/// Like [`read_named`], but queues in `known` (name → id, e.g. the queues of our own routing
+/// profile, which only ever holds our or adopted queues) are taken from the list summary
+/// without a describe, as ours. Deploy uses this to keep an unchanged re-deploy within a few
+/// reads; status and destroy describe everything.
+pub async fn read_named_except(cx: &Connect, names: &[String], known: &BTreeMap<String, String>) -> anyhow::Result<BTreeMap<String, Current>> {
     let mut ids = Vec::new();
+    let mut out = BTreeMap::new();
     let mut pages = cx
         .client
         .list_queues()
@@ -51,11 +62,28 @@ pub async fn read_named(cx: &Connect, names: &[String]) -> anyhow::Result<BTreeM
             if let (Some(id), Some(name)) = (item.id(), item.name())
                 && names.iter().any(|wanted| wanted == name)
             {
-                ids.push(id.to_string());
+                if known.get(name).is_some_and(|known_id| known_id == id) {
+                    out.insert(
+                        name.to_string(),
+                        Current {
+                            id: id.to_string(),
+                            arn: item.arn().unwrap_or_default().to_string(),
+                            name: name.to_string(),
+                            description: String::new(),
+                            hours_id: String::new(),
+                            tags: crate::resources::owner_tags(&cx.deployment),
+                            outbound_flow_id: None,
+                            outbound_caller_id_name: None,
+                            outbound_caller_id_number_id: None,
+                            described: false,
+                        },
+                    );
+                } else {
+                    ids.push(id.to_string());
+                }
             }
         }
     }
-    let mut out = BTreeMap::new();
     for id in ids {
         if let Some(queue) = describe(cx, &id).await? {
             out.insert(queue.name.clone(), queue);
@@ -84,12 +112,16 @@ pub async fn describe(cx: &Connect, id: &str) -> anyhow::Result<Option<Current>>
         outbound_flow_id: outbound.and_then(|config| config.outbound_flow_id()).map(str::to_string),
         outbound_caller_id_name: outbound.and_then(|config| config.outbound_caller_id_name()).map(str::to_string),
         outbound_caller_id_number_id: outbound.and_then(|config| config.outbound_caller_id_number_id()).map(str::to_string),
+        described: true,
     }))
 }
 
 /// What deploy would do to one queue (pure).
 pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adopt: bool) -> Change {
     let Some(current) = current else { return Change::Create };
+    if !current.described {
+        return Change::NoOp;
+    }
     let ownership = Ownership::of(&current.tags, deployment);
     let mut fields = Vec::new();
     // An adopted queue keeps its own description and hours: we only use it.
@@ -124,8 +156,13 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                 .hours_of_operation_id(&desired.hours_id)
                 .set_tags(Some(owner_tags(&cx.deployment)))
                 .send()
-                .await
-                .with_context(|| format!("failed to create queue {}", desired.name))?;
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                // A retried create whose first attempt landed: use the queue if it is ours.
+                Err(err) if super::is_conflict(&err) => return adopt_own_duplicate(cx, &desired.name).await,
+                Err(err) => return Err(err).with_context(|| format!("failed to create queue {}", desired.name)),
+            };
             Ok(Applied {
                 id: output.queue_id().unwrap_or_default().to_string(),
                 arn: output.queue_arn().unwrap_or_default().to_string(),
@@ -169,6 +206,14 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
     }
 }
 
+async fn adopt_own_duplicate(cx: &Connect, name: &str) -> anyhow::Result<Applied> {
+    let found = read_named(cx, &[name.to_string()]).await?;
+    match found.get(name) {
+        Some(queue) if Ownership::of(&queue.tags, &cx.deployment) == Ownership::Ours => Ok(Applied { id: queue.id.clone(), arn: queue.arn.clone() }),
+        _ => anyhow::bail!("a queue named {name} appeared that this deployment did not create"),
+    }
+}
+
 /// Deletes a queue we created; a queue already gone is success.
 pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
     match cx.client.delete_queue().instance_id(&cx.instance_id).queue_id(&current.id).send().await {
@@ -197,6 +242,7 @@ mod tests {
             outbound_flow_id: None,
             outbound_caller_id_name: None,
             outbound_caller_id_number_id: None,
+            described: true,
         }
     }
 

@@ -150,8 +150,20 @@ pub async fn apply(
                 .set_queue_configs(first)
                 .set_tags(Some(owner_tags(&cx.deployment)))
                 .send()
-                .await
-                .with_context(|| format!("failed to create routing profile {}", desired.name))?;
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                // A retried create whose first attempt landed: finish it as an update.
+                Err(err) if super::is_conflict(&err) => {
+                    let Some(existing) = read(cx, &desired.name).await? else { anyhow::bail!("routing profile {} vanished", desired.name) };
+                    if Ownership::of(&existing.tags, &cx.deployment) != Ownership::Ours {
+                        anyhow::bail!("a routing profile named {} appeared that this deployment did not create", desired.name);
+                    }
+                    let change = diff(desired, Some(&existing), &cx.deployment, false);
+                    return Box::pin(apply(cx, desired, Some(&existing), &change, queue_ids)).await;
+                }
+                Err(err) => return Err(err).with_context(|| format!("failed to create routing profile {}", desired.name)),
+            };
             let id = output.routing_profile_id().unwrap_or_default().to_string();
             for chunk in chunks {
                 associate(cx, &id, chunk.to_vec()).await?;
