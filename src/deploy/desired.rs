@@ -99,6 +99,8 @@ pub fn is_e164(number: &str) -> bool {
 /// A flow to deploy, with its placeholders unresolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowTemplate {
+    /// `returning-callers` or `callbacks`; recorded as the tag `connect-returns:solution`.
+    pub solution: String,
     pub name: String,
     pub flow_type: String,
     pub description: String,

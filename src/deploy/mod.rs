@@ -5,6 +5,7 @@
 //! everything that can be checked is checked before the first mutating call.
 
 pub mod apply;
+pub mod destroy;
 pub mod current;
 pub mod desired;
 pub mod graph;

@@ -115,6 +115,7 @@ pub fn desired_routing_profile(settings: &Settings) -> Option<routing_profile::D
 pub fn desired_flow(template: &FlowTemplate, settings: &Settings, known: &BTreeMap<(String, String), String>) -> flows::Desired {
     let (content, _) = desired::resolve(&template.content, known);
     flows::Desired {
+        solution: template.solution.clone(),
         name: settings.named(&template.name),
         flow_type: template.flow_type.clone(),
         description: template.description.clone(),
@@ -299,7 +300,7 @@ mod tests {
                 tags: crate::resources::owner_tags("d"),
             },
         );
-        let template = FlowTemplate { name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: r#"{"x":2}"#.into() };
+        let template = FlowTemplate { solution: "callbacks".into(), name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: r#"{"x":2}"#.into() };
         let mut s = settings();
         s.solution = SolutionChoice::Callbacks;
         let plan = compute(&s, &current, &[template], &Inputs::default());

@@ -17,12 +17,17 @@ use crate::resources::{Change, FieldDiff, Ownership, existing_change, owner_tags
 /// A flow as deploy wants it: content with every placeholder resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
+    /// The solution the flow belongs to, recorded as a tag so destroy `--solution` can tell.
+    pub solution: String,
     pub name: String,
     /// The API's type name, e.g. `CONTACT_FLOW`, `AGENT_WHISPER`, `OUTBOUND_WHISPER`.
     pub flow_type: String,
     pub description: String,
     pub content: String,
 }
+
+/// Tag naming the solution a flow belongs to.
+pub const SOLUTION_TAG: &str = "connect-returns:solution";
 
 /// A flow as it exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +140,11 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                 .description(&desired.description)
                 .content(&desired.content)
                 .status(ContactFlowStatus::Published)
-                .set_tags(Some(owner_tags(&cx.deployment)))
+                .set_tags(Some({
+                    let mut tags = owner_tags(&cx.deployment);
+                    tags.insert(SOLUTION_TAG.to_string(), desired.solution.clone());
+                    tags
+                }))
                 .send()
                 .await;
             let output = match output {
@@ -214,7 +223,7 @@ mod tests {
     use super::*;
 
     fn desired(content: &str) -> Desired {
-        Desired { name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: content.into() }
+        Desired { solution: "callbacks".into(), name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: content.into() }
     }
 
     fn current(content: &str) -> Current {

@@ -20,6 +20,12 @@ pub fn previous_tag() -> String {
 
 const NONE: &str = "none";
 
+/// The instance tag naming the queue whose whisper this deployment changed, so destroy finds it
+/// without reading every queue.
+pub fn queue_tag(deployment: &str) -> String {
+    format!("connect-returns:{deployment}:whisper-queue")
+}
+
 /// What deploy would do to the queue's outbound whisper (pure). `flow_id` is `None` while the
 /// whisper flow does not exist yet (a plan before the first deploy).
 pub fn diff(queue: &Queue, flow_id: Option<&str>, flow_name: &str, deployment: &str) -> Change {
@@ -60,6 +66,7 @@ pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result
         let previous = queue.outbound_flow_id.clone().unwrap_or_else(|| NONE.into());
         let tags = HashMap::from([(previous_tag(), previous), (TAG_CHANGED_BY.to_string(), cx.deployment.clone())]);
         cx.tag(&queue.arn, tags).await?;
+        cx.tag(&cx.instance_arn, HashMap::from([(queue_tag(&cx.deployment), queue.id.clone())])).await?;
     }
     cx.client
         .update_queue_outbound_caller_config()
@@ -101,7 +108,8 @@ pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("failed to restore the outbound whisper flow of queue {}", queue.name))?;
     }
-    cx.untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()]).await
+    cx.untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()]).await?;
+    cx.untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)]).await
 }
 
 #[cfg(test)]
