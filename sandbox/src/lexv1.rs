@@ -1,7 +1,7 @@
 //! Lex V1 model-building API emulation (lex-models 2017-04-19): bots with `$LATEST` builds
 //! (NOT_BUILT → BUILDING → READY/FAILED), intents and slot types with numbered versions, bot
 //! aliases, checksums on every `$LATEST` revision, ResourceInUse ordering on deletes, and
-//! StartImport/GetImport of the Lex V1 zip format. Strictness choices are listed in `sandbox/LEX.md`.
+//! StartImport/GetImport of the Lex V1 zip format. Strictness choices are listed in `sandbox/README.md`.
 use std::collections::BTreeMap;
 use std::time::Duration;
 

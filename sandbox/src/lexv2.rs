@@ -1,6 +1,6 @@
 //! Lex V2 model-building API emulation (models.lex.v2 2020-08-07): bots, locales, intents,
 //! asynchronous locale builds, numbered versions and aliases, on the restJson1 wire format the
-//! aws-sdk-lexmodelsv2 and botocore clients speak. Strictness choices are listed in `sandbox/LEX.md`.
+//! aws-sdk-lexmodelsv2 and botocore clients speak. Strictness choices are listed in `sandbox/README.md`.
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -753,7 +753,10 @@ fn locale_json(bot_id: &str, version: &str, l: &Locale) -> Map<String, Value> {
     m
 }
 
-fn locale_input(b: &Body) -> Result<(Option<String>, f64, Map<String, Value>), ApiError> {
+/// Description, confidence threshold and pass-through settings of a locale request.
+type LocaleInput = (Option<String>, f64, Map<String, Value>);
+
+fn locale_input(b: &Body) -> Result<LocaleInput, ApiError> {
     let description = b.opt_str("description")?;
     check_description(&description)?;
     let threshold = b

@@ -121,11 +121,12 @@ fn intent_items(v: &Value, out: &mut Vec<Item>) -> Result<String, String> {
     Ok(name)
 }
 
+/// What a document holds: its resource name, the intents and slot types in dependency order,
+/// and the bot definition when the document is a bot.
+type Plan = (String, Vec<Item>, Option<Map<String, Value>>);
+
 /// Splits the document into resources in dependency order (slot types, intents, then the bot).
-fn plan(
-    doc: &Value,
-    resource_type: &str,
-) -> Result<(String, Vec<Item>, Option<Map<String, Value>>), (Option<String>, String)> {
+fn plan(doc: &Value, resource_type: &str) -> Result<Plan, (Option<String>, String)> {
     let top = doc
         .as_object()
         .ok_or((None, "the file must hold a json object".to_string()))?;
