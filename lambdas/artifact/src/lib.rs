@@ -17,6 +17,21 @@ pub const BOOTSTRAP: &str = "bootstrap";
 /// The manifest's file name inside the output directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
+/// The function ids the one multi-handler `bootstrap` serves (its `_HANDLER` values). The source of
+/// truth is `returns_lambdas::contract::Function::ALL`; a test there checks this list equals it, so
+/// xtask and the CLI need not build the handler crate to know them.
+pub const FUNCTION_IDS: [&str; 9] = [
+    "searchCustomerCalls",
+    "addCustomerCalls",
+    "get10DigitPhone",
+    "getCurrentTime",
+    "writeCallback",
+    "readCallback",
+    "updateCallback",
+    "stopContact",
+    "processCtr",
+];
+
 /// Packaging failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -64,6 +79,19 @@ pub fn package(binary: &[u8]) -> Result<Vec<u8>, Error> {
         source: e,
     })?;
     Ok(zip.finish()?.into_inner())
+}
+
+/// The `bootstrap` entry of a zip made by [`package`].
+pub fn unpack(zip_bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes))?;
+    let mut entry = archive.by_name(BOOTSTRAP)?;
+    let mut out = Vec::new();
+    entry.read_to_end(&mut out).map_err(|e| Error::Io {
+        path: PathBuf::from(BOOTSTRAP),
+        source: e,
+    })?;
+    Ok(out)
 }
 
 /// Lowercase hex SHA-256.
@@ -158,6 +186,7 @@ mod tests {
         let mut back = Vec::new();
         entry.read_to_end(&mut back).unwrap();
         assert_eq!(back, binary);
+        assert_eq!(unpack(&b).unwrap(), binary);
         let other = package(&binary[1..]).unwrap();
         assert_ne!(sha256_hex(&other), sha256_hex(&b));
     }
