@@ -5,12 +5,13 @@
 //! callbacks wait in, chosen at deploy time), `${flow:<flow name>}` and `${lex:<bot name>}`. Deploy
 //! resolves each to a real ARN and calls [`FlowAsset::render`]; `validate` checks each is known.
 
+pub mod cfn;
 pub mod lex;
 pub mod placeholder;
 
 use std::fmt;
 
-pub use lex::{BotDefinition, BotIntent, bot};
+pub use lex::{BotDefinition, bot};
 pub use placeholder::Placeholder;
 
 /// Which of the two solutions an asset belongs to.
