@@ -118,3 +118,20 @@ fn bad_input_exits_2() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("needs a local DynamoDB endpoint"));
 }
+
+#[test]
+fn callback_json_masks_numbers_and_reports_the_stop() {
+    let out = cli(&["--output", "json", "simulate", "callback-cancel-stopcontact"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("4155552671"), "a full phone number leaked:\n{text}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let steps = &doc["scenarios"][0]["steps"];
+    assert_eq!(steps[0]["callback_created"], true);
+    assert_eq!(steps[1]["record"]["NextContactId"], "cb000000-0000-4000-8000-000000000001");
+    assert_eq!(steps[2]["callback_stopped"], true);
+    assert_eq!(steps[2]["attributes"]["CallBackCancelHandledBy"], "API");
+    assert_eq!(steps[3]["offered"], false);
+    let stop = steps[2]["runs"][0]["lambdas"].as_array().unwrap().iter().find(|l| l["function"] == "stopContact").unwrap();
+    assert_eq!(stop["result"]["stopped"], "true");
+}

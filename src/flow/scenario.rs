@@ -176,15 +176,21 @@ pub struct ScenarioOutcome {
     pub error: Option<String>,
 }
 
-/// Masks anything that looks like a phone number: keeps the last four digits.
-pub fn mask(value: &str) -> String {
+/// Masks a phone number, keeping the last four digits (`+*******2671`).
+fn mask_digits(value: &str) -> String {
+    let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+    let keep: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("+{}{keep}", "*".repeat(digits.len().saturating_sub(4)))
+}
+
+/// Masks `value` when it is a phone number: an E.164 value, or any value of a key that names a
+/// phone number (`CallbackNumber`, `PhoneNumber`, `TenDigitPhoneNumber`, …).
+pub fn mask(key: &str, value: &str) -> String {
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let phone_like = digits >= 7 && value.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c));
-    if !phone_like {
-        return value.to_string();
-    }
-    let keep: String = value.chars().filter(char::is_ascii_digit).skip(digits - 4).collect();
-    format!("+{}{keep}", "*".repeat(digits - 4))
+    let e164 = value.starts_with('+') && digits >= 7;
+    let lower = key.to_ascii_lowercase();
+    let phone_key = lower.contains("phone") || lower.contains("callbacknumber");
+    if (e164 || phone_key) && digits >= 4 { mask_digits(value) } else { value.to_string() }
 }
 
 impl fmt::Display for ScenarioOutcome {
@@ -199,7 +205,7 @@ impl fmt::Display for ScenarioOutcome {
             for run in &s.runs {
                 writeln!(f, "    {}: {}", run.flow, run.path.join(" → "))?;
                 for call in &run.lambdas {
-                    let result: Vec<String> = call.result.iter().map(|(k, v)| format!("{k}={}", mask(v))).collect();
+                    let result: Vec<String> = call.result.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     let status = if call.failed { "failed (injected)".to_string() } else { result.join(", ") };
                     writeln!(f, "      λ {}: {status}", call.function)?;
                 }
@@ -467,7 +473,7 @@ async fn run_steps(
                     step.callback_created = true;
                 }
                 let ended_in_queue = run.end == End::Queue;
-                step.runs.push(run);
+                step.runs.push(masked(run));
                 if let (true, Some(agent)) = (ended_in_queue, &spec.agent)
                     && let Some(whisper) = contact.hooks.get("AgentWhisper").cloned()
                 {
@@ -476,7 +482,7 @@ async fn run_steps(
                     w.external.clear();
                     let wflow = load_flow(&whisper, &callback_queue)?;
                     let run = sim::run(&whisper, &wflow, &mut w, &mut rt).await;
-                    step.runs.push(run);
+                    step.runs.push(masked(run));
                 }
                 record_key = Some(match solution {
                     Solution::ReturningCallers => (caller.clone(), None),
@@ -537,7 +543,7 @@ async fn run_steps(
                         let wflow = load_flow(whisper, &callback_queue)?;
                         let run = sim::run(whisper, &wflow, &mut contact, &mut rt).await;
                         step.ends = Some(run.end.label().to_string());
-                        step.runs.push(run);
+                        step.runs.push(masked(run));
                     }
                     if spec.agent_hangs_up {
                         step.dialled = Some(false);
@@ -548,7 +554,7 @@ async fn run_steps(
                         let oflow = load_flow(outbound, &callback_queue)?;
                         contact.external.clear();
                         let run = sim::run(outbound, &oflow, &mut contact, &mut rt).await;
-                        step.runs.push(run);
+                        step.runs.push(masked(run));
                     }
                     fill_contact_facts(&mut step, &contact);
                 }
@@ -557,7 +563,7 @@ async fn run_steps(
         }
         if let Some((number, queue)) = record_key {
             let record = read_record(&backend.dynamodb, tables, &number, queue.as_deref()).await?;
-            step.record = Some(record.as_ref().map(|r| r.iter().map(|(k, v)| (k.clone(), mask(v))).collect()).unwrap_or_default());
+            step.record = Some(record.as_ref().map(|r| r.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect()).unwrap_or_default());
             step.mismatches = compare(&spec.expect, &step, record.as_ref());
         } else {
             step.mismatches = compare(&spec.expect, &step, None);
@@ -575,11 +581,19 @@ fn load_flow(name: &str, callback_queue: &str) -> Result<super::model::Flow, Str
     sim::load(asset.name, asset.source, callback_queue)
 }
 
+/// The run with every phone number in Lambda results masked (what gets printed).
+fn masked(mut run: Run) -> Run {
+    for call in &mut run.lambdas {
+        call.result = call.result.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect();
+    }
+    run
+}
+
 fn fill_contact_facts(step: &mut StepOutcome, contact: &Contact) {
     step.queue = contact.queue.as_ref().map(|q| q.name.clone());
     step.priority = Some(contact.priority.unwrap_or(5));
     step.whisper = contact.hooks.get("AgentWhisper").cloned();
-    step.attributes = contact.attributes.iter().map(|(k, v)| (k.clone(), mask(v))).collect();
+    step.attributes = contact.attributes.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect();
 }
 
 /// The Kinesis event carrying the CTR of the call that requested the callback.
@@ -686,7 +700,7 @@ fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String,
         check("dialled", d.to_string(), step.dialled.map(|o| o.to_string()).unwrap_or_else(|| "none".into()));
     }
     for (k, v) in &expect.attributes {
-        check(&format!("attribute {k}"), mask(v), step.attributes.get(k).cloned().unwrap_or_else(|| "<absent>".into()));
+        check(&format!("attribute {k}"), mask(k, v), step.attributes.get(k).cloned().unwrap_or_else(|| "<absent>".into()));
     }
     let path: Vec<&str> = step.runs.iter().flat_map(|r| r.path.iter().map(String::as_str)).collect();
     for p in &expect.path_includes {
@@ -724,7 +738,7 @@ fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String,
     for (k, v) in &expect.record {
         let got = record.and_then(|r| r.get(k)).cloned().unwrap_or_else(|| "<absent>".into());
         if got != *v {
-            out.push(format!("record {k}: expected {}, got {}", mask(v), mask(&got)));
+            out.push(format!("record {k}: expected {}, got {}", mask(k, v), mask(k, &got)));
         }
     }
     for run in &step.runs {
