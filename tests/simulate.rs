@@ -34,7 +34,10 @@ fn list_names_every_required_scenario() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     for name in REQUIRED {
-        assert!(text.lines().any(|l| l.starts_with(&format!("{name} "))), "{name} missing:\n{text}");
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{name} "))),
+            "{name} missing:\n{text}"
+        );
     }
 }
 
@@ -52,7 +55,10 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
     let out = child.wait_with_output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
-    assert!(text.contains(&format!("{} passed, 0 failed", support_assets_count())), "{text}");
+    assert!(
+        text.contains(&format!("{} passed, 0 failed", support_assets_count())),
+        "{text}"
+    );
     assert!(!text.contains("FAIL "), "{text}");
     // Full phone numbers never appear (only masked ones).
     assert!(!text.contains("4155552671"), "{text}");
@@ -63,24 +69,43 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
         let conf = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-            .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
             .endpoint_url(testkit::moto_url())
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(conf);
-        client.list_tables().send().await.unwrap().table_names.unwrap_or_default()
+        client
+            .list_tables()
+            .send()
+            .await
+            .unwrap()
+            .table_names
+            .unwrap_or_default()
     });
-    let ours: Vec<_> = names.iter().filter(|n| n.contains(&format!("-{pid}-"))).collect();
+    let ours: Vec<_> = names
+        .iter()
+        .filter(|n| n.contains(&format!("-{pid}-")))
+        .collect();
     assert!(ours.is_empty(), "left behind: {ours:?}");
 }
 
 fn support_assets_count() -> usize {
-    std::fs::read_dir(support_assets::root().join("assets/scenarios")).unwrap().count()
+    std::fs::read_dir(support_assets::root().join("assets/scenarios"))
+        .unwrap()
+        .count()
 }
 
 #[test]
 fn one_scenario_in_json_shows_the_returning_path() {
     let out = cli(&["--output", "json", "simulate", "returning-yes-yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["passed"], 1);
     let second = &doc["scenarios"][0]["steps"][2];
@@ -88,7 +113,10 @@ fn one_scenario_in_json_shows_the_returning_path() {
     assert_eq!(second["priority"], 1);
     assert_eq!(second["whisper"], "returningCallerAgentWhisper");
     assert_eq!(second["runs"][1]["flow"], "returningCallerAgentWhisper");
-    assert_eq!(second["runs"][1]["lambdas"][0]["function"], "addCustomerCalls");
+    assert_eq!(
+        second["runs"][1]["lambdas"][0]["function"],
+        "addCustomerCalls"
+    );
     assert_eq!(second["runs"][1]["lambdas"][0]["result"]["stored"], "true");
     let first = &doc["scenarios"][0]["steps"][0];
     assert_eq!(first["priority"], 5);
@@ -99,13 +127,25 @@ fn one_scenario_in_json_shows_the_returning_path() {
 #[test]
 fn a_wrong_expectation_fails_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(support_assets::root().join("assets/scenarios/returning-yes-yes.toml")).unwrap();
+    let text = std::fs::read_to_string(
+        support_assets::root().join("assets/scenarios/returning-yes-yes.toml"),
+    )
+    .unwrap();
     let wrong = text.replace("priority = 1\n", "priority = 2\n");
     assert_ne!(text, wrong);
     std::fs::write(dir.path().join("wrong-priority.toml"), wrong).unwrap();
-    let out = cli(&["simulate", "--scenarios", dir.path().to_str().unwrap(), "wrong-priority"]);
+    let out = cli(&[
+        "simulate",
+        "--scenarios",
+        dir.path().to_str().unwrap(),
+        "wrong-priority",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("MISMATCH: priority: expected 2, got 1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("MISMATCH: priority: expected 2, got 1"),
+        "{}",
+        stdout(&out)
+    );
     assert!(stderr(&out).contains("1 scenario(s) did not behave as expected: wrong-priority"));
 }
 
@@ -114,24 +154,49 @@ fn bad_input_exits_2() {
     let out = cli(&["simulate", "no-such-scenario"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("hint: run connect-returns simulate --list"));
-    let out = cli_env(&["simulate", "callback-completed"], &[("AWS_ENDPOINT_URL", "")]);
+    let out = cli_env(
+        &["simulate", "callback-completed"],
+        &[("AWS_ENDPOINT_URL", "")],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("needs a local DynamoDB endpoint"));
 }
 
 #[test]
 fn callback_json_masks_numbers_and_reports_the_stop() {
-    let out = cli(&["--output", "json", "simulate", "callback-cancel-stopcontact"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let out = cli(&[
+        "--output",
+        "json",
+        "simulate",
+        "callback-cancel-stopcontact",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let text = stdout(&out);
-    assert!(!text.contains("4155552671"), "a full phone number leaked:\n{text}");
+    assert!(
+        !text.contains("4155552671"),
+        "a full phone number leaked:\n{text}"
+    );
     let doc: Value = serde_json::from_str(&text).unwrap();
     let steps = &doc["scenarios"][0]["steps"];
     assert_eq!(steps[0]["callback_created"], true);
-    assert_eq!(steps[1]["record"]["NextContactId"], "cb000000-0000-4000-8000-000000000001");
+    assert_eq!(
+        steps[1]["record"]["NextContactId"],
+        "cb000000-0000-4000-8000-000000000001"
+    );
     assert_eq!(steps[2]["callback_stopped"], true);
     assert_eq!(steps[2]["attributes"]["CallBackCancelHandledBy"], "API");
     assert_eq!(steps[3]["offered"], false);
-    let stop = steps[2]["runs"][0]["lambdas"].as_array().unwrap().iter().find(|l| l["function"] == "stopContact").unwrap();
+    let stop = steps[2]["runs"][0]["lambdas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["function"] == "stopContact")
+        .unwrap();
     assert_eq!(stop["result"]["stopped"], "true");
 }

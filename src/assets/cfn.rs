@@ -43,7 +43,10 @@ impl Template {
         for (n, raw) in text.lines().enumerate() {
             let line_no = n + 1;
             if raw.contains('\t') {
-                return Err(ReadError { line: line_no, message: "tabs are not allowed in yaml indentation".into() });
+                return Err(ReadError {
+                    line: line_no,
+                    message: "tabs are not allowed in yaml indentation".into(),
+                });
             }
             let trimmed = raw.trim_end();
             let content = trimmed.trim_start();
@@ -85,15 +88,26 @@ impl Template {
                     if value == ">-" || value == ">" || value == "|" || value == "|-" {
                         block_scalar_indent = Some(indent);
                     }
-                    entries.push(Entry { path, value: value.to_string(), line: line_no });
+                    entries.push(Entry {
+                        path,
+                        value: value.to_string(),
+                        line: line_no,
+                    });
                     stack.push((indent, key.to_string()));
                 }
                 None => {
                     // A scalar list item (`- x`).
                     if item {
-                        entries.push(Entry { path, value: content.to_string(), line: line_no });
+                        entries.push(Entry {
+                            path,
+                            value: content.to_string(),
+                            line: line_no,
+                        });
                     } else {
-                        return Err(ReadError { line: line_no, message: format!("cannot read {content:?} as key: value") });
+                        return Err(ReadError {
+                            line: line_no,
+                            message: format!("cannot read {content:?} as key: value"),
+                        });
                     }
                 }
             }
@@ -103,14 +117,23 @@ impl Template {
 
     /// The inline value at exactly `path`.
     pub fn get(&self, path: &[&str]) -> Option<&str> {
-        self.entries.iter().find(|e| e.path.iter().map(String::as_str).eq(path.iter().copied())).map(|e| e.value.as_str())
+        self.entries
+            .iter()
+            .find(|e| e.path.iter().map(String::as_str).eq(path.iter().copied()))
+            .map(|e| e.value.as_str())
     }
 
     /// Keys directly under `path`, in order.
     pub fn keys(&self, path: &[&str]) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for e in &self.entries {
-            if e.path.len() == path.len() + 1 && e.path.iter().map(String::as_str).zip(path.iter().copied()).all(|(a, b)| a == b) {
+            if e.path.len() == path.len() + 1
+                && e.path
+                    .iter()
+                    .map(String::as_str)
+                    .zip(path.iter().copied())
+                    .all(|(a, b)| a == b)
+            {
                 let k = e.path[path.len()].as_str();
                 if !out.contains(&k) {
                     out.push(k);
@@ -121,9 +144,17 @@ impl Template {
     }
 
     /// Entries under `path` (any depth), with the path below it.
-    pub fn under<'a>(&'a self, path: &'a [&'a str]) -> impl Iterator<Item = (&'a [String], &'a Entry)> + 'a {
+    pub fn under<'a>(
+        &'a self,
+        path: &'a [&'a str],
+    ) -> impl Iterator<Item = (&'a [String], &'a Entry)> + 'a {
         self.entries.iter().filter_map(move |e| {
-            let prefix = e.path.len() > path.len() && e.path.iter().map(String::as_str).zip(path.iter().copied()).all(|(a, b)| a == b);
+            let prefix = e.path.len() > path.len()
+                && e.path
+                    .iter()
+                    .map(String::as_str)
+                    .zip(path.iter().copied())
+                    .all(|(a, b)| a == b);
             prefix.then(|| (&e.path[path.len()..], e))
         })
     }
@@ -143,7 +174,10 @@ fn split_key(content: &str) -> Option<(&str, &str)> {
         None => (content.strip_suffix(':')?, ""),
     };
     let key = key.trim().trim_matches('"');
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/".contains(c));
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.:/".contains(c));
     plain.then_some((key, value))
 }
 
@@ -160,8 +194,14 @@ mod tests {
         assert_eq!(t.keys(&["Parameters"]), vec!["A"]);
         assert_eq!(t.get(&["Parameters", "A", "Type"]), Some("Number"));
         assert_eq!(t.resources(), vec![("R", "AWS::X")]);
-        assert_eq!(t.get(&["Resources", "R", "Properties", "L", "-0", "Action"]), Some("a"));
-        assert_eq!(t.get(&["Resources", "R", "Properties", "L", "-1", "Effect"]), Some("Deny"));
+        assert_eq!(
+            t.get(&["Resources", "R", "Properties", "L", "-0", "Action"]),
+            Some("a")
+        );
+        assert_eq!(
+            t.get(&["Resources", "R", "Properties", "L", "-1", "Effect"]),
+            Some("Deny")
+        );
         assert_eq!(t.keys(&["Outputs"]), vec!["O"]);
         assert!(t.get(&["long text"]).is_none());
     }

@@ -55,7 +55,11 @@ impl fmt::Display for SimulateReport {
         for s in &self.scenarios {
             write!(f, "{s}")?;
         }
-        writeln!(f, "{} passed, {} failed (StopContact: {})", self.passed, self.failed, self.stop_contact)
+        writeln!(
+            f,
+            "{} passed, {} failed (StopContact: {})",
+            self.passed, self.failed, self.stop_contact
+        )
     }
 }
 
@@ -79,7 +83,12 @@ pub struct ScenarioEntry {
 
 impl fmt::Display for ScenarioList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        let width = self
+            .scenarios
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
         for s in &self.scenarios {
             writeln!(f, "{:width$}  {:17}  {}", s.name, s.solution, s.description)?;
         }
@@ -89,19 +98,29 @@ impl fmt::Display for ScenarioList {
 
 fn load(dir: Option<&PathBuf>) -> anyhow::Result<Vec<(String, Scenario)>> {
     let texts: Vec<(String, String)> = match dir {
-        None => scenario::BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect(),
+        None => scenario::BUILT_IN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
         Some(dir) => {
             let entries = std::fs::read_dir(dir).map_err(|e| {
-                UserError::new(format!("cannot read the scenarios directory {}: {e}", dir.display()))
-                    .hint("pass a directory holding <name>.toml scenario files")
+                UserError::new(format!(
+                    "cannot read the scenarios directory {}: {e}",
+                    dir.display()
+                ))
+                .hint("pass a directory holding <name>.toml scenario files")
             })?;
             let mut out = Vec::new();
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "toml") {
-                    let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
+                    let name = path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        UserError::new(format!("cannot read {}: {e}", path.display()))
+                    })?;
                     out.push((name, text));
                 }
             }
@@ -112,8 +131,11 @@ fn load(dir: Option<&PathBuf>) -> anyhow::Result<Vec<(String, Scenario)>> {
     let mut scenarios = Vec::new();
     for (name, text) in texts {
         let parsed = scenario::parse(&text).map_err(|e| {
-            UserError::new(format!("scenario {name} cannot be read: {}", e.lines().next().unwrap_or_default()))
-                .hint("see assets/scenarios/*.toml for the format")
+            UserError::new(format!(
+                "scenario {name} cannot be read: {}",
+                e.lines().next().unwrap_or_default()
+            ))
+            .hint("see assets/scenarios/*.toml for the format")
         })?;
         scenarios.push((name, parsed));
     }
@@ -122,7 +144,10 @@ fn load(dir: Option<&PathBuf>) -> anyhow::Result<Vec<(String, Scenario)>> {
 
 fn endpoint(args: &SimulateArgs) -> Option<String> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    args.dynamodb_endpoint.clone().or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB")).or_else(|| env("AWS_ENDPOINT_URL"))
+    args.dynamodb_endpoint
+        .clone()
+        .or_else(|| env("AWS_ENDPOINT_URL_DYNAMODB"))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
 }
 
 pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Outcome> {
@@ -131,7 +156,11 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
         let list = ScenarioList {
             scenarios: all
                 .iter()
-                .map(|(n, s)| ScenarioEntry { name: n.clone(), solution: s.solution.clone(), description: s.description.clone() })
+                .map(|(n, s)| ScenarioEntry {
+                    name: n.clone(),
+                    solution: s.solution.clone(),
+                    description: s.description.clone(),
+                })
                 .collect(),
         };
         print_result(global, &list)?;
@@ -150,13 +179,19 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
         None => all.iter().collect(),
     };
     let Some(url) = endpoint(args) else {
-        return Err(UserError::new("simulate needs a local DynamoDB endpoint for its scratch tables")
-            .hint("start the stand-ins with cargo xtask sandbox up and export the variables it prints")
-            .hint("or pass --dynamodb-endpoint http://127.0.0.1:<port> (a moto server)")
-            .into());
+        return Err(UserError::new(
+            "simulate needs a local DynamoDB endpoint for its scratch tables",
+        )
+        .hint("start the stand-ins with cargo xtask sandbox up and export the variables it prints")
+        .hint("or pass --dynamodb-endpoint http://127.0.0.1:<port> (a moto server)")
+        .into());
     };
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let region = global.region.clone().or_else(|| env("AWS_REGION")).unwrap_or_else(|| "us-east-1".to_string());
+    let region = global
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .unwrap_or_else(|| "us-east-1".to_string());
     let credentials = aws_credential_types::Credentials::new(
         env("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "simulate".to_string()),
         env("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|| "simulate".to_string()),
@@ -170,7 +205,11 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
         .credentials_provider(credentials.clone())
         .endpoint_url(&url)
         .build();
-    let backend = Backend { dynamodb: aws_sdk_dynamodb::Client::from_conf(conf), region, credentials };
+    let backend = Backend {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(conf),
+        region,
+        credentials,
+    };
     let bot = assets::bot();
     let mut outcomes = Vec::new();
     for (name, s) in chosen {
@@ -186,8 +225,17 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
     };
     print_result(global, &report)?;
     if report.failed > 0 {
-        let names: Vec<&str> = report.scenarios.iter().filter(|o| !o.passed).map(|o| o.name.as_str()).collect();
-        anyhow::bail!("{} scenario(s) did not behave as expected: {}", report.failed, names.join(", "));
+        let names: Vec<&str> = report
+            .scenarios
+            .iter()
+            .filter(|o| !o.passed)
+            .map(|o| o.name.as_str())
+            .collect();
+        anyhow::bail!(
+            "{} scenario(s) did not behave as expected: {}",
+            report.failed,
+            names.join(", ")
+        );
     }
     Ok(Outcome::Success)
 }

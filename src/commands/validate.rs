@@ -57,9 +57,20 @@ impl fmt::Display for ValidateReport {
             }
         }
         if self.ok {
-            writeln!(f, "ok: {} files checked ({}), no problems", self.checked.len(), self.source)
+            writeln!(
+                f,
+                "ok: {} files checked ({}), no problems",
+                self.checked.len(),
+                self.source
+            )
         } else {
-            writeln!(f, "{} problem(s) in {} files checked ({})", self.problems.len(), self.checked.len(), self.source)
+            writeln!(
+                f,
+                "{} problem(s) in {} files checked ({})",
+                self.problems.len(),
+                self.checked.len(),
+                self.source
+            )
         }
     }
 }
@@ -81,7 +92,12 @@ pub async fn run(global: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Out
     checked.push(crate::flow::validate::BOT_FILE.to_string());
     checked.extend(set.templates.iter().map(|(_, file, _)| file.clone()));
     let problems = validate(&set);
-    let report = ValidateReport { ok: problems.is_empty(), source, checked, problems };
+    let report = ValidateReport {
+        ok: problems.is_empty(),
+        source,
+        checked,
+        problems,
+    };
     print_result(global, &report)?;
     if report.ok {
         Ok(Outcome::Success)

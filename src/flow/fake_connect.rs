@@ -60,7 +60,10 @@ impl FakeConnect {
 
     /// Takes a contact out of the queue (it reached an agent); false when it was not waiting.
     pub fn dequeue(&self, contact_id: &str) -> bool {
-        self.state.lock().map(|mut s| s.waiting.remove(contact_id)).unwrap_or(false)
+        self.state
+            .lock()
+            .map(|mut s| s.waiting.remove(contact_id))
+            .unwrap_or(false)
     }
 
     /// How many contacts StopContact has removed so far.
@@ -70,7 +73,10 @@ impl FakeConnect {
 
     /// Whether StopContact removed `contact_id`.
     pub fn was_stopped(&self, contact_id: &str) -> bool {
-        self.state.lock().map(|s| s.stopped.iter().any(|c| c == contact_id)).unwrap_or(false)
+        self.state
+            .lock()
+            .map(|s| s.stopped.iter().any(|c| c == contact_id))
+            .unwrap_or(false)
     }
 }
 
@@ -114,7 +120,11 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<Queued>>) -> std:
     }
 }
 
-fn answer(request_line: &str, body: &[u8], state: &Mutex<Queued>) -> (&'static str, Option<&'static str>, String) {
+fn answer(
+    request_line: &str,
+    body: &[u8],
+    state: &Mutex<Queued>,
+) -> (&'static str, Option<&'static str>, String) {
     let mut parts = request_line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method != "POST" || path.split('?').next() != Some("/contact/stop") {
@@ -126,10 +136,18 @@ fn answer(request_line: &str, body: &[u8], state: &Mutex<Queued>) -> (&'static s
     }
     let contact = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v.get("ContactId").and_then(|c| c.as_str()).map(str::to_string))
+        .and_then(|v| {
+            v.get("ContactId")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     let Ok(mut s) = state.lock() else {
-        return ("500 Internal Server Error", Some("InternalServiceException"), "{}".to_string());
+        return (
+            "500 Internal Server Error",
+            Some("InternalServiceException"),
+            "{}".to_string(),
+        );
     };
     if s.waiting.remove(&contact) {
         s.stopped.push(contact);

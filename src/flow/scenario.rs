@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
-use aws_sdk_dynamodb::types::{AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
 use base64::Engine as _;
 use returns_lambdas::contract::{self, table};
 use serde::{Deserialize, Serialize};
@@ -190,23 +193,45 @@ pub fn mask(key: &str, value: &str) -> String {
     let e164 = value.starts_with('+') && digits >= 7;
     let lower = key.to_ascii_lowercase();
     let phone_key = lower.contains("phone") || lower.contains("callbacknumber");
-    if (e164 || phone_key) && digits >= 4 { mask_digits(value) } else { value.to_string() }
+    if (e164 || phone_key) && digits >= 4 {
+        mask_digits(value)
+    } else {
+        value.to_string()
+    }
 }
 
 impl fmt::Display for ScenarioOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} {} — {}", if self.passed { "PASS" } else { "FAIL" }, self.name, self.description)?;
+        writeln!(
+            f,
+            "{} {} — {}",
+            if self.passed { "PASS" } else { "FAIL" },
+            self.name,
+            self.description
+        )?;
         if let Some(e) = &self.error {
             writeln!(f, "  error: {e}")?;
         }
         for s in &self.steps {
-            let label = s.label.as_deref().map(|l| format!(" {l:?}")).unwrap_or_default();
+            let label = s
+                .label
+                .as_deref()
+                .map(|l| format!(" {l:?}"))
+                .unwrap_or_default();
             writeln!(f, "  step {} {}{label}", s.step, s.kind)?;
             for run in &s.runs {
                 writeln!(f, "    {}: {}", run.flow, run.path.join(" → "))?;
                 for call in &run.lambdas {
-                    let result: Vec<String> = call.result.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    let status = if call.failed { "failed (injected)".to_string() } else { result.join(", ") };
+                    let result: Vec<String> = call
+                        .result
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    let status = if call.failed {
+                        "failed (injected)".to_string()
+                    } else {
+                        result.join(", ")
+                    };
                     writeln!(f, "      λ {}: {status}", call.function)?;
                 }
                 writeln!(f, "      ended: {}", run.end.label())?;
@@ -237,12 +262,24 @@ impl fmt::Display for ScenarioOutcome {
                 writeln!(f, "    outcome: {}", facts.join(", "))?;
             }
             if !s.attributes.is_empty() {
-                let a: Vec<String> = s.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let a: Vec<String> = s
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
                 writeln!(f, "    attributes: {}", a.join(", "))?;
             }
             if let Some(r) = &s.record {
                 let a: Vec<String> = r.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                writeln!(f, "    record: {}", if a.is_empty() { "none".to_string() } else { a.join(", ") })?;
+                writeln!(
+                    f,
+                    "    record: {}",
+                    if a.is_empty() {
+                        "none".to_string()
+                    } else {
+                        a.join(", ")
+                    }
+                )?;
             }
             for n in &s.notes {
                 writeln!(f, "    note: {n}")?;
@@ -257,26 +294,86 @@ impl fmt::Display for ScenarioOutcome {
 
 /// The scenarios built into the binary: (name, TOML).
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("new-caller-sales", include_str!("../../assets/scenarios/new-caller-sales.toml")),
-    ("new-caller-service", include_str!("../../assets/scenarios/new-caller-service.toml")),
-    ("new-caller-repairs", include_str!("../../assets/scenarios/new-caller-repairs.toml")),
-    ("new-caller-installations", include_str!("../../assets/scenarios/new-caller-installations.toml")),
-    ("new-caller-spare-parts", include_str!("../../assets/scenarios/new-caller-spare-parts.toml")),
-    ("returning-yes-yes", include_str!("../../assets/scenarios/returning-yes-yes.toml")),
-    ("returning-yes-no", include_str!("../../assets/scenarios/returning-yes-no.toml")),
-    ("returning-no", include_str!("../../assets/scenarios/returning-no.toml")),
-    ("returning-lex-no-match", include_str!("../../assets/scenarios/returning-lex-no-match.toml")),
-    ("caller-id-withheld", include_str!("../../assets/scenarios/caller-id-withheld.toml")),
-    ("record-expired-not-deleted", include_str!("../../assets/scenarios/record-expired-not-deleted.toml")),
-    ("search-lambda-error", include_str!("../../assets/scenarios/search-lambda-error.toml")),
-    ("whisper-refreshes-expiry", include_str!("../../assets/scenarios/whisper-refreshes-expiry.toml")),
-    ("menu-no-input", include_str!("../../assets/scenarios/menu-no-input.toml")),
-    ("callback-first-request", include_str!("../../assets/scenarios/callback-first-request.toml")),
-    ("callback-cancel-stopcontact", include_str!("../../assets/scenarios/callback-cancel-stopcontact.toml")),
-    ("callback-cancel-agent-hangs-up", include_str!("../../assets/scenarios/callback-cancel-agent-hangs-up.toml")),
-    ("callback-keep-no-duplicate", include_str!("../../assets/scenarios/callback-keep-no-duplicate.toml")),
-    ("callback-completed", include_str!("../../assets/scenarios/callback-completed.toml")),
-    ("callback-invalid-number", include_str!("../../assets/scenarios/callback-invalid-number.toml")),
+    (
+        "new-caller-sales",
+        include_str!("../../assets/scenarios/new-caller-sales.toml"),
+    ),
+    (
+        "new-caller-service",
+        include_str!("../../assets/scenarios/new-caller-service.toml"),
+    ),
+    (
+        "new-caller-repairs",
+        include_str!("../../assets/scenarios/new-caller-repairs.toml"),
+    ),
+    (
+        "new-caller-installations",
+        include_str!("../../assets/scenarios/new-caller-installations.toml"),
+    ),
+    (
+        "new-caller-spare-parts",
+        include_str!("../../assets/scenarios/new-caller-spare-parts.toml"),
+    ),
+    (
+        "returning-yes-yes",
+        include_str!("../../assets/scenarios/returning-yes-yes.toml"),
+    ),
+    (
+        "returning-yes-no",
+        include_str!("../../assets/scenarios/returning-yes-no.toml"),
+    ),
+    (
+        "returning-no",
+        include_str!("../../assets/scenarios/returning-no.toml"),
+    ),
+    (
+        "returning-lex-no-match",
+        include_str!("../../assets/scenarios/returning-lex-no-match.toml"),
+    ),
+    (
+        "caller-id-withheld",
+        include_str!("../../assets/scenarios/caller-id-withheld.toml"),
+    ),
+    (
+        "record-expired-not-deleted",
+        include_str!("../../assets/scenarios/record-expired-not-deleted.toml"),
+    ),
+    (
+        "search-lambda-error",
+        include_str!("../../assets/scenarios/search-lambda-error.toml"),
+    ),
+    (
+        "whisper-refreshes-expiry",
+        include_str!("../../assets/scenarios/whisper-refreshes-expiry.toml"),
+    ),
+    (
+        "menu-no-input",
+        include_str!("../../assets/scenarios/menu-no-input.toml"),
+    ),
+    (
+        "callback-first-request",
+        include_str!("../../assets/scenarios/callback-first-request.toml"),
+    ),
+    (
+        "callback-cancel-stopcontact",
+        include_str!("../../assets/scenarios/callback-cancel-stopcontact.toml"),
+    ),
+    (
+        "callback-cancel-agent-hangs-up",
+        include_str!("../../assets/scenarios/callback-cancel-agent-hangs-up.toml"),
+    ),
+    (
+        "callback-keep-no-duplicate",
+        include_str!("../../assets/scenarios/callback-keep-no-duplicate.toml"),
+    ),
+    (
+        "callback-completed",
+        include_str!("../../assets/scenarios/callback-completed.toml"),
+    ),
+    (
+        "callback-invalid-number",
+        include_str!("../../assets/scenarios/callback-invalid-number.toml"),
+    ),
 ];
 
 /// Parses a scenario file.
@@ -300,7 +397,10 @@ struct Tables {
 }
 
 fn unique_suffix() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     format!("{}-{nanos:x}", std::process::id())
 }
 
@@ -310,8 +410,18 @@ async fn create_tables(db: &aws_sdk_dynamodb::Client) -> anyhow::Result<Tables> 
         return_calls: format!("simulate-returnCalls-{suffix}"),
         callbacks: format!("simulate-callbacks-{suffix}"),
     };
-    let attr = |name: &str| AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build();
-    let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+    let attr = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+    };
     db.create_table()
         .table_name(&tables.return_calls)
         .billing_mode(BillingMode::PayPerRequest)
@@ -319,7 +429,13 @@ async fn create_tables(db: &aws_sdk_dynamodb::Client) -> anyhow::Result<Tables> 
         .key_schema(key(table::RETURN_CALLS_KEY, KeyType::Hash)?)
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot create the scratch table {}: {}", tables.return_calls, aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the scratch table {}: {}",
+                tables.return_calls,
+                aws_sdk_dynamodb::error::DisplayErrorContext(e)
+            )
+        })?;
     let created = db
         .create_table()
         .table_name(&tables.callbacks)
@@ -331,8 +447,16 @@ async fn create_tables(db: &aws_sdk_dynamodb::Client) -> anyhow::Result<Tables> 
         .send()
         .await;
     if let Err(e) = created {
-        let _ = db.delete_table().table_name(&tables.return_calls).send().await;
-        anyhow::bail!("cannot create the scratch table {}: {}", tables.callbacks, aws_sdk_dynamodb::error::DisplayErrorContext(e));
+        let _ = db
+            .delete_table()
+            .table_name(&tables.return_calls)
+            .send()
+            .await;
+        anyhow::bail!(
+            "cannot create the scratch table {}: {}",
+            tables.callbacks,
+            aws_sdk_dynamodb::error::DisplayErrorContext(e)
+        );
     }
     Ok(tables)
 }
@@ -358,7 +482,12 @@ struct Call {
 }
 
 /// Runs one scenario against `backend`.
-pub async fn run(name: &str, scenario: &Scenario, backend: &Backend, bot: &BotDefinition) -> ScenarioOutcome {
+pub async fn run(
+    name: &str,
+    scenario: &Scenario,
+    backend: &Backend,
+    bot: &BotDefinition,
+) -> ScenarioOutcome {
     let mut outcome = ScenarioOutcome {
         name: name.to_string(),
         description: scenario.description.clone(),
@@ -378,7 +507,8 @@ pub async fn run(name: &str, scenario: &Scenario, backend: &Backend, bot: &BotDe
     if let Err(e) = result {
         outcome.error = Some(e);
     }
-    outcome.passed = outcome.error.is_none() && outcome.steps.iter().all(|s| s.mismatches.is_empty());
+    outcome.passed =
+        outcome.error.is_none() && outcome.steps.iter().all(|s| s.mismatches.is_empty());
     outcome
 }
 
@@ -389,10 +519,16 @@ async fn run_steps(
     tables: &Tables,
     outcome: &mut ScenarioOutcome,
 ) -> Result<(), String> {
-    let solution = Solution::from_id(&scenario.solution).ok_or_else(|| format!("unknown solution {:?}", scenario.solution))?;
+    let solution = Solution::from_id(&scenario.solution)
+        .ok_or_else(|| format!("unknown solution {:?}", scenario.solution))?;
     let start = parse_time(scenario.start.as_deref().unwrap_or("2026-11-21T09:00:00Z"))?;
-    let callback_queue = scenario.callback_queue.clone().unwrap_or_else(|| assets::DEFAULT_CALLBACK_QUEUE.to_string());
-    let fake = FakeConnect::start().await.map_err(|e| format!("cannot start the StopContact stand-in: {e}"))?;
+    let callback_queue = scenario
+        .callback_queue
+        .clone()
+        .unwrap_or_else(|| assets::DEFAULT_CALLBACK_QUEUE.to_string());
+    let fake = FakeConnect::start()
+        .await
+        .map_err(|e| format!("cannot start the StopContact stand-in: {e}"))?;
     let connect_conf = aws_sdk_connect::Config::builder()
         .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
         .region(aws_sdk_connect::config::Region::new(backend.region.clone()))
@@ -404,7 +540,9 @@ async fn run_steps(
         connect: aws_sdk_connect::Client::from_conf(connect_conf),
         config: returns_lambdas::Config {
             return_calls_table: Some(tables.return_calls.clone()),
-            record_ttl_minutes: scenario.record_ttl_minutes.unwrap_or(contract::DEFAULT_RECORD_TTL_MINUTES),
+            record_ttl_minutes: scenario
+                .record_ttl_minutes
+                .unwrap_or(contract::DEFAULT_RECORD_TTL_MINUTES),
             callbacks_table: Some(tables.callbacks.clone()),
             callback_ttl_hours: contract::DEFAULT_CALLBACK_TTL_HOURS,
             instance_id: sim::INSTANCE_ARN.rsplit('/').next().map(str::to_string),
@@ -447,7 +585,10 @@ async fn run_steps(
                     Solution::ReturningCallers => "repeatCallerFlow".to_string(),
                     Solution::Callbacks => "cfSetCallBackflow".to_string(),
                 });
-                let caller = spec.caller.clone().unwrap_or_else(|| "anonymous".to_string());
+                let caller = spec
+                    .caller
+                    .clone()
+                    .unwrap_or_else(|| "anonymous".to_string());
                 let mut contact = Contact {
                     contact_id: format!("c0000000-0000-4000-8000-{contact_no:012}"),
                     customer_address: caller.clone(),
@@ -487,7 +628,11 @@ async fn run_steps(
                 record_key = Some(match solution {
                     Solution::ReturningCallers => (caller.clone(), None),
                     Solution::Callbacks => (
-                        contact.callback_number.clone().or(contact.attributes.get(contract::CALLBACK_NUMBER).cloned()).unwrap_or_default(),
+                        contact
+                            .callback_number
+                            .clone()
+                            .or(contact.attributes.get(contract::CALLBACK_NUMBER).cloned())
+                            .unwrap_or_default(),
                         Some(callback_queue.clone()),
                     ),
                 });
@@ -497,26 +642,47 @@ async fn run_steps(
                 }
             }
             "ctr" => {
-                let of = spec.of.as_deref().ok_or("a ctr step needs of = <call label>")?;
-                let call = calls.get(of).ok_or_else(|| format!("no call labelled {of:?}"))?;
+                let of = spec
+                    .of
+                    .as_deref()
+                    .ok_or("a ctr step needs of = <call label>")?;
+                let call = calls
+                    .get(of)
+                    .ok_or_else(|| format!("no call labelled {of:?}"))?;
                 let event = ctr_event(call, start);
                 let reply = returns_lambdas::invoke_kinesis(event, &deps).await;
-                let failures = reply.get("batchItemFailures").and_then(|v| v.as_array()).map(Vec::len).unwrap_or(0);
-                step.notes.push(format!("processCtr ran on the CTR of {of:?}: {failures} batch item failure(s)"));
+                let failures = reply
+                    .get("batchItemFailures")
+                    .and_then(|v| v.as_array())
+                    .map(Vec::len)
+                    .unwrap_or(0);
+                step.notes.push(format!(
+                    "processCtr ran on the CTR of {of:?}: {failures} batch item failure(s)"
+                ));
                 if let Some(cb) = &call.callback {
                     record_key = Some((cb.number.clone(), Some(cb.queue.name.clone())));
                 }
             }
             "offer_callback" => {
-                let of = spec.of.as_deref().ok_or("an offer_callback step needs of = <call label>")?;
-                let call = calls.get(of).ok_or_else(|| format!("no call labelled {of:?}"))?;
-                let cb = call.callback.clone().ok_or_else(|| format!("call {of:?} created no callback"))?;
+                let of = spec
+                    .of
+                    .as_deref()
+                    .ok_or("an offer_callback step needs of = <call label>")?;
+                let call = calls
+                    .get(of)
+                    .ok_or_else(|| format!("no call labelled {of:?}"))?;
+                let cb = call
+                    .callback
+                    .clone()
+                    .ok_or_else(|| format!("call {of:?} created no callback"))?;
                 record_key = Some((cb.number.clone(), Some(cb.queue.name.clone())));
                 step.callback_stopped = fake.was_stopped(&cb.contact_id);
                 if !fake.dequeue(&cb.contact_id) {
                     step.offered = Some(false);
                     step.dialled = Some(false);
-                    step.notes.push("the callback is no longer queued; no agent is offered it".to_string());
+                    step.notes.push(
+                        "the callback is no longer queued; no agent is offered it".to_string(),
+                    );
                 } else {
                     step.offered = Some(true);
                     let agent = spec.agent.clone().unwrap_or_else(|| "agent".to_string());
@@ -559,16 +725,27 @@ async fn run_steps(
                     fill_contact_facts(&mut step, &contact);
                 }
             }
-            other => return Err(format!("step {}: unknown kind {other:?} (call, ctr, offer_callback, advance)", i + 1)),
+            other => {
+                return Err(format!(
+                    "step {}: unknown kind {other:?} (call, ctr, offer_callback, advance)",
+                    i + 1
+                ));
+            }
         }
         if let Some((number, queue)) = record_key {
             let record = read_record(&backend.dynamodb, tables, &number, queue.as_deref()).await?;
-            step.record = Some(record.as_ref().map(|r| r.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect()).unwrap_or_default());
+            step.record = Some(
+                record
+                    .as_ref()
+                    .map(|r| r.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect())
+                    .unwrap_or_default(),
+            );
             step.mismatches = compare(&spec.expect, &step, record.as_ref());
         } else {
             step.mismatches = compare(&spec.expect, &step, None);
             if !spec.expect.record.is_empty() || spec.expect.record_exists.is_some() {
-                step.mismatches.push("this step has no record to check".to_string());
+                step.mismatches
+                    .push("this step has no record to check".to_string());
             }
         }
         outcome.steps.push(step);
@@ -584,7 +761,11 @@ fn load_flow(name: &str, callback_queue: &str) -> Result<super::model::Flow, Str
 /// The run with every phone number in Lambda results masked (what gets printed).
 fn masked(mut run: Run) -> Run {
     for call in &mut run.lambdas {
-        call.result = call.result.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect();
+        call.result = call
+            .result
+            .iter()
+            .map(|(k, v)| (k.clone(), mask(k, v)))
+            .collect();
     }
     run
 }
@@ -593,7 +774,11 @@ fn fill_contact_facts(step: &mut StepOutcome, contact: &Contact) {
     step.queue = contact.queue.as_ref().map(|q| q.name.clone());
     step.priority = Some(contact.priority.unwrap_or(5));
     step.whisper = contact.hooks.get("AgentWhisper").cloned();
-    step.attributes = contact.attributes.iter().map(|(k, v)| (k.clone(), mask(k, v))).collect();
+    step.attributes = contact
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), mask(k, v)))
+        .collect();
 }
 
 /// The Kinesis event carrying the CTR of the call that requested the callback.
@@ -631,26 +816,32 @@ async fn read_record(
     number: &str,
     queue: Option<&str>,
 ) -> Result<Option<BTreeMap<String, String>>, String> {
-    let Some(region) = returns_lambdas::phone::region("US") else { return Ok(None) };
+    let Some(region) = returns_lambdas::phone::region("US") else {
+        return Ok(None);
+    };
     let Ok(phone) = returns_lambdas::phone::normalize(number, region) else {
         return Ok(None);
     };
     let request = match queue {
-        None => db
-            .get_item()
-            .table_name(&tables.return_calls)
-            .key(table::RETURN_CALLS_KEY, AttributeValue::S(phone.e164().to_string())),
+        None => db.get_item().table_name(&tables.return_calls).key(
+            table::RETURN_CALLS_KEY,
+            AttributeValue::S(phone.e164().to_string()),
+        ),
         Some(q) => db
             .get_item()
             .table_name(&tables.callbacks)
-            .key(table::CALLBACKS_PARTITION_KEY, AttributeValue::S(phone.e164().to_string()))
+            .key(
+                table::CALLBACKS_PARTITION_KEY,
+                AttributeValue::S(phone.e164().to_string()),
+            )
             .key(table::CALLBACKS_SORT_KEY, AttributeValue::S(q.to_string())),
     };
-    let out = request
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| format!("cannot read the record: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    let out = request.consistent_read(true).send().await.map_err(|e| {
+        format!(
+            "cannot read the record: {}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(e)
+        )
+    })?;
     Ok(out.item.map(|item| {
         item.into_iter()
             .map(|(k, v)| {
@@ -666,7 +857,11 @@ async fn read_record(
     }))
 }
 
-fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String, String>>) -> Vec<String> {
+fn compare(
+    expect: &Expect,
+    step: &StepOutcome,
+    record: Option<&BTreeMap<String, String>>,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut check = |what: &str, want: String, got: String| {
         if want != got {
@@ -679,30 +874,75 @@ fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String,
     }
     if let Some(q) = &expect.queue {
         let transferred = step.ends.as_deref() == Some("queue");
-        check("queue", q.clone(), if transferred { show(&step.queue) } else { "not transferred".to_string() });
+        check(
+            "queue",
+            q.clone(),
+            if transferred {
+                show(&step.queue)
+            } else {
+                "not transferred".to_string()
+            },
+        );
     }
     if let Some(p) = expect.priority {
-        check("priority", p.to_string(), step.priority.map(|p| p.to_string()).unwrap_or_else(|| "none".into()));
+        check(
+            "priority",
+            p.to_string(),
+            step.priority
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "none".into()),
+        );
     }
     if let Some(w) = &expect.whisper {
         check("whisper", w.clone(), show(&step.whisper));
     }
     if let Some(c) = expect.callback_created {
-        check("callback created", c.to_string(), step.callback_created.to_string());
+        check(
+            "callback created",
+            c.to_string(),
+            step.callback_created.to_string(),
+        );
     }
     if let Some(c) = expect.callback_stopped {
-        check("callback stopped", c.to_string(), step.callback_stopped.to_string());
+        check(
+            "callback stopped",
+            c.to_string(),
+            step.callback_stopped.to_string(),
+        );
     }
     if let Some(o) = expect.offered {
-        check("offered", o.to_string(), step.offered.map(|o| o.to_string()).unwrap_or_else(|| "none".into()));
+        check(
+            "offered",
+            o.to_string(),
+            step.offered
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "none".into()),
+        );
     }
     if let Some(d) = expect.dialled {
-        check("dialled", d.to_string(), step.dialled.map(|o| o.to_string()).unwrap_or_else(|| "none".into()));
+        check(
+            "dialled",
+            d.to_string(),
+            step.dialled
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "none".into()),
+        );
     }
     for (k, v) in &expect.attributes {
-        check(&format!("attribute {k}"), mask(k, v), step.attributes.get(k).cloned().unwrap_or_else(|| "<absent>".into()));
+        check(
+            &format!("attribute {k}"),
+            mask(k, v),
+            step.attributes
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "<absent>".into()),
+        );
     }
-    let path: Vec<&str> = step.runs.iter().flat_map(|r| r.path.iter().map(String::as_str)).collect();
+    let path: Vec<&str> = step
+        .runs
+        .iter()
+        .flat_map(|r| r.path.iter().map(String::as_str))
+        .collect();
     for p in &expect.path_includes {
         if !path.contains(&p.as_str()) {
             out.push(format!("path does not include {p:?}"));
@@ -713,13 +953,21 @@ fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String,
             out.push(format!("path includes {p:?}"));
         }
     }
-    let prompts: Vec<&str> = step.runs.iter().flat_map(|r| r.prompts.iter().map(String::as_str)).collect();
+    let prompts: Vec<&str> = step
+        .runs
+        .iter()
+        .flat_map(|r| r.prompts.iter().map(String::as_str))
+        .collect();
     for t in &expect.prompts_include {
         if !prompts.iter().any(|p| p.contains(t.as_str())) {
             out.push(format!("no prompt contains {t:?}"));
         }
     }
-    let called: Vec<&str> = step.runs.iter().flat_map(|r| r.lambdas.iter().map(|l| l.function.as_str())).collect();
+    let called: Vec<&str> = step
+        .runs
+        .iter()
+        .flat_map(|r| r.lambdas.iter().map(|l| l.function.as_str()))
+        .collect();
     for l in &expect.lambdas_called {
         if !called.contains(&l.as_str()) {
             out.push(format!("{l} was not invoked"));
@@ -733,12 +981,22 @@ fn compare(expect: &Expect, step: &StepOutcome, record: Option<&BTreeMap<String,
     if let Some(e) = expect.record_exists
         && e != record.is_some()
     {
-        out.push(format!("record exists: expected {e}, got {}", record.is_some()));
+        out.push(format!(
+            "record exists: expected {e}, got {}",
+            record.is_some()
+        ));
     }
     for (k, v) in &expect.record {
-        let got = record.and_then(|r| r.get(k)).cloned().unwrap_or_else(|| "<absent>".into());
+        let got = record
+            .and_then(|r| r.get(k))
+            .cloned()
+            .unwrap_or_else(|| "<absent>".into());
         if got != *v {
-            out.push(format!("record {k}: expected {}, got {}", mask(k, v), mask(k, &got)));
+            out.push(format!(
+                "record {k}: expected {}, got {}",
+                mask(k, v),
+                mask(k, &got)
+            ));
         }
     }
     for run in &step.runs {

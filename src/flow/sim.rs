@@ -12,7 +12,8 @@ use super::model::{self, Action, Flow};
 use crate::assets::{self, BotDefinition, LexRendering, Placeholder};
 
 /// The simulated instance (never a real account: 111122223333 is the documentation account).
-pub const INSTANCE_ARN: &str = "arn:aws:connect:us-east-1:111122223333:instance/5e1e0000-0000-4000-8000-00000000c0de";
+pub const INSTANCE_ARN: &str =
+    "arn:aws:connect:us-east-1:111122223333:instance/5e1e0000-0000-4000-8000-00000000c0de";
 /// Region of the simulated instance.
 pub const REGION: &str = "us-east-1";
 
@@ -181,7 +182,8 @@ const MAX_STEPS: usize = 300;
 /// Parses the flow `name` (rendered with the simulator's ARNs, exactly as deploy renders it).
 pub fn load(name: &str, source: &str, callback_queue: &str) -> Result<Flow, String> {
     let resolver = |p: &Placeholder| Some(resolve(p, callback_queue));
-    let rendered = assets::render_source(name, source, &resolver, &LexRendering::V2).map_err(|e| e.to_string())?;
+    let rendered = assets::render_source(name, source, &resolver, &LexRendering::V2)
+        .map_err(|e| e.to_string())?;
     let doc: Value = serde_json::from_str(&rendered).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     let flow = Flow::parse(&doc, &mut problems);
@@ -202,8 +204,16 @@ impl Contact {
             return get(&self.attributes, k);
         }
         match path {
-            "$.Queue.Name" => self.queue.as_ref().map(|q| q.name.clone()).unwrap_or_default(),
-            "$.Queue.ARN" => self.queue.as_ref().map(|q| q.arn.clone()).unwrap_or_default(),
+            "$.Queue.Name" => self
+                .queue
+                .as_ref()
+                .map(|q| q.name.clone())
+                .unwrap_or_default(),
+            "$.Queue.ARN" => self
+                .queue
+                .as_ref()
+                .map(|q| q.arn.clone())
+                .unwrap_or_default(),
             "$.Agent.UserName" => self.agent.clone().unwrap_or_default(),
             "$.Agent.ARN" => self.agent.as_deref().map(agent_arn).unwrap_or_default(),
             "$.CustomerEndpoint.Address" => self.customer_address.clone(),
@@ -252,7 +262,9 @@ impl Contact {
 
 fn normalize(raw: &str, country: &str) -> Option<String> {
     let region = returns_lambdas::phone::region(country)?;
-    returns_lambdas::phone::normalize(raw, region).ok().map(|p| p.e164().to_string())
+    returns_lambdas::phone::normalize(raw, region)
+        .ok()
+        .map(|p| p.e164().to_string())
 }
 
 /// What an input block heard.
@@ -273,7 +285,12 @@ impl Runtime<'_> {
     /// The intent a Lex input resolves to (None: no match / fallback).
     fn intent(&self, heard: &str) -> Option<String> {
         if let Some(intent) = heard.strip_prefix("lex:") {
-            return self.bot.intents.iter().find(|i| i.name == intent).map(|i| i.name.clone());
+            return self
+                .bot
+                .intents
+                .iter()
+                .find(|i| i.name == intent)
+                .map(|i| i.name.clone());
         }
         let said = heard.strip_prefix("say:").unwrap_or(heard);
         let clean = |s: &str| {
@@ -357,38 +374,57 @@ async fn step(
         }
         "UpdateContactAttributes" => {
             if let Some(map) = a.parameters.get("Attributes").and_then(Value::as_object) {
-                let updates: Vec<(String, String)> =
-                    map.iter().map(|(k, v)| (k.clone(), contact.eval(v.as_str().unwrap_or_default()))).collect();
+                let updates: Vec<(String, String)> = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), contact.eval(v.as_str().unwrap_or_default())))
+                    .collect();
                 contact.attributes.extend(updates);
             }
             go(next)
         }
         "InvokeLambdaFunction" => {
             let arn = a.param("LambdaFunctionARN").unwrap_or_default();
-            let Some(function) = name_in(arn, "function").and_then(|id| Function::from_id(&id)) else {
+            let Some(function) = name_in(arn, "function").and_then(|id| Function::from_id(&id))
+            else {
                 return go(a.on_error("NoMatchingError"));
             };
             let params: BTreeMap<String, String> = a
                 .parameters
                 .get("LambdaInvocationAttributes")
                 .and_then(Value::as_object)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), contact.eval(v.as_str().unwrap_or_default()))).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), contact.eval(v.as_str().unwrap_or_default())))
+                        .collect()
+                })
                 .unwrap_or_default();
             if rt.failing.contains(function.id()) {
                 contact.external.clear();
-                out.lambdas.push(LambdaCall { function: function.id().to_string(), result: BTreeMap::new(), failed: true });
+                out.lambdas.push(LambdaCall {
+                    function: function.id().to_string(),
+                    result: BTreeMap::new(),
+                    failed: true,
+                });
                 return go(a.on_error("NoMatchingError"));
             }
-            let reply = returns_lambdas::invoke_connect(function, contact.event(&params), rt.deps).await;
+            let reply =
+                returns_lambdas::invoke_connect(function, contact.event(&params), rt.deps).await;
             contact.external = reply.clone().into_iter().collect();
-            out.lambdas.push(LambdaCall { function: function.id().to_string(), result: reply.into_iter().collect(), failed: false });
+            out.lambdas.push(LambdaCall {
+                function: function.id().to_string(),
+                result: reply.into_iter().collect(),
+                failed: false,
+            });
             go(next)
         }
         "Compare" => {
             let value = contact.eval(a.param("ComparisonValue").unwrap_or_default());
             let hit = a.conditions.iter().find(|c| {
                 let operand = c.operands.first().map(String::as_str).unwrap_or_default();
-                let num = |f: fn(f64, f64) -> bool| match (value.trim().parse::<f64>(), operand.trim().parse::<f64>()) {
+                let num = |f: fn(f64, f64) -> bool| match (
+                    value.trim().parse::<f64>(),
+                    operand.trim().parse::<f64>(),
+                ) {
                     (Ok(x), Ok(y)) => f(x, y),
                     _ => false,
                 };
@@ -410,9 +446,12 @@ async fn step(
             }
         }
         "ConnectParticipantWithLexBot" => {
-            out.prompts.push(contact.eval(a.param("Text").unwrap_or_default()));
+            out.prompts
+                .push(contact.eval(a.param("Text").unwrap_or_default()));
             match rt.hear() {
-                Heard::Silence => go(a.on_error("InputTimeLimitExceeded").or(a.on_error("NoMatchingError"))),
+                Heard::Silence => go(a
+                    .on_error("InputTimeLimitExceeded")
+                    .or(a.on_error("NoMatchingError"))),
                 Heard::Text(t) => match rt.intent(&t) {
                     Some(intent) => {
                         contact.lex_intent = Some(intent.clone());
@@ -426,17 +465,25 @@ async fn step(
             }
         }
         "GetParticipantInput" => {
-            out.prompts.push(contact.eval(a.param("Text").unwrap_or_default()));
+            out.prompts
+                .push(contact.eval(a.param("Text").unwrap_or_default()));
             let heard = rt.hear();
             let Heard::Text(t) = heard else {
                 return go(a.on_error("InputTimeLimitExceeded"));
             };
-            let digits = t.strip_prefix("dtmf:").unwrap_or(&t).trim_end_matches('#').to_string();
+            let digits = t
+                .strip_prefix("dtmf:")
+                .unwrap_or(&t)
+                .trim_end_matches('#')
+                .to_string();
             if a.param("StoreInput") == Some("True") {
                 if !digits.chars().all(|c| c.is_ascii_digit() || c == '+') || digits.is_empty() {
                     return go(a.on_error("NoMatchingError"));
                 }
-                if let Some(v) = a.parameters.pointer("/InputValidation/PhoneNumberValidation") {
+                if let Some(v) = a
+                    .parameters
+                    .pointer("/InputValidation/PhoneNumberValidation")
+                {
                     let country = v.get("CountryCode").and_then(Value::as_str).unwrap_or("US");
                     match normalize(&digits, country) {
                         Some(e164) => contact.stored_input = Some(e164),
@@ -496,10 +543,15 @@ async fn step(
             }
         }
         "CreateCallbackContact" => {
-            let (Some(number), Some(queue)) = (contact.callback_number.clone(), contact.queue.clone()) else {
+            let (Some(number), Some(queue)) =
+                (contact.callback_number.clone(), contact.queue.clone())
+            else {
                 return go(a.on_error("NoMatchingError"));
             };
-            let attempts: i64 = a.param("MaximumConnectionAttempts").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let attempts: i64 = a
+                .param("MaximumConnectionAttempts")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             if attempts < 1 {
                 return go(a.on_error("NoMatchingError"));
             }
@@ -514,7 +566,10 @@ async fn step(
             go(next)
         }
         "Loop" => {
-            let limit: i64 = a.param("LoopCount").and_then(|v| v.parse().ok()).unwrap_or(1);
+            let limit: i64 = a
+                .param("LoopCount")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
             let count = loops.entry(a.id.clone()).or_insert(0);
             if *count < limit {
                 *count += 1;
@@ -542,13 +597,25 @@ mod tests {
         assert_eq!(name_in(&f, "contact-flow").as_deref(), Some("x"));
         let l = resolve(&Placeholder::Lambda("readCallback".into()), "BasicQueue");
         assert_eq!(name_in(&l, "function").as_deref(), Some("readCallback"));
-        assert_eq!(name_in("arn:aws:connect:eu-west-1:999999999999:instance/x/queue/Sales", "queue"), None);
+        assert_eq!(
+            name_in(
+                "arn:aws:connect:eu-west-1:999999999999:instance/x/queue/Sales",
+                "queue"
+            ),
+            None
+        );
         assert_eq!(name_in("", "queue"), None);
     }
 
     #[test]
     fn eval_fills_paths_in_text() {
-        let mut c = Contact { queue: Some(QueueRef { name: "Sales".into(), arn: queue_arn("Sales") }), ..Contact::default() };
+        let mut c = Contact {
+            queue: Some(QueueRef {
+                name: "Sales".into(),
+                arn: queue_arn("Sales"),
+            }),
+            ..Contact::default()
+        };
         c.attributes.insert("x".into(), "1".into());
         assert_eq!(c.eval("to $.Queue.Name ($.Attributes.x)"), "to Sales (1)");
         assert_eq!(c.eval("$.Queue.ARN"), queue_arn("Sales"));

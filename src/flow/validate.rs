@@ -42,12 +42,22 @@ impl AssetSet {
             flows: assets::flows()
                 .iter()
                 .filter(|f| solutions.contains(&f.solution))
-                .map(|f| FlowSource { asset: f, file: format!("flows/{}.json", f.name), source: Some(f.source.to_string()) })
+                .map(|f| FlowSource {
+                    asset: f,
+                    file: format!("flows/{}.json", f.name),
+                    source: Some(f.source.to_string()),
+                })
                 .collect(),
             bot: lex::SOURCE.to_string(),
             templates: solutions
                 .iter()
-                .map(|s| (*s, format!("templates/{}", assets::template_file(*s)), Some(assets::template(*s).to_string())))
+                .map(|s| {
+                    (
+                        *s,
+                        format!("templates/{}", assets::template_file(*s)),
+                        Some(assets::template(*s).to_string()),
+                    )
+                })
                 .collect(),
         }
     }
@@ -78,8 +88,16 @@ pub fn catalog(bot: &BotDefinition) -> Catalog {
                 f.id().to_string(),
                 LambdaSpec {
                     solution: f.solution().into(),
-                    parameters: f.parameters().iter().map(|p| (p.name.to_string(), p.required)).collect(),
-                    contact_attributes: f.contact_attributes().iter().map(|a| a.to_string()).collect(),
+                    parameters: f
+                        .parameters()
+                        .iter()
+                        .map(|p| (p.name.to_string(), p.required))
+                        .collect(),
+                    contact_attributes: f
+                        .contact_attributes()
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect(),
                     returns: f.returns().iter().map(|k| k.to_string()).collect(),
                     invoked_by_connect: f.invoked_by_connect(),
                 },
@@ -89,14 +107,21 @@ pub fn catalog(bot: &BotDefinition) -> Catalog {
     Catalog {
         lambdas,
         queues: assets::QUEUES.iter().map(|q| q.to_string()).collect(),
-        flows: assets::flows().iter().map(|f| (f.name.to_string(), (f.flow_type.to_string(), f.solution))).collect(),
+        flows: assets::flows()
+            .iter()
+            .map(|f| (f.name.to_string(), (f.flow_type.to_string(), f.solution)))
+            .collect(),
         bot_name: bot.name.clone(),
         intents: bot.intents.iter().map(|i| i.name.clone()).collect(),
     }
 }
 
 fn problem(file: &str, action: Option<&str>, message: impl Into<String>) -> Problem {
-    Problem { file: file.to_string(), action: action.map(str::to_string), message: message.into() }
+    Problem {
+        file: file.to_string(),
+        action: action.map(str::to_string),
+        message: message.into(),
+    }
 }
 
 /// Every problem in `set`, sorted by file.
@@ -110,7 +135,11 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
             b
         }
         Err(e) => {
-            out.push(problem(BOT_FILE, None, format!("cannot read the bot definition: {e}")));
+            out.push(problem(
+                BOT_FILE,
+                None,
+                format!("cannot read the bot definition: {e}"),
+            ));
             lex::bot()
         }
     };
@@ -121,10 +150,19 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
             out.push(problem(&f.file, None, "file is missing"));
             continue;
         };
-        out.extend(check::check_flow(&f.file, f.asset.flow_type, f.asset.solution, source, &catalog));
+        out.extend(check::check_flow(
+            &f.file,
+            f.asset.flow_type,
+            f.asset.solution,
+            source,
+            &catalog,
+        ));
         for found in assets::placeholder::scan(source) {
             if let Ok(Placeholder::Lambda(name)) = found.parsed {
-                lambdas_used.entry(f.asset.solution).or_default().insert(name);
+                lambdas_used
+                    .entry(f.asset.solution)
+                    .or_default()
+                    .insert(name);
             }
         }
     }
@@ -142,18 +180,34 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
 }
 
 /// Checks one template against the contract and the Lambdas its flows invoke.
-pub fn check_template(file: &str, solution: Solution, text: &str, used_by_flows: &BTreeSet<String>) -> Vec<Problem> {
+pub fn check_template(
+    file: &str,
+    solution: Solution,
+    text: &str,
+    used_by_flows: &BTreeSet<String>,
+) -> Vec<Problem> {
     let mut out = Vec::new();
     let t = match cfn::Template::read(text) {
         Ok(t) => t,
         Err(e) => {
-            out.push(problem(file, None, format!("line {}: {}", e.line, e.message)));
+            out.push(problem(
+                file,
+                None,
+                format!("line {}: {}", e.line, e.message),
+            ));
             return out;
         }
     };
     for (n, line) in text.lines().enumerate() {
         if !line.trim_start().starts_with('#') && literal_arn_with_account(line) {
-            out.push(problem(file, None, format!("line {}: literal ARN; build ARNs with !Sub and pseudo parameters", n + 1)));
+            out.push(problem(
+                file,
+                None,
+                format!(
+                    "line {}: literal ARN; build ARNs with !Sub and pseudo parameters",
+                    n + 1
+                ),
+            ));
         }
     }
     if t.keys(&["Resources"]).is_empty() {
@@ -162,53 +216,107 @@ pub fn check_template(file: &str, solution: Solution, text: &str, used_by_flows:
     let params = t.keys(&["Parameters"]);
     for p in assets::template_parameters(solution) {
         if !params.contains(p) {
-            out.push(problem(file, Some(p), "parameter the CLI passes is not declared"));
+            out.push(problem(
+                file,
+                Some(p),
+                "parameter the CLI passes is not declared",
+            ));
         }
     }
     let outputs = t.keys(&["Outputs"]);
     for o in assets::template_outputs(solution) {
         if !outputs.contains(o) {
-            out.push(problem(file, Some(o), "output the CLI reads is not declared"));
+            out.push(problem(
+                file,
+                Some(o),
+                "output the CLI reads is not declared",
+            ));
         }
     }
-    let number_params: BTreeSet<&str> =
-        params.iter().copied().filter(|p| t.get(&["Parameters", p, "Type"]) == Some("Number")).collect();
+    let number_params: BTreeSet<&str> = params
+        .iter()
+        .copied()
+        .filter(|p| t.get(&["Parameters", p, "Type"]) == Some("Number"))
+        .collect();
     // Lambda functions: one per contract function of this solution, Handler = function id.
     let mut by_handler: BTreeMap<String, &str> = BTreeMap::new();
     for (res, ty) in t.resources() {
         if ty != "AWS::Lambda::Function" {
             continue;
         }
-        let handler = t.get(&["Resources", res, "Properties", "Handler"]).unwrap_or("");
-        let Some(function) = Function::from_id(handler).filter(|f| Solution::from(f.solution()) == solution) else {
-            out.push(problem(file, Some(res), format!("Handler {handler:?} is not a function id of the {solution} solution")));
+        let handler = t
+            .get(&["Resources", res, "Properties", "Handler"])
+            .unwrap_or("");
+        let Some(function) =
+            Function::from_id(handler).filter(|f| Solution::from(f.solution()) == solution)
+        else {
+            out.push(problem(
+                file,
+                Some(res),
+                format!("Handler {handler:?} is not a function id of the {solution} solution"),
+            ));
             continue;
         };
         if by_handler.insert(handler.to_string(), res).is_some() {
-            out.push(problem(file, Some(res), format!("a second function with Handler {handler}")));
+            out.push(problem(
+                file,
+                Some(res),
+                format!("a second function with Handler {handler}"),
+            ));
         }
         if t.get(&["Resources", res, "Properties", "Runtime"]) != Some("provided.al2023") {
             out.push(problem(file, Some(res), "Runtime must be provided.al2023"));
         }
-        if t.get(&["Resources", res, "Properties", "Code", "S3Bucket"]) != Some("!Ref ArtifactBucket")
+        if t.get(&["Resources", res, "Properties", "Code", "S3Bucket"])
+            != Some("!Ref ArtifactBucket")
             || t.get(&["Resources", res, "Properties", "Code", "S3Key"]) != Some("!Ref ArtifactKey")
         {
-            out.push(problem(file, Some(res), "Code must come from !Ref ArtifactBucket / !Ref ArtifactKey"));
+            out.push(problem(
+                file,
+                Some(res),
+                "Code must come from !Ref ArtifactBucket / !Ref ArtifactKey",
+            ));
         }
         let vars: BTreeMap<&str, &str> = t
             .keys(&["Resources", res, "Properties", "Environment", "Variables"])
             .into_iter()
-            .map(|k| (k, t.get(&["Resources", res, "Properties", "Environment", "Variables", k]).unwrap_or("")))
+            .map(|k| {
+                (
+                    k,
+                    t.get(&[
+                        "Resources",
+                        res,
+                        "Properties",
+                        "Environment",
+                        "Variables",
+                        k,
+                    ])
+                    .unwrap_or(""),
+                )
+            })
             .collect();
-        let wanted: BTreeSet<&str> = function.env().iter().copied().filter(|v| *v != contract::env::HANDLER).collect();
+        let wanted: BTreeSet<&str> = function
+            .env()
+            .iter()
+            .copied()
+            .filter(|v| *v != contract::env::HANDLER)
+            .collect();
         for v in &wanted {
             if !vars.contains_key(v) {
-                out.push(problem(file, Some(res), format!("{handler} needs the environment variable {v}")));
+                out.push(problem(
+                    file,
+                    Some(res),
+                    format!("{handler} needs the environment variable {v}"),
+                ));
             }
         }
         for (k, v) in &vars {
             if !wanted.contains(k) {
-                out.push(problem(file, Some(res), format!("environment variable {k} is not one {handler} reads")));
+                out.push(problem(
+                    file,
+                    Some(res),
+                    format!("environment variable {k} is not one {handler} reads"),
+                ));
             }
             if let Some(p) = v.strip_prefix("!Ref ")
                 && number_params.contains(p.trim())
@@ -220,47 +328,108 @@ pub fn check_template(file: &str, solution: Solution, text: &str, used_by_flows:
             let target = format!("!GetAtt {res}.Arn");
             let permitted = t.resources().iter().any(|(p, pty)| {
                 *pty == "AWS::Lambda::Permission"
-                    && t.get(&["Resources", p, "Properties", "FunctionName"]) == Some(target.as_str())
-                    && t.get(&["Resources", p, "Properties", "Principal"]) == Some("connect.amazonaws.com")
-                    && t.get(&["Resources", p, "Properties", "SourceArn"]).is_some()
-                    && t.get(&["Resources", p, "Properties", "SourceAccount"]).is_some()
+                    && t.get(&["Resources", p, "Properties", "FunctionName"])
+                        == Some(target.as_str())
+                    && t.get(&["Resources", p, "Properties", "Principal"])
+                        == Some("connect.amazonaws.com")
+                    && t.get(&["Resources", p, "Properties", "SourceArn"])
+                        .is_some()
+                    && t.get(&["Resources", p, "Properties", "SourceAccount"])
+                        .is_some()
             });
             if !permitted {
                 out.push(problem(file, Some(res), "no Lambda permission for connect.amazonaws.com with SourceArn and SourceAccount"));
             }
             match assets::lambda_output(handler) {
                 Some(o) if t.get(&["Outputs", o, "Value"]) == Some(target.as_str()) => {}
-                Some(o) => out.push(problem(file, Some(res), format!("output {o} must be {target}"))),
-                None => out.push(problem(file, Some(res), "no output name is defined for this function")),
+                Some(o) => out.push(problem(
+                    file,
+                    Some(res),
+                    format!("output {o} must be {target}"),
+                )),
+                None => out.push(problem(
+                    file,
+                    Some(res),
+                    "no output name is defined for this function",
+                )),
             }
         }
         if t.get(&["Resources", res, "Properties", "Role"]).is_none() {
             out.push(problem(file, Some(res), "has no Role"));
         }
     }
-    for f in Function::ALL.iter().filter(|f| Solution::from(f.solution()) == solution) {
+    for f in Function::ALL
+        .iter()
+        .filter(|f| Solution::from(f.solution()) == solution)
+    {
         if !by_handler.contains_key(f.id()) {
-            out.push(problem(file, None, format!("no AWS::Lambda::Function with Handler {}", f.id())));
+            out.push(problem(
+                file,
+                None,
+                format!("no AWS::Lambda::Function with Handler {}", f.id()),
+            ));
         }
     }
     for name in used_by_flows {
         if !by_handler.contains_key(name) {
-            out.push(problem(file, None, format!("the flows invoke ${{lambda:{name}}} but the template has no such function")));
+            out.push(problem(
+                file,
+                None,
+                format!(
+                    "the flows invoke ${{lambda:{name}}} but the template has no such function"
+                ),
+            ));
         }
     }
     for (res, ty) in t.resources() {
-        if ty == "AWS::Logs::LogGroup" && t.get(&["Resources", res, "Properties", "RetentionInDays"]).is_none() {
-            out.push(problem(file, Some(res), "log group without RetentionInDays"));
+        if ty == "AWS::Logs::LogGroup"
+            && t.get(&["Resources", res, "Properties", "RetentionInDays"])
+                .is_none()
+        {
+            out.push(problem(
+                file,
+                Some(res),
+                "log group without RetentionInDays",
+            ));
         }
         if ty == "AWS::DynamoDB::Table" {
-            if t.get(&["Resources", res, "Properties", "TimeToLiveSpecification", "AttributeName"]) != Some(contract::table::TTL_ATTRIBUTE) {
-                out.push(problem(file, Some(res), format!("table needs TimeToLiveSpecification on {}", contract::table::TTL_ATTRIBUTE)));
+            if t.get(&[
+                "Resources",
+                res,
+                "Properties",
+                "TimeToLiveSpecification",
+                "AttributeName",
+            ]) != Some(contract::table::TTL_ATTRIBUTE)
+            {
+                out.push(problem(
+                    file,
+                    Some(res),
+                    format!(
+                        "table needs TimeToLiveSpecification on {}",
+                        contract::table::TTL_ATTRIBUTE
+                    ),
+                ));
             }
-            if t.get(&["Resources", res, "Properties", "SSESpecification", "SSEEnabled"]) != Some("true") {
-                out.push(problem(file, Some(res), "table needs SSESpecification SSEEnabled: true"));
+            if t.get(&[
+                "Resources",
+                res,
+                "Properties",
+                "SSESpecification",
+                "SSEEnabled",
+            ]) != Some("true")
+            {
+                out.push(problem(
+                    file,
+                    Some(res),
+                    "table needs SSESpecification SSEEnabled: true",
+                ));
             }
             if t.get(&["Resources", res, "Properties", "BillingMode"]) != Some("PAY_PER_REQUEST") {
-                out.push(problem(file, Some(res), "table needs BillingMode PAY_PER_REQUEST"));
+                out.push(problem(
+                    file,
+                    Some(res),
+                    "table needs BillingMode PAY_PER_REQUEST",
+                ));
             }
         }
     }
@@ -308,8 +477,14 @@ mod tests {
 
     #[test]
     fn literal_arns_with_an_account_are_found() {
-        assert!(literal_arn_with_account("x: arn:aws:lambda:us-east-1:123456789012:function:f"));
-        assert!(!literal_arn_with_account("AllowedPattern: \"^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/\""));
-        assert!(!literal_arn_with_account("!Sub arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/*"));
+        assert!(literal_arn_with_account(
+            "x: arn:aws:lambda:us-east-1:123456789012:function:f"
+        ));
+        assert!(!literal_arn_with_account(
+            "AllowedPattern: \"^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/\""
+        ));
+        assert!(!literal_arn_with_account(
+            "!Sub arn:${AWS::Partition}:polly:${AWS::Region}:${AWS::AccountId}:lexicon/*"
+        ));
     }
 }

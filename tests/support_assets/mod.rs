@@ -56,7 +56,8 @@ pub fn copy_assets() -> tempfile::TempDir {
 
 /// Reads, changes and writes back one JSON file.
 pub fn edit_json(path: &Path, change: impl FnOnce(&mut serde_json::Value)) {
-    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     change(&mut doc);
     std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
 }
