@@ -90,3 +90,33 @@ pub async fn scan(client: &aws_sdk_dynamodb::Client, name: &str) -> Vec<std::col
 pub fn get<'a>(reply: &'a returns_lambdas::Reply, key: &str) -> &'a str {
     reply.get(key).map(String::as_str).unwrap_or_else(|| panic!("reply has no {key}: {reply:?}"))
 }
+
+/// A second moto server that handles one request at a time, started once per test binary.
+///
+/// The shared moto runs threaded and its DynamoDB conditional writes are not atomic under
+/// concurrent requests (measured: two "created" out of 16), while real DynamoDB serialises writes
+/// to one item. This server gives the race test DynamoDB's guarantee, so it tests our conditional
+/// write and not moto's threading. The concurrency still comes from the handlers.
+pub fn serial_moto_url() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let port = testkit::free_port();
+        let script = "import os, subprocess, sys, time\n\
+            parent = os.getppid()\n\
+            code = 'import sys, moto.server as m\\norig = m.run_simple\\nm.run_simple = lambda *a, **k: orig(*a, **dict(k, threaded=False))\\nm.main(sys.argv[1:])'\n\
+            child = subprocess.Popen([sys.executable, '-c', code] + sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
+            while child.poll() is None:\n\
+            \x20   if os.getppid() != parent:\n\
+            \x20       child.terminate(); break\n\
+            \x20   time.sleep(0.3)\n";
+        std::process::Command::new(testkit::venv_bin("python"))
+            .arg("-c")
+            .arg(script)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("start serial moto");
+        testkit::wait_until_answers(port, "/moto-api/", std::time::Duration::from_secs(30));
+        format!("http://127.0.0.1:{port}")
+    })
+}
