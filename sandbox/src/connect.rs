@@ -9,7 +9,13 @@ use serde_json::{Map, Value, json};
 
 use crate::core::{ApiError, Req, Resp, Route, Snapshot, World};
 
+mod assoc;
+mod flow_check;
+mod flows;
 mod instance;
+mod queues;
+
+pub use flow_check::validate_flow;
 
 /// Tags on a resource.
 pub type Tags = BTreeMap<String, String>;
@@ -49,6 +55,8 @@ pub struct Instance {
     pub lex_v2_aliases: Vec<String>,
     pub storage_configs: BTreeMap<String, StorageConfig>,
     pub contacts: BTreeMap<String, Contact>,
+    /// Idempotency tokens of Associate* calls: token -> what it associated.
+    pub client_tokens: BTreeMap<String, String>,
 }
 
 /// A contact flow: published content and an optional saved draft.
@@ -351,7 +359,7 @@ pub(crate) fn sub_arn(w: &World, instance_id: &str, kind: &str, id: &str) -> Str
 
 fn seed_flow_content(flow_type: &str, queue_arn: &str) -> String {
     let v = match flow_type {
-        "CONTACT_FLOW" => json!({
+        "CONTACT_FLOW" | "AGENT_TRANSFER" | "QUEUE_TRANSFER" => json!({
             "Version": "2019-10-30",
             "StartAction": "Set queue",
             "Metadata": {},
@@ -427,6 +435,7 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
         lex_v2_aliases: Vec::new(),
         storage_configs: BTreeMap::new(),
         contacts: BTreeMap::new(),
+        client_tokens: BTreeMap::new(),
     };
     let hours_id = w.next_id();
     let days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
@@ -570,4 +579,48 @@ macro_rules! r {
 pub static ROUTES: &[Route] = &[
     r!("GET", "/instance/{InstanceId}", "DescribeInstance", false, instance::describe_instance),
     r!("GET", "/instance", "ListInstances", false, instance::list_instances),
+    r!("PUT", "/contact-flows/{InstanceId}", "CreateContactFlow", true, flows::create_contact_flow),
+    r!("GET", "/contact-flows/{InstanceId}/{ContactFlowId}", "DescribeContactFlow", false, flows::describe_contact_flow),
+    r!("GET", "/contact-flows-summary/{InstanceId}", "ListContactFlows", false, flows::list_contact_flows),
+    r!("POST", "/search-contact-flows", "SearchContactFlows", false, flows::search_contact_flows),
+    r!("DELETE", "/contact-flows/{InstanceId}/{ContactFlowId}", "DeleteContactFlow", true, flows::delete_contact_flow),
+    r!("POST", "/contact-flows/{InstanceId}/{ContactFlowId}/content", "UpdateContactFlowContent", true, flows::update_contact_flow_content),
+    r!("POST", "/contact-flows/{InstanceId}/{ContactFlowId}/metadata", "UpdateContactFlowMetadata", true, flows::update_contact_flow_metadata),
+    r!("PUT", "/queues/{InstanceId}", "CreateQueue", true, queues::create_queue),
+    r!("GET", "/queues/{InstanceId}/{QueueId}", "DescribeQueue", false, queues::describe_queue),
+    r!("GET", "/queues-summary/{InstanceId}", "ListQueues", false, queues::list_queues),
+    r!("DELETE", "/queues/{InstanceId}/{QueueId}", "DeleteQueue", true, queues::delete_queue),
+    r!("POST", "/queues/{InstanceId}/{QueueId}/outbound-caller-config", "UpdateQueueOutboundCallerConfig", true, queues::update_queue_outbound_caller_config),
+    r!("GET", "/hours-of-operations-summary/{InstanceId}", "ListHoursOfOperations", false, queues::list_hours_of_operations),
+    r!("GET", "/hours-of-operations/{InstanceId}/{HoursOfOperationId}", "DescribeHoursOfOperation", false, queues::describe_hours_of_operation),
+    r!("PUT", "/routing-profiles/{InstanceId}", "CreateRoutingProfile", true, queues::create_routing_profile),
+    r!("GET", "/routing-profiles/{InstanceId}/{RoutingProfileId}", "DescribeRoutingProfile", false, queues::describe_routing_profile),
+    r!("GET", "/routing-profiles-summary/{InstanceId}", "ListRoutingProfiles", false, queues::list_routing_profiles),
+    r!("DELETE", "/routing-profiles/{InstanceId}/{RoutingProfileId}", "DeleteRoutingProfile", true, queues::delete_routing_profile),
+    r!("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues", "AssociateRoutingProfileQueues", true, queues::associate_routing_profile_queues),
+    r!("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues", "DisassociateRoutingProfileQueues", true, queues::disassociate_routing_profile_queues),
+    r!("GET", "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues", "ListRoutingProfileQueues", false, queues::list_routing_profile_queues),
+    r!("PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", true, assoc::associate_lambda_function),
+    r!("DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", true, assoc::disassociate_lambda_function),
+    r!("GET", "/instance/{InstanceId}/lambda-functions", "ListLambdaFunctions", false, assoc::list_lambda_functions),
+    r!("PUT", "/instance/{InstanceId}/bot", "AssociateBot", true, assoc::associate_bot),
+    r!("POST", "/instance/{InstanceId}/bot", "DisassociateBot", true, assoc::disassociate_bot),
+    r!("GET", "/instance/{InstanceId}/bots", "ListBots", false, assoc::list_bots),
+    r!("PUT", "/instance/{InstanceId}/lex-bot", "AssociateLexBot", true, assoc::associate_lex_bot),
+    r!("DELETE", "/instance/{InstanceId}/lex-bot", "DisassociateLexBot", true, assoc::disassociate_lex_bot),
+    r!("GET", "/instance/{InstanceId}/lex-bots", "ListLexBots", false, assoc::list_lex_bots),
+    r!("PUT", "/instance/{InstanceId}/storage-config", "AssociateInstanceStorageConfig", true, assoc::associate_instance_storage_config),
+    r!("DELETE", "/instance/{InstanceId}/storage-config/{AssociationId}", "DisassociateInstanceStorageConfig", true, assoc::disassociate_instance_storage_config),
+    r!("GET", "/instance/{InstanceId}/storage-configs", "ListInstanceStorageConfigs", false, assoc::list_instance_storage_configs),
+    r!("GET", "/instance/{InstanceId}/storage-config/{AssociationId}", "DescribeInstanceStorageConfig", false, assoc::describe_instance_storage_config),
+    r!("POST", "/instance/{InstanceId}/storage-config/{AssociationId}", "UpdateInstanceStorageConfig", true, assoc::update_instance_storage_config),
+    r!("POST", "/phone-number/list", "ListPhoneNumbersV2", false, assoc::list_phone_numbers_v2),
+    r!("GET", "/phone-number/{PhoneNumberId}", "DescribePhoneNumber", false, assoc::describe_phone_number),
+    r!("PUT", "/phone-number/{PhoneNumberId}/contact-flow", "AssociatePhoneNumberContactFlow", true, assoc::associate_phone_number_contact_flow),
+    r!("DELETE", "/phone-number/{PhoneNumberId}/contact-flow", "DisassociatePhoneNumberContactFlow", true, assoc::disassociate_phone_number_contact_flow),
+    r!("GET", "/flow-associations-summary/{InstanceId}", "ListFlowAssociations", false, assoc::list_flow_associations),
+    r!("POST", "/tags/{resourceArn}", "TagResource", true, instance::tag_resource),
+    r!("DELETE", "/tags/{resourceArn}", "UntagResource", true, instance::untag_resource),
+    r!("GET", "/tags/{resourceArn}", "ListTagsForResource", false, instance::list_tags_for_resource),
+    r!("POST", "/contact/stop", "StopContact", true, instance::stop_contact),
 ];

@@ -360,8 +360,8 @@ impl World {
     pub fn snapshot(&self) -> Value {
         json!({
             "connect": self.connect.snapshot(),
-            "lexv2": Value::Null,
-            "lexv1": Value::Null,
+            "lexv2": self.lexv2.snapshot(),
+            "lexv1": self.lexv1.snapshot(),
         })
     }
 }

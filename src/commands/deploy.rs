@@ -2,9 +2,17 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::{GlobalArgs, TargetArgs};
-use crate::error::Outcome;
+use std::collections::BTreeMap;
+
+use crate::cli::{GlobalArgs, SolutionChoice, TargetArgs};
+use crate::deploy::desired::{self, Settings};
+use crate::deploy::graph::Ended;
+use crate::deploy::plan::{self, Inputs, PlanItem};
+use crate::deploy::{self, apply, current};
+use crate::error::{Outcome, UserError};
 use crate::instance::InstanceRef;
+use crate::output::print_result;
+use crate::report::Reporter;
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Reads what exists (CloudFormation stacks, tagged Connect and Lex resources), shows the\n\
@@ -59,7 +67,184 @@ pub enum LexVersion {
     V1,
 }
 
-pub async fn run(_global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outcome> {
-    InstanceRef::parse(args.target.instance.as_deref())?;
-    anyhow::bail!("deploy is not built yet in this version")
+/// The JSON document of `deploy` (see docs/output.md).
+#[derive(Debug, serde::Serialize)]
+pub struct DeployResult {
+    pub command: &'static str,
+    pub deployment: String,
+    pub instance: String,
+    pub solution: SolutionChoice,
+    pub lex: LexVersion,
+    /// `plan` (nothing applied), `no-changes`, `applied`, or `failed`.
+    pub result: &'static str,
+    pub plan: Vec<PlanItem>,
+    pub steps: Vec<StepResult>,
+    /// ARNs of the deployment's resources, by `kind:name`.
+    pub resources: BTreeMap<String, String>,
+    /// Connect requests sent (attempts, retries included) and seconds spent waiting on the pacer.
+    pub connect_requests: u64,
+    pub pacing_wait_seconds: f64,
+    pub elapsed_seconds: f64,
+}
+
+/// How one applied step ended.
+#[derive(Debug, serde::Serialize)]
+pub struct StepResult {
+    pub step: String,
+    pub label: String,
+    /// created, updated, unchanged, adopted, failed, skipped.
+    pub outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for DeployResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let title = match self.result {
+            "plan" => format!("plan for deployment {} (nothing applied)", self.deployment),
+            _ => format!("deployment {}", self.deployment),
+        };
+        if self.result == "plan" || self.result == "no-changes" {
+            write!(f, "{}", crate::deploy::plan::render(&crate::deploy::plan::Plan { items: self.plan.clone() }, &title))?;
+        } else {
+            writeln!(f, "{title}")?;
+            for step in &self.steps {
+                match &step.error {
+                    Some(error) => writeln!(f, "  {:<9} {}: {error}", step.outcome, step.label)?,
+                    None => writeln!(f, "  {:<9} {}", step.outcome, step.label)?,
+                }
+            }
+        }
+        match self.result {
+            "no-changes" => writeln!(f, "no changes: the deployment matches this version")?,
+            "applied" => writeln!(f, "deployed in {:.1} s ({} Connect requests)", self.elapsed_seconds, self.connect_requests)?,
+            "failed" => writeln!(f, "deploy failed; re-run to continue from what exists")?,
+            _ => {}
+        }
+        if !self.resources.is_empty() && self.result != "plan" {
+            writeln!(f, "resources:")?;
+            for (name, arn) in &self.resources {
+                writeln!(f, "  {name:<40} {arn}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn settings_of(args: &DeployArgs) -> Settings {
+    Settings {
+        name: args.target.name.clone(),
+        solution: args.target.solution,
+        lex: args.lex,
+        prefix: args.target.prefix.clone().unwrap_or_default(),
+        hours: args.hours.clone(),
+        callback_queue: args.callback_queue.clone(),
+        ctr_stream: args.ctr_stream.clone(),
+        phone_number: args.phone_number.clone(),
+        callback_phone_number: args.callback_phone_number.clone(),
+        record_ttl_minutes: args.record_ttl_minutes,
+        callback_ttl_hours: args.callback_ttl_hours,
+        adopt: args.adopt,
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outcome> {
+    let instance = InstanceRef::parse(args.target.instance.as_deref())?;
+    let settings = settings_of(args);
+    desired::check(&settings)?;
+    if !args.plan {
+        deploy::require_yes(args.yes, "deploy")?;
+    }
+    let reporter = Reporter::from_args(global);
+    if settings.lex == LexVersion::V1 {
+        reporter.warn("Lex V1 reached end of support on 2025-09-15; the V1 bot is deployed as the blog did it, but prefer --lex v2");
+    }
+    reporter.phase(format!("reading deployment {} in instance {}", settings.name, instance.id));
+    let target = deploy::connect(global, &instance, &settings.name).await?;
+    let cx = &target.cx;
+    let current = current::read(cx, &settings, target.instance_tags.clone()).await?;
+    deploy::check_current(&settings, &current)?;
+    let templates = desired::flow_templates(&settings);
+    let inputs = Inputs::default();
+    let plan = plan::compute(&settings, &current, &templates, &inputs);
+    let conflicts: Vec<String> = plan.conflicts().map(|item| format!("{} {}", item.kind, item.name)).collect();
+    if !conflicts.is_empty() {
+        let reasons: Vec<String> = plan
+            .conflicts()
+            .filter_map(|item| match &item.change {
+                crate::resources::Change::Conflict { reason } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect();
+        return Err(UserError::new(format!("{} (nothing was changed)", reasons.join("; ")))
+            .hint("pass --adopt to use the existing resources (recorded as adopted and left in place on destroy)")
+            .hint("or remove or rename them, or pass --prefix to give this deployment's resources other names")
+            .into());
+    }
+    let mut result = DeployResult {
+        command: "deploy",
+        deployment: settings.name.clone(),
+        instance: cx.instance_arn.clone(),
+        solution: settings.solution,
+        lex: settings.lex,
+        result: "plan",
+        plan: plan.items.clone(),
+        steps: Vec::new(),
+        resources: deploy::resource_arns(&current, &settings),
+        connect_requests: 0,
+        pacing_wait_seconds: 0.0,
+        elapsed_seconds: 0.0,
+    };
+    let finish = |result: &mut DeployResult| {
+        result.connect_requests = target.aws.connect_pacer().requests();
+        result.pacing_wait_seconds = target.aws.connect_pacer().waited().as_secs_f64();
+        result.elapsed_seconds = reporter.elapsed().as_secs_f64();
+    };
+    if args.plan {
+        finish(&mut result);
+        return emit(global, args, &result).map(|()| Outcome::Success);
+    }
+    if !plan.has_changes() {
+        result.result = "no-changes";
+        finish(&mut result);
+        return emit(global, args, &result).map(|()| Outcome::Success);
+    }
+    if !args.yes {
+        eprint!("{}", crate::deploy::plan::render(&plan, "changes to apply"));
+        if !deploy::confirm("apply these changes?") {
+            return Err(UserError::new("deploy cancelled; nothing was changed").into());
+        }
+    }
+    let count = plan.changes().count();
+    reporter.phase(format!("applying {count} change{}", if count == 1 { "" } else { "s" }));
+    let outcome = apply::run(cx, &settings, &current, &templates, &inputs, &plan, &reporter).await?;
+    for (step, label, ended) in &outcome.steps {
+        let (word, error) = match ended {
+            Ended::Done(outcome) => (outcome.word().to_string(), None),
+            Ended::Failed(error) => ("failed".to_string(), Some(error.clone())),
+            Ended::Skipped(because) => ("skipped".to_string(), Some(because.clone())),
+        };
+        result.steps.push(StepResult { step: step.clone(), label: label.clone(), outcome: word, error });
+    }
+    // Read back the ARNs that matter (lists only).
+    if let Ok(after) = current::read(cx, &settings, target.instance_tags.clone()).await {
+        result.resources = deploy::resource_arns(&after, &settings);
+    }
+    result.result = if outcome.ok() { "applied" } else { "failed" };
+    finish(&mut result);
+    emit(global, args, &result)?;
+    if outcome.ok() {
+        Ok(Outcome::Success)
+    } else {
+        let failures: Vec<String> = outcome.failures().iter().map(|(label, error)| format!("{label}: {error}")).collect();
+        Err(anyhow::anyhow!("{} step(s) failed: {}", failures.len(), failures.join("; ")))
+    }
+}
+
+fn emit(global: &GlobalArgs, args: &DeployArgs, result: &DeployResult) -> anyhow::Result<()> {
+    if let Some(path) = &args.outputs_file {
+        let text = serde_json::to_string_pretty(result)?;
+        std::fs::write(path, text + "\n").map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
+    }
+    print_result(global, result)
 }

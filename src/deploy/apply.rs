@@ -1,0 +1,189 @@
+//! Turns a deploy plan into a dependency graph of steps and runs it. Only resources whose plan
+//! entry changes something become steps; every step re-resolves its references and re-diffs at
+//! run time (an upstream step may have just created what it names), so a step with nothing left
+//! to do makes no call.
+//!
+//! Edges: the routing profile waits for the queues; a flow waits for the queues and flows its
+//! placeholders name; the outbound whisper waits for its flow; a phone number waits for its
+//! entry flow.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use super::current::Current;
+use super::desired::{self, CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
+use super::graph::{self, GraphResult, Step};
+use super::plan::{self, Inputs, Plan};
+use crate::report::{Reporter, StepOutcome};
+use crate::resources::Change;
+use crate::resources::connect::{Connect, associations, flows, phone, queues, routing_profile, storage, whisper};
+
+type Key = (String, String);
+
+/// What steps learn and later steps need: ARNs (for flow placeholders) and ids.
+#[derive(Debug, Default)]
+struct Shared {
+    refs: BTreeMap<Key, String>,
+    ids: BTreeMap<Key, String>,
+}
+
+fn key(kind: &str, name: &str) -> Key {
+    (kind.to_string(), name.to_string())
+}
+
+fn outcome_of(change: &Change) -> StepOutcome {
+    match change {
+        Change::Create => StepOutcome::Created,
+        Change::Adopt => StepOutcome::Adopted,
+        Change::NoOp => StepOutcome::Unchanged,
+        _ => StepOutcome::Updated,
+    }
+}
+
+/// Builds the graph for `plan` and runs it.
+pub async fn run(
+    cx: &Connect,
+    settings: &Settings,
+    current: &Current,
+    templates: &[FlowTemplate],
+    inputs: &Inputs,
+    plan: &Plan,
+    reporter: &Reporter,
+) -> anyhow::Result<GraphResult> {
+    let mut shared = Shared { refs: plan::known_refs(current, inputs), ids: BTreeMap::new() };
+    for (name, queue) in &current.queues {
+        shared.ids.insert(key("queue", name), queue.id.clone());
+    }
+    for (name, flow) in &current.flows {
+        shared.ids.insert(key("flow", name), flow.id.clone());
+    }
+    let shared = Arc::new(Mutex::new(shared));
+    let in_graph: std::collections::BTreeSet<String> = plan.changes().map(|item| item.id()).collect();
+    let dep_if = |id: String| -> Option<String> { in_graph.contains(&id).then_some(id) };
+    let mut steps = Vec::new();
+    let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours).map(|h| h.id.clone()).unwrap_or_default();
+
+    for desired_queue in plan::desired_queues(settings, &hours_id) {
+        let Some(item) = plan.get("queue", &desired_queue.name).filter(|item| item.change.is_mutation()) else { continue };
+        let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
+        let existing = current.queues.get(&desired_queue.name).cloned();
+        steps.push(Step::new(item.id(), format!("queue {}", desired_queue.name), vec![], move || async move {
+            let applied = queues::apply(&cx, &desired_queue, existing.as_ref(), &change).await?;
+            let mut shared = shared.lock().expect("shared state");
+            shared.refs.insert(key("queue", &desired_queue.name), applied.arn);
+            shared.ids.insert(key("queue", &desired_queue.name), applied.id);
+            Ok(outcome_of(&change))
+        }));
+    }
+
+    if let Some(profile) = plan::desired_routing_profile(settings)
+        && let Some(item) = plan.get("routing-profile", &profile.name).filter(|item| item.change.is_mutation())
+    {
+        let deps: Vec<String> = profile.queues.keys().filter_map(|name| dep_if(format!("queue:{name}"))).collect();
+        let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
+        let existing = current.routing_profile.clone();
+        steps.push(Step::new(item.id(), format!("routing profile {}", profile.name), deps, move || async move {
+            let queue_ids: BTreeMap<String, String> = {
+                let shared = shared.lock().expect("shared state");
+                shared.ids.iter().filter(|((kind, _), _)| kind == "queue").map(|((_, name), id)| (name.clone(), id.clone())).collect()
+            };
+            routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids).await?;
+            Ok(outcome_of(&change))
+        }));
+    }
+
+    for template in templates {
+        let name = settings.named(&template.name);
+        let Some(item) = plan.get("flow", &name).filter(|item| item.change.is_mutation()) else { continue };
+        let deps: Vec<String> = template
+            .references()
+            .into_iter()
+            .filter(|(kind, _)| kind == "queue" || kind == "flow")
+            .filter_map(|(kind, target)| dep_if(format!("{kind}:{}", if kind == "flow" { settings.named(&target) } else { target })))
+            .collect();
+        let (cx, shared, template, settings_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone());
+        let existing = current.flows.get(&name).cloned();
+        let label = format!("flow {name}");
+        steps.push(Step::new(item.id(), label, deps, move || async move {
+            let known = shared.lock().expect("shared state").refs.clone();
+            let (_, missing) = desired::resolve(&template.content, &known);
+            if !missing.is_empty() {
+                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("${{{kind}:{name}}}")).collect();
+                anyhow::bail!("unresolved references {}", names.join(", "));
+            }
+            let wanted = plan::desired_flow(&template, &settings_c, &known);
+            let change = flows::diff(&wanted, existing.as_ref(), &settings_c.name, settings_c.adopt);
+            if let Change::Conflict { reason } = &change {
+                anyhow::bail!("{reason}");
+            }
+            if !change.is_mutation() {
+                return Ok(StepOutcome::Unchanged);
+            }
+            let applied = flows::apply(&cx, &wanted, existing.as_ref(), &change).await?;
+            let mut shared = shared.lock().expect("shared state");
+            shared.refs.insert(key("flow", &wanted.name), applied.arn);
+            shared.ids.insert(key("flow", &wanted.name), applied.id);
+            Ok(outcome_of(&change))
+        }));
+    }
+
+    for arn in inputs.lambdas.values() {
+        let Some(item) = plan.get("lambda-association", arn).filter(|item| item.change.is_mutation()) else { continue };
+        let (cx, arn) = (cx.clone(), arn.clone());
+        steps.push(Step::new(item.id(), format!("Lambda association {}", crate::resources::connect::id_from_arn(&arn)), vec![], move || async move {
+            associations::associate_lambda(&cx, &arn).await?;
+            Ok(StepOutcome::Created)
+        }));
+    }
+    if let Some(bot) = &inputs.bot
+        && let Some(item) = plan.get("bot-association", &bot.label()).filter(|item| item.change.is_mutation())
+    {
+        let (cx, bot) = (cx.clone(), bot.clone());
+        steps.push(Step::new(item.id(), "bot association", vec![], move || async move {
+            associations::associate_bot(&cx, &bot).await?;
+            Ok(StepOutcome::Created)
+        }));
+    }
+
+    if let Some(item) = plan.get("outbound-whisper", &settings.callback_queue).filter(|item| item.change.is_mutation())
+        && let Some(queue) = current.queues.get(&settings.callback_queue).cloned()
+    {
+        let flow_name = settings.named(OUTBOUND_WHISPER_FLOW);
+        let deps: Vec<String> = dep_if(format!("flow:{flow_name}")).into_iter().collect();
+        let (cx, shared) = (cx.clone(), shared.clone());
+        steps.push(Step::new(item.id(), format!("outbound whisper of queue {}", queue.name), deps, move || async move {
+            let flow_id = shared.lock().expect("shared state").ids.get(&key("flow", &flow_name)).cloned();
+            let flow_id = flow_id.ok_or_else(|| anyhow::anyhow!("flow {flow_name} does not exist"))?;
+            whisper::apply(&cx, &queue, &flow_id).await?;
+            Ok(StepOutcome::Updated)
+        }));
+    }
+
+    if let Some(item) = plan.get("ctr-storage", "CONTACT_TRACE_RECORDS").filter(|item| item.change.is_mutation()) {
+        let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
+        let cx = cx.clone();
+        steps.push(Step::new(item.id(), "contact trace records to Kinesis", vec![], move || async move {
+            let wanted = wanted.ok_or_else(|| anyhow::anyhow!("no Kinesis stream for contact trace records"))?;
+            storage::associate(&cx, &wanted).await?;
+            Ok(StepOutcome::Created)
+        }));
+    }
+
+    for (number, entry) in plan::phone_targets(settings) {
+        let masked = phone::masked(&number);
+        let Some(item) = plan.get("phone-number", &masked).filter(|item| item.change.is_mutation()) else { continue };
+        let Some(claimed) = current.phones.iter().find(|claimed| claimed.number == number).cloned() else { continue };
+        let entry_name = settings.named(if entry == RETURNING_ENTRY_FLOW { RETURNING_ENTRY_FLOW } else { CALLBACK_ENTRY_FLOW });
+        let record = current.instance_tags.get(&phone::record_tag(&settings.name, &claimed.id)).map(|value| phone::parse_record(value));
+        let deps: Vec<String> = dep_if(format!("flow:{entry_name}")).into_iter().collect();
+        let (cx, shared) = (cx.clone(), shared.clone());
+        steps.push(Step::new(item.id(), format!("phone number {masked}"), deps, move || async move {
+            let flow_id = shared.lock().expect("shared state").ids.get(&key("flow", &entry_name)).cloned();
+            let flow_id = flow_id.ok_or_else(|| anyhow::anyhow!("flow {entry_name} does not exist"))?;
+            phone::apply(&cx, &claimed, &flow_id, record.as_ref()).await?;
+            Ok(StepOutcome::Updated)
+        }));
+    }
+
+    graph::run(steps, reporter).await
+}

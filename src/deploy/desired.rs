@@ -1,0 +1,239 @@
+//! Desired state: what a deployment should look like, computed from the shipped assets and the
+//! settings alone (pure, no IO). Flow contents keep their `${kind:name}` placeholders here; they
+//! are resolved against real ARNs when the plan is made and again when each flow step runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cli::SolutionChoice;
+use crate::commands::deploy::LexVersion;
+use crate::error::UserError;
+
+/// The settings a deploy runs with (flags, environment and config file already merged).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    pub solution: SolutionChoice,
+    pub lex: LexVersion,
+    pub prefix: String,
+    pub hours: String,
+    pub callback_queue: String,
+    pub ctr_stream: Option<String>,
+    pub phone_number: Option<String>,
+    pub callback_phone_number: Option<String>,
+    pub record_ttl_minutes: i64,
+    pub callback_ttl_hours: i64,
+    pub adopt: bool,
+}
+
+impl Settings {
+    pub fn returning_callers(&self) -> bool {
+        matches!(self.solution, SolutionChoice::ReturningCallers | SolutionChoice::All)
+    }
+
+    pub fn callbacks(&self) -> bool {
+        matches!(self.solution, SolutionChoice::Callbacks | SolutionChoice::All)
+    }
+
+    /// A Connect resource name with the `--prefix` applied.
+    pub fn named(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+}
+
+/// The five IVR queues of the returning-callers blog.
+pub const QUEUES: [&str; 5] = ["Sales", "Service", "Repairs", "Installations", "Spare_Parts"];
+/// The routing profile holding them.
+pub const ROUTING_PROFILE: &str = "returnCallerRoutingProfile";
+
+/// Longest deployment name: stack names are at most 128 characters and get a solution suffix.
+const MAX_NAME: usize = 64;
+
+/// Checks the settings that need no AWS call. Each failure is bad input (exit 2).
+pub fn check(settings: &Settings) -> Result<(), UserError> {
+    let name = &settings.name;
+    let valid_name = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid_name {
+        return Err(UserError::new(format!("deployment name {name:?} cannot name a CloudFormation stack"))
+            .hint(format!("use letters, digits and hyphens, starting with a letter, at most {MAX_NAME} characters (e.g. --name returnCaller)")));
+    }
+    if !(1..=10_080).contains(&settings.record_ttl_minutes) {
+        return Err(UserError::new(format!("--record-ttl-minutes {} is out of range", settings.record_ttl_minutes))
+            .hint("give the minutes a caller counts as returning: 1 to 10080 (one week); the blog uses 180"));
+    }
+    if !(1..=720).contains(&settings.callback_ttl_hours) {
+        return Err(UserError::new(format!("--callback-ttl-hours {} is out of range", settings.callback_ttl_hours))
+            .hint("give the hours a callback record is kept: 1 to 720 (30 days)"));
+    }
+    for (flag, number) in [("--phone-number", &settings.phone_number), ("--callback-phone-number", &settings.callback_phone_number)] {
+        if let Some(number) = number
+            && !is_e164(number)
+        {
+            return Err(UserError::new(format!("{flag} is not an E.164 phone number"))
+                .hint("write it as + then country code and number, digits only, e.g. +12065550100"));
+        }
+    }
+    if settings.phone_number.is_some() && !settings.returning_callers() {
+        return Err(UserError::new("--phone-number points at the returning-callers flow, which --solution callbacks does not deploy")
+            .hint("use --callback-phone-number, or --solution all"));
+    }
+    if settings.callback_phone_number.is_some() && !settings.callbacks() {
+        return Err(UserError::new("--callback-phone-number points at the callbacks flow, which --solution returning-callers does not deploy")
+            .hint("use --phone-number, or --solution all"));
+    }
+    if settings.phone_number.is_some() && settings.phone_number == settings.callback_phone_number {
+        return Err(UserError::new("--phone-number and --callback-phone-number are the same number")
+            .hint("a number can point at one flow only; give two different numbers"));
+    }
+    Ok(())
+}
+
+/// `+` then 7 to 15 digits, not starting with 0.
+pub fn is_e164(number: &str) -> bool {
+    let Some(digits) = number.strip_prefix('+') else { return false };
+    (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+/// A flow to deploy, with its placeholders unresolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowTemplate {
+    /// `returning-callers` or `callbacks`; recorded as the tag `connect-returns:solution`.
+    pub solution: String,
+    pub name: String,
+    pub flow_type: String,
+    pub description: String,
+    pub content: String,
+}
+
+impl FlowTemplate {
+    /// The placeholders the content uses, as `(kind, name)`.
+    pub fn references(&self) -> BTreeSet<(String, String)> {
+        placeholders(&self.content)
+    }
+}
+
+/// The flows of the chosen solutions, in the assets' order. The flow assets are the assets
+/// work's (issue 4); until they are part of this build the list is empty and no flow, whisper
+/// or phone-number step enters the graph.
+pub fn flow_templates(_settings: &Settings) -> Vec<FlowTemplate> {
+    Vec::new()
+}
+
+/// The flow the callback queue's outbound whisper points at.
+pub const OUTBOUND_WHISPER_FLOW: &str = "cfOutboundWhisperflow";
+/// The entry flow of each solution (what `--phone-number` / `--callback-phone-number` point at).
+pub const RETURNING_ENTRY_FLOW: &str = "repeatCallerFlow";
+pub const CALLBACK_ENTRY_FLOW: &str = "cfSetCallBackflow";
+
+/// Every `${kind:name}` in a text.
+pub fn placeholders(text: &str) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        if let Some((kind, name)) = after[..end].split_once(':') {
+            out.insert((kind.to_string(), name.to_string()));
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// Replaces every `${kind:name}` that `known` has a value for. Returns the text and the
+/// placeholders left unresolved.
+pub fn resolve(text: &str, known: &BTreeMap<(String, String), String>) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut missing = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return (out, missing);
+        };
+        let inner = &after[..end];
+        match inner.split_once(':').map(|(kind, name)| (kind.to_string(), name.to_string())) {
+            Some(key) => match known.get(&key) {
+                Some(value) => out.push_str(value),
+                None => {
+                    out.push_str(&rest[start..start + 2 + end + 1]);
+                    missing.push(key);
+                }
+            },
+            None => out.push_str(&rest[start..start + 2 + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    (out, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn settings() -> Settings {
+        Settings {
+            name: "returnCaller".into(),
+            solution: SolutionChoice::All,
+            lex: LexVersion::V2,
+            prefix: String::new(),
+            hours: "Basic Hours".into(),
+            callback_queue: "BasicQueue".into(),
+            ctr_stream: None,
+            phone_number: None,
+            callback_phone_number: None,
+            record_ttl_minutes: 180,
+            callback_ttl_hours: 24,
+            adopt: false,
+        }
+    }
+
+    #[test]
+    fn defaults_pass() {
+        assert!(check(&settings()).is_ok());
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_hint() {
+        let cases: Vec<Box<dyn Fn(&mut Settings)>> = vec![
+            Box::new(|s| s.name = "has space".into()),
+            Box::new(|s| s.name = "1abc".into()),
+            Box::new(|s| s.name = "x".repeat(65)),
+            Box::new(|s| s.record_ttl_minutes = 0),
+            Box::new(|s| s.record_ttl_minutes = -5),
+            Box::new(|s| s.record_ttl_minutes = 1_000_000),
+            Box::new(|s| s.phone_number = Some("2065550100".into())),
+            Box::new(|s| s.callback_phone_number = Some("+1 206 555".into())),
+        ];
+        for change in cases {
+            let mut s = settings();
+            change(&mut s);
+            let err = check(&s).unwrap_err();
+            assert!(!err.hints.is_empty(), "{err}");
+        }
+    }
+
+    #[test]
+    fn placeholders_resolve_and_report_what_is_missing() {
+        let text = r#"{"a":"${queue:Sales}","b":"${flow:w}","c":"${lambda:f}"}"#;
+        assert_eq!(placeholders(text).len(), 3);
+        let known = BTreeMap::from([(("queue".to_string(), "Sales".to_string()), "arn:q".to_string())]);
+        let (out, missing) = resolve(text, &known);
+        assert!(out.contains("\"arn:q\""));
+        assert!(out.contains("${flow:w}"));
+        assert_eq!(missing.len(), 2);
+    }
+
+    #[test]
+    fn e164() {
+        assert!(is_e164("+12065550100"));
+        assert!(!is_e164("+0123456789"));
+        assert!(!is_e164("+12"));
+        assert!(!is_e164("12065550100"));
+    }
+}

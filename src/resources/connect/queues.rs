@@ -1,0 +1,268 @@
+//! Queues: the five IVR queues of the returning-callers solution (created and tagged), and the
+//! reading of the pre-existing callback queue (its outbound whisper is [`super::whisper`]'s job).
+//!
+//! Read: one ListQueues, then one DescribeQueue per queue of interest (tags and settings are not
+//! in the list summary).
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Context as _;
+use aws_sdk_connect::types::QueueType;
+
+use super::{Connect, is_not_found, tags_of};
+use crate::resources::{Change, FieldDiff, Ownership, existing_change, owner_tags};
+
+/// A queue as deploy wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub name: String,
+    pub description: String,
+    pub hours_id: String,
+}
+
+/// A queue as it exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub description: String,
+    pub hours_id: String,
+    pub tags: HashMap<String, String>,
+    pub outbound_flow_id: Option<String>,
+    pub outbound_caller_id_name: Option<String>,
+    pub outbound_caller_id_number_id: Option<String>,
+    /// False when only the list summary was read (see [`read_named`]): settings unknown.
+    pub described: bool,
+}
+
+/// Reads the queues named in `names` (one list call plus one describe per match).
+pub async fn read_named(cx: &Connect, names: &[String]) -> anyhow::Result<BTreeMap<String, Current>> {
+    read_named_except(cx, names, &BTreeMap::new()).await
+}
+
+/// Like [`read_named`], but queues in `known` (name → id, e.g. the queues of our own routing
+/// profile, which only ever holds our or adopted queues) are taken from the list summary
+/// without a describe, as ours. Deploy uses this to keep an unchanged re-deploy within a few
+/// reads; status and destroy describe everything.
+pub async fn read_named_except(cx: &Connect, names: &[String], known: &BTreeMap<String, String>) -> anyhow::Result<BTreeMap<String, Current>> {
+    let mut ids = Vec::new();
+    let mut out = BTreeMap::new();
+    let mut pages = cx
+        .client
+        .list_queues()
+        .instance_id(&cx.instance_id)
+        .queue_types(QueueType::Standard)
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.context("failed to list queues")?;
+        for item in page.queue_summary_list() {
+            if let (Some(id), Some(name)) = (item.id(), item.name())
+                && names.iter().any(|wanted| wanted == name)
+            {
+                if known.get(name).is_some_and(|known_id| known_id == id) {
+                    out.insert(
+                        name.to_string(),
+                        Current {
+                            id: id.to_string(),
+                            arn: item.arn().unwrap_or_default().to_string(),
+                            name: name.to_string(),
+                            description: String::new(),
+                            hours_id: String::new(),
+                            tags: crate::resources::owner_tags(&cx.deployment),
+                            outbound_flow_id: None,
+                            outbound_caller_id_name: None,
+                            outbound_caller_id_number_id: None,
+                            described: false,
+                        },
+                    );
+                } else {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+    }
+    for id in ids {
+        if let Some(queue) = describe(cx, &id).await? {
+            out.insert(queue.name.clone(), queue);
+        }
+    }
+    Ok(out)
+}
+
+/// Describes one queue; `None` when it is gone.
+pub async fn describe(cx: &Connect, id: &str) -> anyhow::Result<Option<Current>> {
+    let result = cx.client.describe_queue().instance_id(&cx.instance_id).queue_id(id).send().await;
+    let queue = match result {
+        Ok(output) => output.queue,
+        Err(err) if is_not_found(&err) => return Ok(None),
+        Err(err) => return Err(err).with_context(|| format!("failed to describe queue {id}")),
+    };
+    let Some(queue) = queue else { return Ok(None) };
+    let outbound = queue.outbound_caller_config();
+    Ok(Some(Current {
+        id: queue.queue_id().unwrap_or(id).to_string(),
+        arn: queue.queue_arn().unwrap_or_default().to_string(),
+        name: queue.name().unwrap_or_default().to_string(),
+        description: queue.description().unwrap_or_default().to_string(),
+        hours_id: queue.hours_of_operation_id().unwrap_or_default().to_string(),
+        tags: tags_of(queue.tags.as_ref()),
+        outbound_flow_id: outbound.and_then(|config| config.outbound_flow_id()).map(str::to_string),
+        outbound_caller_id_name: outbound.and_then(|config| config.outbound_caller_id_name()).map(str::to_string),
+        outbound_caller_id_number_id: outbound.and_then(|config| config.outbound_caller_id_number_id()).map(str::to_string),
+        described: true,
+    }))
+}
+
+/// What deploy would do to one queue (pure).
+pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adopt: bool) -> Change {
+    let Some(current) = current else { return Change::Create };
+    if !current.described {
+        return Change::NoOp;
+    }
+    let ownership = Ownership::of(&current.tags, deployment);
+    let mut fields = Vec::new();
+    // An adopted queue keeps its own description and hours: we only use it.
+    if ownership == Ownership::Ours {
+        if current.description != desired.description {
+            fields.push(FieldDiff::new("description", &current.description, &desired.description));
+        }
+        if current.hours_id != desired.hours_id {
+            fields.push(FieldDiff::new("hours of operation", &current.hours_id, &desired.hours_id));
+        }
+    }
+    existing_change(ownership, adopt, "queue", &desired.name, fields)
+}
+
+/// The id and ARN of a queue after apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub id: String,
+    pub arn: String,
+}
+
+/// Applies `change` to one queue.
+pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, change: &Change) -> anyhow::Result<Applied> {
+    match (change, current) {
+        (Change::Create, _) => {
+            let output = cx
+                .client
+                .create_queue()
+                .instance_id(&cx.instance_id)
+                .name(&desired.name)
+                .description(&desired.description)
+                .hours_of_operation_id(&desired.hours_id)
+                .set_tags(Some(owner_tags(&cx.deployment)))
+                .send()
+                .await;
+            let output = match output {
+                Ok(output) => output,
+                // A retried create whose first attempt landed: use the queue if it is ours.
+                Err(err) if super::is_conflict(&err) => return adopt_own_duplicate(cx, &desired.name).await,
+                Err(err) => return Err(err).with_context(|| format!("failed to create queue {}", desired.name)),
+            };
+            Ok(Applied {
+                id: output.queue_id().unwrap_or_default().to_string(),
+                arn: output.queue_arn().unwrap_or_default().to_string(),
+            })
+        }
+        (Change::Update { fields, .. }, Some(current)) => {
+            for field in fields {
+                match field.field.as_str() {
+                    "description" => {
+                        cx.client
+                            .update_queue_name()
+                            .instance_id(&cx.instance_id)
+                            .queue_id(&current.id)
+                            .description(&desired.description)
+                            .send()
+                            .await
+                            .with_context(|| format!("failed to update queue {}", desired.name))?;
+                    }
+                    "hours of operation" => {
+                        cx.client
+                            .update_queue_hours_of_operation()
+                            .instance_id(&cx.instance_id)
+                            .queue_id(&current.id)
+                            .hours_of_operation_id(&desired.hours_id)
+                            .send()
+                            .await
+                            .with_context(|| format!("failed to update queue {}", desired.name))?;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+        }
+        (Change::Adopt, Some(current)) => {
+            let tags = HashMap::from([(crate::resources::TAG_ADOPTED.to_string(), cx.deployment.clone())]);
+            cx.tag(&current.arn, tags).await?;
+            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+        }
+        (_, Some(current)) => Ok(Applied { id: current.id.clone(), arn: current.arn.clone() }),
+        (_, None) => anyhow::bail!("queue {} does not exist", desired.name),
+    }
+}
+
+async fn adopt_own_duplicate(cx: &Connect, name: &str) -> anyhow::Result<Applied> {
+    let found = read_named(cx, &[name.to_string()]).await?;
+    match found.get(name) {
+        Some(queue) if Ownership::of(&queue.tags, &cx.deployment) == Ownership::Ours => Ok(Applied { id: queue.id.clone(), arn: queue.arn.clone() }),
+        _ => anyhow::bail!("a queue named {name} appeared that this deployment did not create"),
+    }
+}
+
+/// Deletes a queue we created; a queue already gone is success.
+pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
+    match cx.client.delete_queue().instance_id(&cx.instance_id).queue_id(&current.id).send().await {
+        Ok(_) => Ok(()),
+        Err(err) if is_not_found(&err) => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("failed to delete queue {}", current.name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired() -> Desired {
+        Desired { name: "Sales".into(), description: "Sales queue".into(), hours_id: "h1".into() }
+    }
+
+    fn current(tags: HashMap<String, String>) -> Current {
+        Current {
+            id: "q1".into(),
+            arn: "arn:q1".into(),
+            name: "Sales".into(),
+            description: "Sales queue".into(),
+            hours_id: "h1".into(),
+            tags,
+            outbound_flow_id: None,
+            outbound_caller_id_name: None,
+            outbound_caller_id_number_id: None,
+            described: true,
+        }
+    }
+
+    #[test]
+    fn missing_is_create_same_is_noop() {
+        assert_eq!(diff(&desired(), None, "d", false), Change::Create);
+        assert_eq!(diff(&desired(), Some(&current(owner_tags("d"))), "d", false), Change::NoOp);
+    }
+
+    #[test]
+    fn changed_fields_are_listed() {
+        let mut queue = current(owner_tags("d"));
+        queue.hours_id = "h2".into();
+        let Change::Update { fields, .. } = diff(&desired(), Some(&queue), "d", false) else { panic!("not an update") };
+        assert_eq!(fields, vec![FieldDiff::new("hours of operation", "h2", "h1")]);
+    }
+
+    #[test]
+    fn untagged_queue_conflicts_unless_adopted() {
+        assert!(matches!(diff(&desired(), Some(&current(HashMap::new())), "d", false), Change::Conflict { .. }));
+        assert_eq!(diff(&desired(), Some(&current(HashMap::new())), "d", true), Change::Adopt);
+    }
+}

@@ -1,0 +1,123 @@
+//! Contact trace record (CTR) streaming: the callbacks solution needs CTRs on a Kinesis stream.
+//! An instance that already streams CTRs to Kinesis keeps its config (reused, never replaced);
+//! otherwise deploy associates the stack's stream (or `--ctr-stream`) and records on the
+//! instance, as the tag `connect-returns:<deployment>:ctr-association`, that it created that
+//! association, so destroy removes only an association it made.
+//!
+//! Read: one ListInstanceStorageConfigs; the instance tags come with DescribeInstance.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use aws_sdk_connect::types::{InstanceStorageConfig, InstanceStorageResourceType, KinesisStreamConfig, StorageType};
+
+use super::{Connect, is_not_found};
+use crate::resources::{Change, FieldDiff};
+
+/// The instance tag recording an association this deployment created.
+pub fn created_tag(deployment: &str) -> String {
+    format!("connect-returns:{deployment}:ctr-association")
+}
+
+/// A CTR storage config of the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    pub association_id: String,
+    /// The Kinesis stream ARN, when the config streams to Kinesis.
+    pub stream_arn: Option<String>,
+}
+
+/// The instance's CONTACT_TRACE_RECORDS configs.
+pub async fn read(cx: &Connect) -> anyhow::Result<Vec<Current>> {
+    let mut out = Vec::new();
+    let mut pages = cx
+        .client
+        .list_instance_storage_configs()
+        .instance_id(&cx.instance_id)
+        .resource_type(InstanceStorageResourceType::ContactTraceRecords)
+        .max_results(10)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.context("failed to list the instance's storage configs")?;
+        for config in page.storage_configs() {
+            out.push(Current {
+                association_id: config.association_id().unwrap_or_default().to_string(),
+                stream_arn: config.kinesis_stream_config().map(|kinesis| kinesis.stream_arn().to_string()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What deploy would do (pure). `wanted` is the stream to associate when none exists (`None`
+/// while the stack's stream does not exist yet).
+pub fn diff(current: &[Current], wanted: Option<&str>) -> Change {
+    if current.iter().any(|config| config.stream_arn.is_some()) {
+        return Change::NoOp;
+    }
+    Change::Update {
+        fields: vec![FieldDiff::new(
+            "contact trace records",
+            "(not streamed)",
+            wanted.map(str::to_string).unwrap_or_else(|| "the stack's Kinesis stream (to be created)".into()),
+        )],
+        content_diff: None,
+    }
+}
+
+/// The stream CTRs go to (existing config first).
+pub fn stream_in_use(current: &[Current]) -> Option<&str> {
+    current.iter().find_map(|config| config.stream_arn.as_deref())
+}
+
+/// Associates `stream_arn` for CTRs and records that we did.
+pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String> {
+    let config = InstanceStorageConfig::builder()
+        .storage_type(StorageType::KinesisStream)
+        .kinesis_stream_config(KinesisStreamConfig::builder().stream_arn(stream_arn).build()?)
+        .build()?;
+    let output = cx
+        .client
+        .associate_instance_storage_config()
+        .instance_id(&cx.instance_id)
+        .resource_type(InstanceStorageResourceType::ContactTraceRecords)
+        .storage_config(config)
+        .send()
+        .await
+        .context("failed to stream contact trace records to Kinesis")?;
+    let id = output.association_id().unwrap_or_default().to_string();
+    cx.tag(&cx.instance_arn, HashMap::from([(created_tag(&cx.deployment), id.clone())])).await?;
+    Ok(id)
+}
+
+/// Removes the association we created and its record.
+pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<()> {
+    let result = cx
+        .client
+        .disassociate_instance_storage_config()
+        .instance_id(&cx.instance_id)
+        .association_id(association_id)
+        .resource_type(InstanceStorageResourceType::ContactTraceRecords)
+        .send()
+        .await;
+    match result {
+        Ok(_) => {}
+        Err(err) if is_not_found(&err) => {}
+        Err(err) => return Err(err).context("failed to stop streaming contact trace records"),
+    }
+    cx.untag(&cx.instance_arn, vec![created_tag(&cx.deployment)]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_existing_kinesis_config_is_reused() {
+        let existing = vec![Current { association_id: "a".into(), stream_arn: Some("arn:s".into()) }];
+        assert_eq!(diff(&existing, Some("arn:other")), Change::NoOp);
+        assert_eq!(stream_in_use(&existing), Some("arn:s"));
+        assert!(matches!(diff(&[], Some("arn:x")), Change::Update { .. }));
+    }
+}

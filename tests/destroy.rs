@@ -1,0 +1,105 @@
+//! End-to-end tests of `connect-returns destroy`: the real binary against the sandbox and moto.
+
+mod support;
+
+use serde_json::json;
+use support::{Env, items, show, stdout_json};
+
+#[test]
+fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
+    let env = Env::new();
+    let before = env.state();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_ne!(env.state(), before, "deploy changed something");
+
+    env.clear_requests();
+    let plan = env.on_instance(&["destroy", "--plan"]);
+    assert!(plan.status.success(), "{}", show(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(text.contains("delete    queue               Sales"), "{text}");
+    assert!(text.contains("delete    routing-profile"), "{text}");
+    assert_eq!(env.mutating(), Vec::<String>::new(), "destroy --plan changes nothing");
+
+    let out = env.on_instance(&["--output", "json", "destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(stdout_json(&out)["result"], json!("destroyed"));
+    assert_eq!(env.state(), before, "after destroy the sandbox is as before deploy");
+
+    env.clear_requests();
+    let again = env.on_instance(&["--output", "json", "destroy", "--yes"]);
+    assert!(again.status.success(), "{}", show(&again));
+    assert_eq!(stdout_json(&again)["result"], json!("nothing-deployed"));
+    assert_eq!(env.mutating(), Vec::<String>::new());
+}
+
+#[test]
+fn without_a_terminal_destroy_needs_yes() {
+    let env = Env::new();
+    let out = env.on_instance(&["destroy"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hint: pass --yes"), "{}", show(&out));
+    assert!(env.requests().is_empty());
+}
+
+#[test]
+fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
+    for kill_after_ms in [120u64, 300, 600] {
+        let env = Env::new();
+        let before = env.state();
+        env.admin("PUT", "faults", Some(&json!({"rules": [{"service": "connect", "latency_ms": 50}]}).to_string()));
+        let id = env.instance_id();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        command
+            .args(["deploy", "--yes", "--instance", &id])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (key, value) in testkit::moto_env().into_iter().chain(env.running.env_vars()).chain(env.extra_env.clone()) {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
+        let out = env.on_instance(&["destroy", "--yes"]);
+        assert!(out.status.success(), "kill at {kill_after_ms} ms: {}", show(&out));
+        assert_eq!(env.state(), before, "kill at {kill_after_ms} ms");
+    }
+}
+
+#[test]
+fn adopted_resources_stay_and_lose_only_the_adoption_tag() {
+    let env = Env::new();
+    let hours = env.seed["hours_of_operation"]["id"].as_str().unwrap().to_string();
+    let client = env.connect_client();
+    env.block_on(client.create_queue().instance_id(env.instance_id()).name("Sales").hours_of_operation_id(hours).description("mine").send()).unwrap();
+    let before = env.state();
+    let out = env.on_instance(&["deploy", "--yes", "--adopt"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let instance = env.instance_state();
+    let sales: Vec<_> = items(&instance, "queues").into_iter().filter(|q| q["name"] == json!("Sales")).collect();
+    assert_eq!(sales.len(), 1, "the adopted queue stays");
+    assert_eq!(sales[0]["tags"], json!({}));
+    assert_eq!(env.state(), before);
+}
+
+#[test]
+fn destroy_one_solution_leaves_the_other() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let deployed = env.instance_state();
+    let out = env.on_instance(&["destroy", "--yes", "--solution", "callbacks"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let after = env.instance_state();
+    assert_eq!(items(&after, "queues"), items(&deployed, "queues"), "returning-callers queues stay");
+    assert_eq!(items(&after, "routing_profiles"), items(&deployed, "routing_profiles"));
+    let out = env.on_instance(&["destroy", "--yes", "--solution", "returning-callers"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!items(&env.instance_state(), "queues").iter().any(|q| q["name"] == json!("Sales")));
+}

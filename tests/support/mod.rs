@@ -1,0 +1,171 @@
+//! Shared end-to-end test support: an in-process sandbox (Connect + Lex) seeded with an instance,
+//! moto for the AWS side, and the real `connect-returns` binary run against both with the
+//! environment a user would set (`AWS_ENDPOINT_URL*`), never a special code path.
+#![allow(dead_code)]
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use connect_returns_sandbox::{Config, QuotaConfig, Running};
+use serde_json::Value;
+
+/// A running sandbox with one seeded instance, and the runtime that serves it.
+pub struct Env {
+    pub running: Running,
+    runtime: tokio::runtime::Runtime,
+    pub seed: Value,
+    /// Extra environment for the child (e.g. pacing).
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl Env {
+    /// A sandbox with the quota off, fast Lex builds, one seeded instance. The CLI's pacer is
+    /// off too (tests are about behaviour; pacing has its own test and the benchmark).
+    pub fn new() -> Env {
+        Env::with_config(Config {
+            quota: QuotaConfig { enabled: false, ..QuotaConfig::default() },
+            lex_build_duration: Duration::from_millis(50),
+            ..Config::default()
+        })
+    }
+
+    pub fn with_config(config: Config) -> Env {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let running = runtime.block_on(connect_returns_sandbox::start(config)).expect("sandbox starts");
+        let mut env = Env { running, runtime, seed: Value::Null, extra_env: vec![("CONNECT_RETURNS_CONNECT_PACING".into(), "0".into())] };
+        env.seed = env.admin("POST", "seed", Some("{}"));
+        env
+    }
+
+    fn port(&self) -> u16 {
+        testkit::port_of(&self.running.connect_url)
+    }
+
+    /// Calls the sandbox admin API; panics on a non-2xx answer.
+    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> Value {
+        let (status, text) = testkit::http_request(self.port(), method, &format!("/__sandbox/{path}"), body).expect("sandbox admin answers");
+        assert!((200..300).contains(&status), "admin {method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    pub fn instance_id(&self) -> String {
+        self.seed["instance"]["id"].as_str().expect("seeded instance id").to_string()
+    }
+
+    pub fn instance_arn(&self) -> String {
+        self.seed["instance"]["arn"].as_str().expect("seeded instance arn").to_string()
+    }
+
+    pub fn phone_number(&self) -> String {
+        self.seed["phone_number"]["number"].as_str().expect("seeded phone number").to_string()
+    }
+
+    /// Every logged request since the last clear.
+    pub fn requests(&self) -> Vec<Value> {
+        match self.admin("GET", "requests", None) {
+            Value::Array(items) => items,
+            Value::Object(map) => map.get("requests").and_then(Value::as_array).cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn clear_requests(&self) {
+        self.admin("DELETE", "requests", None);
+    }
+
+    /// Operations of the mutating requests logged (successful or not).
+    pub fn mutating(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|entry| entry["mutating"].as_bool() == Some(true))
+            .map(|entry| entry["operation"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Operations of the read requests logged.
+    pub fn reads(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|entry| entry["mutating"].as_bool() == Some(false))
+            .map(|entry| entry["operation"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    pub fn state(&self) -> Value {
+        self.admin("GET", "state", None)
+    }
+
+    /// The seeded instance's part of the state dump.
+    pub fn instance_state(&self) -> Value {
+        let state = self.state();
+        let id = self.instance_id();
+        let instances = &state["connect"]["instances"];
+        match instances {
+            Value::Object(map) => map.get(&id).cloned().unwrap_or(Value::Null),
+            Value::Array(items) => items.iter().find(|item| item["id"] == Value::String(id.clone())).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        }
+    }
+
+    /// Runs the CLI with the stand-ins' environment; stdin is not a terminal.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        command.args(args).stdin(Stdio::null()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("NO_COLOR", "1");
+        for (key, value) in testkit::moto_env().into_iter().chain(self.running.env_vars()).chain(self.extra_env.clone()) {
+            command.env(key, value);
+        }
+        command.output().expect("run connect-returns")
+    }
+
+    /// `cli` with `--instance <seeded>` appended.
+    pub fn on_instance(&self, args: &[&str]) -> Output {
+        let id = self.instance_id();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--instance", &id]);
+        self.cli(&all)
+    }
+}
+
+/// stdout and stderr of a run, for assertion messages.
+pub fn show(output: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+pub fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)))
+}
+
+/// The resources of a kind in an instance dump, as a list (the dump may key them by id).
+pub fn items(instance: &Value, kind: &str) -> Vec<Value> {
+    match &instance[kind] {
+        Value::Object(map) => map.values().cloned().collect(),
+        Value::Array(items) => items.clone(),
+        _ => Vec::new(),
+    }
+}
+
+impl Env {
+    /// A Connect SDK client for out-of-band changes ("someone edited it in the console").
+    pub fn connect_client(&self) -> aws_sdk_connect::Client {
+        let url = self.running.connect_url.clone();
+        let config = self.runtime.block_on(async move {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(url)
+                .load()
+                .await
+        });
+        aws_sdk_connect::Client::new(&config)
+    }
+
+    /// Runs a future on the sandbox's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
