@@ -164,8 +164,9 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let cx = &target.cx;
     let current = current::read(cx, &settings, target.instance_tags.clone()).await?;
     deploy::check_current(&settings, &current)?;
-    let templates = desired::flow_templates(&settings);
     let inputs = Inputs::default();
+    // A flow enters the graph once the AWS-side steps that provide its Lambda and Lex ARNs do.
+    let templates: Vec<_> = desired::flow_templates(&settings).into_iter().filter(|t| inputs.ready_for(t, &settings)).collect();
     let plan = plan::compute(&settings, &current, &templates, &inputs);
     let conflicts: Vec<String> = plan.conflicts().map(|item| format!("{} {}", item.kind, item.name)).collect();
     if !conflicts.is_empty() {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::current::Current;
-use super::desired::{self, CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
+use super::desired::{CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
 use super::graph::{self, GraphResult, Step};
 use super::plan::{self, Inputs, Plan};
 use crate::report::{Reporter, StepOutcome};
@@ -96,22 +96,21 @@ pub async fn run(
         let name = settings.named(&template.name);
         let Some(item) = plan.get("flow", &name).filter(|item| item.change.is_mutation()) else { continue };
         let deps: Vec<String> = template
-            .references()
+            .keys(settings)
             .into_iter()
             .filter(|(kind, _)| kind == "queue" || kind == "flow")
-            .filter_map(|(kind, target)| dep_if(format!("{kind}:{}", if kind == "flow" { settings.named(&target) } else { target })))
+            .filter_map(|(kind, target)| dep_if(format!("{kind}:{target}")))
             .collect();
-        let (cx, shared, template, settings_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone());
+        let (cx, shared, template, settings_c, inputs_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone(), inputs.clone());
         let existing = current.flows.get(&name).cloned();
         let label = format!("flow {name}");
         steps.push(Step::new(item.id(), label, deps, move || async move {
             let known = shared.lock().expect("shared state").refs.clone();
-            let (_, missing) = desired::resolve(&template.content, &known);
+            let (wanted, missing) = plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
             if !missing.is_empty() {
-                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("${{{kind}:{name}}}")).collect();
-                anyhow::bail!("unresolved references {}", names.join(", "));
+                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("{kind} {name}")).collect();
+                anyhow::bail!("unresolved references: {}", names.join(", "));
             }
-            let wanted = plan::desired_flow(&template, &settings_c, &known);
             let change = flows::diff(&wanted, existing.as_ref(), &settings_c.name, settings_c.adopt);
             if let Change::Conflict { reason } = &change {
                 anyhow::bail!("{reason}");
