@@ -1,1 +1,586 @@
-//! Resource kind `artifacts` (placeholder).
+//! Resource kind `artifacts`: the tool-owned artifact bucket and the Lambda zips in it.
+//!
+//! - One bucket per account and Region, `connect-returns-<account>-<region>` (like a bootstrap
+//!   bucket), created encrypted (SSE-S3, bucket key on), with every public access blocked and tagged
+//!   `connect-returns:bucket=artifacts`. (No TLS-only bucket policy: moto enforces it and the
+//!   local stand-ins speak plain HTTP; the SDK always uses HTTPS against AWS.) A same-named bucket without that tag is a conflict.
+//! - Zips are keyed by content hash under the deployment's prefix: `<deployment>/lambdas/<sha256>.zip`,
+//!   so unchanged code is never re-uploaded and one deployment's destroy never removes another's code.
+//!   Presence is read with one ListObjectsV2 of the prefix (one call instead of a HeadObject per zip).
+//! - The manifest written by `cargo xtask build-lambdas` lists the zips; [`preflight`] re-hashes
+//!   each zip and runs the glibc check before anything is uploaded (refusal = `UserError`, exit 2).
+//! - `delete` removes the deployment's prefix, then the bucket when it is empty and ours.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::ProvideErrorMetadata as _;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
+    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::stack::common::{Change, FieldDiff, Progress, describe_error};
+use crate::error::UserError;
+
+/// Tag that marks the bucket as the tool's artifact bucket.
+pub const BUCKET_TAG_KEY: &str = "connect-returns:bucket";
+pub const BUCKET_TAG_VALUE: &str = "artifacts";
+
+/// The artifact bucket's name for an account and Region.
+pub fn bucket_name(account: &str, region: &str) -> String {
+    format!("connect-returns-{account}-{region}").to_ascii_lowercase()
+}
+
+/// The key prefix a deployment's objects live under.
+pub fn deployment_prefix(deployment: &str) -> String {
+    format!("{deployment}/")
+}
+
+/// One Lambda zip on local disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalArtifact {
+    /// Function (or binary) name, e.g. `searchCustomerCalls`.
+    pub name: String,
+    /// Path of the zip.
+    pub path: PathBuf,
+    /// Lower-case hex sha256 of the zip.
+    pub sha256: String,
+}
+
+impl LocalArtifact {
+    /// The object key for this zip in `deployment`'s prefix.
+    pub fn key(&self, deployment: &str) -> String {
+        format!(
+            "{}lambdas/{}.zip",
+            deployment_prefix(deployment),
+            self.sha256
+        )
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestFile {
+    #[serde(alias = "artifacts", alias = "lambdas")]
+    functions: Vec<ManifestEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestEntry {
+    name: String,
+    #[serde(alias = "path", alias = "file")]
+    zip: PathBuf,
+    sha256: String,
+}
+
+/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}`; a relative
+/// `zip` path is relative to the manifest's directory.
+pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        anyhow::Error::new(
+            UserError::new(format!(
+                "cannot read the Lambda manifest {}: {err}",
+                path.display()
+            ))
+            .hint("build the Lambda artifacts first: cargo xtask build-lambdas"),
+        )
+    })?;
+    let manifest: ManifestFile = serde_json::from_str(&text).map_err(|err| {
+        anyhow::Error::new(
+            UserError::new(format!(
+                "malformed Lambda manifest {}: {err}",
+                path.display()
+            ))
+            .hint("rebuild it: cargo xtask build-lambdas"),
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(manifest
+        .functions
+        .into_iter()
+        .map(|entry| LocalArtifact {
+            name: entry.name,
+            path: if entry.zip.is_absolute() {
+                entry.zip
+            } else {
+                base.join(entry.zip)
+            },
+            sha256: entry.sha256.to_ascii_lowercase(),
+        })
+        .collect())
+}
+
+/// Lower-case hex sha256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// An artifact check (the glibc check): given the artifact and its zip bytes, why it is refused.
+pub type ArtifactCheck<'a> = &'a dyn Fn(&LocalArtifact, &[u8]) -> Result<(), String>;
+
+/// Checks every artifact before anything changes: the zip exists, its hash matches the manifest,
+/// and `check` (the glibc check of `returns-artifact`, given the zip's bytes) accepts it.
+pub fn preflight(artifacts: &[LocalArtifact], check: ArtifactCheck<'_>) -> Result<(), UserError> {
+    for artifact in artifacts {
+        let bytes = std::fs::read(&artifact.path).map_err(|err| {
+            UserError::new(format!(
+                "Lambda artifact {} is missing ({}): {err}",
+                artifact.name,
+                artifact.path.display()
+            ))
+            .hint("build the Lambda artifacts first: cargo xtask build-lambdas")
+        })?;
+        let actual = sha256_hex(&bytes);
+        if actual != artifact.sha256 {
+            return Err(UserError::new(format!(
+                "Lambda artifact {} changed since the manifest was written (sha256 {} on disk, {} in the manifest)",
+                artifact.name,
+                &actual[..12],
+                &artifact.sha256[..artifact.sha256.len().min(12)]
+            ))
+            .hint("rebuild: cargo xtask build-lambdas"));
+        }
+        check(artifact, &bytes).map_err(|why| {
+            UserError::new(format!("Lambda artifact {} refused: {why}", artifact.name))
+                .hint("build with a pinned glibc: cargo xtask build-lambdas (cargo-zigbuild targets glibc 2.17)")
+        })?;
+    }
+    Ok(())
+}
+
+/// What should be in the bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub bucket: String,
+    pub region: String,
+    pub deployment: String,
+    pub artifacts: Vec<LocalArtifact>,
+}
+
+impl Desired {
+    pub fn new(
+        account: &str,
+        region: &str,
+        deployment: &str,
+        artifacts: Vec<LocalArtifact>,
+    ) -> Desired {
+        Desired {
+            bucket: bucket_name(account, region),
+            region: region.into(),
+            deployment: deployment.into(),
+            artifacts,
+        }
+    }
+}
+
+/// Whose bucket it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    /// Tagged as the tool's artifact bucket.
+    Ours,
+    /// Exists in this account without the tag.
+    Untagged,
+    /// The name is taken by another account (bucket names are global).
+    Foreign,
+}
+
+/// The bucket as S3 reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    pub bucket: String,
+    pub ownership: Ownership,
+    /// Keys present under the deployment's prefix.
+    pub keys: BTreeSet<String>,
+}
+
+/// Reads the bucket (GetBucketTagging, then one ListObjectsV2 of the deployment's prefix). `None`
+/// when the bucket does not exist.
+pub async fn read(s3: &Client, bucket: &str, deployment: &str) -> anyhow::Result<Option<Current>> {
+    let ownership = match s3.get_bucket_tagging().bucket(bucket).send().await {
+        Ok(out) => {
+            let ours = out
+                .tag_set()
+                .iter()
+                .any(|t| t.key() == BUCKET_TAG_KEY && t.value() == BUCKET_TAG_VALUE);
+            if ours {
+                Ownership::Ours
+            } else {
+                Ownership::Untagged
+            }
+        }
+        Err(err) => {
+            let err = err.into_service_error();
+            match err.code() {
+                Some("NoSuchBucket") => return Ok(None),
+                Some("NoSuchTagSet") => Ownership::Untagged,
+                Some("AccessDenied") | Some("AllAccessDisabled") => Ownership::Foreign,
+                _ => anyhow::bail!(
+                    "failed to read the tags of bucket {bucket}: {}",
+                    describe_error(&err)
+                ),
+            }
+        }
+    };
+    let keys = if ownership == Ownership::Foreign {
+        BTreeSet::new()
+    } else {
+        list_keys(s3, bucket, &deployment_prefix(deployment)).await?
+    };
+    Ok(Some(Current {
+        bucket: bucket.into(),
+        ownership,
+        keys,
+    }))
+}
+
+async fn list_keys(s3: &Client, bucket: &str, prefix: &str) -> anyhow::Result<BTreeSet<String>> {
+    let mut keys = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let out = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token)
+            .send()
+            .await
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "failed to list bucket {bucket}: {}",
+                    describe_error(&err.into_service_error())
+                )
+            })?;
+        keys.extend(
+            out.contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+        token = out.next_continuation_token().map(str::to_string);
+        if token.is_none() || out.is_truncated() != Some(true) {
+            return Ok(keys);
+        }
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+/// Pure: what applying `desired` would do.
+pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
+    let Some(current) = current else {
+        return Change::Create;
+    };
+    match current.ownership {
+        Ownership::Ours => {}
+        Ownership::Untagged => {
+            return Change::Conflict {
+                reason: format!(
+                    "bucket {} exists but is not connect-returns' artifact bucket (no {BUCKET_TAG_KEY} tag)",
+                    current.bucket
+                ),
+                hint: format!(
+                    "if it is a leftover of this tool, tag it {BUCKET_TAG_KEY}={BUCKET_TAG_VALUE}; otherwise delete or rename it"
+                ),
+            };
+        }
+        Ownership::Foreign => {
+            return Change::Conflict {
+                reason: format!("bucket name {} is taken by another AWS account", current.bucket),
+                hint: "bucket names are global; ask the owner, or deploy from the account that owns it".into(),
+            };
+        }
+    }
+    let fields: Vec<FieldDiff> = desired
+        .artifacts
+        .iter()
+        .filter(|a| !current.keys.contains(&a.key(&desired.deployment)))
+        .map(|a| {
+            FieldDiff::new(
+                format!("lambda zip {}", a.name),
+                "(not uploaded)",
+                format!("sha256 {}", short(&a.sha256)),
+            )
+        })
+        .collect();
+    if fields.is_empty() {
+        Change::NoOp
+    } else {
+        Change::Update { fields }
+    }
+}
+
+/// Where the artifacts are, for the stack parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub bucket: String,
+    /// Artifact name → object key.
+    pub keys: BTreeMap<String, String>,
+    /// How many zips were uploaded now.
+    pub uploaded: usize,
+}
+
+async fn create_bucket(
+    s3: &Client,
+    desired: &Desired,
+    progress: Progress<'_>,
+) -> anyhow::Result<()> {
+    let bucket = &desired.bucket;
+    progress(format!("artifacts: creating bucket {bucket}"));
+    let mut create = s3.create_bucket().bucket(bucket);
+    if desired.region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(desired.region.as_str()))
+                .build(),
+        );
+    }
+    if let Err(err) = create.send().await {
+        let err = err.into_service_error();
+        // A concurrent deploy may have created it a moment ago: that is fine.
+        if err.code() != Some("BucketAlreadyOwnedByYou") {
+            anyhow::bail!("failed to create bucket {bucket}: {}", describe_error(&err));
+        }
+    }
+    let fail =
+        |what: &str, err: String| anyhow::anyhow!("failed to {what} on bucket {bucket}: {err}");
+    s3.put_public_access_block()
+        .bucket(bucket)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            fail(
+                "block public access",
+                describe_error(&err.into_service_error()),
+            )
+        })?;
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::Aes256)
+        .build()?;
+    s3.put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(by_default)
+                        .bucket_key_enabled(true)
+                        .build(),
+                )
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|err| fail("set encryption", describe_error(&err.into_service_error())))?;
+    // The tag goes last: a bucket carries it only once fully set up.
+    s3.put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(
+            Tagging::builder()
+                .tag_set(
+                    Tag::builder()
+                        .key(BUCKET_TAG_KEY)
+                        .value(BUCKET_TAG_VALUE)
+                        .build()?,
+                )
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|err| fail("tag", describe_error(&err.into_service_error())))?;
+    Ok(())
+}
+
+/// Creates the bucket if needed and uploads the zips that are not there yet. Returns the keys the
+/// stack parameters need. A no-op makes no call.
+pub async fn apply(
+    s3: &Client,
+    desired: &Desired,
+    current: Option<&Current>,
+    progress: Progress<'_>,
+) -> anyhow::Result<Uploaded> {
+    if let Change::Conflict { reason, hint } = diff(desired, current) {
+        return Err(UserError::new(reason).hint(hint).into());
+    }
+    if current.is_none() {
+        create_bucket(s3, desired, progress).await?;
+    }
+    let present = current.map(|c| c.keys.clone()).unwrap_or_default();
+    let mut keys = BTreeMap::new();
+    let mut uploaded = 0;
+    for artifact in &desired.artifacts {
+        let key = artifact.key(&desired.deployment);
+        if present.contains(&key) {
+            progress(format!(
+                "artifacts: {} unchanged (sha256 {})",
+                artifact.name,
+                short(&artifact.sha256)
+            ));
+        } else {
+            let bytes = tokio::fs::read(&artifact.path).await.map_err(|err| {
+                anyhow::anyhow!(
+                    "cannot read Lambda artifact {}: {err}",
+                    artifact.path.display()
+                )
+            })?;
+            if sha256_hex(&bytes) != artifact.sha256 {
+                anyhow::bail!(
+                    "Lambda artifact {} changed on disk during the deploy",
+                    artifact.name
+                );
+            }
+            progress(format!(
+                "artifacts: uploading {} ({} bytes, sha256 {})",
+                artifact.name,
+                bytes.len(),
+                short(&artifact.sha256)
+            ));
+            s3.put_object()
+                .bucket(&desired.bucket)
+                .key(&key)
+                .body(ByteStream::from(bytes))
+                .content_type("application/zip")
+                .server_side_encryption(ServerSideEncryption::Aes256)
+                .metadata("sha256", &artifact.sha256)
+                .metadata("deployment", &desired.deployment)
+                .send()
+                .await
+                .map_err(|err| {
+                    anyhow::anyhow!(
+                        "failed to upload {}: {}",
+                        artifact.name,
+                        describe_error(&err.into_service_error())
+                    )
+                })?;
+            uploaded += 1;
+        }
+        keys.insert(artifact.name.clone(), key);
+    }
+    Ok(Uploaded {
+        bucket: desired.bucket.clone(),
+        keys,
+        uploaded,
+    })
+}
+
+/// What `delete` removed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deleted {
+    pub objects: usize,
+    pub bucket_deleted: bool,
+}
+
+/// Deletes everything under the deployment's prefix, then the bucket when it is empty and ours.
+/// Idempotent: a missing bucket is success. Never touches a bucket without the tool's tag.
+pub async fn delete(
+    s3: &Client,
+    bucket: &str,
+    deployment: &str,
+    progress: Progress<'_>,
+) -> anyhow::Result<Deleted> {
+    let Some(current) = read(s3, bucket, deployment).await? else {
+        progress(format!("artifacts: bucket {bucket} already absent"));
+        return Ok(Deleted::default());
+    };
+    if current.ownership != Ownership::Ours {
+        progress(format!(
+            "artifacts: bucket {bucket} is not the tool's; left alone"
+        ));
+        return Ok(Deleted::default());
+    }
+    let keys: Vec<String> = current.keys.into_iter().collect();
+    for chunk in keys.chunks(1000) {
+        let objects = chunk
+            .iter()
+            .map(|k| ObjectIdentifier::builder().key(k).build())
+            .collect::<Result<Vec<_>, _>>()?;
+        let out = s3
+            .delete_objects()
+            .bucket(bucket)
+            .delete(
+                Delete::builder()
+                    .set_objects(Some(objects))
+                    .quiet(true)
+                    .build()?,
+            )
+            .send()
+            .await
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "failed to delete artifacts in {bucket}: {}",
+                    describe_error(&err.into_service_error())
+                )
+            })?;
+        if let Some(first) = out.errors().first() {
+            anyhow::bail!(
+                "failed to delete {} from {bucket}: {}",
+                first.key().unwrap_or("?"),
+                first.message().or(first.code()).unwrap_or("unknown error")
+            );
+        }
+    }
+    if !keys.is_empty() {
+        progress(format!(
+            "artifacts: deleted {} object(s) of deployment {deployment}",
+            keys.len()
+        ));
+    }
+    let left = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .max_keys(1)
+        .send()
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "failed to list bucket {bucket}: {}",
+                describe_error(&err.into_service_error())
+            )
+        })?;
+    let mut bucket_deleted = false;
+    if left.contents().is_empty() {
+        match s3.delete_bucket().bucket(bucket).send().await {
+            Ok(_) => {
+                progress(format!("artifacts: deleted bucket {bucket}"));
+                bucket_deleted = true;
+            }
+            Err(err) => {
+                let err = err.into_service_error();
+                match err.code() {
+                    Some("NoSuchBucket") => bucket_deleted = true,
+                    // Another deployment uploaded meanwhile: keep the bucket for it.
+                    Some("BucketNotEmpty") => progress(format!(
+                        "artifacts: bucket {bucket} still in use by another deployment; kept"
+                    )),
+                    _ => {
+                        anyhow::bail!("failed to delete bucket {bucket}: {}", describe_error(&err))
+                    }
+                }
+            }
+        }
+    } else {
+        progress(format!(
+            "artifacts: bucket {bucket} holds other deployments' artifacts; kept"
+        ));
+    }
+    Ok(Deleted {
+        objects: keys.len(),
+        bucket_deleted,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,334 @@
+//! Tests of the artifacts module: manifest, preflight, diff, and bucket + upload-once + delete against moto.
+
+use super::*;
+use crate::resources::stack::common::testing;
+
+fn write_zip(dir: &Path, name: &str, content: &[u8]) -> LocalArtifact {
+    let path = dir.join(format!("{name}.zip"));
+    std::fs::write(&path, content).unwrap();
+    LocalArtifact {
+        name: name.into(),
+        path,
+        sha256: sha256_hex(content),
+    }
+}
+
+fn accept(_: &LocalArtifact, _: &[u8]) -> Result<(), String> {
+    Ok(())
+}
+
+#[test]
+fn names_and_keys() {
+    assert_eq!(
+        bucket_name("123456789012", "eu-west-2"),
+        "connect-returns-123456789012-eu-west-2"
+    );
+    let artifact = LocalArtifact {
+        name: "f".into(),
+        path: "f.zip".into(),
+        sha256: "ab".repeat(32),
+    };
+    assert_eq!(
+        artifact.key("returnCaller"),
+        format!("returnCaller/lambdas/{}.zip", "ab".repeat(32))
+    );
+}
+
+#[test]
+fn manifest_paths_are_relative_to_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.json");
+    std::fs::write(&manifest, r#"{"functions":[{"name":"a","zip":"a/bootstrap.zip","sha256":"ABCD"},{"name":"b","zip":"/abs/b.zip","sha256":"ef"}]}"#).unwrap();
+    let artifacts = read_manifest(&manifest).unwrap();
+    assert_eq!(artifacts[0].path, dir.path().join("a/bootstrap.zip"));
+    assert_eq!(artifacts[0].sha256, "abcd");
+    assert_eq!(artifacts[1].path, PathBuf::from("/abs/b.zip"));
+
+    std::fs::write(&manifest, "{not json").unwrap();
+    let err = read_manifest(&manifest).unwrap_err();
+    let user = err.downcast_ref::<UserError>().expect("bad input");
+    assert!(
+        user.message.starts_with("malformed Lambda manifest"),
+        "{}",
+        user.message
+    );
+    let missing = read_manifest(&dir.path().join("nope.json")).unwrap_err();
+    assert!(
+        missing.downcast_ref::<UserError>().unwrap().hints[0].contains("cargo xtask build-lambdas")
+    );
+}
+
+#[test]
+fn preflight_refuses_missing_stale_and_rejected_zips() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_zip(dir.path(), "good", b"zip one");
+    assert!(preflight(std::slice::from_ref(&good), &accept).is_ok());
+
+    let mut stale = good.clone();
+    stale.sha256 = sha256_hex(b"something else");
+    assert!(
+        preflight(&[stale], &accept)
+            .unwrap_err()
+            .message
+            .contains("changed since the manifest was written")
+    );
+
+    let mut missing = good.clone();
+    missing.path = dir.path().join("absent.zip");
+    assert!(
+        preflight(&[missing], &accept)
+            .unwrap_err()
+            .message
+            .contains("is missing")
+    );
+
+    let glibc = |_: &LocalArtifact, _: &[u8]| Err("needs GLIBC_2.38, AL2023 has 2.34".to_string());
+    let err = preflight(&[good], &glibc).unwrap_err();
+    assert_eq!(
+        err.message,
+        "Lambda artifact good refused: needs GLIBC_2.38, AL2023 has 2.34"
+    );
+}
+
+#[test]
+fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
+    let artifact = LocalArtifact {
+        name: "f".into(),
+        path: "f.zip".into(),
+        sha256: "cd".repeat(32),
+    };
+    let desired = Desired::new("123456789012", "us-east-1", "dep", vec![artifact.clone()]);
+    assert_eq!(diff(&desired, None), Change::Create);
+    let mut current = Current {
+        bucket: desired.bucket.clone(),
+        ownership: Ownership::Ours,
+        keys: BTreeSet::new(),
+    };
+    let Change::Update { fields } = diff(&desired, Some(&current)) else {
+        panic!()
+    };
+    assert_eq!(
+        fields,
+        vec![FieldDiff::new(
+            "lambda zip f",
+            "(not uploaded)",
+            "sha256 cdcdcdcdcdcd"
+        )]
+    );
+    current.keys.insert(artifact.key("dep"));
+    assert_eq!(diff(&desired, Some(&current)), Change::NoOp);
+    current.ownership = Ownership::Untagged;
+    assert!(matches!(
+        diff(&desired, Some(&current)),
+        Change::Conflict { .. }
+    ));
+    current.ownership = Ownership::Foreign;
+    assert!(
+        matches!(diff(&desired, Some(&current)), Change::Conflict { reason, .. } if reason.contains("another AWS account"))
+    );
+}
+
+#[tokio::test]
+async fn bucket_upload_once_and_delete_against_moto() {
+    let s3 = Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&testing::moto().await)
+            .force_path_style(true)
+            .build(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A unique fake account keeps this test's bucket apart from other tests on the shared moto.
+    let account = format!("{:012}", std::process::id() as u64 * 1000 + 1);
+    let a = write_zip(dir.path(), "a", b"first zip");
+    let b = write_zip(dir.path(), "b", b"second zip");
+    let desired = Desired::new(&account, "us-east-1", "depone", vec![a.clone(), b.clone()]);
+    let (lines, progress) = testing::collector();
+
+    assert!(
+        read(&s3, &desired.bucket, "depone")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let uploaded = apply(&s3, &desired, None, &progress).await.unwrap();
+    assert_eq!(uploaded.uploaded, 2);
+    assert_eq!(uploaded.keys["a"], a.key("depone"));
+
+    // The bucket is set up as promised.
+    let enc = s3
+        .get_bucket_encryption()
+        .bucket(&desired.bucket)
+        .send()
+        .await
+        .unwrap();
+    let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+    assert_eq!(
+        rule.apply_server_side_encryption_by_default()
+            .unwrap()
+            .sse_algorithm(),
+        &ServerSideEncryption::Aes256
+    );
+    let pab = s3
+        .get_public_access_block()
+        .bucket(&desired.bucket)
+        .send()
+        .await
+        .unwrap();
+    let pab = pab.public_access_block_configuration().unwrap();
+    assert_eq!(
+        (
+            pab.block_public_acls(),
+            pab.ignore_public_acls(),
+            pab.block_public_policy(),
+            pab.restrict_public_buckets()
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
+    );
+    let object = s3
+        .get_object()
+        .bucket(&desired.bucket)
+        .key(a.key("depone"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object.body.collect().await.unwrap().into_bytes().as_ref(),
+        b"first zip"
+    );
+
+    // Unchanged: nothing to do, and apply uploads nothing.
+    let current = read(&s3, &desired.bucket, "depone").await.unwrap().unwrap();
+    assert_eq!(current.ownership, Ownership::Ours);
+    assert_eq!(diff(&desired, Some(&current)), Change::NoOp);
+    assert_eq!(
+        apply(&s3, &desired, Some(&current), &progress)
+            .await
+            .unwrap()
+            .uploaded,
+        0
+    );
+
+    // One zip changes: only that one is uploaded.
+    let b2 = write_zip(dir.path(), "b", b"second zip, edited");
+    let desired2 = Desired::new(&account, "us-east-1", "depone", vec![a.clone(), b2.clone()]);
+    let Change::Update { fields } = diff(&desired2, Some(&current)) else {
+        panic!()
+    };
+    assert_eq!(fields.len(), 1);
+    assert_eq!(
+        apply(&s3, &desired2, Some(&current), &progress)
+            .await
+            .unwrap()
+            .uploaded,
+        1
+    );
+    assert!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("artifacts: a unchanged"))
+    );
+
+    // A second deployment shares the bucket; deleting the first keeps the bucket and the second's zip.
+    let other = Desired::new(&account, "us-east-1", "deptwo", vec![a.clone()]);
+    let current_other = read(&s3, &other.bucket, "deptwo").await.unwrap();
+    apply(&s3, &other, current_other.as_ref(), &progress)
+        .await
+        .unwrap();
+    let deleted = delete(&s3, &desired.bucket, "depone", &progress)
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted,
+        Deleted {
+            objects: 3,
+            bucket_deleted: false
+        }
+    );
+    assert!(
+        s3.head_object()
+            .bucket(&desired.bucket)
+            .key(a.key("deptwo"))
+            .send()
+            .await
+            .is_ok()
+    );
+    assert!(
+        s3.head_object()
+            .bucket(&desired.bucket)
+            .key(a.key("depone"))
+            .send()
+            .await
+            .is_err()
+    );
+
+    // The last deployment out removes the bucket; a second delete is a no-op.
+    let deleted = delete(&s3, &desired.bucket, "deptwo", &progress)
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted,
+        Deleted {
+            objects: 1,
+            bucket_deleted: true
+        }
+    );
+    assert!(
+        read(&s3, &desired.bucket, "deptwo")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        delete(&s3, &desired.bucket, "deptwo", &progress)
+            .await
+            .unwrap(),
+        Deleted::default()
+    );
+}
+
+#[tokio::test]
+async fn an_untagged_bucket_of_that_name_is_a_conflict_and_kept() {
+    let s3 = Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&testing::moto().await)
+            .force_path_style(true)
+            .build(),
+    );
+    let account = format!("{:012}", std::process::id() as u64 * 1000 + 2);
+    let dir = tempfile::tempdir().unwrap();
+    let desired = Desired::new(
+        &account,
+        "us-east-1",
+        "dep",
+        vec![write_zip(dir.path(), "a", b"zip")],
+    );
+    s3.create_bucket()
+        .bucket(&desired.bucket)
+        .send()
+        .await
+        .unwrap();
+    let current = read(&s3, &desired.bucket, "dep").await.unwrap().unwrap();
+    assert_eq!(current.ownership, Ownership::Untagged);
+    let noop = |_: String| {};
+    let err = apply(&s3, &desired, Some(&current), &noop)
+        .await
+        .unwrap_err();
+    assert!(err.downcast_ref::<UserError>().is_some());
+    assert_eq!(
+        delete(&s3, &desired.bucket, "dep", &noop).await.unwrap(),
+        Deleted::default()
+    );
+    assert!(
+        s3.head_bucket()
+            .bucket(&desired.bucket)
+            .send()
+            .await
+            .is_ok(),
+        "not ours: kept"
+    );
+    s3.delete_bucket()
+        .bucket(&desired.bucket)
+        .send()
+        .await
+        .unwrap();
+}
