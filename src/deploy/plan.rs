@@ -24,13 +24,21 @@ pub struct Inputs {
     pub ctr_stream: Option<String>,
     /// How flows name the bot (V2 alias ARN, or V1 name/Region/alias).
     pub lex_rendering: Option<crate::assets::LexRendering>,
+    /// True when the AWS-side steps (artifacts, stacks, Lex) are part of this deploy: then every
+    /// Lambda and Lex reference will have a value by the time a flow step runs.
+    pub aws_side: bool,
+    /// Function ids to associate with the instance (their ARNs come from the stacks).
+    pub lambda_ids: Vec<String>,
+    /// The bot to associate, by name (its alias ARN comes from the Lex step).
+    pub bot_name: Option<String>,
 }
 
 impl Inputs {
     /// True when every Lambda and Lex reference of `template` has a value: only then can the flow
     /// be deployed (its other references are queues and flows this deploy creates).
     pub fn ready_for(&self, template: &FlowTemplate, settings: &Settings) -> bool {
-        template.keys(settings).iter().all(|(kind, name)| match kind.as_str() {
+        self.aws_side
+            || template.keys(settings).iter().all(|(kind, name)| match kind.as_str() {
             "lambda" => self.lambdas.contains_key(name),
             "lex" => self.lex.contains_key(name) || matches!(self.lex_rendering, Some(crate::assets::LexRendering::V1 { .. })),
             _ => true,
@@ -175,11 +183,13 @@ pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate
         }
         items.push(PlanItem::new("flow", &flow.name, change));
     }
-    for arn in inputs.lambdas.values() {
-        items.push(PlanItem::new("lambda-association", arn, associations::diff(current.lambdas.contains(arn))));
+    for id in &inputs.lambda_ids {
+        let present = inputs.lambdas.get(id).is_some_and(|arn| current.lambdas.contains(arn));
+        items.push(PlanItem::new("lambda-association", id, associations::diff(present)));
     }
-    if let Some(bot) = &inputs.bot {
-        items.push(PlanItem::new("bot-association", bot.label(), associations::diff(current.bots.contains(bot))));
+    if let Some(name) = &inputs.bot_name {
+        let present = inputs.bot.as_ref().is_some_and(|bot| current.bots.contains(bot));
+        items.push(PlanItem::new("bot-association", name, associations::diff(present)));
     }
     if settings.callbacks() {
         let whisper_flow = settings.named(OUTBOUND_WHISPER_FLOW);
@@ -190,7 +200,7 @@ pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate
             items.push(PlanItem::new("outbound-whisper", &settings.callback_queue, whisper::diff(queue, flow_id, &whisper_flow, deployment)));
         }
         let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
-        if wanted.is_some() || storage::stream_in_use(&current.storage).is_some() {
+        if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some() {
             items.push(PlanItem::new("ctr-storage", "CONTACT_TRACE_RECORDS", storage::diff(&current.storage, wanted.as_deref())));
         }
     }

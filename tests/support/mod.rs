@@ -16,6 +16,39 @@ pub struct Env {
     pub seed: Value,
     /// Extra environment for the child (e.g. pacing).
     pub extra_env: Vec<(String, String)>,
+    /// The deployment name this test uses (moto is shared by every test of the binary).
+    pub name: String,
+    _artifacts: tempfile::TempDir,
+}
+
+/// A Lambda manifest and zip as `cargo xtask build-lambdas` writes them. The binary is a stand-in
+/// (moto stores code but never runs it); its ELF header satisfies the zip check.
+fn lambda_fixture() -> (tempfile::TempDir, String) {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip_path = dir.path().join("returns-lambdas.zip");
+    let mut bytes = Vec::new();
+    {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
+        writer.start_file("bootstrap", options).expect("zip entry");
+        writer.write_all(b"\x7fELF\x02\x01\x01\0test stand-in for the returns-lambdas binary").expect("zip write");
+        writer.finish().expect("zip finish");
+    }
+    std::fs::write(&zip_path, &bytes).expect("write zip");
+    let sha = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    let ids = ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"];
+    let functions: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| (id.to_string(), serde_json::json!({"artifact": "returns-lambdas.zip", "handler": id, "zip": "returns-lambdas.zip", "sha256": sha, "size": bytes.len()})))
+        .collect();
+    let manifest = serde_json::json!({"version": 1, "architecture": "x86_64", "runtime": "provided.al2023", "functions": functions, "artifacts": {}});
+    let path = dir.path().join("manifest.json");
+    std::fs::write(&path, manifest.to_string()).expect("write manifest");
+    (dir, path.to_string_lossy().to_string())
 }
 
 impl Env {
@@ -32,7 +65,14 @@ impl Env {
     pub fn with_config(config: Config) -> Env {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let running = runtime.block_on(connect_returns_sandbox::start(config)).expect("sandbox starts");
-        let mut env = Env { running, runtime, seed: Value::Null, extra_env: vec![("CONNECT_RETURNS_CONNECT_PACING".into(), "0".into())] };
+        let (artifacts, manifest) = lambda_fixture();
+        let name = format!("rc{}", testkit::unique("t").replace('-', ""));
+        let extra_env = vec![
+            ("CONNECT_RETURNS_CONNECT_PACING".into(), "0".into()),
+            ("CONNECT_RETURNS_LAMBDA_MANIFEST".into(), manifest),
+            ("CONNECT_RETURNS_NAME".into(), name.clone()),
+        ];
+        let mut env = Env { running, runtime, seed: Value::Null, extra_env, name, _artifacts: artifacts };
         env.seed = env.admin("POST", "seed", Some("{}"));
         env
     }
