@@ -131,8 +131,49 @@ impl Env {
             .collect()
     }
 
+    /// The state dump without the service's record of idempotency tokens (request history,
+    /// not resources): what "the instance is as before" compares.
     pub fn state(&self) -> Value {
-        self.admin("GET", "state", None)
+        fn strip(value: &mut Value) {
+            match value {
+                Value::Object(map) => {
+                    map.remove("client_tokens");
+                    map.values_mut().for_each(strip);
+                }
+                Value::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut state = self.admin("GET", "state", None);
+        strip(&mut state);
+        state
+    }
+
+    /// Asserts two state dumps are equal, printing only the first differing path.
+    pub fn assert_same_state(before: &Value, after: &Value, what: &str) {
+        fn first_diff(a: &Value, b: &Value, path: &str) -> Option<String> {
+            match (a, b) {
+                (Value::Object(x), Value::Object(y)) => {
+                    for key in x.keys().chain(y.keys()) {
+                        if let Some(diff) = first_diff(x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null), &format!("{path}/{key}")) {
+                            return Some(diff);
+                        }
+                    }
+                    None
+                }
+                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                    x.iter().zip(y).enumerate().find_map(|(i, (a, b))| first_diff(a, b, &format!("{path}[{i}]")))
+                }
+                _ if a == b => None,
+                _ => {
+                    let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+                    Some(format!("{path}: before {} / after {}", short(a), short(b)))
+                }
+            }
+        }
+        if let Some(diff) = first_diff(before, after, "") {
+            panic!("{what}: state differs at {diff}");
+        }
     }
 
     /// The seeded instance's part of the state dump.
