@@ -24,3 +24,33 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
     let reads = env.reads();
     assert!(reads.len() <= 15, "{} reads: {reads:?}", reads.len());
 }
+
+#[test]
+fn one_changed_flow_costs_exactly_one_mutating_call() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    // Someone edits cfOutboundWhisperflow in the console.
+    let instance = env.instance_state();
+    let flow = items(&instance, "flows").into_iter().find(|f| f["name"] == json!("cfOutboundWhisperflow")).unwrap();
+    let mut content: serde_json::Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    content["Metadata"] = json!({"edited": "by hand"});
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
+    let plan = env.on_instance(&["deploy", "--plan"]);
+    let text = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(text.contains("update    flow                cfOutboundWhisperflow"), "{text}");
+    assert!(text.contains("edited"), "the content diff shows the edit: {text}");
+    env.clear_requests();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(env.mutating(), vec!["UpdateContactFlowContent".to_string()]);
+}

@@ -12,6 +12,12 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     assert_ne!(env.state(), before, "deploy changed something");
+    let stacks = [format!("{}-returning-callers", env.name), format!("{}-callbacks", env.name)];
+    for stack in &stacks {
+        assert!(env.stack_status(stack).is_some(), "stack {stack} exists after deploy");
+    }
+    assert!(!env.artifact_keys().is_empty());
+    assert!(!env.tables_named(&env.name).is_empty());
 
     env.clear_requests();
     let plan = env.on_instance(&["destroy", "--plan"]);
@@ -25,6 +31,11 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(stdout_json(&out)["result"], json!("destroyed"));
     Env::assert_same_state(&before, &env.state(), "after destroy the sandbox is as before deploy");
+    for stack in &stacks {
+        assert_eq!(env.stack_status(stack), None, "stack {stack} is gone");
+    }
+    assert_eq!(env.artifact_keys(), Vec::<String>::new(), "the deployment's artifacts are gone");
+    assert_eq!(env.tables_named(&env.name), Vec::<String>::new(), "no table of ours is left");
 
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "destroy", "--yes"]);
@@ -109,4 +120,20 @@ fn destroy_one_solution_leaves_the_other() {
     let out = env.on_instance(&["destroy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
     assert!(!items(&env.instance_state(), "queues").iter().any(|q| q["name"] == json!("Sales")));
+}
+
+#[test]
+fn keep_data_keeps_the_tables_and_nothing_else() {
+    let env = Env::new();
+    let before = env.state();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let tables = env.tables_named(&env.name);
+    assert_eq!(tables.len(), 2, "{tables:?}");
+    let out = env.on_instance(&["destroy", "--yes", "--keep-data"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(env.tables_named(&env.name), tables, "--keep-data keeps the tables");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kept tables"), "{}", show(&out));
+    assert_eq!(env.stack_status(&format!("{}-callbacks", env.name)), None);
+    Env::assert_same_state(&before, &env.state(), "everything else is gone");
 }

@@ -250,3 +250,40 @@ impl Env {
         self.runtime.block_on(future)
     }
 }
+
+impl Env {
+    fn aws_config(&self, url: String) -> aws_config::SdkConfig {
+        self.runtime.block_on(async move {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(url)
+                .load()
+                .await
+        })
+    }
+
+    /// The status of a CloudFormation stack in moto, `None` when it does not exist (or is deleted).
+    pub fn stack_status(&self, name: &str) -> Option<String> {
+        let client = aws_sdk_cloudformation::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self.runtime.block_on(client.describe_stacks().stack_name(name).send()).ok()?;
+        let status = out.stacks()[0].stack_status()?.as_str().to_string();
+        (status != "DELETE_COMPLETE").then_some(status)
+    }
+
+    /// DynamoDB table names in moto containing `part`.
+    pub fn tables_named(&self, part: &str) -> Vec<String> {
+        let client = aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self.runtime.block_on(client.list_tables().send()).expect("list tables");
+        out.table_names().iter().filter(|name| name.contains(part)).cloned().collect()
+    }
+
+    /// Object keys under the deployment's prefix in the artifact bucket.
+    pub fn artifact_keys(&self) -> Vec<String> {
+        let client = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string())).force_path_style(true).build(),
+        );
+        let out = self.runtime.block_on(client.list_objects_v2().bucket("connect-returns-123456789012-us-east-1").prefix(format!("{}/", self.name)).send());
+        out.map(|out| out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()).unwrap_or_default()
+    }
+}
