@@ -9,7 +9,8 @@ use clap::Args;
 use crate::cli::{GlobalArgs, TargetArgs};
 use crate::deploy::desired::{self, OUTBOUND_WHISPER_FLOW, Settings};
 use crate::deploy::plan::{self, Inputs};
-use crate::deploy::{self, destroy};
+use crate::deploy::{self, aws_side, destroy};
+use crate::resources::{lexv2, stack};
 use crate::error::Outcome;
 use crate::instance::InstanceRef;
 use crate::output::print_result;
@@ -213,6 +214,73 @@ pub fn rows(found: &destroy::Found, settings: &Settings, inputs: &Inputs) -> Vec
     out
 }
 
+/// Rows of the AWS side: stacks, the Lex bot, the associations (pure).
+pub fn aws_rows(found: &destroy::Found, settings: &Settings, inputs: &Inputs, desired: Option<&aws_side::AwsDesired>) -> Vec<Row> {
+    let mut out = Vec::new();
+    let mut push = |kind: &str, name: &str, ownership: Option<Ownership>, in_sync: Option<bool>, healthy: bool, detail: String| {
+        out.push(Row { kind: kind.into(), name: name.into(), present: ownership.is_some(), ownership, in_sync, healthy, detail });
+    };
+    for (solution, (name, current)) in &found.stacks {
+        match current {
+            Some(stack) => {
+                let ownership = if stack.deployment() == Some(settings.name.as_str()) { Ownership::Ours } else { Ownership::Foreign };
+                let mut wanted = desired.and_then(|desired| desired.stacks.get(solution)).cloned();
+                if let Some(wanted) = &mut wanted
+                    && *solution == crate::assets::Solution::Callbacks
+                {
+                    let existing = stack.parameters.get("ExistingCtrStreamArn").cloned().unwrap_or_default();
+                    wanted.parameters.insert("ExistingCtrStreamArn".into(), existing);
+                }
+                let change = wanted.as_ref().map(|wanted| stack::diff(wanted, Some(stack)));
+                let in_sync = change.as_ref().map(|change| !change.mutates());
+                let detail = match change {
+                    Some(crate::resources::stack::common::Change::Update { fields }) => {
+                        fields.iter().map(|field| field.field.clone()).collect::<Vec<_>>().join(", ")
+                    }
+                    None => "template not compared: no local Lambda build (cargo xtask build-lambdas)".into(),
+                    _ => String::new(),
+                };
+                let detail = if stack.healthy() { detail } else { format!("status {}", stack.status) };
+                push("stack", name, Some(ownership), in_sync, stack.healthy(), detail);
+            }
+            None => push("stack", name, None, None, false, "not found".into()),
+        }
+    }
+    if settings.returning_callers() {
+        let spec = aws_side::bot_spec();
+        match &found.bot {
+            Some((name, bot)) => {
+                let ownership = if bot.deployment.as_deref() == Some(settings.name.as_str()) { Ownership::Ours } else { Ownership::Foreign };
+                let role = found
+                    .stacks
+                    .get(&crate::assets::Solution::ReturningCallers)
+                    .and_then(|(_, stack)| stack.as_ref())
+                    .and_then(|stack| stack.outputs.get("LexBotRoleARN"))
+                    .cloned();
+                let change = lexv2::diff(&aws_side::lex_desired(&spec, &settings.name, role.as_deref()), Some(bot));
+                let healthy = bot.alias.as_ref().is_some_and(|alias| alias.version.is_some()) && bot.bot_status != "Failed";
+                let detail = match &change {
+                    crate::resources::stack::common::Change::Update { fields } => fields.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "),
+                    _ if !healthy => format!("bot status {}, alias prod {:?}", bot.bot_status, bot.alias.as_ref().and_then(|a| a.version.clone())),
+                    _ => String::new(),
+                };
+                push("lex-bot", name, Some(ownership), Some(!change.mutates()), healthy, detail);
+            }
+            None => push("lex-bot", &spec.name, None, None, false, "not found".into()),
+        }
+        if let Some(bot) = &inputs.bot {
+            let present = found.current.bots.contains(bot);
+            push("bot-association", &spec.name, present.then_some(Ownership::Ours), present.then_some(true), present, if present { String::new() } else { "not associated".into() });
+        }
+    }
+    for id in &inputs.lambda_ids {
+        let Some(arn) = inputs.lambdas.get(id) else { continue };
+        let present = found.current.lambdas.contains(arn);
+        push("lambda-association", id, present.then_some(Ownership::Ours), present.then_some(true), present, if present { String::new() } else { "not associated".into() });
+    }
+    out
+}
+
 fn out_unchecked(row: &mut impl FnMut(&str, &str, Option<Ownership>, Option<Change>, bool, String), name: &str, ownership: Ownership, healthy: bool, detail: String) {
     let detail = if detail.is_empty() { "content not compared: the Lambda and Lex ARNs it names are not known yet".to_string() } else { detail };
     row("flow", name, Some(ownership), None, healthy, detail);
@@ -225,9 +293,23 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
     let reporter = Reporter::from_args(global);
     reporter.phase(format!("reading deployment {} in instance {}", settings.name, instance.id));
     let target = deploy::connect(global, &instance, &settings.name).await?;
-    let found = destroy::read(&target.cx, &settings, target.instance_tags.clone()).await?;
-    let inputs = Inputs::default();
-    let resources = rows(&found, &settings, &inputs);
+    let mut found = destroy::read(&target.cx, &settings, target.instance_tags.clone()).await?;
+    destroy::read_aws(&target.aws, &target.cx, &settings, &mut found).await?;
+    let (region, account) = target.cx.region_account();
+    let aws_current = aws_side::AwsCurrent {
+        bucket: None,
+        stacks: found.stacks.iter().map(|(solution, (_, stack))| (*solution, stack.clone())).collect(),
+        bot: found.bot.as_ref().map(|(_, bot)| bot.clone()),
+    };
+    let mut inputs = aws_side::inputs(&aws_current, region, account);
+    inputs.aws_side = true;
+    inputs.lambda_ids = aws_side::solutions(&settings).into_iter().flat_map(aws_side::lambda_ids).map(str::to_string).collect();
+    // The stacks are compared with the local Lambda build when there is one.
+    let aws_desired = aws_side::local_artifact()
+        .ok()
+        .and_then(|artifact| aws_side::desired(&settings, account, region, &target.cx.instance_arn, artifact).ok());
+    let mut resources = aws_rows(&found, &settings, &inputs, aws_desired.as_ref());
+    resources.extend(rows(&found, &settings, &inputs));
     let deployed = resources.iter().any(|row| matches!(row.ownership, Some(Ownership::Ours | Ownership::Adopted)));
     let mut summary = Summary::default();
     for row in &resources {

@@ -287,3 +287,10 @@ impl Env {
         out.map(|out| out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()).unwrap_or_default()
     }
 }
+
+impl Env {
+    /// A Lex V2 model-building client on the sandbox.
+    pub fn lexv2_client(&self) -> aws_sdk_lexmodelsv2::Client {
+        aws_sdk_lexmodelsv2::Client::new(&self.aws_config(self.running.lexv2_url.clone()))
+    }
+}
