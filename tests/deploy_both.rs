@@ -54,3 +54,26 @@ fn one_changed_flow_costs_exactly_one_mutating_call() {
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(env.mutating(), vec!["UpdateContactFlowContent".to_string()]);
 }
+
+#[test]
+fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
+    let env = Env::new();
+    let before = env.state();
+    let out = env.on_instance(&["deploy", "--yes", "--lex", "v1"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("end of support"), "{}", show(&out));
+    let instance = env.instance_state();
+    assert!(!instance["lex_bots"].as_array().unwrap().is_empty(), "a V1 bot is associated");
+    let repeat = items(&instance, "flows").into_iter().find(|f| f["name"] == json!("repeatCallerFlow")).unwrap();
+    let content = repeat["published"].as_str().unwrap();
+    assert!(content.contains("\"LexBot\"") && !content.contains("LexV2Bot"), "the flow names the V1 bot");
+    assert!(!content.contains("${"), "no placeholder left");
+    env.clear_requests();
+    let again = env.on_instance(&["--output", "json", "deploy", "--yes", "--lex", "v1"]);
+    assert!(again.status.success(), "{}", show(&again));
+    assert_eq!(stdout_json(&again)["result"], json!("no-changes"), "{}", show(&again));
+    assert_eq!(env.mutating(), Vec::<String>::new());
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    Env::assert_same_state(&before, &env.state(), "after destroy");
+}

@@ -194,6 +194,9 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     }
     let mut inputs = aws_side::inputs(&aws_current, &region, &account);
     inputs.aws_side = true;
+    if settings.lex == LexVersion::V1 {
+        aws_side::use_lex_v1(&mut inputs, &region);
+    }
     inputs.lambda_ids = aws_side::solutions(&settings).into_iter().flat_map(aws_side::lambda_ids).map(str::to_string).collect();
     inputs.bot_name = settings.returning_callers().then(|| crate::assets::bot().name);
     let templates: Vec<_> = desired::flow_templates(&settings);

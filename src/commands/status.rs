@@ -300,6 +300,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
         bucket: None,
         stacks: found.stacks.iter().map(|(solution, (_, stack))| (*solution, stack.clone())).collect(),
         bot: found.bot.as_ref().map(|(_, bot)| bot.clone()),
+        bot_v1: None,
     };
     let mut inputs = aws_side::inputs(&aws_current, region, account);
     inputs.aws_side = true;

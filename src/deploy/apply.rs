@@ -172,12 +172,19 @@ pub async fn run(
     {
         let deps: Vec<String> = dep_if(format!("lex-bot:{name}")).into_iter().collect();
         let (cx, shared, name) = (cx.clone(), shared.clone(), name.clone());
+        let v1 = match &inputs.bot {
+            Some(bot @ Bot::V1 { .. }) => Some(bot.clone()),
+            _ => None,
+        };
         steps.push(Step::new(item.id(), format!("bot association {name}"), deps, move || async move {
-            let alias_arn = {
-                let shared = shared.lock().expect("shared state");
-                aws_side::require(&shared.refs, "lex", &name)?.clone()
+            let bot = match v1 {
+                Some(bot) => bot,
+                None => {
+                    let shared = shared.lock().expect("shared state");
+                    Bot::V2 { alias_arn: aws_side::require(&shared.refs, "lex", &name)?.clone() }
+                }
             };
-            associations::associate_bot(&cx, &Bot::V2 { alias_arn }).await?;
+            associations::associate_bot(&cx, &bot).await?;
             Ok(StepOutcome::Created)
         }));
     }

@@ -16,7 +16,7 @@ use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::Bot;
 use crate::resources::stack::common::Change as AwsChange;
-use crate::resources::{Change, FieldDiff, artifacts, lexv2, stack};
+use crate::resources::{Change, FieldDiff, artifacts, lexv1, lexv2, stack};
 
 /// Where `cargo xtask build-lambdas` writes its manifest; `CONNECT_RETURNS_LAMBDA_MANIFEST`
 /// overrides it.
@@ -86,6 +86,8 @@ pub struct AwsCurrent {
     pub bucket: Option<artifacts::Current>,
     pub stacks: BTreeMap<Solution, Option<stack::Current>>,
     pub bot: Option<lexv2::Current>,
+    /// The Lex V1 bot, with `--lex v1`.
+    pub bot_v1: Option<lexv1::Current>,
 }
 
 /// What the AWS side should be (the Lex role is known once the stack has run).
@@ -94,6 +96,8 @@ pub struct AwsDesired {
     pub artifacts: artifacts::Desired,
     pub stacks: BTreeMap<Solution, stack::Desired>,
     pub bot: Option<lexv2::BotSpec>,
+    /// With `--lex v1`: the bot is imported into Lex V1 instead of built in V2.
+    pub lex_v1: bool,
 }
 
 pub fn bot_spec() -> lexv2::BotSpec {
@@ -137,7 +141,8 @@ pub fn desired(settings: &Settings, account: &str, region: &str, instance_arn: &
         stacks.insert(solution, stack::Desired::new(&settings.name, solution.id(), assets::template(solution), parameters)?);
     }
     let bot = settings.returning_callers().then(bot_spec);
-    Ok(AwsDesired { artifacts, stacks, bot })
+    let lex_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
+    Ok(AwsDesired { artifacts, stacks, bot, lex_v1 })
 }
 
 /// Reads the AWS side (S3, CloudFormation, Lex: no mutating call).
@@ -147,11 +152,12 @@ pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent>
     for (solution, wanted) in &desired.stacks {
         stacks.insert(*solution, stack::read(&aws.cloudformation(), &wanted.stack_name).await?);
     }
-    let bot = match &desired.bot {
-        Some(spec) => lexv2::read(&aws.lexv2(), &spec.name).await?,
-        None => None,
+    let (bot, bot_v1) = match &desired.bot {
+        Some(spec) if desired.lex_v1 => (None, lexv1::read(&aws.lexv1(), spec).await?),
+        Some(spec) => (lexv2::read(&aws.lexv2(), &spec.name).await?, None),
+        None => (None, None),
     };
-    Ok(AwsCurrent { bucket, stacks, bot })
+    Ok(AwsCurrent { bucket, stacks, bot, bot_v1 })
 }
 
 fn convert(change: AwsChange) -> Change {
@@ -178,7 +184,12 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
         let existing = current.stacks.get(solution).and_then(Option::as_ref);
         items.push(PlanItem::new("stack", &wanted.stack_name, convert(stack::diff(wanted, existing))));
     }
-    if let Some(spec) = &desired.bot {
+    if let Some(spec) = &desired.bot
+        && desired.lex_v1
+    {
+        let wanted = lexv1::Desired { spec: spec.clone(), deployment: deployment.to_string() };
+        items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv1::diff(&wanted, current.bot_v1.as_ref()))));
+    } else if let Some(spec) = &desired.bot {
         let role = current.stacks.get(&Solution::ReturningCallers).and_then(Option::as_ref).and_then(|s| s.outputs.get("LexBotRoleARN")).cloned();
         items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv2::diff(&lex_desired(spec, deployment, role.as_deref()), current.bot.as_ref()))));
     }
@@ -207,6 +218,13 @@ pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
     }
     inputs.lex_rendering = Some(assets::LexRendering::V2);
     inputs
+}
+
+/// Inputs for `--lex v1`: flows name the bot by name, Region and alias.
+pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {
+    let name = assets::bot().name;
+    inputs.lex_rendering = Some(assets::LexRendering::V1 { bot_name: name.clone(), region: region.to_string(), alias: "prod".into() });
+    inputs.bot = Some(Bot::V1 { name, region: region.to_string() });
 }
 
 /// The Lambda function ids a solution's stack provides.

@@ -13,7 +13,7 @@ use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Event, Reporter, StepOutcome};
 use crate::resources::connect::Connect;
-use crate::resources::{artifacts, lexv2, stack};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 
 fn progress_to(reporter: Reporter, step: String) -> Arc<dyn Fn(String) + Send + Sync> {
     Arc::new(move |what: String| reporter.send(Event::Waiting { step: step.clone(), what }))
@@ -64,6 +64,18 @@ pub fn steps(
         }));
     }
     if let Some(spec) = &desired.bot
+        && desired.lex_v1
+        && plan.get("lex-bot", &spec.name).is_some_and(|item| item.change.is_mutation())
+    {
+        let id = format!("lex-bot:{}", spec.name);
+        let (lex, wanted, existing) = (aws.lexv1(), lexv1::Desired { spec: spec.clone(), deployment: settings.name.clone() }, current.bot_v1.clone());
+        let progress = progress_to(reporter.clone(), id.clone());
+        let region = region.clone();
+        steps.push(Step::new(id, format!("Lex V1 bot {}", spec.name), vec![], move || async move {
+            lexv1::apply(&lex, &region, &wanted, existing.as_ref(), &*progress).await?;
+            Ok(if existing.is_none() { StepOutcome::Created } else { StepOutcome::Updated })
+        }));
+    } else if let Some(spec) = &desired.bot
         && plan.get("lex-bot", &spec.name).is_some_and(|item| item.change.is_mutation())
     {
         let id = format!("lex-bot:{}", spec.name);

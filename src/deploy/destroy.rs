@@ -19,7 +19,7 @@ use super::plan::{Plan, PlanItem};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Event, Reporter, StepOutcome};
-use crate::resources::{artifacts, lexv2, stack};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 use crate::resources::connect::flows::SOLUTION_TAG;
 use crate::resources::connect::{Connect, flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, FieldDiff, Ownership, TAG_ADOPTED};
@@ -37,6 +37,7 @@ pub struct Found {
     /// The AWS side: stacks by solution, the Lex bot, the artifact bucket name.
     pub stacks: BTreeMap<Solution, (String, Option<stack::Current>)>,
     pub bot: Option<(String, lexv2::Current)>,
+    pub bot_v1: Option<lexv1::Current>,
     pub bucket: Option<String>,
 }
 
@@ -71,6 +72,7 @@ pub async fn read_aws(aws: &Aws, cx: &Connect, settings: &Settings, found: &mut 
         if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
             found.bot = Some((name, bot));
         }
+        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::aws_side::bot_spec()).await?;
     }
     if settings.returning_callers() && settings.callbacks() {
         let (region, account) = cx.region_account();
@@ -191,6 +193,16 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
     if let Some(arn) = our_bot_association(found, region, account) {
         items.push(PlanItem::new("bot-association", arn, Change::Delete));
     }
+    if let Some(v1) = &found.bot_v1
+        && v1.deployment.as_deref() == Some(deployment.as_str())
+    {
+        let name = crate::assets::bot().name;
+        let bot = crate::resources::connect::associations::Bot::V1 { name: name.clone(), region: region.to_string() };
+        if found.current.bots.contains(&bot) {
+            items.push(PlanItem::new("bot-association-v1", &name, Change::Delete));
+        }
+        items.push(PlanItem::new("lex-bot-v1", &name, Change::Delete));
+    }
     if let Some((name, bot)) = &found.bot {
         if bot.deployment.as_deref() == Some(deployment.as_str()) {
             items.push(PlanItem::new("lex-bot", name, Change::Delete));
@@ -309,6 +321,22 @@ pub async fn run(aws: &Aws, cx: &Connect, settings: &Settings, found: &Found, pl
                     Ok(StepOutcome::Deleted)
                 }));
             }
+            "bot-association-v1" => {
+                let (cx, bot) = (cx.clone(), crate::resources::connect::associations::Bot::V1 { name: item.name.clone(), region: cx.region_account().0.to_string() });
+                steps.push(Step::new(id, "bot association (Lex V1)", flow_ids.clone(), move || async move {
+                    crate::resources::connect::associations::disassociate_bot(&cx, &bot).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "lex-bot-v1" => {
+                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association-v1").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
+                let (lex, deployment) = (aws.lexv1(), settings.name.clone());
+                let progress = progress_to(reporter.clone(), id.clone());
+                steps.push(Step::new(id, format!("Lex V1 bot {}", item.name), deps, move || async move {
+                    lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
             "lex-bot" if item.change == Change::Delete => {
                 let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
                 let (lex, name, deployment) = (aws.lexv2(), item.name.clone(), settings.name.clone());
@@ -323,7 +351,7 @@ pub async fn run(aws: &Aws, cx: &Connect, settings: &Settings, found: &Found, pl
                 let deps: Vec<String> = plan
                     .items
                     .iter()
-                    .filter(|other| matches!(other.kind.as_str(), "lambda-association" | "lex-bot" | "ctr-storage" | "flow" | "bot-association"))
+                    .filter(|other| matches!(other.kind.as_str(), "lambda-association" | "lex-bot" | "lex-bot-v1" | "ctr-storage" | "flow" | "bot-association" | "bot-association-v1"))
                     .filter(|other| other.change == Change::Delete)
                     .map(PlanItem::id)
                     .collect();
