@@ -33,7 +33,7 @@ pub fn handle(
     service: Service,
     method: &str,
     path: &str,
-    _query: &[(String, String)],
+    query: &[(String, String)],
     body: &[u8],
 ) -> Result<Resp, ApiError> {
     let path = path.trim_end_matches('/');
@@ -47,9 +47,18 @@ pub fn handle(
                 "region": w.region(),
             })))
         }
-        ("GET", "requests") => Ok(Resp::ok(
-            serde_json::to_value(shared.requests()).unwrap_or_default(),
-        )),
+        ("GET", "requests") => {
+            // optional filters: ?service=connect&mutating=true&operation=CreateQueue
+            let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            let log: Vec<_> = shared
+                .requests()
+                .into_iter()
+                .filter(|e| q("service").is_none_or(|s| s == e.service.name()))
+                .filter(|e| q("operation").is_none_or(|o| o == e.operation))
+                .filter(|e| q("mutating").is_none_or(|m| (m == "true") == e.mutating))
+                .collect();
+            Ok(Resp::ok(serde_json::to_value(log).unwrap_or_default()))
+        }
         ("DELETE", "requests") => {
             shared.clear_requests();
             Ok(Resp::ok(json!({ "cleared": true })))

@@ -256,6 +256,18 @@ async fn request_log_records_operations_and_mutating_flags() {
     assert_eq!(last["path"], format!("/queues/{}", s.instance_id));
     let seqs: Vec<u64> = log.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    let (_, only_mutating) = admin(&sb, "GET", "requests?mutating=true", None).await;
+    let only_mutating = only_mutating.as_array().unwrap().clone();
+    assert_eq!(only_mutating.len(), 2);
+    assert!(
+        only_mutating
+            .iter()
+            .all(|e| e["operation"] == "CreateQueue")
+    );
+    let (_, lex_only) = admin(&sb, "GET", "requests?service=lexv2", None).await;
+    assert_eq!(lex_only, json!([]));
+    let (_, by_op) = admin(&sb, "GET", "requests?operation=ListQueues", None).await;
+    assert_eq!(by_op.as_array().unwrap().len(), 1);
     let (st, _) = admin(&sb, "DELETE", "requests", None).await;
     assert_eq!(st, 200);
     assert!(requests(&sb).await.is_empty());

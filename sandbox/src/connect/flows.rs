@@ -98,7 +98,6 @@ fn flow_json(f: &Flow, saved_view: bool) -> Value {
         "FlowContentSha256": sha256(content),
         "Version": f.version,
         "LastModifiedTime": f.last_modified,
-        "LastModifiedRegion": "",
     });
     if let Some(d) = &f.description {
         v["Description"] = json!(d);
