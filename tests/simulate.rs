@@ -90,9 +90,17 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
     assert!(ours.is_empty(), "left behind: {ours:?}");
 }
 
+/// The scenario files shipped in assets/scenarios (each must be built into the binary).
 fn support_assets_count() -> usize {
     std::fs::read_dir(support_assets::root().join("assets/scenarios"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
         .count()
 }
 

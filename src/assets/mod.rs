@@ -279,10 +279,8 @@ fn substitute(
     resolve: &dyn Fn(&Placeholder) -> Option<String>,
 ) -> Result<(), AssetError> {
     match value {
-        serde_json::Value::String(s) => {
-            if s.contains("${") {
-                *s = placeholder::replace(name, s, resolve)?;
-            }
+        serde_json::Value::String(s) if s.contains("${") => {
+            *s = placeholder::replace(name, s, resolve)?;
         }
         serde_json::Value::Object(map) => {
             for v in map.values_mut() {

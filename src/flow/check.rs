@@ -870,3 +870,148 @@ fn check_attribute_reads(r: &mut Report<'_>, flow: &Flow, catalog: &Catalog) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assets::{self, lex};
+    use serde_json::json;
+
+    fn check(flow_type: &str, actions: Value) -> Vec<Problem> {
+        let doc = json!({ "Version": "2019-10-30", "StartAction": "A", "Actions": actions });
+        let catalog = crate::flow::validate::catalog(&lex::bot());
+        check_flow(
+            "f.json",
+            flow_type,
+            Solution::ReturningCallers,
+            &doc.to_string(),
+            &catalog,
+        )
+    }
+
+    fn has(problems: &[Problem], action: &str, needle: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.action.as_deref() == Some(action) && p.message.contains(needle))
+    }
+
+    #[test]
+    fn shipped_flows_are_clean() {
+        let catalog = crate::flow::validate::catalog(&lex::bot());
+        for f in assets::flows() {
+            let p = check_flow(f.name, f.flow_type, f.solution, f.source, &catalog);
+            assert!(p.is_empty(), "{}: {p:#?}", f.name);
+        }
+    }
+
+    #[test]
+    fn structure_problems_are_each_reported() {
+        let p = check(
+            flow_type::CONTACT_FLOW,
+            json!([
+                { "Identifier": "A", "Type": "UpdateContactRoutingBehavior", "Parameters": { "QueuePriority": "0" },
+                  "Transitions": { "NextAction": "B" } },
+                { "Identifier": "B", "Type": "MessageParticipant", "Parameters": { "Text": "hi" },
+                  "Transitions": { "NextAction": "C" } },
+                { "Identifier": "C", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} },
+                { "Identifier": "Lost:1", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} },
+                { "Identifier": "C", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(&p, "A", "QueuePriority must be greater than 0"),
+            "{p:#?}"
+        );
+        assert!(
+            has(&p, "B", "has no NoMatchingError error branch"),
+            "{p:#?}"
+        );
+        assert!(has(&p, "Lost:1", "forbidden character ':'"), "{p:#?}");
+        assert!(has(&p, "Lost:1", "not reachable"), "{p:#?}");
+        assert!(has(&p, "C", "not unique"), "{p:#?}");
+        assert!(
+            has(
+                &p,
+                "C",
+                "EndFlowExecution is not allowed in CONTACT_FLOW flows"
+            ),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_whisper_hook_must_name_a_whisper_flow() {
+        let p = check(
+            flow_type::CONTACT_FLOW,
+            json!([
+                { "Identifier": "A", "Type": "UpdateContactEventHooks",
+                  "Parameters": { "EventHooks": { "AgentWhisper": "${flow:repeatCallerFlow}" } },
+                  "Transitions": { "NextAction": "B", "Errors": [{ "NextAction": "B", "ErrorType": "NoMatchingError" }] } },
+                { "Identifier": "B", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(
+                &p,
+                "A",
+                "needs a AGENT_WHISPER flow, repeatCallerFlow is CONTACT_FLOW"
+            ),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn lambda_parameters_and_results_follow_the_contract() {
+        let p = check(
+            flow_type::AGENT_WHISPER,
+            json!([
+                { "Identifier": "A", "Type": "InvokeLambdaFunction",
+                  "Parameters": { "LambdaFunctionARN": "${lambda:addCustomerCalls}", "InvocationTimeLimitSeconds": "9",
+                                  "LambdaInvocationAttributes": { "customerQueueName": "$.Queue.Name", "queue": "$.Queue.ARN" } },
+                  "Transitions": { "NextAction": "B", "Errors": [{ "NextAction": "B", "ErrorType": "NoMatchingError" }] } },
+                { "Identifier": "B", "Type": "Compare", "Parameters": { "ComparisonValue": "$.External.found" },
+                  "Transitions": { "NextAction": "C",
+                                   "Conditions": [{ "NextAction": "C", "Condition": { "Operator": "Equals", "Operands": ["true"] } }],
+                                   "Errors": [{ "NextAction": "C", "ErrorType": "NoMatchingCondition" }] } },
+                { "Identifier": "C", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(&p, "A", "InvocationTimeLimitSeconds must be 1-8"),
+            "{p:#?}"
+        );
+        assert!(
+            has(
+                &p,
+                "A",
+                "passes parameter queue that addCustomerCalls does not read"
+            ),
+            "{p:#?}"
+        );
+        assert!(
+            has(&p, "A", "addCustomerCalls needs the parameter agentARN"),
+            "{p:#?}"
+        );
+        // B is reached after success (result of addCustomerCalls, which has no `found`) and after
+        // the error branch (no result at all): both are reported.
+        assert!(
+            has(
+                &p,
+                "B",
+                "$.External.found, which addCustomerCalls never returns"
+            ),
+            "{p:#?}"
+        );
+        assert!(has(&p, "B", "no Lambda result is there"), "{p:#?}");
+    }
+
+    #[test]
+    fn literal_arns_are_detected() {
+        assert!(has_literal_arn(
+            "arn:aws:lambda:us-east-1:123456789012:function:x"
+        ));
+        assert!(has_literal_arn("prefix arn:aws-us-gov:connect:x"));
+        assert!(!has_literal_arn("${lambda:x}"));
+        assert!(!has_literal_arn("learn:awsome"));
+    }
+}

@@ -96,7 +96,7 @@ pub enum End {
     /// DisconnectParticipant.
     Disconnect,
     /// EndFlowExecution (whispers: the contact continues).
-    End,
+    Finished,
     /// The flow could not go on (missing branch, unknown action, too many steps).
     Stuck(String),
 }
@@ -107,7 +107,7 @@ impl End {
         match self {
             End::Queue => "queue",
             End::Disconnect => "disconnect",
-            End::End => "end",
+            End::Finished => "end",
             End::Stuck(_) => "stuck",
         }
     }
@@ -580,7 +580,7 @@ async fn step(
             }
         }
         "DisconnectParticipant" => Step::End(End::Disconnect),
-        "EndFlowExecution" => Step::End(End::End),
+        "EndFlowExecution" => Step::End(End::Finished),
         other => Step::End(End::Stuck(format!("the simulator does not run {other}"))),
     }
 }
