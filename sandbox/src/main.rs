@@ -92,9 +92,21 @@ async fn main() -> anyhow::Result<()> {
             connect_returns_sandbox::connect::seed(&mut w, None)
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?
         };
+        let mut shown = seeded;
+        // full phone numbers stay out of output: keep the country code and area, mask the rest
+        if let Some(n) = shown.pointer_mut("/phone_number/number")
+            && let Some(s) = n.as_str()
+        {
+            let masked: String = s
+                .chars()
+                .take(5)
+                .chain(s.chars().skip(5).map(|_| '*'))
+                .collect();
+            *n = serde_json::Value::String(masked);
+        }
         println!(
             "{}",
-            serde_json::to_string(&serde_json::json!({ "seeded": seeded }))?
+            serde_json::to_string(&serde_json::json!({ "seeded": shown }))?
         );
     }
     let urls = running.urls_json();

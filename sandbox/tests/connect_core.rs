@@ -144,6 +144,23 @@ async fn binary_writes_ports_file_and_seeds() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let urls = urls.expect("ports file written");
+    // the seed line on stdout masks the phone number
+    let mut out = child.stdout.take().unwrap();
+    let mut first = Vec::new();
+    loop {
+        let mut b = [0u8; 1];
+        if tokio::io::AsyncReadExt::read(&mut out, &mut b)
+            .await
+            .unwrap()
+            == 0
+            || b[0] == b'\n'
+        {
+            break;
+        }
+        first.push(b[0]);
+    }
+    let seeded: serde_json::Value = serde_json::from_slice(&first).expect("seed line is json");
+    assert_eq!(seeded["seeded"]["phone_number"]["number"], "+1206*******");
     let connect = urls["connect"].as_str().unwrap();
     assert_eq!(urls["env"]["AWS_ENDPOINT_URL_CONNECT"], connect);
     assert!(
