@@ -1040,3 +1040,50 @@ async fn names_lists_and_pages() {
     assert_eq!(intents.intents().len(), 1);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn limit_exceeded_is_retried_by_the_sdk() {
+    use connect_returns_sandbox::{FaultConfig, FaultRule, Service};
+    let sb = sandbox(config(Duration::from_millis(100))).await;
+    sb.shared().set_faults(FaultConfig {
+        seed: 11,
+        rules: vec![FaultRule {
+            service: "lexv1".into(),
+            operation: "*".into(),
+            latency_ms: 0,
+            throttle_probability: 0.3,
+            error_probability: 0.1,
+        }],
+    });
+    let c = Client::new(&sdk_config(&sb.lexv1_url, true).await);
+    for n in ["RetryOne", "RetryTwo", "RetryThree", "RetryFour"] {
+        c.put_intent()
+            .name(n)
+            .sample_utterances("hello")
+            .send()
+            .await
+            .expect("put intent");
+        assert_eq!(publish_intent(&c, n).await, "1");
+    }
+    let log = sb.shared().requests();
+    let throttled = log
+        .iter()
+        .filter(|e| {
+            e.service == Service::LexV1 && e.error.as_deref() == Some("LimitExceededException")
+        })
+        .count();
+    assert!(
+        throttled > 0,
+        "some calls were throttled with LimitExceededException"
+    );
+    assert_eq!(
+        c.get_intents()
+            .send()
+            .await
+            .expect("intents")
+            .intents()
+            .len(),
+        4
+    );
+    sb.shutdown().await;
+}

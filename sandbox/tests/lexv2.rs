@@ -1091,3 +1091,56 @@ async fn locales_and_intents_update_list_and_delete() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn injected_throttles_and_errors_are_retried_by_the_sdk() {
+    use connect_returns_sandbox::{FaultConfig, FaultRule, Service};
+    let sb = sandbox(config(Duration::from_millis(100))).await;
+    sb.shared().set_faults(FaultConfig {
+        seed: 7,
+        rules: vec![FaultRule {
+            service: "lexv2".into(),
+            operation: "*".into(),
+            latency_ms: 0,
+            throttle_probability: 0.2,
+            error_probability: 0.2,
+        }],
+    });
+    let c = Client::new(&sdk_config(&sb.lexv2_url, true).await);
+    let bot = built_bot_with_version(&c, "Flaky").await;
+    let alias = c
+        .create_bot_alias()
+        .bot_id(&bot)
+        .bot_alias_name("prod")
+        .bot_version("1")
+        .send()
+        .await
+        .expect("alias");
+    let da = c
+        .describe_bot_alias()
+        .bot_id(&bot)
+        .bot_alias_id(alias.bot_alias_id().unwrap())
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(da.bot_version(), Some("1"));
+    let log = sb.shared().requests();
+    let failed = |code: &str| {
+        log.iter()
+            .filter(|e| e.service == Service::LexV2 && e.error.as_deref() == Some(code))
+            .count()
+    };
+    assert!(
+        failed("ThrottlingException") > 0,
+        "some calls were throttled"
+    );
+    assert!(failed("InternalServerException") > 0, "some calls failed");
+    // Every operation that failed was retried to a success.
+    let bots = c.list_bots().send().await.expect("list");
+    assert_eq!(
+        bots.bot_summaries().len(),
+        1,
+        "retries created no duplicate bot"
+    );
+    sb.shutdown().await;
+}
