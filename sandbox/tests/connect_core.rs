@@ -60,8 +60,24 @@ async fn unknown_operation_is_a_clear_404_and_logged() {
     assert_eq!(body["__type"], "UnknownOperationException");
     let msg = body["message"].as_str().unwrap();
     assert!(msg.contains("GET /no/such/thing"), "{msg}");
+    // a known path with the wrong method is unknown too
+    let (status, body, _) = http(
+        &sb.connect_url,
+        "PATCH",
+        "/instance",
+        None,
+        &[("authorization", "x")],
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("PATCH /instance")
+    );
     let log = requests(&sb).await;
-    assert_eq!(log.len(), 1);
+    assert_eq!(log.len(), 2);
     assert_eq!(log[0]["operation"], "UnknownOperation");
     assert_eq!(log[0]["status"], 404);
 }

@@ -442,6 +442,33 @@ async fn lambda_associations() {
         .unwrap_err()
         .into_service_error();
     assert!(e.is_resource_conflict_exception(), "{e:?}");
+    // the same ClientToken replays as success (an idempotent retry); a new token conflicts
+    let g = "arn:aws:lambda:us-east-1:123456789012:function:guarded";
+    for _ in 0..2 {
+        c.associate_lambda_function()
+            .instance_id(&s.instance_id)
+            .function_arn(g)
+            .client_token("token-1")
+            .send()
+            .await
+            .expect("same token replays");
+    }
+    let e = c
+        .associate_lambda_function()
+        .instance_id(&s.instance_id)
+        .function_arn(g)
+        .client_token("token-2")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(e.is_resource_conflict_exception(), "{e:?}");
+    c.disassociate_lambda_function()
+        .instance_id(&s.instance_id)
+        .function_arn(g)
+        .send()
+        .await
+        .unwrap();
     let e = c
         .associate_lambda_function()
         .instance_id(&s.instance_id)
@@ -540,6 +567,12 @@ async fn bot_associations_v2_and_v1() {
         .into_service_error();
     assert!(e.is_resource_not_found_exception(), "{e:?}");
     let alias = lex_v2_alias(&sb).await;
+    let (_, state) = admin(&sb, "GET", "state", None).await;
+    assert!(
+        state["lexv2"].to_string().contains("ReturnsBot"),
+        "state dump includes the Lex V2 bot: {}",
+        state["lexv2"]
+    );
     // a flow using the alias is refused until the bot is associated
     let content = flow_content(
         "L",
