@@ -25,7 +25,7 @@ use aws_sdk_s3::types::{
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::stack::common::{Change, FieldDiff, Progress, describe_error};
+use super::stack::common::{Change, FieldDiff, Progress, conflict, describe_error, refusal};
 use crate::error::UserError;
 
 /// Tag that marks the bucket as the tool's artifact bucket.
@@ -279,21 +279,24 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.ownership {
         Ownership::Ours => {}
         Ownership::Untagged => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "bucket {} exists but is not connect-returns' artifact bucket (no {BUCKET_TAG_KEY} tag)",
                     current.bucket
                 ),
-                hint: format!(
+                format!(
                     "if it is a leftover of this tool, tag it {BUCKET_TAG_KEY}={BUCKET_TAG_VALUE}; otherwise delete or rename it"
                 ),
-            };
+            );
         }
         Ownership::Foreign => {
-            return Change::Conflict {
-                reason: format!("bucket name {} is taken by another AWS account", current.bucket),
-                hint: "bucket names are global; ask the owner, or deploy from the account that owns it".into(),
-            };
+            return conflict(
+                format!(
+                    "bucket name {} is taken by another AWS account",
+                    current.bucket
+                ),
+                "bucket names are global; ask the owner, or deploy from the account that owns it",
+            );
         }
     }
     let fields: Vec<FieldDiff> = desired
@@ -311,7 +314,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -412,8 +415,8 @@ pub async fn apply(
     current: Option<&Current>,
     progress: Progress<'_>,
 ) -> anyhow::Result<Uploaded> {
-    if let Change::Conflict { reason, hint } = diff(desired, current) {
-        return Err(UserError::new(reason).hint(hint).into());
+    if let Some(refused) = refusal(&diff(desired, current)) {
+        return Err(refused.into());
     }
     if current.is_none() {
         create_bucket(s3, desired, progress).await?;

@@ -29,13 +29,11 @@ use aws_sdk_lexmodelbuilding::types::{
     ResourceType, Statement, Status, Tag,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::lexv2::{BotSpec, owner_of, ownership_marker};
 use super::stack::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
 };
-use crate::error::UserError;
 
 /// The alias the flows use.
 pub const ALIAS_NAME: &str = "prod";
@@ -50,9 +48,9 @@ const DESCRIPTION_MAX: usize = 200;
 /// The warning every V1 deploy prints.
 pub const END_OF_SUPPORT_WARNING: &str = "warning: Amazon Lex V1 reached end of support on 2025-09-15; AWS no longer serves V1 bots. Use --lex v2 (the default)";
 
-/// sha256 (hex) of the whole definition as V1 uses it.
+/// sha256 (hex) of the whole definition (the assets' fingerprint).
 pub fn fingerprint(spec: &BotSpec) -> String {
-    hex::encode(Sha256::digest(serde_json::to_vec(spec).unwrap_or_default()))
+    spec.fingerprint()
 }
 
 fn fingerprint_marker(fingerprint: &str) -> String {
@@ -85,43 +83,23 @@ pub fn v1_locale(locale: &str) -> String {
     locale.replace('_', "-")
 }
 
-/// The import document (Amazon Lex export format, schema 1.0) for the bot definition.
+/// The import document (Amazon Lex export format, schema 1.0): the assets' V1 document with our
+/// ownership marker in every description and the fingerprint in the bot's.
 pub fn import_document(spec: &BotSpec, deployment: &str) -> serde_json::Value {
+    let mut doc = spec.lex_v1_json();
     let fp = fingerprint(spec);
-    let intents: Vec<_> = spec
-        .intents
-        .iter()
-        .map(|intent| {
-            json!({
-                "name": intent.name,
-                "version": "1",
-                "description": description(&intent.description, deployment, None),
-                "fulfillmentActivity": {"type": "ReturnIntent"},
-                "sampleUtterances": intent.utterances,
-                "slots": [],
-            })
-        })
-        .collect();
-    json!({
-        "metadata": {"schemaVersion": "1.0", "importType": "LEX", "importFormat": "JSON"},
-        "resource": {
-            "name": spec.name,
-            "version": "1",
-            "description": description(&spec.description, deployment, Some(&fp)),
-            "intents": intents,
-            "slotTypes": [],
-            "voiceId": spec.voice_id,
-            "childDirected": false,
-            "locale": v1_locale(&spec.locale),
-            "idleSessionTTLInSeconds": spec.idle_session_ttl_seconds,
-            "detectSentiment": false,
-            "clarificationPrompt": {
-                "messages": [{"contentType": "PlainText", "content": spec.clarification_prompt}],
-                "maxAttempts": 2
-            },
-            "abortStatement": {"messages": [{"contentType": "PlainText", "content": spec.abort_statement}]}
+    let resource = &mut doc["resource"];
+    resource["description"] = json!(description(&spec.description, deployment, Some(&fp)));
+    if let Some(intents) = resource["intents"].as_array_mut() {
+        for intent in intents {
+            let human = intent["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            intent["description"] = json!(description(&human, deployment, None));
         }
-    })
+    }
+    doc
 }
 
 /// The StartImport payload: a zip holding exactly one JSON file, byte-for-byte reproducible.
@@ -286,21 +264,19 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
         return Change::Create;
     };
     if !current.foreign_intents.is_empty() {
-        return Change::Conflict {
-            reason: format!(
+        return conflict(
+            format!(
                 "Lex V1 intents {} exist and were not created by connect-returns",
                 current.foreign_intents.join(", ")
             ),
-            hint:
-                "V1 intent names are account-wide; delete or rename those intents, or use --lex v2"
-                    .into(),
-        };
+            "V1 intent names are account-wide; delete or rename those intents, or use --lex v2",
+        );
     }
     match current.deployment.as_deref() {
         Some(owner) if owner == desired.deployment => {}
         owner => {
-            return Change::Conflict {
-                reason: match owner {
+            return conflict(
+                match owner {
                     Some(owner) => format!(
                         "Lex V1 bot {} belongs to deployment {owner:?}",
                         desired.spec.name
@@ -310,33 +286,29 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
                         desired.spec.name
                     ),
                 },
-                hint: "delete or rename that bot, or use --lex v2".into(),
-            };
+                "delete or rename that bot, or use --lex v2",
+            );
         }
     }
     let fingerprint = desired.fingerprint();
     let short = |f: &str| f[..f.len().min(12)].to_string();
     match (&current.alias_version, &current.alias_fingerprint) {
-        (None, _) => Change::Update {
-            fields: vec![FieldDiff::new(
-                format!("alias {ALIAS_NAME}"),
-                "(absent)",
-                format!("version with definition {}", short(&fingerprint)),
-            )],
-        },
+        (None, _) => Change::from_fields(vec![FieldDiff::new(
+            format!("alias {ALIAS_NAME}"),
+            "(absent)",
+            format!("version with definition {}", short(&fingerprint)),
+        )]),
         (Some(_), Some(old)) if *old == fingerprint => Change::NoOp,
-        (Some(version), old) => Change::Update {
-            fields: vec![FieldDiff::new(
-                "definition",
-                format!(
-                    "version {version} ({})",
-                    old.as_deref()
-                        .map(short)
-                        .unwrap_or_else(|| "not made by connect-returns".into())
-                ),
-                short(&fingerprint),
-            )],
-        },
+        (Some(version), old) => Change::from_fields(vec![FieldDiff::new(
+            "definition",
+            format!(
+                "version {version} ({})",
+                old.as_deref()
+                    .map(short)
+                    .unwrap_or_else(|| "not made by connect-returns".to_string())
+            ),
+            short(&fingerprint),
+        )]),
     }
 }
 
@@ -425,8 +397,8 @@ pub async fn apply(
 ) -> anyhow::Result<Applied> {
     progress(END_OF_SUPPORT_WARNING.to_string());
     let change = diff(desired, current);
-    if let Change::Conflict { reason, hint } = &change {
-        return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
     }
     let spec = &desired.spec;
     if let (Change::NoOp, Some(current)) = (&change, current) {
@@ -523,7 +495,7 @@ pub async fn apply(
     // 3. PutBot with the intent versions and BUILD, then wait for READY.
     let clarification = Prompt::builder()
         .messages(plain(&spec.clarification_prompt)?)
-        .max_attempts(2)
+        .max_attempts(spec.clarification_max_attempts as i32)
         .build()?;
     let abort = Statement::builder()
         .messages(plain(&spec.abort_statement)?)
@@ -549,9 +521,9 @@ pub async fn apply(
                 .description(&bot_description)
                 .set_checksum(checksum)
                 .locale(Locale::from(v1_locale(&spec.locale).as_str()))
-                .child_directed(false)
-                .voice_id(&spec.voice_id)
-                .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
+                .child_directed(spec.child_directed)
+                .voice_id(&spec.voice)
+                .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
                 .clarification_prompt(clarification.clone())
                 .abort_statement(abort.clone())
                 .set_intents(Some(intents.clone()))

@@ -21,13 +21,10 @@ use aws_sdk_lexmodelsv2::types::{
     BotLocaleStatus, BotStatus, BotVersionLocaleDetails, DataPrivacy, SampleUtterance,
     VoiceSettings,
 };
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::stack::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
 };
-use crate::error::UserError;
 
 /// The alias the flows use.
 pub const ALIAS_NAME: &str = "prod";
@@ -38,57 +35,8 @@ const FALLBACK_INTENT: &str = "FallbackIntent";
 /// Longest wait for one Lex state change (bot, locale build, version, alias, delete).
 const WAIT_LIMIT: Duration = Duration::from_secs(15 * 60);
 
-/// One intent of the bot definition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IntentSpec {
-    /// Exact, case-sensitive: the flows branch on it.
-    pub name: String,
-    pub description: String,
-    pub utterances: Vec<String>,
-}
-
-/// The bot definition, filled by the engine from `assets::bot()`. Shared by V2 and V1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BotSpec {
-    /// e.g. `returnCallerConcierge`.
-    pub name: String,
-    pub description: String,
-    /// Lex V2 locale id, e.g. `en_US` (V1 uses `en-US`, derived).
-    pub locale: String,
-    /// Polly voice, e.g. `Joanna`.
-    pub voice_id: String,
-    pub nlu_confidence_threshold: f64,
-    pub idle_session_ttl_seconds: i32,
-    pub intents: Vec<IntentSpec>,
-    /// V1 only: what the bot says when it did not understand.
-    pub clarification_prompt: String,
-    /// V1 only: what the bot says when it gives up.
-    pub abort_statement: String,
-}
-
-impl BotSpec {
-    /// sha256 (hex) of everything a Lex V2 version captures from this definition.
-    pub fn fingerprint_v2(&self) -> String {
-        #[derive(Serialize)]
-        struct V2<'a> {
-            name: &'a str,
-            locale: &'a str,
-            voice_id: &'a str,
-            threshold: String,
-            idle: i32,
-            intents: &'a [IntentSpec],
-        }
-        let v2 = V2 {
-            name: &self.name,
-            locale: &self.locale,
-            voice_id: &self.voice_id,
-            threshold: format!("{:.2}", self.nlu_confidence_threshold),
-            idle: self.idle_session_ttl_seconds,
-            intents: &self.intents,
-        };
-        hex::encode(Sha256::digest(serde_json::to_vec(&v2).unwrap_or_default()))
-    }
-}
+/// The bot definition (`assets::bot()`), shared by V2 and V1.
+pub use crate::assets::BotDefinition as BotSpec;
 
 /// The marker in a bot's description that says which deployment owns it.
 pub fn ownership_marker(deployment: &str) -> String {
@@ -134,7 +82,7 @@ pub struct Desired {
 
 impl Desired {
     pub fn fingerprint(&self) -> String {
-        self.spec.fingerprint_v2()
+        self.spec.fingerprint()
     }
 }
 
@@ -315,8 +263,8 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.deployment.as_deref() {
         Some(owner) if owner == desired.deployment => {}
         owner => {
-            return Change::Conflict {
-                reason: match owner {
+            return conflict(
+                match owner {
                     Some(owner) => format!(
                         "Lex bot {} belongs to deployment {owner:?}",
                         desired.spec.name
@@ -326,8 +274,8 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
                         desired.spec.name
                     ),
                 },
-                hint: "delete or rename that bot, or deploy into another account or Region".into(),
-            };
+                "delete or rename that bot, or deploy into another account or Region",
+            );
         }
     }
     let fingerprint = desired.fingerprint();
@@ -368,7 +316,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -446,8 +394,12 @@ async fn create_bot(
                 ownership_marker(&desired.deployment)
             ))
             .role_arn(&desired.role_arn)
-            .data_privacy(DataPrivacy::builder().child_directed(false).build())
-            .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
+            .data_privacy(
+                DataPrivacy::builder()
+                    .child_directed(spec.child_directed)
+                    .build(),
+            )
+            .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
             .bot_tags(DEPLOYMENT_TAG, &desired.deployment)
             .test_bot_alias_tags(DEPLOYMENT_TAG, &desired.deployment)
             .send()
@@ -482,7 +434,7 @@ async fn upsert_draft(
     spec: &BotSpec,
     progress: Progress<'_>,
 ) -> anyhow::Result<()> {
-    let voice = VoiceSettings::builder().voice_id(&spec.voice_id).build()?;
+    let voice = VoiceSettings::builder().voice_id(&spec.voice).build()?;
     let locale = lex
         .describe_bot_locale()
         .bot_id(bot_id)
@@ -493,17 +445,17 @@ async fn upsert_draft(
     match locale {
         Ok(existing) => {
             let same_voice =
-                existing.voice_settings().map(|v| v.voice_id()) == Some(spec.voice_id.as_str());
+                existing.voice_settings().map(|v| v.voice_id()) == Some(spec.voice.as_str());
             let same_threshold = existing
                 .nlu_intent_confidence_threshold()
-                .is_some_and(|t| (t - spec.nlu_confidence_threshold).abs() < 1e-9);
+                .is_some_and(|t| (t - spec.confidence_threshold).abs() < 1e-9);
             if !same_voice || !same_threshold {
                 progress(format!("lex: updating locale {}", spec.locale));
                 lex.update_bot_locale()
                     .bot_id(bot_id)
                     .bot_version(DRAFT)
                     .locale_id(&spec.locale)
-                    .nlu_intent_confidence_threshold(spec.nlu_confidence_threshold)
+                    .nlu_intent_confidence_threshold(spec.confidence_threshold)
                     .voice_settings(voice)
                     .send()
                     .await
@@ -520,7 +472,7 @@ async fn upsert_draft(
                 .bot_id(bot_id)
                 .bot_version(DRAFT)
                 .locale_id(&spec.locale)
-                .nlu_intent_confidence_threshold(spec.nlu_confidence_threshold)
+                .nlu_intent_confidence_threshold(spec.confidence_threshold)
                 .voice_settings(voice)
                 .send()
                 .await
@@ -814,8 +766,8 @@ pub async fn apply(
     progress: Progress<'_>,
 ) -> anyhow::Result<Applied> {
     let change = diff(desired, current);
-    if let Change::Conflict { reason, hint } = &change {
-        return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
     }
     if let (Change::NoOp, Some(current)) = (&change, current) {
         let alias = current.alias.as_ref().expect("a no-op has an alias");

@@ -25,7 +25,8 @@ use aws_sdk_cloudformation::types::{
 };
 
 use self::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, error_code, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, error_code,
+    refusal, secs,
 };
 use crate::error::UserError;
 
@@ -294,56 +295,54 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.deployment() {
         Some(owner) if owner == desired.deployment => {}
         Some(owner) => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} belongs to deployment {owner:?}, not {:?}",
                     current.stack_name, desired.deployment
                 ),
-                hint: "choose another --name, or destroy the other deployment first".into(),
-            };
+                "choose another --name, or destroy the other deployment first",
+            );
         }
         None => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} exists but was not created by connect-returns (no {DEPLOYMENT_TAG} tag)",
                     current.stack_name
                 ),
-                hint: "choose another --name, or delete that stack yourself if it is a leftover"
-                    .into(),
-            };
+                "choose another --name, or delete that stack yourself if it is a leftover",
+            );
         }
     }
     if current.busy() {
-        return Change::Conflict {
-            reason: format!(
+        return conflict(
+            format!(
                 "stack {} is busy: {} (another deploy or destroy is running)",
                 current.stack_name, current.status
             ),
-            hint: format!(
+            format!(
                 "wait for it to finish (aws cloudformation describe-stacks --stack-name {}) and run again",
                 current.stack_name
             ),
-        };
+        );
     }
     match current.status.as_str() {
         "UPDATE_ROLLBACK_FAILED" => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} is stuck in UPDATE_ROLLBACK_FAILED",
                     current.stack_name
                 ),
-                hint: format!(
+                format!(
                     "fix the resource named in the stack events, then `aws cloudformation continue-update-rollback --stack-name {}` and deploy again",
                     current.stack_name
                 ),
-            };
+            );
         }
         "DELETE_FAILED" => {
-            return Change::Conflict {
-                reason: format!("stack {} is in DELETE_FAILED", current.stack_name),
-                hint: "run `connect-returns destroy` again to finish deleting it, then deploy"
-                    .into(),
-            };
+            return conflict(
+                format!("stack {} is in DELETE_FAILED", current.stack_name),
+                "run `connect-returns destroy` again to finish deleting it, then deploy",
+            );
         }
         _ => {}
     }
@@ -397,7 +396,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -661,7 +660,7 @@ async fn wait_stack(
         let status = stack
             .as_ref()
             .map(stack_status_str)
-            .unwrap_or_else(|| "DELETE_COMPLETE".into());
+            .unwrap_or_else(|| "DELETE_COMPLETE".to_string());
         if !status.ends_with("_IN_PROGRESS") {
             return Ok((stack, failures));
         }
@@ -876,19 +875,16 @@ pub async fn apply(
     progress: Progress<'_>,
 ) -> anyhow::Result<Applied> {
     let change = diff(desired, current);
-    match (&change, current) {
-        (Change::Conflict { reason, hint }, _) => {
-            return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
-        }
-        (Change::NoOp, Some(current)) => {
-            progress(format!("stack {}: up to date", desired.stack_name));
-            return Ok(Applied {
-                stack_id: current.stack_id.clone(),
-                outputs: current.outputs.clone(),
-                changed: false,
-            });
-        }
-        _ => {}
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
+    }
+    if let (Change::NoOp, Some(current)) = (&change, current) {
+        progress(format!("stack {}: up to date", desired.stack_name));
+        return Ok(Applied {
+            stack_id: current.stack_id.clone(),
+            outputs: current.outputs.clone(),
+            changed: false,
+        });
     }
     let mut kind = match current {
         None => ChangeSetType::Create,
@@ -1069,18 +1065,17 @@ async fn retained_tables(cfn: &Client, stack_id: &str) -> anyhow::Result<Vec<Ret
 pub fn delete_change(current: Option<&Current>, deployment: &str) -> Change {
     match current {
         None => Change::NoOp,
-        Some(c) if c.deployment() != Some(deployment) => Change::Conflict {
+        Some(c) if c.deployment() != Some(deployment) => Change::Keep {
             reason: format!(
                 "stack {} is not tagged {DEPLOYMENT_TAG}={deployment}; it is left alone",
                 c.stack_name
             ),
-            hint: "delete it yourself if it is a leftover".into(),
         },
-        Some(c) if c.busy() && c.status != "DELETE_IN_PROGRESS" => Change::Conflict {
-            reason: format!("stack {} is busy: {}", c.stack_name, c.status),
-            hint: "wait for the running deploy to finish and run destroy again".into(),
-        },
-        Some(_) => Change::Create, // the engine renders it as "delete"
+        Some(c) if c.busy() && c.status != "DELETE_IN_PROGRESS" => conflict(
+            format!("stack {} is busy: {}", c.stack_name, c.status),
+            "wait for the running deploy to finish and run destroy again",
+        ),
+        Some(_) => Change::Delete,
     }
 }
 
@@ -1101,8 +1096,15 @@ pub async fn delete(
             retained: Vec::new(),
         });
     };
-    if let Change::Conflict { reason, hint } = delete_change(Some(&current), deployment) {
-        return Err(UserError::new(reason).hint(hint).into());
+    match delete_change(Some(&current), deployment) {
+        Change::Keep { reason } => {
+            return Err(UserError::new(reason).hint("delete it yourself if it is a leftover, or pass the --name it was deployed with").into());
+        }
+        change => {
+            if let Some(refused) = refusal(&change) {
+                return Err(refused.into());
+            }
+        }
     }
     let mut seen = HashSet::new();
     if current.status == "DELETE_IN_PROGRESS" {

@@ -104,7 +104,7 @@ fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
         ownership: Ownership::Ours,
         keys: BTreeSet::new(),
     };
-    let Change::Update { fields } = diff(&desired, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&desired, Some(&current)) else {
         panic!()
     };
     assert_eq!(
@@ -210,7 +210,7 @@ async fn bucket_upload_once_and_delete_against_moto() {
     // One zip changes: only that one is uploaded.
     let b2 = write_zip(dir.path(), "b", b"second zip, edited");
     let desired2 = Desired::new(&account, "us-east-1", "depone", vec![a.clone(), b2.clone()]);
-    let Change::Update { fields } = diff(&desired2, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&desired2, Some(&current)) else {
         panic!()
     };
     assert_eq!(fields.len(), 1);

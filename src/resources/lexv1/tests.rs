@@ -4,6 +4,7 @@
 use connect_returns_sandbox::Service;
 
 use super::*;
+use crate::error::UserError;
 use crate::resources::lexv2::tests::{sandbox, spec};
 use crate::resources::stack::common::testing;
 
@@ -70,7 +71,7 @@ fn diff_cases() {
     let mut changed = d.clone();
     changed.spec.clarification_prompt = "Pardon?".into();
     assert!(
-        matches!(diff(&changed, Some(&steady)), Change::Update { fields } if fields[0].field == "definition")
+        matches!(diff(&changed, Some(&steady)), Change::Update { fields, .. } if fields[0].field == "definition")
     );
     let foreign = Current {
         deployment: None,

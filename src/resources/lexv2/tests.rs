@@ -5,6 +5,8 @@ use std::time::Duration;
 use connect_returns_sandbox::{Config, QuotaConfig, Running, Service};
 
 use super::*;
+use crate::assets::BotIntent as IntentSpec;
+use crate::error::UserError;
 use crate::resources::stack::common::testing;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/returnCaller-lex-role";
@@ -14,9 +16,13 @@ pub(crate) fn spec() -> BotSpec {
         name: "returnCallerConcierge".into(),
         description: "Asks returning callers whether they call about the same matter".into(),
         locale: "en_US".into(),
-        voice_id: "Joanna".into(),
-        nlu_confidence_threshold: 0.4,
+        voice: "Joanna".into(),
         idle_session_ttl_seconds: 300,
+        confidence_threshold: 0.4,
+        child_directed: false,
+        clarification_prompt: "Sorry, please say yes or no.".into(),
+        clarification_max_attempts: 2,
+        abort_statement: "Sorry, I could not understand.".into(),
         intents: vec![
             IntentSpec {
                 name: "Yes".into(),
@@ -29,8 +35,6 @@ pub(crate) fn spec() -> BotSpec {
                 utterances: vec!["no".into(), "no thanks".into()],
             },
         ],
-        clarification_prompt: "Sorry, please say yes or no.".into(),
-        abort_statement: "Sorry, I could not understand.".into(),
     }
 }
 
@@ -43,20 +47,26 @@ fn desired(deployment: &str) -> Desired {
 }
 
 #[test]
-fn fingerprint_is_stable_and_covers_the_definition() {
-    let base = spec();
-    assert_eq!(base.fingerprint_v2(), spec().fingerprint_v2());
-    assert_eq!(base.fingerprint_v2().len(), 64);
-    let mut changed = spec();
-    changed.intents[0].utterances.push("sure".into());
-    assert_ne!(changed.fingerprint_v2(), base.fingerprint_v2());
-    let mut voice = spec();
-    voice.voice_id = "Matthew".into();
-    assert_ne!(voice.fingerprint_v2(), base.fingerprint_v2());
-    // V1-only prompts do not force a new V2 version.
-    let mut v1_only = spec();
-    v1_only.abort_statement = "Goodbye.".into();
-    assert_eq!(v1_only.fingerprint_v2(), base.fingerprint_v2());
+fn the_shipped_bot_deploys_as_is() {
+    // The engine passes assets::bot() straight through: its fingerprint is the version marker.
+    let shipped = crate::assets::bot();
+    let d = Desired {
+        spec: shipped.clone(),
+        deployment: "dep".into(),
+        role_arn: ROLE.into(),
+    };
+    assert_eq!(d.fingerprint(), shipped.fingerprint());
+    assert_eq!(d.fingerprint().len(), 64);
+    let mut changed = shipped.clone();
+    changed.intents[0].utterances.push("absolutely".into());
+    assert_ne!(
+        Desired {
+            spec: changed,
+            ..d.clone()
+        }
+        .fingerprint(),
+        d.fingerprint()
+    );
 }
 
 #[test]
@@ -101,16 +111,16 @@ fn diff_cases() {
     no_alias.alias = None;
     no_alias.alias_fingerprint = None;
     assert!(
-        matches!(diff(&d, Some(&no_alias)), Change::Update { fields } if fields[0].field == "alias prod")
+        matches!(diff(&d, Some(&no_alias)), Change::Update { fields, .. } if fields[0].field == "alias prod")
     );
 
     let mut old = steady(&d);
     old.alias_fingerprint = Some("0".repeat(64));
-    let Change::Update { fields } = diff(&d, Some(&old)) else {
+    let Change::Update { fields, .. } = diff(&d, Some(&old)) else {
         panic!()
     };
     assert_eq!(fields[0].field, "definition");
-    assert_eq!(fields[0].before, "version 1 (000000000000)");
+    assert_eq!(fields[0].from, "version 1 (000000000000)");
 
     let mut foreign = steady(&d);
     foreign.deployment = None;

@@ -114,18 +114,14 @@ fn diff_lists_template_parameter_and_tag_changes() {
     current.tags.insert("team".into(), "x".into());
     let mut d2 = d.clone();
     d2.tags.insert("team".into(), "y".into());
-    let Change::Update { fields } = diff(&d2, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&d2, Some(&current)) else {
         panic!("expected an update")
     };
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, vec!["template", "parameter TableName", "tag team"]);
-    assert!(
-        fields[0].after.contains("+1 -1 lines"),
-        "{}",
-        fields[0].after
-    );
+    assert!(fields[0].to.contains("+1 -1 lines"), "{}", fields[0].to);
     assert_eq!(
-        (fields[1].before.as_str(), fields[1].after.as_str()),
+        (fields[1].from.as_str(), fields[1].to.as_str()),
         ("t0", "t1")
     );
 }
@@ -149,14 +145,15 @@ fn diff_refuses_foreign_busy_and_stuck_stacks() {
     );
     let stuck = current_from_desired(&d, "UPDATE_ROLLBACK_FAILED");
     assert!(
-        matches!(diff(&d, Some(&stuck)), Change::Conflict { hint, .. } if hint.contains("continue-update-rollback"))
+        matches!(diff(&d, Some(&stuck)), Change::Conflict { reason } if reason.contains("continue-update-rollback"))
     );
 }
 
 #[test]
 fn diff_recreates_a_rolled_back_first_create() {
     let d = desired("dep", "t1", TEMPLATE);
-    let Change::Update { fields } = diff(&d, Some(&current_from_desired(&d, "ROLLBACK_COMPLETE")))
+    let Change::Update { fields, .. } =
+        diff(&d, Some(&current_from_desired(&d, "ROLLBACK_COMPLETE")))
     else {
         panic!()
     };
