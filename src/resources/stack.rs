@@ -412,10 +412,39 @@ fn change_set_name() -> String {
     format!("connect-returns-{millis}")
 }
 
-/// Which parameters a change set sends: the desired values, or the previous ones (for the keep-data switch).
+/// Pure: whether `template` declares parameter `key` with an empty default (`Default: ""`).
+/// Such a parameter whose value is empty is left out of change sets: CloudFormation then uses the
+/// same empty default, and moto mishandles explicit empty values in change sets.
+pub fn has_empty_default(template: &str, key: &str) -> bool {
+    if template.trim_start().starts_with('{') {
+        let doc: serde_json::Value = serde_json::from_str(template).unwrap_or_default();
+        return doc["Parameters"][key]["Default"].as_str() == Some("");
+    }
+    let lines: Vec<&str> = template.lines().collect();
+    let Some(section) = lines.iter().position(|l| l.trim_end() == "Parameters:") else {
+        return false;
+    };
+    let header = format!("{key}:");
+    let Some(offset) = lines[section + 1..]
+        .iter()
+        .position(|l| l.trim() == header && indent_of(l) > 0)
+    else {
+        return false;
+    };
+    let start = section + 1 + offset;
+    let indent = indent_of(lines[start]);
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent_of(l) > indent)
+        .any(|l| matches!(l.trim(), "Default: \"\"" | "Default: ''"))
+}
+
+/// Which parameters a change set sends: the desired values, or the deployed ones (for the
+/// keep-data switch). Deployed values are sent explicitly, except masked NoEcho values, which use
+/// UsePreviousValue (moto mishandles UsePreviousValue for empty-string parameters).
 enum Params<'a> {
     Values(&'a BTreeMap<String, String>),
-    Previous(Vec<String>),
+    Previous(&'a BTreeMap<String, String>),
 }
 
 struct ChangeSetRequest<'a> {
@@ -453,9 +482,11 @@ async fn create_change_set(
         .capabilities(Capability::CapabilityNamedIam)
         .capabilities(Capability::CapabilityAutoExpand)
         .description("connect-returns deploy");
+    let omit =
+        |key: &str, value: &str| value.is_empty() && has_empty_default(req.template_body, key);
     match req.params {
         Params::Values(values) => {
-            for (key, value) in values {
+            for (key, value) in values.iter().filter(|(k, v)| !omit(k, v)) {
                 call = call.parameters(
                     Parameter::builder()
                         .parameter_key(key)
@@ -464,14 +495,15 @@ async fn create_change_set(
                 );
             }
         }
-        Params::Previous(keys) => {
-            for key in keys {
-                call = call.parameters(
-                    Parameter::builder()
-                        .parameter_key(key)
-                        .use_previous_value(true)
-                        .build(),
-                );
+        Params::Previous(values) => {
+            for (key, value) in values.iter().filter(|(k, v)| !omit(k, v)) {
+                let parameter = Parameter::builder().parameter_key(key);
+                let parameter = if value == "****" {
+                    parameter.use_previous_value(true)
+                } else {
+                    parameter.parameter_value(value)
+                };
+                call = call.parameters(parameter.build());
             }
         }
     }
@@ -1149,7 +1181,7 @@ pub async fn delete(
             let request = ChangeSetRequest {
                 stack_name,
                 template_body: &template,
-                params: Params::Previous(current.parameters.keys().cloned().collect()),
+                params: Params::Previous(&current.parameters),
                 tags: current.tags.clone(),
                 kind: ChangeSetType::Update,
             };
