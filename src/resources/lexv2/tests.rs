@@ -132,12 +132,33 @@ fn diff_cases() {
 }
 
 pub(crate) async fn sandbox() -> Running {
+    sandbox_with(connect_returns_sandbox::FaultConfig::default()).await
+}
+
+/// A sandbox whose Lex ports answer 20 % of requests with a throttle or a server error.
+pub(crate) async fn faulty_sandbox(seed: u64) -> Running {
+    let rule = connect_returns_sandbox::FaultRule {
+        service: "*".into(),
+        operation: "*".into(),
+        latency_ms: 0,
+        throttle_probability: 0.1,
+        error_probability: 0.1,
+    };
+    sandbox_with(connect_returns_sandbox::FaultConfig {
+        seed,
+        rules: vec![rule],
+    })
+    .await
+}
+
+async fn sandbox_with(faults: connect_returns_sandbox::FaultConfig) -> Running {
     connect_returns_sandbox::start(Config {
         quota: QuotaConfig {
             enabled: false,
             ..QuotaConfig::default()
         },
         lex_build_duration: Duration::from_millis(150),
+        faults,
         ..Config::default()
     })
     .await
@@ -402,5 +423,45 @@ async fn a_bot_not_made_by_us_is_a_conflict_and_survives_delete() {
         Deleted::NotOurs { owner: None }
     );
     assert!(read(&lex, "returnCallerConcierge").await.unwrap().is_some());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn deploy_and_delete_converge_with_twenty_percent_faults() {
+    let sb = faulty_sandbox(7).await;
+    let lex = Client::new(&testing::config_retrying(&sb.lexv2_url).await);
+    let d = desired("dep");
+    let noop = |_: String| {};
+    let current = read(&lex, &d.spec.name).await.unwrap();
+    let applied = apply(
+        &lex,
+        "us-east-1",
+        "123456789012",
+        &d,
+        current.as_ref(),
+        &noop,
+    )
+    .await
+    .unwrap();
+    let faults = sb
+        .shared()
+        .requests()
+        .iter()
+        .filter(|r| r.status >= 429)
+        .count();
+    assert!(faults > 0, "faults were injected");
+    assert!(sb.shared().world().lexv2.alias_exists(&applied.alias_arn));
+    // Exactly one bot: no retry created a duplicate.
+    let bots = lex.list_bots().send().await.unwrap();
+    assert_eq!(bots.bot_summaries().len(), 1);
+    assert_eq!(
+        diff(&d, read(&lex, &d.spec.name).await.unwrap().as_ref()),
+        Change::NoOp
+    );
+    assert_eq!(
+        delete(&lex, &d.spec.name, "dep", &noop).await.unwrap(),
+        Deleted::Removed
+    );
+    assert!(read(&lex, &d.spec.name).await.unwrap().is_none());
     sb.shutdown().await;
 }

@@ -135,6 +135,22 @@ pub mod testing {
             .await
     }
 
+    /// Like [`config_for`], with the CLI's retry policy (8 attempts) and short backoffs, for
+    /// tests with injected faults.
+    pub async fn config_retrying(endpoint: &str) -> SdkConfig {
+        let retry = aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(8)
+            .with_initial_backoff(std::time::Duration::from_millis(20))
+            .with_max_backoff(std::time::Duration::from_millis(200));
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+            .retry_config(retry)
+            .load()
+            .await
+    }
+
     /// Configuration pointed at the shared moto server.
     pub async fn moto() -> SdkConfig {
         config_for(testkit::moto_url()).await
