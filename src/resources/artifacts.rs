@@ -479,32 +479,7 @@ pub async fn apply(
     })
 }
 
-/// What `delete` removed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Deleted {
-    pub objects: usize,
-    pub bucket_deleted: bool,
-}
-
-/// Deletes everything under the deployment's prefix, then the bucket when it is empty and ours.
-/// Idempotent: a missing bucket is success. Never touches a bucket without the tool's tag.
-pub async fn delete(
-    s3: &Client,
-    bucket: &str,
-    deployment: &str,
-    progress: Progress<'_>,
-) -> anyhow::Result<Deleted> {
-    let Some(current) = read(s3, bucket, deployment).await? else {
-        progress(format!("artifacts: bucket {bucket} already absent"));
-        return Ok(Deleted::default());
-    };
-    if current.ownership != Ownership::Ours {
-        progress(format!(
-            "artifacts: bucket {bucket} is not the tool's; left alone"
-        ));
-        return Ok(Deleted::default());
-    }
-    let keys: Vec<String> = current.keys.into_iter().collect();
+async fn delete_keys(s3: &Client, bucket: &str, keys: &[String]) -> anyhow::Result<()> {
     for chunk in keys.chunks(1000) {
         let objects = chunk
             .iter()
@@ -535,6 +510,64 @@ pub async fn delete(
             );
         }
     }
+    Ok(())
+}
+
+/// Deletes the deployment's zips that `keep` does not name: older builds, once the stacks point at
+/// the new keys. `current` is what [`read`] returned before the upload. Returns how many went.
+pub async fn prune(
+    s3: &Client,
+    current: &Current,
+    keep: &[String],
+    progress: Progress<'_>,
+) -> anyhow::Result<usize> {
+    if current.ownership != Ownership::Ours {
+        return Ok(0);
+    }
+    let stale: Vec<String> = current
+        .keys
+        .iter()
+        .filter(|k| !keep.contains(k))
+        .cloned()
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    delete_keys(s3, &current.bucket, &stale).await?;
+    progress(format!(
+        "artifacts: removed {} superseded zip(s)",
+        stale.len()
+    ));
+    Ok(stale.len())
+}
+
+/// What `delete` removed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deleted {
+    pub objects: usize,
+    pub bucket_deleted: bool,
+}
+
+/// Deletes everything under the deployment's prefix, then the bucket when it is empty and ours.
+/// Idempotent: a missing bucket is success. Never touches a bucket without the tool's tag.
+pub async fn delete(
+    s3: &Client,
+    bucket: &str,
+    deployment: &str,
+    progress: Progress<'_>,
+) -> anyhow::Result<Deleted> {
+    let Some(current) = read(s3, bucket, deployment).await? else {
+        progress(format!("artifacts: bucket {bucket} already absent"));
+        return Ok(Deleted::default());
+    };
+    if current.ownership != Ownership::Ours {
+        progress(format!(
+            "artifacts: bucket {bucket} is not the tool's; left alone"
+        ));
+        return Ok(Deleted::default());
+    }
+    let keys: Vec<String> = current.keys.into_iter().collect();
+    delete_keys(s3, bucket, &keys).await?;
     if !keys.is_empty() {
         progress(format!(
             "artifacts: deleted {} object(s) of deployment {deployment}",

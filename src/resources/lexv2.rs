@@ -4,6 +4,9 @@
 //!
 //! - Ownership: the bot's description carries `connect-returns deployment=<name>` (readable from
 //!   ListBots with no extra call) and the bot is also tagged `connect-returns:deployment=<name>`.
+//! - Bot-level settings (role, TTL, privacy) are not versioned: they are brought in line whenever
+//!   the definition changes; an unchanged re-deploy does not read them (the role is the stack's
+//!   output and stable).
 //! - Change detection: each version the tool creates carries `connect-returns sha256:<fingerprint>`
 //!   in its description; the fingerprint covers everything the definition sets. An unchanged
 //!   re-deploy reads three things (ListBots, ListBotAliases, DescribeBotVersion) and mutates nothing.
@@ -342,7 +345,7 @@ async fn wait_bot_available(
     bot_id: &str,
     name: &str,
     progress: Progress<'_>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput> {
     let started = Instant::now();
     let mut backoff = Backoff::polling();
     loop {
@@ -353,7 +356,7 @@ async fn wait_bot_available(
             .await
             .map_err(|e| sdk_err("describe the bot", e.into_service_error()))?;
         match out.bot_status() {
-            Some(BotStatus::Available) => return Ok(()),
+            Some(BotStatus::Available) => return Ok(out),
             Some(BotStatus::Failed) | Some(BotStatus::Inactive) | Some(BotStatus::Deleting) => {
                 let reasons = out.failure_reasons().join("; ");
                 anyhow::bail!(
@@ -375,6 +378,55 @@ async fn wait_bot_available(
     }
 }
 
+/// The bot's description: the definition's, shortened to fit Lex's 200 characters with the
+/// ownership marker.
+fn bot_description(desired: &Desired) -> String {
+    let marker = ownership_marker(&desired.deployment);
+    let human: String = desired
+        .spec
+        .description
+        .chars()
+        .take(200usize.saturating_sub(marker.len() + 3))
+        .collect();
+    format!("{human} ({marker})")
+}
+
+/// Bot-level settings (role, session TTL, privacy, description) are not versioned: bring them in
+/// line when they differ (e.g. the stack's bot role was replaced).
+async fn update_bot_settings(
+    lex: &Client,
+    bot_id: &str,
+    desired: &Desired,
+    described: &aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput,
+    progress: Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = &desired.spec;
+    let same = described.role_arn() == Some(desired.role_arn.as_str())
+        && described.idle_session_ttl_in_seconds() == Some(spec.idle_session_ttl_seconds as i32)
+        && described.data_privacy().map(|p| p.child_directed()) == Some(spec.child_directed)
+        && described.description() == Some(bot_description(desired).as_str());
+    if same {
+        return Ok(());
+    }
+    progress(format!("lex: updating bot {} settings", spec.name));
+    lex.update_bot()
+        .bot_id(bot_id)
+        .bot_name(&spec.name)
+        .description(bot_description(desired))
+        .role_arn(&desired.role_arn)
+        .data_privacy(
+            DataPrivacy::builder()
+                .child_directed(spec.child_directed)
+                .build(),
+        )
+        .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
+        .send()
+        .await
+        .map_err(|e| sdk_err("update the bot", e.into_service_error()))?;
+    wait_bot_available(lex, bot_id, &spec.name, progress).await?;
+    Ok(())
+}
+
 async fn create_bot(
     lex: &Client,
     desired: &Desired,
@@ -388,11 +440,7 @@ async fn create_bot(
         let result = lex
             .create_bot()
             .bot_name(&spec.name)
-            .description(format!(
-                "{} ({})",
-                spec.description,
-                ownership_marker(&desired.deployment)
-            ))
+            .description(bot_description(desired))
             .role_arn(&desired.role_arn)
             .data_privacy(
                 DataPrivacy::builder()
@@ -785,7 +833,8 @@ pub async fn apply(
         Some(current) => current.bot_id.clone(),
         None => create_bot(lex, desired, progress).await?,
     };
-    wait_bot_available(lex, &bot_id, &desired.spec.name, progress).await?;
+    let described = wait_bot_available(lex, &bot_id, &desired.spec.name, progress).await?;
+    update_bot_settings(lex, &bot_id, desired, &described, progress).await?;
 
     let alias = current.and_then(|c| c.alias.clone());
     let served = current.and_then(|c| c.alias_fingerprint.as_deref()) == Some(fingerprint.as_str());

@@ -229,6 +229,18 @@ async fn bucket_upload_once_and_delete_against_moto() {
             .any(|l| l.starts_with("artifacts: a unchanged"))
     );
 
+    // Once the stacks use the new keys, the superseded zip goes; the current ones stay.
+    let before_prune = read(&s3, &desired.bucket, "depone").await.unwrap().unwrap();
+    assert_eq!(before_prune.keys.len(), 3);
+    let keep = vec![a.key("depone"), b2.key("depone")];
+    assert_eq!(
+        prune(&s3, &before_prune, &keep, &progress).await.unwrap(),
+        1
+    );
+    let after_prune = read(&s3, &desired.bucket, "depone").await.unwrap().unwrap();
+    assert_eq!(after_prune.keys, keep.iter().cloned().collect());
+    assert_eq!(prune(&s3, &after_prune, &keep, &progress).await.unwrap(), 0);
+
     // A second deployment shares the bucket; deleting the first keeps the bucket and the second's zip.
     let other = Desired::new(&account, "us-east-1", "deptwo", vec![a.clone()]);
     let current_other = read(&s3, &other.bucket, "deptwo").await.unwrap();
@@ -241,7 +253,7 @@ async fn bucket_upload_once_and_delete_against_moto() {
     assert_eq!(
         deleted,
         Deleted {
-            objects: 3,
+            objects: 2,
             bucket_deleted: false
         }
     );

@@ -246,6 +246,7 @@ async fn full_cycle_against_the_sandbox() {
 
     // A changed definition: new version 2, alias moved, same alias id.
     let mut d2 = d.clone();
+    d2.role_arn = "arn:aws:iam::123456789012:role/returnCaller-lex-role-2".into();
     d2.spec.intents[0].utterances.push("sure".into());
     d2.spec.intents.push(IntentSpec {
         name: "Maybe".into(),
@@ -266,6 +267,17 @@ async fn full_cycle_against_the_sandbox() {
     assert_eq!(
         (updated.version.as_str(), updated.alias_id.as_str()),
         ("2", created.alias_id.as_str())
+    );
+    let bot = lex
+        .describe_bot()
+        .bot_id(&updated.bot_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.role_arn(),
+        Some(d2.role_arn.as_str()),
+        "the new role is in place"
     );
     let alias = lex
         .describe_bot_alias()
