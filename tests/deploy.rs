@@ -20,13 +20,13 @@ fn assert_returning_callers_deployed(env: &Env) {
     for name in ["Sales", "Service", "Repairs", "Installations", "Spare_Parts"] {
         let found = queues_named(&instance, name);
         assert_eq!(found.len(), 1, "exactly one queue {name}");
-        assert!(tagged(&found[0], "returnCaller"), "queue {name} carries our tag");
+        assert!(tagged(&found[0], &env.name), "queue {name} carries our tag");
         ids.push(found[0]["id"].as_str().unwrap().to_string());
     }
     let profiles: Vec<Value> =
         items(&instance, "routing_profiles").into_iter().filter(|p| p["name"] == json!("returnCallerRoutingProfile")).collect();
     assert_eq!(profiles.len(), 1);
-    assert!(tagged(&profiles[0], "returnCaller"));
+    assert!(tagged(&profiles[0], &env.name));
     let queues = profiles[0]["queues"].as_array().unwrap();
     assert_eq!(queues.len(), 5);
     for queue in queues {
@@ -151,7 +151,7 @@ fn an_untagged_same_named_queue_is_a_conflict_and_adopt_uses_it() {
     let found = queues_named(&instance, "Sales");
     assert_eq!(found.len(), 1, "no second Sales queue");
     assert_eq!(found[0]["id"], json!(sales));
-    assert_eq!(found[0]["tags"]["connect-returns:adopted"], json!("returnCaller"));
+    assert_eq!(found[0]["tags"]["connect-returns:adopted"], json!(env.name));
     assert_eq!(found[0]["description"], json!("hand-made"), "an adopted queue keeps its settings");
     let profile = items(&instance, "routing_profiles").into_iter().find(|p| p["name"] == json!("returnCallerRoutingProfile")).unwrap();
     assert!(profile["queues"].as_array().unwrap().iter().any(|q| q["queue_id"] == json!(sales)));

@@ -12,6 +12,12 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     assert_ne!(env.state(), before, "deploy changed something");
+    let stacks = [format!("{}-returning-callers", env.name), format!("{}-callbacks", env.name)];
+    for stack in &stacks {
+        assert!(env.stack_status(stack).is_some(), "stack {stack} exists after deploy");
+    }
+    assert!(!env.artifact_keys().is_empty());
+    assert!(!env.tables_named(&env.name).is_empty());
 
     env.clear_requests();
     let plan = env.on_instance(&["destroy", "--plan"]);
@@ -24,7 +30,12 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     let out = env.on_instance(&["--output", "json", "destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(stdout_json(&out)["result"], json!("destroyed"));
-    assert_eq!(env.state(), before, "after destroy the sandbox is as before deploy");
+    Env::assert_same_state(&before, &env.state(), "after destroy the sandbox is as before deploy");
+    for stack in &stacks {
+        assert_eq!(env.stack_status(stack), None, "stack {stack} is gone");
+    }
+    assert_eq!(env.artifact_keys(), Vec::<String>::new(), "the deployment's artifacts are gone");
+    assert_eq!(env.tables_named(&env.name), Vec::<String>::new(), "no table of ours is left");
 
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "destroy", "--yes"]);
@@ -66,7 +77,7 @@ fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
         env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
         let out = env.on_instance(&["destroy", "--yes"]);
         assert!(out.status.success(), "kill at {kill_after_ms} ms: {}", show(&out));
-        assert_eq!(env.state(), before, "kill at {kill_after_ms} ms");
+        Env::assert_same_state(&before, &env.state(), &format!("kill at {kill_after_ms} ms"));
     }
 }
 
@@ -85,7 +96,7 @@ fn adopted_resources_stay_and_lose_only_the_adoption_tag() {
     let sales: Vec<_> = items(&instance, "queues").into_iter().filter(|q| q["name"] == json!("Sales")).collect();
     assert_eq!(sales.len(), 1, "the adopted queue stays");
     assert_eq!(sales[0]["tags"], json!({}));
-    assert_eq!(env.state(), before);
+    Env::assert_same_state(&before, &env.state(), "after destroy");
 }
 
 #[test]
@@ -97,9 +108,32 @@ fn destroy_one_solution_leaves_the_other() {
     let out = env.on_instance(&["destroy", "--yes", "--solution", "callbacks"]);
     assert!(out.status.success(), "{}", show(&out));
     let after = env.instance_state();
-    assert_eq!(items(&after, "queues"), items(&deployed, "queues"), "returning-callers queues stay");
+    let ours = |instance: &serde_json::Value| -> Vec<serde_json::Value> {
+        items(instance, "queues").into_iter().filter(|q| q["tags"]["connect-returns:deployment"] == json!(env.name)).collect()
+    };
+    assert_eq!(ours(&after).len(), 5);
+    assert_eq!(ours(&after), ours(&deployed), "returning-callers queues stay");
+    let basic = items(&after, "queues").into_iter().find(|q| q["name"] == json!("BasicQueue")).unwrap();
+    assert_eq!(basic["outbound_caller_config"], json!({}), "the callback queue's whisper is restored");
+    assert_eq!(basic["tags"], json!({}));
     assert_eq!(items(&after, "routing_profiles"), items(&deployed, "routing_profiles"));
     let out = env.on_instance(&["destroy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
     assert!(!items(&env.instance_state(), "queues").iter().any(|q| q["name"] == json!("Sales")));
+}
+
+#[test]
+fn keep_data_keeps_the_tables_and_nothing_else() {
+    let env = Env::new();
+    let before = env.state();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let tables = env.tables_named(&env.name);
+    assert_eq!(tables.len(), 2, "{tables:?}");
+    let out = env.on_instance(&["destroy", "--yes", "--keep-data"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(env.tables_named(&env.name), tables, "--keep-data keeps the tables");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kept tables"), "{}", show(&out));
+    assert_eq!(env.stack_status(&format!("{}-callbacks", env.name)), None);
+    Env::assert_same_state(&before, &env.state(), "everything else is gone");
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::core::{ApiError, Req, Resp, Route, World};
 use crate::lexv2::common::{
-    Body, Invalid, check_len, checksum, epoch, is_v1_name, max_results, paginate,
+    Body, Invalid, check_len, checksum, epoch, is_v1_name, max_results, ok, paginate,
 };
 
 #[path = "lex/v1_import.rs"]
@@ -635,7 +635,7 @@ fn get_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     };
     let view = bot_view(b, &version)
         .ok_or_else(|| not_found(format!("version {version} of bot {name} does not exist")))?;
-    Ok(Resp::ok(Value::Object(view)))
+    Ok(ok(Value::Object(view)))
 }
 
 fn put_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -710,7 +710,7 @@ fn put_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let mut out = bot_view(b, LATEST).unwrap_or_default();
     out.insert("createVersion".into(), json!(false));
     out.insert("tags".into(), b.tags.clone());
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn bot_metadata(b: &Bot, version: &str) -> Value {
@@ -764,7 +764,7 @@ fn get_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .map(|b| bot_metadata(b, LATEST))
         .collect();
     let (page, next) = paginate(INVALID, items, max, token.as_deref())?;
-    Ok(Resp::ok(json!({ "bots": page, "nextToken": next })))
+    Ok(ok(json!({ "bots": page, "nextToken": next })))
 }
 
 fn get_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -777,7 +777,7 @@ fn get_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let mut items = vec![bot_metadata(b, LATEST)];
     items.extend(b.versions.keys().map(|n| bot_metadata(b, &n.to_string())));
     let (page, next) = paginate(INVALID, items, max, token.as_deref())?;
-    Ok(Resp::ok(json!({ "bots": page, "nextToken": next })))
+    Ok(ok(json!({ "bots": page, "nextToken": next })))
 }
 
 fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -821,7 +821,7 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         }
     };
     let out = bot_view(b, &number.to_string()).unwrap_or_default();
-    Ok(Resp::ok(Value::Object(out)).with_status(201))
+    Ok(ok(Value::Object(out)).with_status(201))
 }
 
 fn delete_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -956,7 +956,7 @@ fn put_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     a.updated = now;
     let mut out = alias_json(a, &bot_name);
     out.insert("tags".into(), a.tags.clone());
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn get_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -967,7 +967,7 @@ fn get_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .live_bot(bot_name)
         .and_then(|b| b.aliases.get(name))
         .ok_or_else(|| not_found(format!("alias {name} of bot {bot_name} does not exist")))?;
-    Ok(Resp::ok(Value::Object(alias_json(a, bot_name))))
+    Ok(ok(Value::Object(alias_json(a, bot_name))))
 }
 
 fn get_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -985,7 +985,7 @@ fn get_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         })
         .unwrap_or_default();
     let (page, next) = paginate(INVALID, items, max, token.as_deref())?;
-    Ok(Resp::ok(json!({ "BotAliases": page, "nextToken": next })))
+    Ok(ok(json!({ "BotAliases": page, "nextToken": next })))
 }
 
 fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1138,7 +1138,7 @@ fn put_versioned(w: &mut World, r: &Req, kind: Kind) -> Result<Resp, ApiError> {
     let mut out = versioned_view(v, LATEST).unwrap_or_default();
     out.insert("version".into(), json!(version));
     out.insert("createVersion".into(), json!(create_version));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn get_versioned(w: &mut World, r: &Req, kind: Kind) -> Result<Resp, ApiError> {
@@ -1155,7 +1155,7 @@ fn get_versioned(w: &mut World, r: &Req, kind: Kind) -> Result<Resp, ApiError> {
                 kind.label()
             ))
         })?;
-    Ok(Resp::ok(Value::Object(view)))
+    Ok(ok(Value::Object(view)))
 }
 
 fn create_version(w: &mut World, r: &Req, kind: Kind) -> Result<Resp, ApiError> {
@@ -1175,7 +1175,7 @@ fn create_version(w: &mut World, r: &Req, kind: Kind) -> Result<Resp, ApiError> 
     }
     let n = publish(v, now);
     let out = versioned_view(v, &n.to_string()).unwrap_or_default();
-    Ok(Resp::ok(Value::Object(out)).with_status(201))
+    Ok(ok(Value::Object(out)).with_status(201))
 }
 
 fn metadata(v: &Versioned, version: &str) -> Value {
@@ -1208,7 +1208,7 @@ fn list_versioned(w: &mut World, r: &Req, kind: Kind, key: &str) -> Result<Resp,
         .map(|v| metadata(v, LATEST))
         .collect();
     let (page, next) = paginate(INVALID, items, max, token.as_deref())?;
-    Ok(Resp::ok(json!({ key: page, "nextToken": next })))
+    Ok(ok(json!({ key: page, "nextToken": next })))
 }
 
 fn list_versions_of(w: &mut World, r: &Req, kind: Kind, key: &str) -> Result<Resp, ApiError> {
@@ -1222,7 +1222,7 @@ fn list_versions_of(w: &mut World, r: &Req, kind: Kind, key: &str) -> Result<Res
     let mut items = vec![metadata(v, LATEST)];
     items.extend(v.versions.keys().map(|n| metadata(v, &n.to_string())));
     let (page, next) = paginate(INVALID, items, max, token.as_deref())?;
-    Ok(Resp::ok(json!({ key: page, "nextToken": next })))
+    Ok(ok(json!({ key: page, "nextToken": next })))
 }
 
 fn delete_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1378,7 +1378,7 @@ fn start_import(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let mut out = import_json(&imp, "IN_PROGRESS");
     out.insert("tags".into(), imp.tags.clone());
     st.imports.insert(id, imp);
-    Ok(Resp::ok(Value::Object(out)).with_status(201))
+    Ok(ok(Value::Object(out)).with_status(201))
 }
 
 fn get_import(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1399,7 +1399,7 @@ fn get_import(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     if !i.failures.is_empty() {
         out.insert("failureReason".into(), json!(i.failures));
     }
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 /// Declares each route twice: without the trailing `/` (the Rust SDK strips it) and with it

@@ -12,7 +12,7 @@ use crate::core::{ApiError, Req, Resp, Route, World};
 #[path = "lex/common.rs"]
 pub(crate) mod common;
 
-use common::{Body, Invalid, check_len, epoch, is_v2_name, max_results, paginate, short_id};
+use common::{Body, Invalid, check_len, epoch, is_v2_name, max_results, ok, paginate, short_id};
 
 const INVALID: Invalid = Invalid("ValidationException");
 const TEST_ALIAS_ID: &str = "TSTALIASID";
@@ -600,7 +600,7 @@ fn create_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botTags".into(), tags);
     out.insert("testBotAliasTags".into(), test_tags);
     st.bots.insert(id, bot);
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -608,7 +608,7 @@ fn describe_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot(st, r.param("botId"), Access::Read)?;
     let mut out = bot_json(b);
     out.insert("lastUpdatedDateTime".into(), epoch(b.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -633,7 +633,7 @@ fn update_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     b.updated = now;
     let mut out = bot_json(b);
     out.insert("lastUpdatedDateTime".into(), epoch(b.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn skip_in_use(r: &Req) -> Result<bool, ApiError> {
@@ -667,7 +667,7 @@ fn delete_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         )));
     }
     b.deleting_since = Some(now);
-    Ok(Resp::ok(json!({ "botId": b.id, "botStatus": "Deleting" })).with_status(202))
+    Ok(ok(json!({ "botId": b.id, "botStatus": "Deleting" })).with_status(202))
 }
 
 fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -725,7 +725,7 @@ fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         max,
         body.opt_str("nextToken")?.as_deref(),
     )?;
-    Ok(Resp::ok(json!({ "botSummaries": page, "nextToken": next })))
+    Ok(ok(json!({ "botSummaries": page, "nextToken": next })))
 }
 
 // ---------------------------------------------------------------- locales
@@ -828,7 +828,7 @@ fn create_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botLocaleStatus".into(), json!("Creating"));
     b.draft.insert(locale_id, loc);
     b.updated = now;
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -861,7 +861,7 @@ fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .map(|(e, t)| json!({ "event": e, "eventDate": epoch(*t) }))
         .collect();
     out.insert("botLocaleHistoryEvents".into(), json!(history));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 /// Marks a locale's content as changed: a built or failed locale goes back to NotBuilt; a locale
@@ -899,7 +899,7 @@ fn update_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     l.settings = settings;
     let mut out = locale_json(&bot_id, "DRAFT", l);
     out.insert("lastUpdatedDateTime".into(), epoch(l.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn delete_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -913,7 +913,7 @@ fn delete_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     b.draft.remove(&lid);
     b.updated = now;
-    Ok(Resp::ok(json!({ "botId": b.id, "botVersion": "DRAFT", "localeId": lid, "botLocaleStatus": "Deleting" }))
+    Ok(ok(json!({ "botId": b.id, "botVersion": "DRAFT", "localeId": lid, "botLocaleStatus": "Deleting" }))
         .with_status(202))
 }
 
@@ -968,7 +968,7 @@ fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         max,
         body.opt_str("nextToken")?.as_deref(),
     )?;
-    Ok(Resp::ok(
+    Ok(ok(
         json!({ "botId": b.id, "botVersion": version, "botLocaleSummaries": page, "nextToken": next }),
     ))
 }
@@ -1031,7 +1031,7 @@ fn build_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     };
     l.last_build = Some(now);
     l.history.push(("Build submitted".into(), now));
-    Ok(Resp::ok(json!({
+    Ok(ok(json!({
         "botId": bot_id,
         "botVersion": "DRAFT",
         "localeId": l.id,
@@ -1117,7 +1117,7 @@ fn create_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     };
     let out = intent_json(&bot_id, "DRAFT", &lid, &intent);
     l.intents.insert(id, intent);
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn describe_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1140,7 +1140,7 @@ fn describe_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .ok_or_else(|| not_found(format!("intent {iid} does not exist in locale {lid}")))?;
     let mut out = intent_json(&b.id, version, lid, i);
     out.insert("lastUpdatedDateTime".into(), epoch(i.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1182,7 +1182,7 @@ fn update_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     i.updated = now;
     let mut out = intent_json(&bot_id, "DRAFT", &lid, i);
     out.insert("lastUpdatedDateTime".into(), epoch(i.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn delete_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1264,7 +1264,7 @@ fn list_intents(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         max,
         body.opt_str("nextToken")?.as_deref(),
     )?;
-    Ok(Resp::ok(json!({
+    Ok(ok(json!({
         "botId": b.id, "botVersion": version, "localeId": lid, "intentSummaries": page, "nextToken": next,
     })))
 }
@@ -1334,7 +1334,7 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botVersionLocaleSpecification".into(), Value::Object(spec));
     out.insert("botStatus".into(), json!("Creating"));
     out.insert("creationDateTime".into(), epoch(now));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn numbered(version: &str) -> Result<u32, ApiError> {
@@ -1381,7 +1381,7 @@ fn describe_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         m.insert(k.clone(), x.clone());
     }
     m.insert("botVersionLocaleSpecification".into(), v.spec.clone());
-    Ok(Resp::ok(Value::Object(m)))
+    Ok(ok(Value::Object(m)))
 }
 
 fn list_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1410,7 +1410,7 @@ fn list_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     items.extend(numbered);
     let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(
+    Ok(ok(
         json!({ "botId": b.id, "botVersionSummaries": page, "nextToken": next }),
     ))
 }
@@ -1439,10 +1439,7 @@ fn delete_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         )));
     }
     b.versions.remove(&n);
-    Ok(
-        Resp::ok(json!({ "botId": b.id, "botVersion": vs, "botStatus": "Deleting" }))
-            .with_status(202),
-    )
+    Ok(ok(json!({ "botId": b.id, "botVersion": vs, "botStatus": "Deleting" })).with_status(202))
 }
 
 // ---------------------------------------------------------------- aliases
@@ -1544,7 +1541,7 @@ fn create_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botAliasStatus".into(), json!("Creating"));
     out.insert("tags".into(), tags);
     b.aliases.insert(id, alias);
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1569,7 +1566,7 @@ fn describe_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .collect();
     out.insert("botAliasHistoryEvents".into(), json!(history));
     out.insert("lastUpdatedDateTime".into(), epoch(a.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1619,7 +1616,7 @@ fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     a.updated = now;
     let mut out = alias_json(&bot_id, a);
     out.insert("lastUpdatedDateTime".into(), epoch(a.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1640,7 +1637,7 @@ fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     b.aliases.remove(&aid);
     Ok(
-        Resp::ok(json!({ "botAliasId": aid, "botId": b.id, "botAliasStatus": "Deleting" }))
+        ok(json!({ "botAliasId": aid, "botId": b.id, "botAliasStatus": "Deleting" }))
             .with_status(202),
     )
 }
@@ -1671,7 +1668,7 @@ fn list_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         })
         .collect();
     let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(
+    Ok(ok(
         json!({ "botAliasSummaries": page, "nextToken": next, "botId": b.id }),
     ))
 }

@@ -11,7 +11,9 @@ use connect_returns_sandbox::{Config, QuotaConfig};
 use serde_json::{Value, json};
 
 fn throttled_count(log: &[Value]) -> usize {
-    log.iter().filter(|e| e["status"] == 429 && e["error"] == "ThrottlingException").count()
+    log.iter()
+        .filter(|e| e["status"] == 429 && e["error"] == "ThrottlingException")
+        .count()
 }
 
 #[tokio::test]
@@ -32,7 +34,10 @@ async fn quota_throttles_a_burst_without_retries() {
         }
     }
     assert!(ok >= 5, "the burst of 5 passes: {ok}");
-    assert!(throttled >= 5, "a fast burst of 12 is throttled: {throttled}");
+    assert!(
+        throttled >= 5,
+        "a fast burst of 12 is throttled: {throttled}"
+    );
     let log = requests(&sb).await;
     assert_eq!(throttled_count(&log), throttled);
     // another region has its own bucket
@@ -41,7 +46,10 @@ async fn quota_throttles_a_burst_without_retries() {
             .region(aws_sdk_connect::config::Region::new("us-west-2"))
             .build(),
     );
-    west.list_instances().send().await.expect("separate bucket per region");
+    west.list_instances()
+        .send()
+        .await
+        .expect("separate bucket per region");
     // switching the quota off through the admin API
     let (s, q) = admin(&sb, "PUT", "quota", Some(json!({"enabled": false}))).await;
     assert_eq!((s, q["enabled"].as_bool()), (200, Some(false)));
@@ -56,11 +64,20 @@ async fn sdk_standard_retry_recovers_from_throttling() {
     let s = seeded(&sb).await;
     let c = connect_client_retrying(&sb).await;
     for n in 0..10 {
-        c.create_queue().instance_id(&s.instance_id).name(format!("q{n}")).hours_of_operation_id(&s.hours_id).send().await.expect("retried to success");
+        c.create_queue()
+            .instance_id(&s.instance_id)
+            .name(format!("q{n}"))
+            .hours_of_operation_id(&s.hours_id)
+            .send()
+            .await
+            .expect("retried to success");
     }
     let log = requests(&sb).await;
     assert!(throttled_count(&log) > 0, "some attempts were throttled");
-    let created = log.iter().filter(|e| e["operation"] == "CreateQueue" && e["status"] == 200).count();
+    let created = log
+        .iter()
+        .filter(|e| e["operation"] == "CreateQueue" && e["status"] == 200)
+        .count();
     assert_eq!(created, 10);
 }
 
@@ -69,25 +86,59 @@ async fn fault_injection_errors_latency_and_determinism() {
     let sb = sandbox(quiet_config()).await;
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
-    let (st, _) = admin(&sb, "PUT", "faults", Some(json!({"rules": [
-        {"service": "connect", "operation": "ListQueues", "error_probability": 1.0},
-        {"service": "connect", "operation": "DescribeQueue", "throttle_probability": 1.0},
-        {"service": "connect", "operation": "DescribeInstance", "latency_ms": 150},
-        {"service": "lexv2", "operation": "*", "error_probability": 1.0}
-    ]}))).await;
+    let (st, _) = admin(
+        &sb,
+        "PUT",
+        "faults",
+        Some(json!({"rules": [
+            {"service": "connect", "operation": "ListQueues", "error_probability": 1.0},
+            {"service": "connect", "operation": "DescribeQueue", "throttle_probability": 1.0},
+            {"service": "connect", "operation": "DescribeInstance", "latency_ms": 150},
+            {"service": "lexv2", "operation": "*", "error_probability": 1.0}
+        ]})),
+    )
+    .await;
     assert_eq!(st, 200);
-    let e = c.list_queues().instance_id(&s.instance_id).send().await.unwrap_err();
+    let e = c
+        .list_queues()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("InternalServiceException"));
     assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(500));
-    let e = c.describe_queue().instance_id(&s.instance_id).queue_id(&s.queue_id).send().await.unwrap_err();
+    let e = c
+        .describe_queue()
+        .instance_id(&s.instance_id)
+        .queue_id(&s.queue_id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("ThrottlingException"));
     let t = Instant::now();
-    c.describe_instance().instance_id(&s.instance_id).send().await.expect("slow but fine");
-    assert!(t.elapsed() >= Duration::from_millis(150), "injected latency applies");
-    c.list_hours_of_operations().instance_id(&s.instance_id).send().await.expect("other operations unaffected");
+    c.describe_instance()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .expect("slow but fine");
+    assert!(
+        t.elapsed() >= Duration::from_millis(150),
+        "injected latency applies"
+    );
+    c.list_hours_of_operations()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .expect("other operations unaffected");
     let log = requests(&sb).await;
     let find = |op: &str| log.iter().find(|e| e["operation"] == op).cloned().unwrap();
-    assert_eq!((find("ListQueues")["status"].clone(), find("ListQueues")["error"].clone()), (json!(500), json!("InternalServiceException")));
+    assert_eq!(
+        (
+            find("ListQueues")["status"].clone(),
+            find("ListQueues")["error"].clone()
+        ),
+        (json!(500), json!("InternalServiceException"))
+    );
     assert_eq!(find("DescribeQueue")["status"], 429);
     assert_eq!(find("DescribeInstance")["status"], 200);
     // probabilities are drawn from a seeded generator: the same seed gives the same outcomes
@@ -96,18 +147,41 @@ async fn fault_injection_errors_latency_and_determinism() {
         admin(&sb, "PUT", "faults", Some(json!({"seed": 42, "rules": [{"operation": "ListQueues", "error_probability": 0.5}]}))).await;
         let mut outcome = Vec::new();
         for _ in 0..16 {
-            outcome.push(c.list_queues().instance_id(&s.instance_id).send().await.is_ok());
+            outcome.push(
+                c.list_queues()
+                    .instance_id(&s.instance_id)
+                    .send()
+                    .await
+                    .is_ok(),
+            );
         }
         runs.push(outcome);
     }
     assert_eq!(runs[0], runs[1]);
-    assert!(runs[0].contains(&true) && runs[0].contains(&false), "{:?}", runs[0]);
+    assert!(
+        runs[0].contains(&true) && runs[0].contains(&false),
+        "{:?}",
+        runs[0]
+    );
     // invalid rules are refused; clearing restores normal service
-    let (st, v) = admin(&sb, "PUT", "faults", Some(json!({"rules": [{"service": "nope"}]}))).await;
-    assert_eq!((st, v["__type"].as_str()), (400, Some("InvalidRequestException")));
+    let (st, v) = admin(
+        &sb,
+        "PUT",
+        "faults",
+        Some(json!({"rules": [{"service": "nope"}]})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (400, Some("InvalidRequestException"))
+    );
     let (st, _) = admin(&sb, "PUT", "faults", Some(json!([]))).await;
     assert_eq!(st, 200);
-    c.list_queues().instance_id(&s.instance_id).send().await.expect("faults cleared");
+    c.list_queues()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .expect("faults cleared");
 }
 
 #[tokio::test]
@@ -138,13 +212,39 @@ async fn request_log_records_operations_and_mutating_flags() {
     let sb = sandbox(quiet_config()).await;
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
-    c.list_queues().instance_id(&s.instance_id).send().await.unwrap();
-    c.describe_queue().instance_id(&s.instance_id).queue_id(&s.queue_id).send().await.unwrap();
+    c.list_queues()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap();
+    c.describe_queue()
+        .instance_id(&s.instance_id)
+        .queue_id(&s.queue_id)
+        .send()
+        .await
+        .unwrap();
     let log = requests(&sb).await;
     assert_eq!(log.len(), 2, "admin calls are not logged: {log:?}");
-    assert!(log.iter().all(|e| e["mutating"] == false && e["service"] == "connect"), "{log:?}");
-    c.create_queue().instance_id(&s.instance_id).name("new").hours_of_operation_id(&s.hours_id).send().await.unwrap();
-    let _ = c.create_queue().instance_id(&s.instance_id).name("new").hours_of_operation_id(&s.hours_id).send().await.unwrap_err();
+    assert!(
+        log.iter()
+            .all(|e| e["mutating"] == false && e["service"] == "connect"),
+        "{log:?}"
+    );
+    c.create_queue()
+        .instance_id(&s.instance_id)
+        .name("new")
+        .hours_of_operation_id(&s.hours_id)
+        .send()
+        .await
+        .unwrap();
+    let _ = c
+        .create_queue()
+        .instance_id(&s.instance_id)
+        .name("new")
+        .hours_of_operation_id(&s.hours_id)
+        .send()
+        .await
+        .unwrap_err();
     let log = requests(&sb).await;
     assert_eq!(log.len(), 4);
     let last = &log[3];
@@ -156,6 +256,18 @@ async fn request_log_records_operations_and_mutating_flags() {
     assert_eq!(last["path"], format!("/queues/{}", s.instance_id));
     let seqs: Vec<u64> = log.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    let (_, only_mutating) = admin(&sb, "GET", "requests?mutating=true", None).await;
+    let only_mutating = only_mutating.as_array().unwrap().clone();
+    assert_eq!(only_mutating.len(), 2);
+    assert!(
+        only_mutating
+            .iter()
+            .all(|e| e["operation"] == "CreateQueue")
+    );
+    let (_, lex_only) = admin(&sb, "GET", "requests?service=lexv2", None).await;
+    assert_eq!(lex_only, json!([]));
+    let (_, by_op) = admin(&sb, "GET", "requests?operation=ListQueues", None).await;
+    assert_eq!(by_op.as_array().unwrap().len(), 1);
     let (st, _) = admin(&sb, "DELETE", "requests", None).await;
     assert_eq!(st, 200);
     assert!(requests(&sb).await.is_empty());
@@ -169,35 +281,142 @@ async fn request_log_records_operations_and_mutating_flags() {
 
 #[tokio::test]
 async fn seed_creates_a_new_looking_instance() {
-    let sb = sandbox(Config { quota: QuotaConfig { enabled: false, ..Default::default() }, account_id: "111122223333".into(), region: "eu-west-2".into(), ..Config::default() }).await;
+    let sb = sandbox(Config {
+        quota: QuotaConfig {
+            enabled: false,
+            ..Default::default()
+        },
+        account_id: "111122223333".into(),
+        region: "eu-west-2".into(),
+        ..Config::default()
+    })
+    .await;
     let s = seeded(&sb).await;
-    assert!(s.instance_arn.starts_with("arn:aws:connect:eu-west-2:111122223333:instance/"));
+    assert!(
+        s.instance_arn
+            .starts_with("arn:aws:connect:eu-west-2:111122223333:instance/")
+    );
     let cfg = sdk_config(&sb.connect_url, false).await;
-    let c = aws_sdk_connect::Client::from_conf(aws_sdk_connect::config::Builder::from(&cfg).region(aws_sdk_connect::config::Region::new("eu-west-2")).build());
-    let flows = c.list_contact_flows().instance_id(&s.instance_id).send().await.unwrap();
-    let mut names: Vec<_> = flows.contact_flow_summary_list().iter().map(|f| f.name().unwrap().to_string()).collect();
+    let c = aws_sdk_connect::Client::from_conf(
+        aws_sdk_connect::config::Builder::from(&cfg)
+            .region(aws_sdk_connect::config::Region::new("eu-west-2"))
+            .build(),
+    );
+    let flows = c
+        .list_contact_flows()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap();
+    let mut names: Vec<_> = flows
+        .contact_flow_summary_list()
+        .iter()
+        .map(|f| f.name().unwrap().to_string())
+        .collect();
     names.sort();
-    for want in ["Default agent whisper", "Default customer queue", "Default outbound", "Sample inbound flow (first contact experience)"] {
+    for want in [
+        "Default agent whisper",
+        "Default customer queue",
+        "Default outbound",
+        "Sample inbound flow (first contact experience)",
+    ] {
         assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
     }
     // every seeded flow is published and valid: re-publishing its own content passes validation
     for f in flows.contact_flow_summary_list() {
-        let d = c.describe_contact_flow().instance_id(&s.instance_id).contact_flow_id(f.id().unwrap()).send().await.unwrap();
+        let d = c
+            .describe_contact_flow()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(f.id().unwrap())
+            .send()
+            .await
+            .unwrap();
         let content = d.contact_flow().unwrap().content().unwrap().to_string();
-        c.update_contact_flow_content().instance_id(&s.instance_id).contact_flow_id(f.id().unwrap()).content(content).send().await.expect("seeded flow is valid");
+        c.update_contact_flow_content()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(f.id().unwrap())
+            .content(content)
+            .send()
+            .await
+            .expect("seeded flow is valid");
     }
-    let q = c.list_queues().instance_id(&s.instance_id).send().await.unwrap();
+    let q = c
+        .list_queues()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(q.queue_summary_list()[0].name(), Some("BasicQueue"));
-    let rp = c.list_routing_profiles().instance_id(&s.instance_id).send().await.unwrap();
-    assert_eq!(rp.routing_profile_summary_list()[0].name(), Some("Basic Routing Profile"));
-    let rpq = c.list_routing_profile_queues().instance_id(&s.instance_id).routing_profile_id(&s.routing_profile_id).send().await.unwrap();
-    assert!(rpq.routing_profile_queue_config_summary_list().iter().any(|x| x.queue_name() == "BasicQueue"));
-    let pn = c.describe_phone_number().phone_number_id(&s.phone_id).send().await.unwrap();
-    assert_eq!(pn.claimed_phone_number_summary().unwrap().phone_number_arn(), Some(format!("arn:aws:connect:eu-west-2:111122223333:phone-number/{}", s.phone_id).as_str()));
+    let rp = c
+        .list_routing_profiles()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rp.routing_profile_summary_list()[0].name(),
+        Some("Basic Routing Profile")
+    );
+    let rpq = c
+        .list_routing_profile_queues()
+        .instance_id(&s.instance_id)
+        .routing_profile_id(&s.routing_profile_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        rpq.routing_profile_queue_config_summary_list()
+            .iter()
+            .any(|x| x.queue_name() == "BasicQueue")
+    );
+    let pn = c
+        .describe_phone_number()
+        .phone_number_id(&s.phone_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pn.claimed_phone_number_summary()
+            .unwrap()
+            .phone_number_arn(),
+        Some(
+            format!(
+                "arn:aws:connect:eu-west-2:111122223333:phone-number/{}",
+                s.phone_id
+            )
+            .as_str()
+        )
+    );
     // a second seed makes a second, separate instance; an explicit alias must be unique
-    let (st, v) = admin(&sb, "POST", "seed", Some(json!({"instance_alias": "my-center"}))).await;
-    assert_eq!((st, v["instance"]["alias"].as_str()), (200, Some("my-center")));
-    let (st, v) = admin(&sb, "POST", "seed", Some(json!({"instance_alias": "my-center"}))).await;
-    assert_eq!((st, v["__type"].as_str()), (409, Some("DuplicateResourceException")));
-    assert_eq!(c.list_instances().send().await.unwrap().instance_summary_list().len(), 2);
+    let (st, v) = admin(
+        &sb,
+        "POST",
+        "seed",
+        Some(json!({"instance_alias": "my-center"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["instance"]["alias"].as_str()),
+        (200, Some("my-center"))
+    );
+    let (st, v) = admin(
+        &sb,
+        "POST",
+        "seed",
+        Some(json!({"instance_alias": "my-center"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["__type"].as_str()),
+        (409, Some("DuplicateResourceException"))
+    );
+    assert_eq!(
+        c.list_instances()
+            .send()
+            .await
+            .unwrap()
+            .instance_summary_list()
+            .len(),
+        2
+    );
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::cli::{GlobalArgs, SolutionChoice, TargetArgs};
 use crate::deploy::desired::{self, Settings};
 use crate::deploy::graph::Ended;
-use crate::deploy::plan::{self, Inputs, PlanItem};
-use crate::deploy::{self, apply, current};
+use crate::deploy::plan::{self, PlanItem};
+use crate::deploy::{self, apply, aws_side, current};
 use crate::error::{Outcome, UserError};
 use crate::instance::InstanceRef;
 use crate::output::print_result;
@@ -164,9 +164,46 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let cx = &target.cx;
     let current = current::read(cx, &settings, target.instance_tags.clone()).await?;
     deploy::check_current(&settings, &current)?;
-    let templates = desired::flow_templates(&settings);
-    let inputs = Inputs::default();
-    let plan = plan::compute(&settings, &current, &templates, &inputs);
+    // The AWS side: artifacts, stacks, Lex. Preflight first (the local zip), then reads.
+    let artifact = aws_side::local_artifact()?;
+    let (region, account) = cx.region_account();
+    let (region, account) = (region.to_string(), account.to_string());
+    let mut aws_desired = aws_side::desired(&settings, &account, &region, &cx.instance_arn, artifact)?;
+    if let Some(stack) = aws_desired.stacks.get_mut(&crate::assets::Solution::Callbacks) {
+        // A config this deployment associated (the stack's own stream) is not a pre-existing one.
+        let ours = current.instance_tags.contains_key(&crate::resources::connect::storage::created_tag(&settings.name));
+        let existing = crate::resources::connect::storage::stream_in_use(&current.storage).filter(|_| !ours).map(str::to_string);
+        let given = settings.ctr_stream.as_ref().map(|stream| {
+            if stream.starts_with("arn:") { stream.clone() } else { format!("arn:aws:kinesis:{region}:{account}:stream/{stream}") }
+        });
+        stack.parameters.insert("ExistingCtrStreamArn".into(), existing.or(given).unwrap_or_default());
+    }
+    let aws_current = aws_side::read(&target.aws, &aws_desired).await?;
+    for (solution, stack) in &aws_current.stacks {
+        if let Some(stack) = stack
+            && stack.busy()
+        {
+            return Err(UserError::new(format!(
+                "stack {} is {}: another deploy or destroy of this deployment is running",
+                stack.stack_name, stack.status
+            ))
+            .hint("wait for it to finish (connect-returns status shows it), then run deploy again")
+            .hint(format!("two deploys of one deployment never interleave; the {} stack is the lock", solution.id()))
+            .into());
+        }
+    }
+    let mut inputs = aws_side::inputs(&aws_current, &region, &account);
+    inputs.aws_side = true;
+    if settings.lex == LexVersion::V1 {
+        aws_side::use_lex_v1(&mut inputs, &region);
+    }
+    inputs.lambda_ids = aws_side::solutions(&settings).into_iter().flat_map(aws_side::lambda_ids).map(str::to_string).collect();
+    inputs.bot_name = settings.returning_callers().then(|| crate::assets::bot().name);
+    let templates: Vec<_> = desired::flow_templates(&settings);
+    let mut plan = plan::compute(&settings, &current, &templates, &inputs);
+    let mut items = aws_side::plan(&aws_desired, &aws_current, &settings.name);
+    items.append(&mut plan.items);
+    plan.items = items;
     let conflicts: Vec<String> = plan.conflicts().map(|item| format!("{} {}", item.kind, item.name)).collect();
     if !conflicts.is_empty() {
         let reasons: Vec<String> = plan
@@ -217,7 +254,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     }
     let count = plan.changes().count();
     reporter.phase(format!("applying {count} change{}", if count == 1 { "" } else { "s" }));
-    let outcome = apply::run(cx, &settings, &current, &templates, &inputs, &plan, &reporter).await?;
+    let outcome = apply::run(cx, &settings, &current, &templates, &inputs, &plan, Some((&target.aws, &aws_desired, &aws_current)), &reporter).await?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),

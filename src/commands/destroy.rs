@@ -107,8 +107,10 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
     reporter.phase(format!("reading deployment {} in instance {}", settings.name, instance.id));
     let target = deploy::connect(global, &instance, &settings.name).await?;
     let cx = &target.cx;
-    let found = destroy::read(cx, &settings, target.instance_tags.clone()).await?;
-    let plan = destroy::plan(&found, &settings);
+    let mut found = destroy::read(cx, &settings, target.instance_tags.clone()).await?;
+    destroy::read_aws(&target.aws, cx, &settings, &mut found).await?;
+    let (region, account) = cx.region_account();
+    let plan = destroy::plan_in(&found, &settings, region, account);
     let mut result = DestroyResult {
         command: "destroy",
         deployment: settings.name.clone(),
@@ -120,7 +122,7 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         left: Vec::new(),
         keep_data: args.keep_data,
     };
-    if plan.items.is_empty() {
+    if !plan.items.iter().any(|item| item.change.is_mutation()) {
         result.result = "nothing-deployed";
         print_result(global, &result)?;
         return Ok(Outcome::Success);
@@ -136,7 +138,7 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         }
     }
     reporter.phase(format!("removing deployment {}", settings.name));
-    let outcome = destroy::run(cx, &settings, &found, &plan, &reporter).await?;
+    let outcome = destroy::run(&target.aws, cx, &settings, &found, &plan, args.keep_data, &reporter).await?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),

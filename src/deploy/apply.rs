@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::current::Current;
-use super::desired::{self, CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
+use super::desired::{CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
 use super::graph::{self, GraphResult, Step};
+use super::aws_side;
 use super::plan::{self, Inputs, Plan};
+use crate::resources::connect::associations::Bot;
 use crate::report::{Reporter, StepOutcome};
 use crate::resources::Change;
 use crate::resources::connect::{Connect, associations, flows, phone, queues, routing_profile, storage, whisper};
@@ -22,9 +24,16 @@ type Key = (String, String);
 
 /// What steps learn and later steps need: ARNs (for flow placeholders) and ids.
 #[derive(Debug, Default)]
-struct Shared {
-    refs: BTreeMap<Key, String>,
-    ids: BTreeMap<Key, String>,
+pub struct Shared {
+    pub refs: BTreeMap<Key, String>,
+    pub ids: BTreeMap<Key, String>,
+}
+
+/// The shared reference map, for the AWS-side steps that fill it.
+pub type SharedRefs = Arc<Mutex<Shared>>;
+
+fn shared_refs(shared: &SharedRefs) -> SharedRefs {
+    shared.clone()
 }
 
 fn key(kind: &str, name: &str) -> Key {
@@ -48,9 +57,15 @@ pub async fn run(
     templates: &[FlowTemplate],
     inputs: &Inputs,
     plan: &Plan,
+    aws_side: Option<(&crate::aws::Aws, &aws_side::AwsDesired, &aws_side::AwsCurrent)>,
     reporter: &Reporter,
 ) -> anyhow::Result<GraphResult> {
     let mut shared = Shared { refs: plan::known_refs(current, inputs), ids: BTreeMap::new() };
+    if let Some((_, _, existing)) = aws_side {
+        for stack in existing.stacks.values().flatten() {
+            shared.refs.extend(aws_side::refs_from_outputs(&stack.outputs));
+        }
+    }
     for (name, queue) in &current.queues {
         shared.ids.insert(key("queue", name), queue.id.clone());
     }
@@ -96,22 +111,25 @@ pub async fn run(
         let name = settings.named(&template.name);
         let Some(item) = plan.get("flow", &name).filter(|item| item.change.is_mutation()) else { continue };
         let deps: Vec<String> = template
-            .references()
+            .keys(settings)
             .into_iter()
-            .filter(|(kind, _)| kind == "queue" || kind == "flow")
-            .filter_map(|(kind, target)| dep_if(format!("{kind}:{}", if kind == "flow" { settings.named(&target) } else { target })))
+            .filter_map(|(kind, target)| match kind.as_str() {
+                "queue" | "flow" => dep_if(format!("{kind}:{target}")),
+                "lambda" => dep_if(format!("lambda-association:{target}")),
+                "lex" => dep_if(format!("bot-association:{target}")),
+                _ => None,
+            })
             .collect();
-        let (cx, shared, template, settings_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone());
+        let (cx, shared, template, settings_c, inputs_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone(), inputs.clone());
         let existing = current.flows.get(&name).cloned();
         let label = format!("flow {name}");
         steps.push(Step::new(item.id(), label, deps, move || async move {
             let known = shared.lock().expect("shared state").refs.clone();
-            let (_, missing) = desired::resolve(&template.content, &known);
+            let (wanted, missing) = plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
             if !missing.is_empty() {
-                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("${{{kind}:{name}}}")).collect();
-                anyhow::bail!("unresolved references {}", names.join(", "));
+                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("{kind} {name}")).collect();
+                anyhow::bail!("unresolved references: {}", names.join(", "));
             }
-            let wanted = plan::desired_flow(&template, &settings_c, &known);
             let change = flows::diff(&wanted, existing.as_ref(), &settings_c.name, settings_c.adopt);
             if let Change::Conflict { reason } = &change {
                 anyhow::bail!("{reason}");
@@ -127,19 +145,45 @@ pub async fn run(
         }));
     }
 
-    for arn in inputs.lambdas.values() {
-        let Some(item) = plan.get("lambda-association", arn).filter(|item| item.change.is_mutation()) else { continue };
-        let (cx, arn) = (cx.clone(), arn.clone());
-        steps.push(Step::new(item.id(), format!("Lambda association {}", crate::resources::connect::id_from_arn(&arn)), vec![], move || async move {
+    if let Some((aws, wanted, existing)) = aws_side {
+        steps.extend(super::aws_side_steps::steps(aws, cx, settings, wanted, existing, plan, &shared_refs(&shared), reporter));
+    }
+    for id in &inputs.lambda_ids {
+        let Some(item) = plan.get("lambda-association", id).filter(|item| item.change.is_mutation()) else { continue };
+        let solution = if aws_side::lambda_ids(crate::assets::Solution::ReturningCallers).contains(&id.as_str()) {
+            crate::assets::Solution::ReturningCallers
+        } else {
+            crate::assets::Solution::Callbacks
+        };
+        let stack_step = aws_side.and_then(|(_, wanted, _)| wanted.stacks.get(&solution)).map(|stack| format!("stack:{}", stack.stack_name));
+        let deps: Vec<String> = stack_step.and_then(|step| dep_if(step)).into_iter().collect();
+        let (cx, shared, id) = (cx.clone(), shared.clone(), id.clone());
+        steps.push(Step::new(item.id(), format!("Lambda association {id}"), deps, move || async move {
+            let arn = {
+                let shared = shared.lock().expect("shared state");
+                aws_side::require(&shared.refs, "lambda", &id)?.clone()
+            };
             associations::associate_lambda(&cx, &arn).await?;
             Ok(StepOutcome::Created)
         }));
     }
-    if let Some(bot) = &inputs.bot
-        && let Some(item) = plan.get("bot-association", &bot.label()).filter(|item| item.change.is_mutation())
+    if let Some(name) = &inputs.bot_name
+        && let Some(item) = plan.get("bot-association", name).filter(|item| item.change.is_mutation())
     {
-        let (cx, bot) = (cx.clone(), bot.clone());
-        steps.push(Step::new(item.id(), "bot association", vec![], move || async move {
+        let deps: Vec<String> = dep_if(format!("lex-bot:{name}")).into_iter().collect();
+        let (cx, shared, name) = (cx.clone(), shared.clone(), name.clone());
+        let v1 = match &inputs.bot {
+            Some(bot @ Bot::V1 { .. }) => Some(bot.clone()),
+            _ => None,
+        };
+        steps.push(Step::new(item.id(), format!("bot association {name}"), deps, move || async move {
+            let bot = match v1 {
+                Some(bot) => bot,
+                None => {
+                    let shared = shared.lock().expect("shared state");
+                    Bot::V2 { alias_arn: aws_side::require(&shared.refs, "lex", &name)?.clone() }
+                }
+            };
             associations::associate_bot(&cx, &bot).await?;
             Ok(StepOutcome::Created)
         }));
@@ -161,9 +205,15 @@ pub async fn run(
 
     if let Some(item) = plan.get("ctr-storage", "CONTACT_TRACE_RECORDS").filter(|item| item.change.is_mutation()) {
         let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
-        let cx = cx.clone();
-        steps.push(Step::new(item.id(), "contact trace records to Kinesis", vec![], move || async move {
-            let wanted = wanted.ok_or_else(|| anyhow::anyhow!("no Kinesis stream for contact trace records"))?;
+        let deps: Vec<String> = aws_side
+            .and_then(|(_, desired, _)| desired.stacks.get(&crate::assets::Solution::Callbacks))
+            .and_then(|stack| dep_if(format!("stack:{}", stack.stack_name)))
+            .into_iter()
+            .collect();
+        let (cx, shared) = (cx.clone(), shared.clone());
+        steps.push(Step::new(item.id(), "contact trace records to Kinesis", deps, move || async move {
+            let from_stack = shared.lock().expect("shared state").refs.get(&key("ctr", "stream")).cloned();
+            let wanted = wanted.or(from_stack).ok_or_else(|| anyhow::anyhow!("no Kinesis stream for contact trace records"))?;
             storage::associate(&cx, &wanted).await?;
             Ok(StepOutcome::Created)
         }));

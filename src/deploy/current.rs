@@ -88,7 +88,13 @@ pub async fn read_with(cx: &Connect, settings: &Settings, instance_tags: HashMap
         queues_and_profile,
         flows::read_all(cx),
         associations::read_lambdas(cx),
-        associations::read_bots(cx, want_v1),
+        async {
+            let mut bots = associations::read_bots(cx, want_v1).await?;
+            if depth == Depth::Full {
+                bots.extend(associations::read_bots(cx, !want_v1).await?);
+            }
+            anyhow::Ok(bots)
+        },
         async { if settings.callbacks() || depth == Depth::Full { storage::read(cx).await } else { Ok(Vec::new()) } },
         async { if want_phones { phone::read_claimed(cx).await } else { Ok(Vec::new()) } },
     )?;

@@ -114,11 +114,70 @@ impl FlowTemplate {
     }
 }
 
-/// The flows of the chosen solutions, in the assets' order. The flow assets are the assets
-/// work's (issue 4); until they are part of this build the list is empty and no flow, whisper
-/// or phone-number step enters the graph.
-pub fn flow_templates(_settings: &Settings) -> Vec<FlowTemplate> {
-    Vec::new()
+/// The flows of the chosen solutions, in the assets' creation order.
+pub fn flow_templates(settings: &Settings) -> Vec<FlowTemplate> {
+    crate::assets::flows()
+        .iter()
+        .filter(|flow| match flow.solution {
+            crate::assets::Solution::ReturningCallers => settings.returning_callers(),
+            crate::assets::Solution::Callbacks => settings.callbacks(),
+        })
+        .map(|flow| FlowTemplate {
+            solution: flow.solution.id().to_string(),
+            name: flow.name.to_string(),
+            flow_type: flow.flow_type.to_string(),
+            description: format!("{} (connect-returns, {})", flow.name, flow.solution.id()),
+            content: flow.source.to_string(),
+        })
+        .collect()
+}
+
+/// The lookup key of a placeholder: `(kind, name)`, with `${callbackQueue}` as the queue named by
+/// `--callback-queue` and flow names prefixed like every Connect name.
+pub fn key_of(placeholder: &crate::assets::Placeholder, settings: &Settings) -> (String, String) {
+    use crate::assets::Placeholder;
+    match placeholder {
+        Placeholder::CallbackQueue => ("queue".to_string(), settings.callback_queue.clone()),
+        Placeholder::Queue(name) => ("queue".to_string(), settings.named(name)),
+        Placeholder::Flow(name) => ("flow".to_string(), settings.named(name)),
+        other => (other.kind().to_string(), other.name().to_string()),
+    }
+}
+
+impl FlowTemplate {
+    /// The resources the flow refers to, as lookup keys.
+    pub fn keys(&self, settings: &Settings) -> BTreeSet<(String, String)> {
+        crate::assets::placeholder::scan(&self.content)
+            .into_iter()
+            .filter_map(|found| found.parsed.ok())
+            .map(|placeholder| key_of(&placeholder, settings))
+            .collect()
+    }
+
+    /// The flow content with every placeholder known in `known` resolved; unknown ones become a
+    /// visible `<pending …>` marker and are returned.
+    pub fn render(
+        &self,
+        settings: &Settings,
+        known: &BTreeMap<(String, String), String>,
+        lex: &crate::assets::LexRendering,
+    ) -> (String, Vec<(String, String)>) {
+        let missing = std::cell::RefCell::new(Vec::new());
+        let resolve = |placeholder: &crate::assets::Placeholder| -> Option<String> {
+            let key = key_of(placeholder, settings);
+            match known.get(&key) {
+                Some(value) => Some(value.clone()),
+                None => {
+                    missing.borrow_mut().push(key);
+                    Some(format!("<pending {placeholder}>"))
+                }
+            }
+        };
+        match crate::assets::render_source(&self.name, &self.content, &resolve, lex) {
+            Ok(content) => (content, missing.into_inner()),
+            Err(err) => (self.content.clone(), vec![("error".to_string(), err.to_string())]),
+        }
+    }
 }
 
 /// The flow the callback queue's outbound whisper points at.

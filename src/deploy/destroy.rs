@@ -16,7 +16,10 @@ use super::current::{self, Current, Depth};
 use super::desired::Settings;
 use super::graph::{self, GraphResult, Step};
 use super::plan::{Plan, PlanItem};
-use crate::report::{Reporter, StepOutcome};
+use crate::assets::Solution;
+use crate::aws::Aws;
+use crate::report::{Event, Reporter, StepOutcome};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 use crate::resources::connect::flows::SOLUTION_TAG;
 use crate::resources::connect::{Connect, flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, FieldDiff, Ownership, TAG_ADOPTED};
@@ -31,6 +34,11 @@ pub struct Found {
     pub phones: Vec<(String, phone::Record)>,
     /// The CTR association we created.
     pub ctr_association: Option<String>,
+    /// The AWS side: stacks by solution, the Lex bot, the artifact bucket name.
+    pub stacks: BTreeMap<Solution, (String, Option<stack::Current>)>,
+    pub bot: Option<(String, lexv2::Current)>,
+    pub bot_v1: Option<lexv1::Current>,
+    pub bucket: Option<String>,
 }
 
 /// Reads what the deployment has.
@@ -49,7 +57,59 @@ pub async fn read(cx: &Connect, settings: &Settings, instance_tags: HashMap<Stri
         .filter_map(|(key, value)| key.strip_prefix(&prefix).map(|id| (id.to_string(), phone::parse_record(value))))
         .collect();
     let ctr_association = instance_tags.get(&storage::created_tag(&settings.name)).cloned();
-    Ok(Found { current, whisper_queue, phones, ctr_association })
+    Ok(Found { current, whisper_queue, phones, ctr_association, ..Found::default() })
+}
+
+/// Reads the AWS side of the deployment (CloudFormation, Lex, S3).
+pub async fn read_aws(aws: &Aws, cx: &Connect, settings: &Settings, found: &mut Found) -> anyhow::Result<()> {
+    for solution in super::aws_side::solutions(settings) {
+        let name = stack::stack_name(&settings.name, solution.id())?;
+        let current = stack::read(&aws.cloudformation(), &name).await?;
+        found.stacks.insert(solution, (name, current));
+    }
+    if settings.returning_callers() {
+        let name = crate::assets::bot().name;
+        if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
+            found.bot = Some((name, bot));
+        }
+        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::aws_side::bot_spec()).await?;
+    }
+    if settings.returning_callers() && settings.callbacks() {
+        let (region, account) = cx.region_account();
+        let bucket = artifacts::bucket_name(account, region);
+        if artifacts::read(&aws.s3(), &bucket, &settings.name).await?.is_some_and(|current| !current.keys.is_empty()) {
+            found.bucket = Some(bucket);
+        }
+    }
+    Ok(())
+}
+
+/// The Lambda ARNs of our stacks that are associated with the instance.
+fn our_lambda_associations(found: &Found) -> Vec<(Solution, String)> {
+    let mut out = Vec::new();
+    for (solution, (_, stack)) in &found.stacks {
+        let Some(stack) = stack else { continue };
+        for id in super::aws_side::lambda_ids(*solution) {
+            if let Some(arn) = crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
+                && found.current.lambdas.contains(arn)
+            {
+                out.push((*solution, arn.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Our bot's alias ARN when it is associated with the instance.
+fn our_bot_association(found: &Found, cx_region: &str, cx_account: &str) -> Option<String> {
+    let (_, bot) = found.bot.as_ref()?;
+    let alias = bot.alias.as_ref()?;
+    let arn = lexv2::alias_arn(cx_region, cx_account, &bot.bot_id, &alias.alias_id);
+    found.current.bots.contains(&crate::resources::connect::associations::Bot::V2 { alias_arn: arn.clone() }).then_some(arn)
+}
+
+fn progress_to(reporter: Reporter, step: String) -> std::sync::Arc<dyn Fn(String) + Send + Sync> {
+    std::sync::Arc::new(move |what: String| reporter.send(Event::Waiting { step: step.clone(), what }))
 }
 
 fn flow_solution(flow: &flows::Current) -> Option<&str> {
@@ -75,8 +135,12 @@ fn our_flows<'a>(found: &'a Found, settings: &Settings) -> BTreeMap<&'a str, &'a
         .collect()
 }
 
-/// The destroy plan (pure).
+/// The destroy plan (pure). `region`/`account` are the instance's.
 pub fn plan(found: &Found, settings: &Settings) -> Plan {
+    plan_in(found, settings, "", "")
+}
+
+pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) -> Plan {
     let deployment = &settings.name;
     let mut items = Vec::new();
     let flows_by_id: HashMap<&str, &flows::Current> = found.current.flows.values().map(|flow| (flow.id.as_str(), flow)).collect();
@@ -123,6 +187,39 @@ pub fn plan(found: &Found, settings: &Settings) -> Plan {
     {
         items.push(PlanItem::new("ctr-storage", association, Change::Delete));
     }
+    for (_, arn) in our_lambda_associations(found) {
+        items.push(PlanItem::new("lambda-association", arn, Change::Delete));
+    }
+    if let Some(arn) = our_bot_association(found, region, account) {
+        items.push(PlanItem::new("bot-association", arn, Change::Delete));
+    }
+    if let Some(v1) = &found.bot_v1
+        && v1.deployment.as_deref() == Some(deployment.as_str())
+    {
+        let name = crate::assets::bot().name;
+        let bot = crate::resources::connect::associations::Bot::V1 { name: name.clone(), region: region.to_string() };
+        if found.current.bots.contains(&bot) {
+            items.push(PlanItem::new("bot-association-v1", &name, Change::Delete));
+        }
+        items.push(PlanItem::new("lex-bot-v1", &name, Change::Delete));
+    }
+    if let Some((name, bot)) = &found.bot {
+        if bot.deployment.as_deref() == Some(deployment.as_str()) {
+            items.push(PlanItem::new("lex-bot", name, Change::Delete));
+        } else {
+            items.push(PlanItem::new("lex-bot", name, Change::Keep { reason: "not created by this deployment".into() }));
+        }
+    }
+    for (name, stack) in found.stacks.values() {
+        let Some(stack) = stack else { continue };
+        match stack::delete_change(Some(stack), deployment) {
+            crate::resources::stack::common::Change::Conflict { reason, .. } => items.push(PlanItem::new("stack", name, Change::Keep { reason })),
+            _ => items.push(PlanItem::new("stack", name, Change::Delete)),
+        }
+    }
+    if let Some(bucket) = &found.bucket {
+        items.push(PlanItem::new("artifacts", bucket, Change::Delete));
+    }
     Plan { items }
 }
 
@@ -131,7 +228,8 @@ fn adopted_change() -> Change {
 }
 
 /// Runs the destroy plan as a graph.
-pub async fn run(cx: &Connect, settings: &Settings, found: &Found, plan: &Plan, reporter: &Reporter) -> anyhow::Result<GraphResult> {
+pub async fn run(aws: &Aws, cx: &Connect, settings: &Settings, found: &Found, plan: &Plan, keep_data: bool, reporter: &Reporter) -> anyhow::Result<GraphResult> {
+    let flow_ids: Vec<String> = plan.items.iter().filter(|item| item.kind == "flow").map(PlanItem::id).collect();
     let mut steps = Vec::new();
     let restore_ids: Vec<String> =
         plan.items.iter().filter(|item| matches!(item.kind.as_str(), "phone-number" | "outbound-whisper")).map(PlanItem::id).collect();
@@ -209,10 +307,80 @@ pub async fn run(cx: &Connect, settings: &Settings, found: &Found, plan: &Plan, 
                     Ok(StepOutcome::Deleted)
                 }));
             }
+            "lambda-association" if item.change == Change::Delete => {
+                let (cx, arn) = (cx.clone(), item.name.clone());
+                steps.push(Step::new(id, format!("Lambda association {}", crate::resources::connect::id_from_arn(&arn).rsplit(':').next().unwrap_or_default()), flow_ids.clone(), move || async move {
+                    crate::resources::connect::associations::disassociate_lambda(&cx, &arn).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "bot-association" if item.change == Change::Delete => {
+                let (cx, arn) = (cx.clone(), item.name.clone());
+                steps.push(Step::new(id, "bot association", flow_ids.clone(), move || async move {
+                    crate::resources::connect::associations::disassociate_bot(&cx, &crate::resources::connect::associations::Bot::V2 { alias_arn: arn }).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "bot-association-v1" => {
+                let (cx, bot) = (cx.clone(), crate::resources::connect::associations::Bot::V1 { name: item.name.clone(), region: cx.region_account().0.to_string() });
+                steps.push(Step::new(id, "bot association (Lex V1)", flow_ids.clone(), move || async move {
+                    crate::resources::connect::associations::disassociate_bot(&cx, &bot).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "lex-bot-v1" => {
+                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association-v1").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
+                let (lex, deployment) = (aws.lexv1(), settings.name.clone());
+                let progress = progress_to(reporter.clone(), id.clone());
+                steps.push(Step::new(id, format!("Lex V1 bot {}", item.name), deps, move || async move {
+                    lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "lex-bot" if item.change == Change::Delete => {
+                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
+                let (lex, name, deployment) = (aws.lexv2(), item.name.clone(), settings.name.clone());
+                let progress = progress_to(reporter.clone(), id.clone());
+                steps.push(Step::new(id, format!("Lex bot {name}"), deps, move || async move {
+                    lexv2::delete(&lex, &name, &deployment, &*progress).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "stack" if item.change == Change::Delete => {
+                // After everything that uses its Lambdas, stream or role.
+                let deps: Vec<String> = plan
+                    .items
+                    .iter()
+                    .filter(|other| matches!(other.kind.as_str(), "lambda-association" | "lex-bot" | "lex-bot-v1" | "ctr-storage" | "flow" | "bot-association" | "bot-association-v1"))
+                    .filter(|other| other.change == Change::Delete)
+                    .map(PlanItem::id)
+                    .collect();
+                let (cfn, name, deployment) = (aws.cloudformation(), item.name.clone(), settings.name.clone());
+                let progress = progress_to(reporter.clone(), id.clone());
+                steps.push(Step::new(id, format!("stack {name}"), deps, move || async move {
+                    let deleted = stack::delete(&cfn, &name, &deployment, keep_data, &*progress).await?;
+                    if !deleted.retained.is_empty() {
+                        let tables: Vec<String> = deleted.retained.iter().map(|table| table.physical_id.clone()).collect();
+                        return Ok(StepOutcome::Kept).map(|outcome| {
+                            progress(format!("kept tables (--keep-data): {}", tables.join(", ")));
+                            outcome
+                        });
+                    }
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
+            "artifacts" => {
+                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "stack").map(PlanItem::id).collect();
+                let (s3, bucket, deployment) = (aws.s3(), item.name.clone(), settings.name.clone());
+                let progress = progress_to(reporter.clone(), id.clone());
+                steps.push(Step::new(id, "Lambda artifacts", deps, move || async move {
+                    artifacts::delete(&s3, &bucket, &deployment, &*progress).await?;
+                    Ok(StepOutcome::Deleted)
+                }));
+            }
             _ => {}
         }
     }
-    let _ = settings;
     graph::run(steps, reporter).await
 }
 

@@ -5,6 +5,8 @@
 //! everything that can be checked is checked before the first mutating call.
 
 pub mod apply;
+pub mod aws_side;
+pub mod aws_side_steps;
 pub mod destroy;
 pub mod current;
 pub mod desired;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::current::Current;
-use super::desired::{self, CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW, ROUTING_PROFILE, Settings};
+use super::desired::{CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW, ROUTING_PROFILE, Settings};
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::{flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, Ownership};
@@ -22,6 +22,28 @@ pub struct Inputs {
     pub lex: BTreeMap<String, String>,
     /// The stack's CTR stream, when the stack made one.
     pub ctr_stream: Option<String>,
+    /// How flows name the bot (V2 alias ARN, or V1 name/Region/alias).
+    pub lex_rendering: Option<crate::assets::LexRendering>,
+    /// True when the AWS-side steps (artifacts, stacks, Lex) are part of this deploy: then every
+    /// Lambda and Lex reference will have a value by the time a flow step runs.
+    pub aws_side: bool,
+    /// Function ids to associate with the instance (their ARNs come from the stacks).
+    pub lambda_ids: Vec<String>,
+    /// The bot to associate, by name (its alias ARN comes from the Lex step).
+    pub bot_name: Option<String>,
+}
+
+impl Inputs {
+    /// True when every Lambda and Lex reference of `template` has a value: only then can the flow
+    /// be deployed (its other references are queues and flows this deploy creates).
+    pub fn ready_for(&self, template: &FlowTemplate, settings: &Settings) -> bool {
+        self.aws_side
+            || template.keys(settings).iter().all(|(kind, name)| match kind.as_str() {
+            "lambda" => self.lambdas.contains_key(name),
+            "lex" => self.lex.contains_key(name) || matches!(self.lex_rendering, Some(crate::assets::LexRendering::V1 { .. })),
+            _ => true,
+        })
+    }
 }
 
 /// One resource's line in the plan.
@@ -111,9 +133,23 @@ pub fn desired_routing_profile(settings: &Settings) -> Option<routing_profile::D
     })
 }
 
-/// A flow's desired state with the references known now.
-pub fn desired_flow(template: &FlowTemplate, settings: &Settings, known: &BTreeMap<(String, String), String>) -> flows::Desired {
-    let (content, _) = desired::resolve(&template.content, known);
+/// A flow's desired state with the references known now, and the references still unknown.
+pub fn desired_flow_with_missing(
+    template: &FlowTemplate,
+    settings: &Settings,
+    known: &BTreeMap<(String, String), String>,
+    inputs: &Inputs,
+) -> (flows::Desired, Vec<(String, String)>) {
+    let lex = inputs.lex_rendering.clone().unwrap_or(crate::assets::LexRendering::V2);
+    let (content, missing) = template.render(settings, known, &lex);
+    (desired_flow_from(template, settings, content), missing)
+}
+
+pub fn desired_flow(template: &FlowTemplate, settings: &Settings, known: &BTreeMap<(String, String), String>, inputs: &Inputs) -> flows::Desired {
+    desired_flow_with_missing(template, settings, known, inputs).0
+}
+
+fn desired_flow_from(template: &FlowTemplate, settings: &Settings, content: String) -> flows::Desired {
     flows::Desired {
         solution: template.solution.clone(),
         name: settings.named(&template.name),
@@ -139,19 +175,21 @@ pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate
     }
     let known = known_refs(current, inputs);
     for template in templates {
-        let flow = desired_flow(template, settings, &known);
+        let (flow, missing) = desired_flow_with_missing(template, settings, &known, inputs);
         let mut change = flows::diff(&flow, current.flows.get(&flow.name), deployment, adopt);
         // A flow whose references do not exist yet will change once they do.
-        if change == Change::NoOp && !desired::resolve(&template.content, &known).1.is_empty() {
+        if change == Change::NoOp && !missing.is_empty() {
             change = Change::Update { fields: vec![crate::resources::FieldDiff::new("content", "deployed", "with new references")], content_diff: None };
         }
         items.push(PlanItem::new("flow", &flow.name, change));
     }
-    for arn in inputs.lambdas.values() {
-        items.push(PlanItem::new("lambda-association", arn, associations::diff(current.lambdas.contains(arn))));
+    for id in &inputs.lambda_ids {
+        let present = inputs.lambdas.get(id).is_some_and(|arn| current.lambdas.contains(arn));
+        items.push(PlanItem::new("lambda-association", id, associations::diff(present)));
     }
-    if let Some(bot) = &inputs.bot {
-        items.push(PlanItem::new("bot-association", bot.label(), associations::diff(current.bots.contains(bot))));
+    if let Some(name) = &inputs.bot_name {
+        let present = inputs.bot.as_ref().is_some_and(|bot| current.bots.contains(bot));
+        items.push(PlanItem::new("bot-association", name, associations::diff(present)));
     }
     if settings.callbacks() {
         let whisper_flow = settings.named(OUTBOUND_WHISPER_FLOW);
@@ -162,7 +200,7 @@ pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate
             items.push(PlanItem::new("outbound-whisper", &settings.callback_queue, whisper::diff(queue, flow_id, &whisper_flow, deployment)));
         }
         let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
-        if wanted.is_some() || storage::stream_in_use(&current.storage).is_some() {
+        if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some() {
             items.push(PlanItem::new("ctr-storage", "CONTACT_TRACE_RECORDS", storage::diff(&current.storage, wanted.as_deref())));
         }
     }
@@ -300,7 +338,13 @@ mod tests {
                 tags: crate::resources::owner_tags("d"),
             },
         );
-        let template = FlowTemplate { solution: "callbacks".into(), name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: r#"{"x":2}"#.into() };
+        let template = FlowTemplate {
+            solution: "callbacks".into(),
+            name: "f".into(),
+            flow_type: "CONTACT_FLOW".into(),
+            description: String::new(),
+            content: r#"{"x":2}"#.into(),
+        };
         let mut s = settings();
         s.solution = SolutionChoice::Callbacks;
         let plan = compute(&s, &current, &[template], &Inputs::default());

@@ -16,6 +16,39 @@ pub struct Env {
     pub seed: Value,
     /// Extra environment for the child (e.g. pacing).
     pub extra_env: Vec<(String, String)>,
+    /// The deployment name this test uses (moto is shared by every test of the binary).
+    pub name: String,
+    _artifacts: tempfile::TempDir,
+}
+
+/// A Lambda manifest and zip as `cargo xtask build-lambdas` writes them. The binary is a stand-in
+/// (moto stores code but never runs it); its ELF header satisfies the zip check.
+fn lambda_fixture() -> (tempfile::TempDir, String) {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip_path = dir.path().join("returns-lambdas.zip");
+    let mut bytes = Vec::new();
+    {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
+        writer.start_file("bootstrap", options).expect("zip entry");
+        writer.write_all(b"\x7fELF\x02\x01\x01\0test stand-in for the returns-lambdas binary").expect("zip write");
+        writer.finish().expect("zip finish");
+    }
+    std::fs::write(&zip_path, &bytes).expect("write zip");
+    let sha = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&bytes))
+    };
+    let ids = ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"];
+    let functions: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| (id.to_string(), serde_json::json!({"artifact": "returns-lambdas.zip", "handler": id, "zip": "returns-lambdas.zip", "sha256": sha, "size": bytes.len()})))
+        .collect();
+    let manifest = serde_json::json!({"version": 1, "architecture": "x86_64", "runtime": "provided.al2023", "functions": functions, "artifacts": {}});
+    let path = dir.path().join("manifest.json");
+    std::fs::write(&path, manifest.to_string()).expect("write manifest");
+    (dir, path.to_string_lossy().to_string())
 }
 
 impl Env {
@@ -32,7 +65,14 @@ impl Env {
     pub fn with_config(config: Config) -> Env {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let running = runtime.block_on(connect_returns_sandbox::start(config)).expect("sandbox starts");
-        let mut env = Env { running, runtime, seed: Value::Null, extra_env: vec![("CONNECT_RETURNS_CONNECT_PACING".into(), "0".into())] };
+        let (artifacts, manifest) = lambda_fixture();
+        let name = format!("rc{}", testkit::unique("t").replace('-', ""));
+        let extra_env = vec![
+            ("CONNECT_RETURNS_CONNECT_PACING".into(), "0".into()),
+            ("CONNECT_RETURNS_LAMBDA_MANIFEST".into(), manifest),
+            ("CONNECT_RETURNS_NAME".into(), name.clone()),
+        ];
+        let mut env = Env { running, runtime, seed: Value::Null, extra_env, name, _artifacts: artifacts };
         env.seed = env.admin("POST", "seed", Some("{}"));
         env
     }
@@ -91,8 +131,53 @@ impl Env {
             .collect()
     }
 
+    /// The state dump without the service's record of idempotency tokens and import jobs
+    /// (request history, not resources): what "the instance is as before" compares.
     pub fn state(&self) -> Value {
-        self.admin("GET", "state", None)
+        fn strip(value: &mut Value) {
+            match value {
+                Value::Object(map) => {
+                    map.remove("client_tokens");
+                    map.values_mut().for_each(strip);
+                }
+                Value::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut state = self.admin("GET", "state", None);
+        strip(&mut state);
+        // The count of Lex V1 import jobs is history too (imports are not resources).
+        if let Some(v1) = state.get_mut("lexv1").and_then(Value::as_object_mut) {
+            v1.remove("imports");
+        }
+        state
+    }
+
+    /// Asserts two state dumps are equal, printing only the first differing path.
+    pub fn assert_same_state(before: &Value, after: &Value, what: &str) {
+        fn first_diff(a: &Value, b: &Value, path: &str) -> Option<String> {
+            match (a, b) {
+                (Value::Object(x), Value::Object(y)) => {
+                    for key in x.keys().chain(y.keys()) {
+                        if let Some(diff) = first_diff(x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null), &format!("{path}/{key}")) {
+                            return Some(diff);
+                        }
+                    }
+                    None
+                }
+                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                    x.iter().zip(y).enumerate().find_map(|(i, (a, b))| first_diff(a, b, &format!("{path}[{i}]")))
+                }
+                _ if a == b => None,
+                _ => {
+                    let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+                    Some(format!("{path}: before {} / after {}", short(a), short(b)))
+                }
+            }
+        }
+        if let Some(diff) = first_diff(before, after, "") {
+            panic!("{what}: state differs at {diff}");
+        }
     }
 
     /// The seeded instance's part of the state dump.
@@ -167,5 +252,49 @@ impl Env {
     /// Runs a future on the sandbox's runtime.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
+    }
+}
+
+impl Env {
+    fn aws_config(&self, url: String) -> aws_config::SdkConfig {
+        self.runtime.block_on(async move {
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(url)
+                .load()
+                .await
+        })
+    }
+
+    /// The status of a CloudFormation stack in moto, `None` when it does not exist (or is deleted).
+    pub fn stack_status(&self, name: &str) -> Option<String> {
+        let client = aws_sdk_cloudformation::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self.runtime.block_on(client.describe_stacks().stack_name(name).send()).ok()?;
+        let status = out.stacks()[0].stack_status()?.as_str().to_string();
+        (status != "DELETE_COMPLETE").then_some(status)
+    }
+
+    /// DynamoDB table names in moto containing `part`.
+    pub fn tables_named(&self, part: &str) -> Vec<String> {
+        let client = aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self.runtime.block_on(client.list_tables().send()).expect("list tables");
+        out.table_names().iter().filter(|name| name.contains(part)).cloned().collect()
+    }
+
+    /// Object keys under the deployment's prefix in the artifact bucket.
+    pub fn artifact_keys(&self) -> Vec<String> {
+        let client = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string())).force_path_style(true).build(),
+        );
+        let out = self.runtime.block_on(client.list_objects_v2().bucket("connect-returns-123456789012-us-east-1").prefix(format!("{}/", self.name)).send());
+        out.map(|out| out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()).unwrap_or_default()
+    }
+}
+
+impl Env {
+    /// A Lex V2 model-building client on the sandbox.
+    pub fn lexv2_client(&self) -> aws_sdk_lexmodelsv2::Client {
+        aws_sdk_lexmodelsv2::Client::new(&self.aws_config(self.running.lexv2_url.clone()))
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use crate::core::{ApiError, Req};
+use crate::core::{ApiError, Req, Resp};
 
 /// The error shape a service uses for malformed input (`ValidationException` for V2,
 /// `BadRequestException` for V1), with its HTTP status.
@@ -106,6 +106,24 @@ impl Body {
         keys.iter()
             .filter_map(|k| self.get(k).map(|v| (k.to_string(), v.clone())))
             .collect()
+    }
+}
+
+/// A 200 response whose body has no JSON nulls (AWS omits absent members instead).
+pub(crate) fn ok(v: Value) -> Resp {
+    Resp::ok(strip_nulls(v))
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k, strip_nulls(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
+        other => other,
     }
 }
 
@@ -238,6 +256,12 @@ mod tests {
             paginate(inv, (0..5).collect::<Vec<_>>(), 2, Some("sandbox-page-4")).unwrap();
         assert_eq!((p3, t3), (vec![4], None));
         assert!(paginate(inv, (0..5).collect::<Vec<_>>(), 2, Some("bogus")).is_err());
+    }
+
+    #[test]
+    fn responses_drop_nulls() {
+        let r = ok(serde_json::json!({"a": null, "b": [{"c": null, "d": 1}], "nextToken": null}));
+        assert_eq!(r.body, Some(serde_json::json!({"b": [{"d": 1}]})));
     }
 
     #[test]

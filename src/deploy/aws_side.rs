@@ -1,0 +1,260 @@
+//! The AWS side of a deploy: the Lambda artifacts in the artifact bucket, one CloudFormation
+//! stack per solution, and the Lex V2 bot (resource kinds in `resources::{artifacts, stack,
+//! lexv2}`). This module reads them, turns their diffs into plan items, and adds their steps to
+//! the graph; their outputs (Lambda ARNs, the bot alias ARN, the CTR stream) feed the Connect
+//! steps through the shared reference map.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::desired::Settings;
+use super::plan::{Inputs, PlanItem};
+use crate::assets::{self, Solution};
+use crate::aws::Aws;
+use crate::error::UserError;
+use crate::resources::connect::associations::Bot;
+use crate::resources::stack::common::Change as AwsChange;
+use crate::resources::{Change, FieldDiff, artifacts, lexv1, lexv2, stack};
+
+/// Where `cargo xtask build-lambdas` writes its manifest; `CONNECT_RETURNS_LAMBDA_MANIFEST`
+/// overrides it.
+pub const MANIFEST_VAR: &str = "CONNECT_RETURNS_LAMBDA_MANIFEST";
+pub const DEFAULT_MANIFEST: &str = "target/lambda/manifest.json";
+/// The artifact name of the one multi-handler zip every function runs.
+pub const ARTIFACT: &str = "bootstrap";
+
+/// The manifest written by `cargo xtask build-lambdas`: function id → zip (all share one).
+#[derive(Debug, serde::Deserialize)]
+struct Manifest {
+    functions: BTreeMap<String, ManifestFunction>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ManifestFunction {
+    zip: String,
+    sha256: String,
+}
+
+/// The local Lambda zip, checked before anything changes.
+pub fn local_artifact() -> Result<artifacts::LocalArtifact, UserError> {
+    let path = std::env::var_os(MANIFEST_VAR).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST));
+    let hint = "build the Lambda artifacts first: cargo xtask build-lambdas";
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| UserError::new(format!("cannot read the Lambda manifest {}: {err}", path.display())).hint(hint))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|err| UserError::new(format!("malformed Lambda manifest {}: {err}", path.display())).hint(hint))?;
+    let mut zips: Vec<(&String, &String)> = manifest.functions.values().map(|function| (&function.zip, &function.sha256)).collect();
+    zips.sort();
+    zips.dedup();
+    let [(zip, sha256)] = zips[..] else {
+        return Err(UserError::new(format!("Lambda manifest {} must name exactly one zip, names {}", path.display(), zips.len())).hint(hint));
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let artifact = artifacts::LocalArtifact { name: ARTIFACT.into(), path: base.join(zip), sha256: sha256.to_ascii_lowercase() };
+    artifacts::preflight(std::slice::from_ref(&artifact), &check_zip)?;
+    Ok(artifact)
+}
+
+/// The zip must hold an executable `bootstrap` ELF binary.
+fn check_zip(_artifact: &artifacts::LocalArtifact, bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|err| format!("not a zip archive: {err}"))?;
+    let mut entry = archive.by_name("bootstrap").map_err(|_| "the zip has no `bootstrap` entry (provided.al2023 runs `bootstrap`)".to_string())?;
+    let mut head = [0u8; 4];
+    std::io::Read::read_exact(&mut entry, &mut head).map_err(|err| format!("cannot read bootstrap: {err}"))?;
+    if &head != b"\x7fELF" {
+        return Err("bootstrap is not an ELF executable".into());
+    }
+    Ok(())
+}
+
+/// The solutions the settings choose.
+pub fn solutions(settings: &Settings) -> Vec<Solution> {
+    Solution::ALL
+        .into_iter()
+        .filter(|solution| match solution {
+            Solution::ReturningCallers => settings.returning_callers(),
+            Solution::Callbacks => settings.callbacks(),
+        })
+        .collect()
+}
+
+/// What the AWS side has now.
+#[derive(Debug, Clone)]
+pub struct AwsCurrent {
+    pub bucket: Option<artifacts::Current>,
+    pub stacks: BTreeMap<Solution, Option<stack::Current>>,
+    pub bot: Option<lexv2::Current>,
+    /// The Lex V1 bot, with `--lex v1`.
+    pub bot_v1: Option<lexv1::Current>,
+}
+
+/// What the AWS side should be (the Lex role is known once the stack has run).
+#[derive(Debug, Clone)]
+pub struct AwsDesired {
+    pub artifacts: artifacts::Desired,
+    pub stacks: BTreeMap<Solution, stack::Desired>,
+    pub bot: Option<lexv2::BotSpec>,
+    /// With `--lex v1`: the bot is imported into Lex V1 instead of built in V2.
+    pub lex_v1: bool,
+}
+
+pub fn bot_spec() -> lexv2::BotSpec {
+    let bot = assets::bot();
+    lexv2::BotSpec {
+        name: bot.name.clone(),
+        description: bot.description.clone(),
+        locale: bot.locale.clone(),
+        voice_id: bot.voice.clone(),
+        nlu_confidence_threshold: bot.confidence_threshold,
+        idle_session_ttl_seconds: bot.idle_session_ttl_seconds as i32,
+        intents: bot
+            .intents
+            .iter()
+            .map(|intent| lexv2::IntentSpec { name: intent.name.clone(), description: intent.description.clone(), utterances: intent.utterances.clone() })
+            .collect(),
+        clarification_prompt: bot.clarification_prompt.clone(),
+        abort_statement: bot.abort_statement.clone(),
+    }
+}
+
+/// Desired AWS-side state (pure apart from the already-read local artifact).
+pub fn desired(settings: &Settings, account: &str, region: &str, instance_arn: &str, artifact: artifacts::LocalArtifact) -> Result<AwsDesired, UserError> {
+    let key = artifact.key(&settings.name);
+    let artifacts = artifacts::Desired::new(account, region, &settings.name, vec![artifact]);
+    let mut stacks = BTreeMap::new();
+    for solution in solutions(settings) {
+        let mut parameters = BTreeMap::from([
+            ("ConnectInstanceARN".to_string(), instance_arn.to_string()),
+            ("ArtifactBucket".to_string(), artifacts.bucket.clone()),
+            ("ArtifactKey".to_string(), key.clone()),
+        ]);
+        match solution {
+            Solution::ReturningCallers => {
+                parameters.insert("RecordTTL".into(), settings.record_ttl_minutes.to_string());
+            }
+            Solution::Callbacks => {
+                parameters.insert("CallbackTTLHours".into(), settings.callback_ttl_hours.to_string());
+            }
+        }
+        stacks.insert(solution, stack::Desired::new(&settings.name, solution.id(), assets::template(solution), parameters)?);
+    }
+    let bot = settings.returning_callers().then(bot_spec);
+    let lex_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
+    Ok(AwsDesired { artifacts, stacks, bot, lex_v1 })
+}
+
+/// Reads the AWS side (S3, CloudFormation, Lex: no mutating call).
+pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent> {
+    let bucket = artifacts::read(&aws.s3(), &desired.artifacts.bucket, &desired.artifacts.deployment).await?;
+    let mut stacks = BTreeMap::new();
+    for (solution, wanted) in &desired.stacks {
+        stacks.insert(*solution, stack::read(&aws.cloudformation(), &wanted.stack_name).await?);
+    }
+    let (bot, bot_v1) = match &desired.bot {
+        Some(spec) if desired.lex_v1 => (None, lexv1::read(&aws.lexv1(), spec).await?),
+        Some(spec) => (lexv2::read(&aws.lexv2(), &spec.name).await?, None),
+        None => (None, None),
+    };
+    Ok(AwsCurrent { bucket, stacks, bot, bot_v1 })
+}
+
+fn convert(change: AwsChange) -> Change {
+    match change {
+        AwsChange::NoOp => Change::NoOp,
+        AwsChange::Create => Change::Create,
+        AwsChange::Update { fields } => Change::Update {
+            fields: fields.into_iter().map(|field| FieldDiff::new(field.field, field.before, field.after)).collect(),
+            content_diff: None,
+        },
+        AwsChange::Conflict { reason, hint } => Change::Conflict { reason: format!("{reason} (hint: {hint})") },
+    }
+}
+
+/// The lex desired state with the role the stack output gives (or a placeholder for the plan).
+pub fn lex_desired(spec: &lexv2::BotSpec, deployment: &str, role_arn: Option<&str>) -> lexv2::Desired {
+    lexv2::Desired { spec: spec.clone(), deployment: deployment.to_string(), role_arn: role_arn.unwrap_or("(the stack's LexBotRoleARN)").to_string() }
+}
+
+/// Plan items of the AWS side (pure).
+pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec<PlanItem> {
+    let mut items = vec![PlanItem::new("artifacts", &desired.artifacts.bucket, convert(artifacts::diff(&desired.artifacts, current.bucket.as_ref())))];
+    for (solution, wanted) in &desired.stacks {
+        let existing = current.stacks.get(solution).and_then(Option::as_ref);
+        items.push(PlanItem::new("stack", &wanted.stack_name, convert(stack::diff(wanted, existing))));
+    }
+    if let Some(spec) = &desired.bot
+        && desired.lex_v1
+    {
+        let wanted = lexv1::Desired { spec: spec.clone(), deployment: deployment.to_string() };
+        items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv1::diff(&wanted, current.bot_v1.as_ref()))));
+    } else if let Some(spec) = &desired.bot {
+        let role = current.stacks.get(&Solution::ReturningCallers).and_then(Option::as_ref).and_then(|s| s.outputs.get("LexBotRoleARN")).cloned();
+        items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv2::diff(&lex_desired(spec, deployment, role.as_deref()), current.bot.as_ref()))));
+    }
+    items
+}
+
+/// Inputs for the Connect side from what the AWS side has now.
+pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
+    let mut inputs = Inputs::default();
+    for stack in current.stacks.values().flatten() {
+        for id in ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"] {
+            if let Some(arn) = assets::lambda_output(id).and_then(|output| stack.outputs.get(output)) {
+                inputs.lambdas.insert(id.to_string(), arn.clone());
+            }
+        }
+        if let Some(stream) = stack.outputs.get("CtrStreamARN").filter(|arn| !arn.is_empty()) {
+            inputs.ctr_stream = Some(stream.clone());
+        }
+    }
+    if let Some(bot) = &current.bot
+        && let Some(alias) = &bot.alias
+    {
+        let arn = lexv2::alias_arn(region, account, &bot.bot_id, &alias.alias_id);
+        inputs.lex.insert(assets::bot().name, arn.clone());
+        inputs.bot = Some(Bot::V2 { alias_arn: arn });
+    }
+    inputs.lex_rendering = Some(assets::LexRendering::V2);
+    inputs
+}
+
+/// Inputs for `--lex v1`: flows name the bot by name, Region and alias.
+pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {
+    let name = assets::bot().name;
+    inputs.lex_rendering = Some(assets::LexRendering::V1 { bot_name: name.clone(), region: region.to_string(), alias: "prod".into() });
+    inputs.bot = Some(Bot::V1 { name, region: region.to_string() });
+}
+
+/// The Lambda function ids a solution's stack provides.
+pub fn lambda_ids(solution: Solution) -> Vec<&'static str> {
+    match solution {
+        Solution::ReturningCallers => vec!["searchCustomerCalls", "addCustomerCalls"],
+        Solution::Callbacks => vec!["get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"],
+    }
+}
+
+/// Outputs of a stack into the reference map.
+pub fn refs_from_outputs(outputs: &BTreeMap<String, String>) -> Vec<((String, String), String)> {
+    let mut out = Vec::new();
+    for solution in Solution::ALL {
+        for id in lambda_ids(solution) {
+            if let Some(arn) = assets::lambda_output(id).and_then(|output| outputs.get(output)) {
+                out.push((("lambda".to_string(), id.to_string()), arn.clone()));
+            }
+        }
+    }
+    if let Some(stream) = outputs.get("CtrStreamARN").filter(|arn| !arn.is_empty()) {
+        out.push((("ctr".to_string(), "stream".to_string()), stream.clone()));
+    }
+    if let Some(role) = outputs.get("LexBotRoleARN") {
+        out.push((("role".to_string(), "lex".to_string()), role.clone()));
+    }
+    out
+}
+
+/// The stack's output for the Lex role, for error messages.
+pub fn require<'a>(map: &'a BTreeMap<(String, String), String>, kind: &str, name: &str) -> anyhow::Result<&'a String> {
+    map.get(&(kind.to_string(), name.to_string())).with_context(|| format!("no {kind} {name} (the step that makes it did not complete)"))
+}
