@@ -30,6 +30,8 @@ use aws_sdk_lexmodelbuilding::types::{
 };
 use serde_json::json;
 
+use sha2::{Digest, Sha256};
+
 use super::lexv2::{BotSpec, owner_of, ownership_marker};
 use super::stack::common::{
     Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
@@ -48,9 +50,9 @@ const DESCRIPTION_MAX: usize = 200;
 /// The warning every V1 deploy prints.
 pub const END_OF_SUPPORT_WARNING: &str = "warning: Amazon Lex V1 reached end of support on 2025-09-15; AWS no longer serves V1 bots. Use --lex v2 (the default)";
 
-/// sha256 (hex) of the whole definition (the assets' fingerprint).
+/// sha256 (hex) of the whole definition as V1 uses it.
 pub fn fingerprint(spec: &BotSpec) -> String {
-    spec.fingerprint()
+    hex::encode(Sha256::digest(serde_json::to_vec(spec).unwrap_or_default()))
 }
 
 fn fingerprint_marker(fingerprint: &str) -> String {
@@ -83,23 +85,43 @@ pub fn v1_locale(locale: &str) -> String {
     locale.replace('_', "-")
 }
 
-/// The import document (Amazon Lex export format, schema 1.0): the assets' V1 document with our
-/// ownership marker in every description and the fingerprint in the bot's.
+/// The import document (Amazon Lex export format, schema 1.0) for the bot definition.
 pub fn import_document(spec: &BotSpec, deployment: &str) -> serde_json::Value {
-    let mut doc = spec.lex_v1_json();
     let fp = fingerprint(spec);
-    let resource = &mut doc["resource"];
-    resource["description"] = json!(description(&spec.description, deployment, Some(&fp)));
-    if let Some(intents) = resource["intents"].as_array_mut() {
-        for intent in intents {
-            let human = intent["description"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            intent["description"] = json!(description(&human, deployment, None));
+    let intents: Vec<_> = spec
+        .intents
+        .iter()
+        .map(|intent| {
+            json!({
+                "name": intent.name,
+                "version": "1",
+                "description": description(&intent.description, deployment, None),
+                "fulfillmentActivity": {"type": "ReturnIntent"},
+                "sampleUtterances": intent.utterances,
+                "slots": [],
+            })
+        })
+        .collect();
+    json!({
+        "metadata": {"schemaVersion": "1.0", "importType": "LEX", "importFormat": "JSON"},
+        "resource": {
+            "name": spec.name,
+            "version": "1",
+            "description": description(&spec.description, deployment, Some(&fp)),
+            "intents": intents,
+            "slotTypes": [],
+            "voiceId": spec.voice_id,
+            "childDirected": false,
+            "locale": v1_locale(&spec.locale),
+            "idleSessionTTLInSeconds": spec.idle_session_ttl_seconds,
+            "detectSentiment": false,
+            "clarificationPrompt": {
+                "messages": [{"contentType": "PlainText", "content": spec.clarification_prompt}],
+                "maxAttempts": 2
+            },
+            "abortStatement": {"messages": [{"contentType": "PlainText", "content": spec.abort_statement}]}
         }
-    }
-    doc
+    })
 }
 
 /// The StartImport payload: a zip holding exactly one JSON file, byte-for-byte reproducible.
@@ -495,7 +517,7 @@ pub async fn apply(
     // 3. PutBot with the intent versions and BUILD, then wait for READY.
     let clarification = Prompt::builder()
         .messages(plain(&spec.clarification_prompt)?)
-        .max_attempts(spec.clarification_max_attempts as i32)
+        .max_attempts(2)
         .build()?;
     let abort = Statement::builder()
         .messages(plain(&spec.abort_statement)?)
@@ -521,9 +543,9 @@ pub async fn apply(
                 .description(&bot_description)
                 .set_checksum(checksum)
                 .locale(Locale::from(v1_locale(&spec.locale).as_str()))
-                .child_directed(spec.child_directed)
-                .voice_id(&spec.voice)
-                .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
+                .child_directed(false)
+                .voice_id(&spec.voice_id)
+                .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
                 .clarification_prompt(clarification.clone())
                 .abort_statement(abort.clone())
                 .set_intents(Some(intents.clone()))

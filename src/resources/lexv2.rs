@@ -25,6 +25,9 @@ use aws_sdk_lexmodelsv2::types::{
     VoiceSettings,
 };
 
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
 use super::stack::common::{
     Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
 };
@@ -38,8 +41,81 @@ const FALLBACK_INTENT: &str = "FallbackIntent";
 /// Longest wait for one Lex state change (bot, locale build, version, alias, delete).
 const WAIT_LIMIT: Duration = Duration::from_secs(15 * 60);
 
-/// The bot definition (`assets::bot()`), shared by V2 and V1.
-pub use crate::assets::BotDefinition as BotSpec;
+/// One intent of the bot definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentSpec {
+    /// Exact, case-sensitive: the flows branch on it.
+    pub name: String,
+    pub description: String,
+    pub utterances: Vec<String>,
+}
+
+/// The bot definition, filled by the engine from `assets::bot()` (see [`BotSpec::from_definition`]).
+/// Shared by V2 and V1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BotSpec {
+    /// e.g. `returnCallerConcierge`.
+    pub name: String,
+    pub description: String,
+    /// Lex V2 locale id, e.g. `en_US` (V1 uses `en-US`, derived).
+    pub locale: String,
+    /// Polly voice, e.g. `Joanna`.
+    pub voice_id: String,
+    pub nlu_confidence_threshold: f64,
+    pub idle_session_ttl_seconds: i32,
+    pub intents: Vec<IntentSpec>,
+    /// V1 only: what the bot says when it did not understand.
+    pub clarification_prompt: String,
+    /// V1 only: what the bot says when it gives up.
+    pub abort_statement: String,
+}
+
+impl BotSpec {
+    /// The spec of the shipped bot definition.
+    pub fn from_definition(bot: &crate::assets::BotDefinition) -> BotSpec {
+        BotSpec {
+            name: bot.name.clone(),
+            description: bot.description.clone(),
+            locale: bot.locale.clone(),
+            voice_id: bot.voice.clone(),
+            nlu_confidence_threshold: bot.confidence_threshold,
+            idle_session_ttl_seconds: bot.idle_session_ttl_seconds as i32,
+            intents: bot
+                .intents
+                .iter()
+                .map(|i| IntentSpec {
+                    name: i.name.clone(),
+                    description: i.description.clone(),
+                    utterances: i.utterances.clone(),
+                })
+                .collect(),
+            clarification_prompt: bot.clarification_prompt.clone(),
+            abort_statement: bot.abort_statement.clone(),
+        }
+    }
+
+    /// sha256 (hex) of everything a Lex V2 version captures from this definition.
+    pub fn fingerprint_v2(&self) -> String {
+        #[derive(Serialize)]
+        struct V2<'a> {
+            name: &'a str,
+            locale: &'a str,
+            voice_id: &'a str,
+            threshold: String,
+            idle: i32,
+            intents: &'a [IntentSpec],
+        }
+        let v2 = V2 {
+            name: &self.name,
+            locale: &self.locale,
+            voice_id: &self.voice_id,
+            threshold: format!("{:.2}", self.nlu_confidence_threshold),
+            idle: self.idle_session_ttl_seconds,
+            intents: &self.intents,
+        };
+        hex::encode(Sha256::digest(serde_json::to_vec(&v2).unwrap_or_default()))
+    }
+}
 
 /// The marker in a bot's description that says which deployment owns it.
 pub fn ownership_marker(deployment: &str) -> String {
@@ -85,7 +161,7 @@ pub struct Desired {
 
 impl Desired {
     pub fn fingerprint(&self) -> String {
-        self.spec.fingerprint()
+        self.spec.fingerprint_v2()
     }
 }
 
@@ -402,8 +478,8 @@ async fn update_bot_settings(
 ) -> anyhow::Result<()> {
     let spec = &desired.spec;
     let same = described.role_arn() == Some(desired.role_arn.as_str())
-        && described.idle_session_ttl_in_seconds() == Some(spec.idle_session_ttl_seconds as i32)
-        && described.data_privacy().map(|p| p.child_directed()) == Some(spec.child_directed)
+        && described.idle_session_ttl_in_seconds() == Some(spec.idle_session_ttl_seconds)
+        && described.data_privacy().map(|p| p.child_directed()) == Some(false)
         && described.description() == Some(bot_description(desired).as_str());
     if same {
         return Ok(());
@@ -414,12 +490,8 @@ async fn update_bot_settings(
         .bot_name(&spec.name)
         .description(bot_description(desired))
         .role_arn(&desired.role_arn)
-        .data_privacy(
-            DataPrivacy::builder()
-                .child_directed(spec.child_directed)
-                .build(),
-        )
-        .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
+        .data_privacy(DataPrivacy::builder().child_directed(false).build())
+        .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
         .send()
         .await
         .map_err(|e| sdk_err("update the bot", e.into_service_error()))?;
@@ -442,12 +514,8 @@ async fn create_bot(
             .bot_name(&spec.name)
             .description(bot_description(desired))
             .role_arn(&desired.role_arn)
-            .data_privacy(
-                DataPrivacy::builder()
-                    .child_directed(spec.child_directed)
-                    .build(),
-            )
-            .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds as i32)
+            .data_privacy(DataPrivacy::builder().child_directed(false).build())
+            .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
             .bot_tags(DEPLOYMENT_TAG, &desired.deployment)
             .test_bot_alias_tags(DEPLOYMENT_TAG, &desired.deployment)
             .send()
@@ -482,7 +550,7 @@ async fn upsert_draft(
     spec: &BotSpec,
     progress: Progress<'_>,
 ) -> anyhow::Result<()> {
-    let voice = VoiceSettings::builder().voice_id(&spec.voice).build()?;
+    let voice = VoiceSettings::builder().voice_id(&spec.voice_id).build()?;
     let locale = lex
         .describe_bot_locale()
         .bot_id(bot_id)
@@ -493,17 +561,17 @@ async fn upsert_draft(
     match locale {
         Ok(existing) => {
             let same_voice =
-                existing.voice_settings().map(|v| v.voice_id()) == Some(spec.voice.as_str());
+                existing.voice_settings().map(|v| v.voice_id()) == Some(spec.voice_id.as_str());
             let same_threshold = existing
                 .nlu_intent_confidence_threshold()
-                .is_some_and(|t| (t - spec.confidence_threshold).abs() < 1e-9);
+                .is_some_and(|t| (t - spec.nlu_confidence_threshold).abs() < 1e-9);
             if !same_voice || !same_threshold {
                 progress(format!("lex: updating locale {}", spec.locale));
                 lex.update_bot_locale()
                     .bot_id(bot_id)
                     .bot_version(DRAFT)
                     .locale_id(&spec.locale)
-                    .nlu_intent_confidence_threshold(spec.confidence_threshold)
+                    .nlu_intent_confidence_threshold(spec.nlu_confidence_threshold)
                     .voice_settings(voice)
                     .send()
                     .await
@@ -520,7 +588,7 @@ async fn upsert_draft(
                 .bot_id(bot_id)
                 .bot_version(DRAFT)
                 .locale_id(&spec.locale)
-                .nlu_intent_confidence_threshold(spec.confidence_threshold)
+                .nlu_intent_confidence_threshold(spec.nlu_confidence_threshold)
                 .voice_settings(voice)
                 .send()
                 .await

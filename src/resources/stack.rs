@@ -1093,21 +1093,23 @@ async fn retained_tables(cfn: &Client, stack_id: &str) -> anyhow::Result<Vec<Ret
         .collect())
 }
 
-/// Pure: what `delete` would do, for `destroy --plan`.
+/// Pure: what `delete` would do, for `destroy --plan`: `NoOp` (absent), `Conflict` (not ours,
+/// or busy: left alone / refused), or `Create`, which here means "the stack will be deleted".
 pub fn delete_change(current: Option<&Current>, deployment: &str) -> Change {
     match current {
         None => Change::NoOp,
-        Some(c) if c.deployment() != Some(deployment) => Change::Keep {
-            reason: format!(
+        Some(c) if c.deployment() != Some(deployment) => conflict(
+            format!(
                 "stack {} is not tagged {DEPLOYMENT_TAG}={deployment}; it is left alone",
                 c.stack_name
             ),
-        },
+            "delete it yourself if it is a leftover, or pass the --name it was deployed with",
+        ),
         Some(c) if c.busy() && c.status != "DELETE_IN_PROGRESS" => conflict(
             format!("stack {} is busy: {}", c.stack_name, c.status),
             "wait for the running deploy to finish and run destroy again",
         ),
-        Some(_) => Change::Delete,
+        Some(_) => Change::Create,
     }
 }
 
@@ -1128,15 +1130,8 @@ pub async fn delete(
             retained: Vec::new(),
         });
     };
-    match delete_change(Some(&current), deployment) {
-        Change::Keep { reason } => {
-            return Err(UserError::new(reason).hint("delete it yourself if it is a leftover, or pass the --name it was deployed with").into());
-        }
-        change => {
-            if let Some(refused) = refusal(&change) {
-                return Err(refused.into());
-            }
-        }
+    if let Some(refused) = refusal(&delete_change(Some(&current), deployment)) {
+        return Err(refused.into());
     }
     let mut seen = HashSet::new();
     if current.status == "DELETE_IN_PROGRESS" {

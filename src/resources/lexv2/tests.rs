@@ -5,7 +5,6 @@ use std::time::Duration;
 use connect_returns_sandbox::{Config, QuotaConfig, Running, Service};
 
 use super::*;
-use crate::assets::BotIntent as IntentSpec;
 use crate::error::UserError;
 use crate::resources::stack::common::testing;
 
@@ -16,13 +15,9 @@ pub(crate) fn spec() -> BotSpec {
         name: "returnCallerConcierge".into(),
         description: "Asks returning callers whether they call about the same matter".into(),
         locale: "en_US".into(),
-        voice: "Joanna".into(),
+        voice_id: "Joanna".into(),
+        nlu_confidence_threshold: 0.4,
         idle_session_ttl_seconds: 300,
-        confidence_threshold: 0.4,
-        child_directed: false,
-        clarification_prompt: "Sorry, please say yes or no.".into(),
-        clarification_max_attempts: 2,
-        abort_statement: "Sorry, I could not understand.".into(),
         intents: vec![
             IntentSpec {
                 name: "Yes".into(),
@@ -35,6 +30,8 @@ pub(crate) fn spec() -> BotSpec {
                 utterances: vec!["no".into(), "no thanks".into()],
             },
         ],
+        clarification_prompt: "Sorry, please say yes or no.".into(),
+        abort_statement: "Sorry, I could not understand.".into(),
     }
 }
 
@@ -47,26 +44,31 @@ fn desired(deployment: &str) -> Desired {
 }
 
 #[test]
-fn the_shipped_bot_deploys_as_is() {
-    // The engine passes assets::bot() straight through: its fingerprint is the version marker.
+fn fingerprint_is_stable_and_covers_the_definition() {
+    let base = spec();
+    assert_eq!(base.fingerprint_v2(), spec().fingerprint_v2());
+    assert_eq!(base.fingerprint_v2().len(), 64);
+    let mut changed = spec();
+    changed.intents[0].utterances.push("sure".into());
+    assert_ne!(changed.fingerprint_v2(), base.fingerprint_v2());
+    let mut voice = spec();
+    voice.voice_id = "Matthew".into();
+    assert_ne!(voice.fingerprint_v2(), base.fingerprint_v2());
+    // V1-only prompts do not force a new V2 version.
+    let mut v1_only = spec();
+    v1_only.abort_statement = "Goodbye.".into();
+    assert_eq!(v1_only.fingerprint_v2(), base.fingerprint_v2());
+}
+
+#[test]
+fn the_shipped_definition_converts_to_a_spec() {
     let shipped = crate::assets::bot();
-    let d = Desired {
-        spec: shipped.clone(),
-        deployment: "dep".into(),
-        role_arn: ROLE.into(),
-    };
-    assert_eq!(d.fingerprint(), shipped.fingerprint());
-    assert_eq!(d.fingerprint().len(), 64);
-    let mut changed = shipped.clone();
-    changed.intents[0].utterances.push("absolutely".into());
-    assert_ne!(
-        Desired {
-            spec: changed,
-            ..d.clone()
-        }
-        .fingerprint(),
-        d.fingerprint()
-    );
+    let spec = BotSpec::from_definition(&shipped);
+    assert_eq!(spec.name, shipped.name);
+    assert_eq!(spec.voice_id, shipped.voice);
+    let names: Vec<&str> = spec.intents.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, shipped.intent_names());
+    assert_eq!(spec.fingerprint_v2().len(), 64);
 }
 
 #[test]
@@ -120,7 +122,7 @@ fn diff_cases() {
         panic!()
     };
     assert_eq!(fields[0].field, "definition");
-    assert_eq!(fields[0].from, "version 1 (000000000000)");
+    assert_eq!(fields[0].before, "version 1 (000000000000)");
 
     let mut foreign = steady(&d);
     foreign.deployment = None;

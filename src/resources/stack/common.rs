@@ -4,36 +4,104 @@
 //!
 //! These live here until `resources/mod.rs` owns them; the engine can re-export them from there.
 
+use std::fmt;
 use std::time::Duration;
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-pub use crate::resources::{Change, FieldDiff, TAG_DEPLOYMENT as DEPLOYMENT_TAG};
+/// Tag key that marks what a deployment created: `connect-returns:deployment=<name>`.
+pub const DEPLOYMENT_TAG: &str = crate::resources::TAG_DEPLOYMENT;
 
 /// Progress callback: one human-readable line per event (the engine maps it onto its reporter).
 pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
 
-/// Separates a conflict's reason from what to do about it, inside `Change::Conflict::reason`.
-const HINT_SEPARATOR: &str = " (hint: ";
+/// One changed field, as shown by `--plan`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDiff {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
 
-/// A conflict with a hint: rendered in plans as `reason (hint: ...)`.
-pub fn conflict(reason: impl Into<String>, hint: impl Into<String>) -> Change {
-    Change::Conflict {
-        reason: format!("{}{HINT_SEPARATOR}{})", reason.into(), hint.into()),
+impl FieldDiff {
+    pub fn new(
+        field: impl Into<String>,
+        before: impl Into<String>,
+        after: impl Into<String>,
+    ) -> Self {
+        FieldDiff {
+            field: field.into(),
+            before: before.into(),
+            after: after.into(),
+        }
     }
 }
 
-/// The refusal a conflict becomes when applying: bad input (exit 2), reason and hint split again.
-pub fn refusal(change: &Change) -> Option<crate::error::UserError> {
-    let Change::Conflict { reason } = change else {
-        return None;
-    };
-    Some(match reason.split_once(HINT_SEPARATOR) {
-        Some((reason, hint)) => {
-            crate::error::UserError::new(reason).hint(hint.strip_suffix(')').unwrap_or(hint))
+impl fmt::Display for FieldDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} -> {}", self.field, self.before, self.after)
+    }
+}
+
+/// What applying the desired state to one resource would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    NoOp,
+    Create,
+    Update {
+        fields: Vec<FieldDiff>,
+    },
+    /// The resource cannot be changed by this deployment (not ours, busy, ...).
+    Conflict {
+        reason: String,
+        hint: String,
+    },
+}
+
+impl Change {
+    /// Whether applying this change makes any mutating call.
+    pub fn mutates(&self) -> bool {
+        matches!(self, Change::Create | Change::Update { .. })
+    }
+
+    /// Short label for plans: `create`, `update`, `no-op`, `conflict`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Change::NoOp => "no-op",
+            Change::Create => "create",
+            Change::Update { .. } => "update",
+            Change::Conflict { .. } => "conflict",
         }
-        None => crate::error::UserError::new(reason.clone()),
-    })
+    }
+}
+
+impl Change {
+    /// An update from a field list, or no-op when nothing differs.
+    pub fn from_fields(fields: Vec<FieldDiff>) -> Change {
+        if fields.is_empty() {
+            Change::NoOp
+        } else {
+            Change::Update { fields }
+        }
+    }
+}
+
+/// A conflict with what to do about it.
+pub fn conflict(reason: impl Into<String>, hint: impl Into<String>) -> Change {
+    Change::Conflict {
+        reason: reason.into(),
+        hint: hint.into(),
+    }
+}
+
+/// The refusal a conflict becomes when applying: bad input (exit 2) with its hint.
+pub fn refusal(change: &Change) -> Option<crate::error::UserError> {
+    match change {
+        Change::Conflict { reason, hint } => {
+            Some(crate::error::UserError::new(reason.clone()).hint(hint.clone()))
+        }
+        _ => None,
+    }
 }
 
 /// The error code of an SDK error (`ValidationError`, `NotFoundException`, ...), if the service sent one.
@@ -102,20 +170,44 @@ mod tests {
     }
 
     #[test]
-    fn conflicts_carry_a_hint_that_becomes_a_hint_line() {
-        let change = conflict("bucket x is not ours", "rename it");
-        assert_eq!(
-            change,
-            Change::Conflict {
-                reason: "bucket x is not ours (hint: rename it)".into()
+    fn change_labels_and_mutation() {
+        assert!(!Change::NoOp.mutates());
+        assert!(Change::Create.mutates());
+        assert!(Change::Update { fields: vec![] }.mutates());
+        assert!(
+            !Change::Conflict {
+                reason: "r".into(),
+                hint: "h".into()
             }
+            .mutates()
         );
-        let err = refusal(&change).unwrap();
+        assert_eq!(
+            Change::Conflict {
+                reason: "r".into(),
+                hint: "h".into()
+            }
+            .label(),
+            "conflict"
+        );
+    }
+
+    #[test]
+    fn conflicts_become_refusals_with_their_hint() {
+        let err = refusal(&conflict("bucket x is not ours", "rename it")).unwrap();
         assert_eq!(
             (err.message.as_str(), err.hints.as_slice()),
             ("bucket x is not ours", &["rename it".to_string()][..])
         );
         assert!(refusal(&Change::NoOp).is_none());
+        assert_eq!(Change::from_fields(vec![]), Change::NoOp);
+    }
+
+    #[test]
+    fn field_diff_renders_before_and_after() {
+        assert_eq!(
+            FieldDiff::new("template", "a", "b").to_string(),
+            "template: a -> b"
+        );
     }
 }
 

