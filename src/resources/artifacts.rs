@@ -67,7 +67,16 @@ impl LocalArtifact {
 #[derive(Debug, Deserialize)]
 struct ManifestFile {
     #[serde(alias = "artifacts", alias = "lambdas")]
-    functions: Vec<ManifestEntry>,
+    functions: ManifestFunctions,
+}
+
+/// Either a list of named zips, or a map from function name to its zip (several functions may
+/// share one multi-handler zip).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ManifestFunctions {
+    List(Vec<ManifestEntry>),
+    Map(BTreeMap<String, ManifestZip>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,8 +87,16 @@ struct ManifestEntry {
     sha256: String,
 }
 
-/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}`; a relative
-/// `zip` path is relative to the manifest's directory.
+#[derive(Debug, Deserialize)]
+struct ManifestZip {
+    #[serde(alias = "path", alias = "file")]
+    zip: PathBuf,
+    sha256: String,
+}
+
+/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}` or
+/// `{"functions":{"<function>":{"zip","sha256"}, ...}}` (one artifact per distinct zip, named
+/// after the zip's file stem); a relative `zip` path is relative to the manifest's directory.
 pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         anyhow::Error::new(
@@ -100,8 +117,28 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
         )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    Ok(manifest
-        .functions
+    let entries = match manifest.functions {
+        ManifestFunctions::List(entries) => entries,
+        ManifestFunctions::Map(map) => {
+            let mut zips: Vec<ManifestEntry> = Vec::new();
+            for zip in map.into_values() {
+                if !zips.iter().any(|z| z.zip == zip.zip) {
+                    let name = zip
+                        .zip
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    zips.push(ManifestEntry {
+                        name,
+                        zip: zip.zip,
+                        sha256: zip.sha256,
+                    });
+                }
+            }
+            zips
+        }
+    };
+    Ok(entries
         .into_iter()
         .map(|entry| LocalArtifact {
             name: entry.name,

@@ -44,6 +44,22 @@ fn manifest_paths_are_relative_to_the_manifest() {
     assert_eq!(artifacts[0].sha256, "abcd");
     assert_eq!(artifacts[1].path, PathBuf::from("/abs/b.zip"));
 
+    // The map form: several functions share one multi-handler zip, which is one artifact.
+    std::fs::write(
+        &manifest,
+        r#"{"functions":{"searchCustomerCalls":{"zip":"handlers.zip","sha256":"AB"},"addCustomerCalls":{"zip":"handlers.zip","sha256":"AB"}}}"#,
+    )
+    .unwrap();
+    let shared = read_manifest(&manifest).unwrap();
+    assert_eq!(
+        shared,
+        vec![LocalArtifact {
+            name: "handlers".into(),
+            path: dir.path().join("handlers.zip"),
+            sha256: "ab".into()
+        }]
+    );
+
     std::fs::write(&manifest, "{not json").unwrap();
     let err = read_manifest(&manifest).unwrap_err();
     let user = err.downcast_ref::<UserError>().expect("bad input");
