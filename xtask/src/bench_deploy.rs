@@ -39,10 +39,20 @@ impl Drop for Stopper {
     }
 }
 
-fn http(port: u16, method: &str, path: &str, body: &str, auth: bool) -> anyhow::Result<(u16, String)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    auth: bool,
+) -> anyhow::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let auth = if auth { "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0\r\n" } else { "" };
+    let auth = if auth {
+        "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0\r\n"
+    } else {
+        ""
+    };
     let request = format!(
         "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
         body.len()
@@ -50,8 +60,15 @@ fn http(port: u16, method: &str, path: &str, body: &str, auth: bool) -> anyhow::
     stream.write_all(request.as_bytes())?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("no HTTP status")?;
-    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no HTTP status")?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -68,7 +85,9 @@ fn connect_call(port: u16, method: &str, path: &str, body: &str) -> anyhow::Resu
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn wait_for(port: u16, path: &str) -> anyhow::Result<()> {
@@ -125,12 +144,35 @@ fn manifest(root: &Path, scratch: &Path) -> anyhow::Result<(PathBuf, &'static st
     zip.extend_from_slice(&0u16.to_le_bytes());
     std::fs::write(scratch.join("bench.zip"), &zip)?;
     let sha = sha256_hex(&zip);
-    let ids = ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"];
-    let functions: serde_json::Map<String, Value> =
-        ids.iter().map(|id| (id.to_string(), serde_json::json!({"zip": "bench.zip", "sha256": sha, "handler": id}))).collect();
+    let ids = [
+        "searchCustomerCalls",
+        "addCustomerCalls",
+        "get10DigitPhone",
+        "getCurrentTime",
+        "writeCallback",
+        "readCallback",
+        "updateCallback",
+        "stopContact",
+        "processCtr",
+    ];
+    let functions: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| {
+            (
+                id.to_string(),
+                serde_json::json!({"zip": "bench.zip", "sha256": sha, "handler": id}),
+            )
+        })
+        .collect();
     let path = scratch.join("manifest.json");
-    std::fs::write(&path, serde_json::json!({"version": 1, "functions": functions}).to_string())?;
-    Ok((path, "a stand-in zip (run `cargo xtask build-lambdas` for the real one)"))
+    std::fs::write(
+        &path,
+        serde_json::json!({"version": 1, "functions": functions}).to_string(),
+    )?;
+    Ok((
+        path,
+        "a stand-in zip (run `cargo xtask build-lambdas` for the real one)",
+    ))
 }
 
 fn crc32(data: &[u8]) -> u32 {
@@ -138,7 +180,11 @@ fn crc32(data: &[u8]) -> u32 {
     for byte in data {
         crc ^= u32::from(*byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -146,10 +192,23 @@ fn crc32(data: &[u8]) -> u32 {
 
 fn sha256_hex(data: &[u8]) -> String {
     // Shell out: xtask stays dependency-light and sha256sum is everywhere.
-    let mut child = Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sha256sum");
-    child.stdin.take().expect("stdin").write_all(data).expect("write");
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(data)
+        .expect("write");
     let out = child.wait_with_output().expect("sha256sum output");
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 struct Run {
@@ -167,19 +226,35 @@ fn requests(port: u16) -> anyhow::Result<Vec<Value>> {
     let value: Value = serde_json::from_str(&body)?;
     Ok(match value {
         Value::Array(items) => items,
-        Value::Object(map) => map.get("requests").and_then(Value::as_array).cloned().unwrap_or_default(),
+        Value::Object(map) => map
+            .get("requests")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
         _ => Vec::new(),
     })
 }
 
-fn deploy(binary: &Path, env: &[(String, String)], instance: &str, port: u16) -> anyhow::Result<Run> {
+fn deploy(
+    binary: &Path,
+    env: &[(String, String)],
+    instance: &str,
+    port: u16,
+) -> anyhow::Result<Run> {
     // The quota is per account: let the sandbox's bucket refill after the previous run, as it
     // would between two runs of the tool (a new process cannot know what the last one spent).
     std::thread::sleep(Duration::from_secs(3));
     http(port, "DELETE", "/__sandbox/requests", "", false)?;
     let start = Instant::now();
     let status = Command::new(binary)
-        .args(["--no-progress", "-q", "deploy", "--yes", "--instance", instance])
+        .args([
+            "--no-progress",
+            "-q",
+            "deploy",
+            "--yes",
+            "--instance",
+            instance,
+        ])
         .envs(env.iter().cloned())
         .stdout(Stdio::null())
         .status()?;
@@ -208,22 +283,37 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
             target.join(binary).display()
         );
     }
-    let scratch = std::env::temp_dir().join(format!("connect-returns-bench-{}", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("connect-returns-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let mut stopper = Stopper(Vec::new());
 
     let moto_port = free_port()?;
     let moto = root.join(".venv/bin/moto_server");
-    anyhow::ensure!(moto.exists(), "{} is missing: run `cargo xtask setup`", moto.display());
+    anyhow::ensure!(
+        moto.exists(),
+        "{} is missing: run `cargo xtask setup`",
+        moto.display()
+    );
     stopper.0.push(
-        Command::new(moto).args(["-H", "127.0.0.1", "-p", &moto_port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?,
+        Command::new(moto)
+            .args(["-H", "127.0.0.1", "-p", &moto_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
     );
     wait_for(moto_port, "/moto-api/")?;
 
     let ports_file = scratch.join("ports.json");
     stopper.0.push(
         Command::new(target.join("connect-returns-sandbox"))
-            .args(["--latency-ms", &LATENCY_MS.to_string(), "--lex-build-ms", &LEX_BUILD_MS.to_string(), "--ports-file"])
+            .args([
+                "--latency-ms",
+                &LATENCY_MS.to_string(),
+                "--lex-build-ms",
+                &LEX_BUILD_MS.to_string(),
+                "--ports-file",
+            ])
             .arg(&ports_file)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -234,28 +324,52 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(100));
     }
     let ports: Value = serde_json::from_str(&std::fs::read_to_string(&ports_file)?)?;
-    let connect_url = ports["connect_url"].as_str().or_else(|| ports["connect"].as_str()).context("ports file has the Connect URL")?.to_string();
-    let port: u16 = connect_url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).context("Connect port")?;
+    let connect_url = ports["connect_url"]
+        .as_str()
+        .or_else(|| ports["connect"].as_str())
+        .context("ports file has the Connect URL")?
+        .to_string();
+    let port: u16 = connect_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .context("Connect port")?;
     let (_, seeded) = http(port, "POST", "/__sandbox/seed", "{}", false)?;
     let seeded: Value = serde_json::from_str(&seeded)?;
-    let instance = seeded["instance"]["id"].as_str().context("seeded instance")?.to_string();
+    let instance = seeded["instance"]["id"]
+        .as_str()
+        .context("seeded instance")?
+        .to_string();
 
     let (manifest, manifest_kind) = manifest(root, &scratch)?;
     let mut env: Vec<(String, String)> = vec![
-        ("AWS_ENDPOINT_URL".into(), format!("http://127.0.0.1:{moto_port}")),
+        (
+            "AWS_ENDPOINT_URL".into(),
+            format!("http://127.0.0.1:{moto_port}"),
+        ),
         ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
         ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
         ("AWS_REGION".into(), "us-east-1".into()),
         ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
         ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
         ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
-        ("CONNECT_RETURNS_LAMBDA_MANIFEST".into(), manifest.to_string_lossy().to_string()),
+        (
+            "CONNECT_RETURNS_LAMBDA_MANIFEST".into(),
+            manifest.to_string_lossy().to_string(),
+        ),
         ("CONNECT_RETURNS_NAME".into(), "benchDeploy".into()),
     ];
     if let Some(vars) = ports["env"].as_object() {
-        env.extend(vars.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))));
+        env.extend(
+            vars.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))),
+        );
     } else {
-        for (key, field) in [("AWS_ENDPOINT_URL_CONNECT", "connect_url"), ("AWS_ENDPOINT_URL_LEX_MODELS_V2", "lexv2_url"), ("AWS_ENDPOINT_URL_LEX_MODEL_BUILDING_SERVICE", "lexv1_url")] {
+        for (key, field) in [
+            ("AWS_ENDPOINT_URL_CONNECT", "connect_url"),
+            ("AWS_ENDPOINT_URL_LEX_MODELS_V2", "lexv2_url"),
+            ("AWS_ENDPOINT_URL_LEX_MODEL_BUILDING_SERVICE", "lexv1_url"),
+        ] {
             if let Some(url) = ports[field].as_str() {
                 env.push((key.into(), url.into()));
             }
@@ -263,7 +377,9 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
     }
     let binary = target.join("connect-returns");
 
-    eprintln!("first deploy of both solutions (quota on, {LATENCY_MS} ms latency, {LEX_BUILD_MS} ms Lex build)");
+    eprintln!(
+        "first deploy of both solutions (quota on, {LATENCY_MS} ms latency, {LEX_BUILD_MS} ms Lex build)"
+    );
     let first = deploy(&binary, &env, &instance, port)?;
     anyhow::ensure!(first.ok, "the first deploy failed");
     let quota_bound = ((first.connect as f64 - BURST).max(0.0)) / RATE;
@@ -274,18 +390,41 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let noop = deploy(&binary, &env, &instance, port)?;
 
     eprintln!("one-flow change");
-    let (_, flows) = connect_call(port, "POST", "/search-contact-flows", &serde_json::json!({"InstanceId": instance}).to_string())?;
+    let (_, flows) = connect_call(
+        port,
+        "POST",
+        "/search-contact-flows",
+        &serde_json::json!({"InstanceId": instance}).to_string(),
+    )?;
     let flows: Value = serde_json::from_str(&flows)?;
-    let flow = flows["ContactFlows"].as_array().and_then(|all| all.iter().find(|f| f["Name"] == "cfOutboundWhisperflow")).context("cfOutboundWhisperflow")?;
+    let flow = flows["ContactFlows"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["Name"] == "cfOutboundWhisperflow"))
+        .context("cfOutboundWhisperflow")?;
     let mut content: Value = serde_json::from_str(flow["Content"].as_str().unwrap_or("{}"))?;
     content["Metadata"] = serde_json::json!({"edited": "out of band"});
-    let path = format!("/contact-flows/{instance}/{}/content", flow["Id"].as_str().unwrap_or_default());
-    let (status, _) = connect_call(port, "POST", &path, &serde_json::json!({"Content": content.to_string()}).to_string())?;
+    let path = format!(
+        "/contact-flows/{instance}/{}/content",
+        flow["Id"].as_str().unwrap_or_default()
+    );
+    let (status, _) = connect_call(
+        port,
+        "POST",
+        &path,
+        &serde_json::json!({"Content": content.to_string()}).to_string(),
+    )?;
     std::thread::sleep(Duration::from_secs(3));
-    anyhow::ensure!(status == 200, "editing the flow out of band failed: {status}");
+    anyhow::ensure!(
+        status == 200,
+        "editing the flow out of band failed: {status}"
+    );
     let one = deploy(&binary, &env, &instance, port)?;
 
-    let _ = Command::new(&binary).args(["-q", "destroy", "--yes", "--instance", &instance]).envs(env.iter().cloned()).stdout(Stdio::null()).status();
+    let _ = Command::new(&binary)
+        .args(["-q", "destroy", "--yes", "--instance", &instance])
+        .envs(env.iter().cloned())
+        .stdout(Stdio::null())
+        .status();
 
     let ratio = first.seconds / bound;
     let section = format!(
@@ -299,9 +438,21 @@ moto for CloudFormation/S3/IAM/Lambda/DynamoDB/Kinesis; the CLI's Connect pacer 
 Lower bound = max(Connect quota: ({} Connect requests − {BURST}) / {RATE} = {quota_bound:.1} s, longest dependent chain: {CHAIN_CALLS} calls × {LATENCY_MS} ms + Lex build = {chain_bound:.1} s). \
 CloudFormation time (moto) is not in the bound.\n\n\
 Targets (DESIGN §8): first deploy ≤ 1.15 × bound and 0 throttles; no-op ≤ 15 reads and 0 mutations; one-flow change exactly 1 mutation.\n",
-        first.seconds, first.total, first.mutating, first.reads, first.throttled,
-        noop.seconds, noop.total, noop.mutating, noop.reads, noop.throttled,
-        one.seconds, one.total, one.mutating, one.reads, one.throttled,
+        first.seconds,
+        first.total,
+        first.mutating,
+        first.reads,
+        first.throttled,
+        noop.seconds,
+        noop.total,
+        noop.mutating,
+        noop.reads,
+        noop.throttled,
+        one.seconds,
+        one.total,
+        one.mutating,
+        one.reads,
+        one.throttled,
         first.connect,
     );
     print!("{section}");
@@ -311,7 +462,10 @@ Targets (DESIGN §8): first deploy ≤ 1.15 × bound and 0 throttles; no-op ≤ 
         let updated = match existing.find("## Deploy (`cargo xtask bench deploy`)") {
             Some(start) => {
                 let rest = &existing[start + 3..];
-                let end = rest.find("\n## ").map(|i| start + 3 + i + 1).unwrap_or(existing.len());
+                let end = rest
+                    .find("\n## ")
+                    .map(|i| start + 3 + i + 1)
+                    .unwrap_or(existing.len());
                 format!("{}{section}{}", &existing[..start], &existing[end..])
             }
             None => format!("{}\n{section}", existing.trim_end()),
