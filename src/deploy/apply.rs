@@ -54,6 +54,7 @@ fn outcome_of(change: &Change) -> StepOutcome {
 }
 
 /// Builds the graph for `plan` and runs it.
+#[allow(clippy::too_many_arguments)] // the graph needs each of these; a struct would only rename them
 pub async fn run(
     cx: &Connect,
     settings: &Settings,
@@ -242,10 +243,7 @@ pub async fn run(
         let stack_step = aws_side
             .and_then(|(_, wanted, _)| wanted.stacks.get(&solution))
             .map(|stack| format!("stack:{}", stack.stack_name));
-        let deps: Vec<String> = stack_step
-            .and_then(|step| dep_if(step))
-            .into_iter()
-            .collect();
+        let deps: Vec<String> = stack_step.and_then(&dep_if).into_iter().collect();
         let (cx, shared, id) = (cx.clone(), shared.clone(), id.clone());
         steps.push(Step::new(
             item.id(),

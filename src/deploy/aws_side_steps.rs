@@ -25,6 +25,7 @@ fn progress_to(reporter: Reporter, step: String) -> Arc<dyn Fn(String) + Send + 
 }
 
 /// The AWS-side steps whose plan entry changes something.
+#[allow(clippy::too_many_arguments)] // each input is used; a struct would only rename them
 pub fn steps(
     aws: &Aws,
     cx: &Connect,

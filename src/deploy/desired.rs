@@ -295,7 +295,8 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused_with_a_hint() {
-        let cases: Vec<Box<dyn Fn(&mut Settings)>> = vec![
+        type Edit = Box<dyn Fn(&mut Settings)>;
+        let cases: Vec<Edit> = vec![
             Box::new(|s| s.name = "has space".into()),
             Box::new(|s| s.name = "1abc".into()),
             Box::new(|s| s.name = "x".repeat(65)),

@@ -599,13 +599,8 @@ pub async fn run(
                                 .iter()
                                 .map(|table| table.physical_id.clone())
                                 .collect();
-                            return Ok(StepOutcome::Kept).map(|outcome| {
-                                progress(format!(
-                                    "kept tables (--keep-data): {}",
-                                    tables.join(", ")
-                                ));
-                                outcome
-                            });
+                            progress(format!("kept tables (--keep-data): {}", tables.join(", ")));
+                            return Ok(StepOutcome::Kept);
                         }
                         Ok(StepOutcome::Deleted)
                     },
