@@ -87,9 +87,15 @@ impl Aws {
 
     pub fn connect(&self) -> aws_sdk_connect::Client {
         let mut config = aws_sdk_connect::config::Builder::from(&self.sdk);
-        if let Some(http) = self.sdk.http_client() {
-            config = config.http_client(pacing::paced_http_client(http, self.connect_pacer.clone()));
-        }
+        // SdkConfig holds no HTTP client unless one was set explicitly; the SDK would then pick
+        // its default inside the client, out of the pacer's reach. Build that default here.
+        let http = self.sdk.http_client().unwrap_or_else(|| {
+            use aws_smithy_http_client::tls;
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+                .build_https()
+        });
+        config = config.http_client(pacing::paced_http_client(http, self.connect_pacer.clone()));
         aws_sdk_connect::Client::from_conf(config.build())
     }
 

@@ -50,11 +50,23 @@ pub enum Event {
     /// A step is waiting on something and says what (stack events, bot build, pacing).
     Waiting { step: String, what: String },
     /// A step finished.
-    Finished { step: String, label: String, outcome: StepOutcome },
+    Finished {
+        step: String,
+        label: String,
+        outcome: StepOutcome,
+    },
     /// A step failed; its dependents will be skipped.
-    Failed { step: String, label: String, error: String },
+    Failed {
+        step: String,
+        label: String,
+        error: String,
+    },
     /// A step did not run because a step it depends on failed.
-    Skipped { step: String, label: String, because: String },
+    Skipped {
+        step: String,
+        label: String,
+        because: String,
+    },
     /// Something the user should know that is not an error.
     Warning(String),
 }
@@ -101,18 +113,33 @@ impl Reporter {
     }
 
     fn with_mode(mode: Mode) -> Reporter {
-        let multi = (mode == Mode::Spinners).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
-        Reporter { inner: Arc::new(Mutex::new(Inner { mode, start: Instant::now(), multi, bars: HashMap::new(), log: Vec::new() })) }
+        let multi = (mode == Mode::Spinners)
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Reporter {
+            inner: Arc::new(Mutex::new(Inner {
+                mode,
+                start: Instant::now(),
+                multi,
+                bars: HashMap::new(),
+                log: Vec::new(),
+            })),
+        }
     }
 
     /// Every event reported so far.
     pub fn events(&self) -> Vec<Event> {
-        self.inner.lock().map(|inner| inner.log.clone()).unwrap_or_default()
+        self.inner
+            .lock()
+            .map(|inner| inner.log.clone())
+            .unwrap_or_default()
     }
 
     /// Time since the reporter was made.
     pub fn elapsed(&self) -> Duration {
-        self.inner.lock().map(|inner| inner.start.elapsed()).unwrap_or_default()
+        self.inner
+            .lock()
+            .map(|inner| inner.start.elapsed())
+            .unwrap_or_default()
     }
 
     pub fn phase(&self, text: impl Into<String>) {
@@ -125,7 +152,9 @@ impl Reporter {
 
     /// Reports one event.
     pub fn send(&self, event: Event) {
-        let Ok(mut inner) = self.inner.lock() else { return };
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
         inner.log.push(event.clone());
         match inner.mode {
             Mode::Silent => {}
@@ -141,12 +170,18 @@ impl Reporter {
 
 impl Inner {
     fn render_spinner(&mut self, event: &Event) {
-        let Some(multi) = self.multi.clone() else { return };
+        let Some(multi) = self.multi.clone() else {
+            return;
+        };
         let color = crate::output::use_color();
         match event {
             Event::Started { step, label } => {
                 let bar = multi.add(ProgressBar::new_spinner());
-                let template = if color { "{spinner:.cyan} {msg} {elapsed:.dim}" } else { "{spinner} {msg} {elapsed}" };
+                let template = if color {
+                    "{spinner:.cyan} {msg} {elapsed:.dim}"
+                } else {
+                    "{spinner} {msg} {elapsed}"
+                };
                 if let Ok(style) = ProgressStyle::with_template(template) {
                     bar.set_style(style);
                 }
@@ -201,16 +236,31 @@ mod tests {
     fn events_are_recorded_in_order() {
         let reporter = Reporter::silent();
         reporter.phase("applying");
-        reporter.send(Event::Finished { step: "q".into(), label: "queue Sales".into(), outcome: StepOutcome::Created });
+        reporter.send(Event::Finished {
+            step: "q".into(),
+            label: "queue Sales".into(),
+            outcome: StepOutcome::Created,
+        });
         assert_eq!(reporter.events().len(), 2);
-        assert_eq!(plain_line(&reporter.events()[1]), "ok  queue Sales: created");
+        assert_eq!(
+            plain_line(&reporter.events()[1]),
+            "ok  queue Sales: created"
+        );
     }
 
     #[test]
     fn failures_and_skips_say_why() {
-        let failed = Event::Failed { step: "a".into(), label: "flow x".into(), error: "refused".into() };
+        let failed = Event::Failed {
+            step: "a".into(),
+            label: "flow x".into(),
+            error: "refused".into(),
+        };
         assert_eq!(plain_line(&failed), "ERR flow x: refused");
-        let skipped = Event::Skipped { step: "b".into(), label: "flow y".into(), because: "flow x failed".into() };
+        let skipped = Event::Skipped {
+            step: "b".into(),
+            label: "flow y".into(),
+            because: "flow x failed".into(),
+        };
         assert_eq!(plain_line(&skipped), "--  flow y: skipped (flow x failed)");
     }
 }

@@ -11,20 +11,31 @@ fn tagged(item: &Value, deployment: &str) -> bool {
 }
 
 fn queues_named(instance: &Value, name: &str) -> Vec<Value> {
-    items(instance, "queues").into_iter().filter(|queue| queue["name"] == json!(name)).collect()
+    items(instance, "queues")
+        .into_iter()
+        .filter(|queue| queue["name"] == json!(name))
+        .collect()
 }
 
 fn assert_returning_callers_deployed(env: &Env) {
     let instance = env.instance_state();
     let mut ids = Vec::new();
-    for name in ["Sales", "Service", "Repairs", "Installations", "Spare_Parts"] {
+    for name in [
+        "Sales",
+        "Service",
+        "Repairs",
+        "Installations",
+        "Spare_Parts",
+    ] {
         let found = queues_named(&instance, name);
         assert_eq!(found.len(), 1, "exactly one queue {name}");
         assert!(tagged(&found[0], &env.name), "queue {name} carries our tag");
         ids.push(found[0]["id"].as_str().unwrap().to_string());
     }
-    let profiles: Vec<Value> =
-        items(&instance, "routing_profiles").into_iter().filter(|p| p["name"] == json!("returnCallerRoutingProfile")).collect();
+    let profiles: Vec<Value> = items(&instance, "routing_profiles")
+        .into_iter()
+        .filter(|p| p["name"] == json!("returnCallerRoutingProfile"))
+        .collect();
     assert_eq!(profiles.len(), 1);
     assert!(tagged(&profiles[0], &env.name));
     let queues = profiles[0]["queues"].as_array().unwrap();
@@ -39,18 +50,41 @@ fn assert_returning_callers_deployed(env: &Env) {
 #[test]
 fn fresh_deploy_then_redeploy_and_plan_make_no_change() {
     let env = Env::new();
-    let out = env.on_instance(&["--output", "json", "deploy", "--yes", "--solution", "returning-callers"]);
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--solution",
+        "returning-callers",
+    ]);
     assert!(out.status.success(), "{}", show(&out));
     let doc = stdout_json(&out);
     assert_eq!(doc["result"], json!("applied"));
-    assert!(doc["resources"]["queue:Sales"].as_str().unwrap().contains("/queue/"));
+    assert!(
+        doc["resources"]["queue:Sales"]
+            .as_str()
+            .unwrap()
+            .contains("/queue/")
+    );
     assert_returning_callers_deployed(&env);
 
     env.clear_requests();
-    let again = env.on_instance(&["--output", "json", "deploy", "--yes", "--solution", "returning-callers"]);
+    let again = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--solution",
+        "returning-callers",
+    ]);
     assert!(again.status.success(), "{}", show(&again));
     assert_eq!(stdout_json(&again)["result"], json!("no-changes"));
-    assert_eq!(env.mutating(), Vec::<String>::new(), "an unchanged re-deploy makes no mutating call");
+    assert_eq!(
+        env.mutating(),
+        Vec::<String>::new(),
+        "an unchanged re-deploy makes no mutating call"
+    );
     let reads = env.reads();
     assert!(reads.len() <= 15, "{} reads: {reads:?}", reads.len());
 
@@ -58,7 +92,11 @@ fn fresh_deploy_then_redeploy_and_plan_make_no_change() {
     let plan = env.on_instance(&["deploy", "--plan", "--solution", "returning-callers"]);
     assert!(plan.status.success(), "{}", show(&plan));
     assert_eq!(env.mutating(), Vec::<String>::new());
-    assert!(String::from_utf8_lossy(&plan.stdout).contains("no-op"), "{}", show(&plan));
+    assert!(
+        String::from_utf8_lossy(&plan.stdout).contains("no-op"),
+        "{}",
+        show(&plan)
+    );
 }
 
 #[test]
@@ -68,8 +106,14 @@ fn plan_on_a_fresh_instance_lists_creates_and_changes_nothing() {
     let out = env.on_instance(&["deploy", "--plan"]);
     assert!(out.status.success(), "{}", show(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("create    queue               Sales"), "{text}");
-    assert!(text.contains("create    routing-profile     returnCallerRoutingProfile"), "{text}");
+    assert!(
+        text.contains("create    queue               Sales"),
+        "{text}"
+    );
+    assert!(
+        text.contains("create    routing-profile     returnCallerRoutingProfile"),
+        "{text}"
+    );
     assert_eq!(env.mutating(), Vec::<String>::new());
     assert_eq!(env.instance_state(), before);
 }
@@ -81,8 +125,14 @@ fn one_out_of_band_change_is_repaired_with_exactly_one_mutating_call() {
     assert!(out.status.success(), "{}", show(&out));
     // Take Repairs out of the routing profile by hand.
     let instance = env.instance_state();
-    let profile = items(&instance, "routing_profiles").into_iter().find(|p| p["name"] == json!("returnCallerRoutingProfile")).unwrap();
-    let repairs = queues_named(&instance, "Repairs")[0]["id"].as_str().unwrap().to_string();
+    let profile = items(&instance, "routing_profiles")
+        .into_iter()
+        .find(|p| p["name"] == json!("returnCallerRoutingProfile"))
+        .unwrap();
+    let repairs = queues_named(&instance, "Repairs")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let client = env.connect_client();
     let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
         .queue_id(repairs)
@@ -107,7 +157,10 @@ fn one_out_of_band_change_is_repaired_with_exactly_one_mutating_call() {
     env.clear_requests();
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(env.mutating(), vec!["AssociateRoutingProfileQueues".to_string()]);
+    assert_eq!(
+        env.mutating(),
+        vec!["AssociateRoutingProfileQueues".to_string()]
+    );
     assert_returning_callers_deployed(&env);
 }
 
@@ -126,7 +179,15 @@ fn create_untagged_queue(env: &Env, name: &str) -> String {
     let hours = env.seed["hours_of_operation"]["id"].as_str().unwrap();
     let client = env.connect_client();
     let created = env
-        .block_on(client.create_queue().instance_id(env.instance_id()).name(name).hours_of_operation_id(hours).description("hand-made").send())
+        .block_on(
+            client
+                .create_queue()
+                .instance_id(env.instance_id())
+                .name(name)
+                .hours_of_operation_id(hours)
+                .description("hand-made")
+                .send(),
+        )
         .unwrap();
     created.queue_id().unwrap().to_string()
 }
@@ -140,21 +201,43 @@ fn an_untagged_same_named_queue_is_a_conflict_and_adopt_uses_it() {
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a queue named Sales exists that this deployment did not create"), "{stderr}");
+    assert!(
+        stderr.contains("a queue named Sales exists that this deployment did not create"),
+        "{stderr}"
+    );
     assert!(stderr.contains("hint: pass --adopt"), "{stderr}");
     assert_eq!(env.mutating(), Vec::<String>::new());
     assert_eq!(env.instance_state(), before);
 
-    let out = env.on_instance(&["deploy", "--yes", "--adopt", "--solution", "returning-callers"]);
+    let out = env.on_instance(&[
+        "deploy",
+        "--yes",
+        "--adopt",
+        "--solution",
+        "returning-callers",
+    ]);
     assert!(out.status.success(), "{}", show(&out));
     let instance = env.instance_state();
     let found = queues_named(&instance, "Sales");
     assert_eq!(found.len(), 1, "no second Sales queue");
     assert_eq!(found[0]["id"], json!(sales));
     assert_eq!(found[0]["tags"]["connect-returns:adopted"], json!(env.name));
-    assert_eq!(found[0]["description"], json!("hand-made"), "an adopted queue keeps its settings");
-    let profile = items(&instance, "routing_profiles").into_iter().find(|p| p["name"] == json!("returnCallerRoutingProfile")).unwrap();
-    assert!(profile["queues"].as_array().unwrap().iter().any(|q| q["queue_id"] == json!(sales)));
+    assert_eq!(
+        found[0]["description"],
+        json!("hand-made"),
+        "an adopted queue keeps its settings"
+    );
+    let profile = items(&instance, "routing_profiles")
+        .into_iter()
+        .find(|p| p["name"] == json!("returnCallerRoutingProfile"))
+        .unwrap();
+    assert!(
+        profile["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["queue_id"] == json!(sales))
+    );
 }
 
 #[test]
@@ -167,7 +250,11 @@ fn with_injected_throttling_and_errors_deploy_converges() {
     env.admin("PUT", "faults", Some(&faults.to_string()));
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
-    let faulted = env.requests().iter().filter(|r| r["status"].as_u64().is_some_and(|s| s == 429 || s >= 500)).count();
+    let faulted = env
+        .requests()
+        .iter()
+        .filter(|r| r["status"].as_u64().is_some_and(|s| s == 429 || s >= 500))
+        .count();
     assert!(faulted > 0, "faults were injected");
     env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
     assert_returning_callers_deployed(&env);
@@ -182,16 +269,31 @@ fn a_deploy_killed_part_way_converges_on_rerun_without_duplicates() {
     // Slow every Connect request down so the kill lands mid-deploy, at several points.
     for kill_after_ms in [150u64, 400, 700] {
         let env = Env::new();
-        env.admin("PUT", "faults", Some(&json!({"rules": [{"service": "connect", "latency_ms": 60}]}).to_string()));
+        env.admin(
+            "PUT",
+            "faults",
+            Some(&json!({"rules": [{"service": "connect", "latency_ms": 60}]}).to_string()),
+        );
         let id = env.instance_id();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
         command
-            .args(["deploy", "--yes", "--solution", "returning-callers", "--instance", &id])
+            .args([
+                "deploy",
+                "--yes",
+                "--solution",
+                "returning-callers",
+                "--instance",
+                &id,
+            ])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        for (key, value) in testkit::moto_env().into_iter().chain(env.running.env_vars()).chain(env.extra_env.clone()) {
+        for (key, value) in testkit::moto_env()
+            .into_iter()
+            .chain(env.running.env_vars())
+            .chain(env.extra_env.clone())
+        {
             command.env(key, value);
         }
         let mut child = command.spawn().unwrap();
@@ -200,7 +302,11 @@ fn a_deploy_killed_part_way_converges_on_rerun_without_duplicates() {
         let _ = child.wait();
         env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
         let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
-        assert!(out.status.success(), "kill at {kill_after_ms} ms: {}", show(&out));
+        assert!(
+            out.status.success(),
+            "kill at {kill_after_ms} ms: {}",
+            show(&out)
+        );
         assert_returning_callers_deployed(&env);
     }
 }
@@ -213,29 +319,140 @@ fn bad_inputs_are_refused_before_any_change() {
     let other_region_arn = env.instance_arn().replace("us-east-1", "eu-west-2");
     let missing = "00000000-0000-4000-8000-000000000000";
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["deploy", "--yes", "--instance", "not-an-id"], "is neither an instance id nor an ARN"),
-        (vec!["deploy", "--yes", "--instance", "arn:aws:connect:us-east-1:1234:instance/x"], "is not an Amazon Connect instance ARN"),
+        (
+            vec!["deploy", "--yes", "--instance", "not-an-id"],
+            "is neither an instance id nor an ARN",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                "arn:aws:connect:us-east-1:1234:instance/x",
+            ],
+            "is not an Amazon Connect instance ARN",
+        ),
         (vec!["deploy", "--yes", "--instance", missing], "not found"),
-        (vec!["deploy", "--yes", "--instance", &other_region_arn], "is in eu-west-2 but the AWS Region in use is us-east-1"),
-        (vec!["deploy", "--yes", "--instance", &id, "--record-ttl-minutes", "0"], "--record-ttl-minutes 0 is out of range"),
-        (vec!["deploy", "--yes", "--instance", &id, "--record-ttl-minutes=-5"], "--record-ttl-minutes -5 is out of range"),
-        (vec!["deploy", "--yes", "--instance", &id, "--record-ttl-minutes", "99999999"], "out of range"),
-        (vec!["deploy", "--yes", "--instance", &id, "--phone-number", "2065550100"], "--phone-number is not an E.164 phone number"),
-        (vec!["deploy", "--yes", "--instance", &id, "--phone-number", "+442071234567"], "is not claimed in the instance"),
-        (vec!["deploy", "--yes", "--instance", &id, "--callback-queue", "NoSuchQueue"], "callback queue \"NoSuchQueue\" not found"),
-        (vec!["deploy", "--yes", "--instance", &id, "--hours", "Night Hours"], "hours of operation \"Night Hours\" not found"),
-        (vec!["deploy", "--yes", "--instance", &id, "--solution", "everything"], "invalid value 'everything'"),
-        (vec!["deploy", "--yes", "--instance", &id, "--lex", "v3"], "invalid value 'v3'"),
-        (vec!["deploy", "--yes", "--instance", &id, "--name", "bad name!"], "cannot name a CloudFormation stack"),
+        (
+            vec!["deploy", "--yes", "--instance", &other_region_arn],
+            "is in eu-west-2 but the AWS Region in use is us-east-1",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--record-ttl-minutes",
+                "0",
+            ],
+            "--record-ttl-minutes 0 is out of range",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--record-ttl-minutes=-5",
+            ],
+            "--record-ttl-minutes -5 is out of range",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--record-ttl-minutes",
+                "99999999",
+            ],
+            "out of range",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--phone-number",
+                "2065550100",
+            ],
+            "--phone-number is not an E.164 phone number",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--phone-number",
+                "+442071234567",
+            ],
+            "is not claimed in the instance",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--callback-queue",
+                "NoSuchQueue",
+            ],
+            "callback queue \"NoSuchQueue\" not found",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--hours",
+                "Night Hours",
+            ],
+            "hours of operation \"Night Hours\" not found",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--solution",
+                "everything",
+            ],
+            "invalid value 'everything'",
+        ),
+        (
+            vec!["deploy", "--yes", "--instance", &id, "--lex", "v3"],
+            "invalid value 'v3'",
+        ),
+        (
+            vec!["deploy", "--yes", "--instance", &id, "--name", "bad name!"],
+            "cannot name a CloudFormation stack",
+        ),
     ];
     for (args, message) in cases {
         env.clear_requests();
         let out = env.cli(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", show(&out));
-        assert!(stderr.contains(message), "{args:?}: expected {message:?} in\n{stderr}");
-        assert!(stderr.contains("hint:") || stderr.contains("possible values") || stderr.contains("For more information"), "{args:?}: no hint in\n{stderr}");
-        assert_eq!(env.mutating(), Vec::<String>::new(), "{args:?} made a mutating request");
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected {message:?} in\n{stderr}"
+        );
+        assert!(
+            stderr.contains("hint:")
+                || stderr.contains("possible values")
+                || stderr.contains("For more information"),
+            "{args:?}: no hint in\n{stderr}"
+        );
+        assert_eq!(
+            env.mutating(),
+            Vec::<String>::new(),
+            "{args:?} made a mutating request"
+        );
     }
 }
 
@@ -247,7 +464,11 @@ fn bad_config_files_and_missing_credentials_are_refused() {
     let cases = [
         ("broken = [", vec![], "is not valid TOML"),
         ("colour = \"blue\"", vec![], "unknown key `colour`"),
-        ("name = \"x\"\n[env.prod]\nname = \"y\"", vec!["--env", "staging"], "unknown environment `staging`"),
+        (
+            "name = \"x\"\n[env.prod]\nname = \"y\"",
+            vec!["--env", "staging"],
+            "unknown environment `staging`",
+        ),
     ];
     for (text, extra, message) in cases {
         let path = dir.path().join("connect-returns.toml");
@@ -259,15 +480,31 @@ fn bad_config_files_and_missing_credentials_are_refused() {
         env.clear_requests();
         let out = env.cli(&args);
         assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{}", show(&out));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"), "{}", show(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{}",
+            show(&out)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("hint:"),
+            "{}",
+            show(&out)
+        );
         assert!(env.requests().is_empty());
     }
     let mut no_credentials = Env::new();
-    no_credentials.extra_env.push(("AWS_ACCESS_KEY_ID".into(), String::new()));
-    no_credentials.extra_env.push(("AWS_SECRET_ACCESS_KEY".into(), String::new()));
+    no_credentials
+        .extra_env
+        .push(("AWS_ACCESS_KEY_ID".into(), String::new()));
+    no_credentials
+        .extra_env
+        .push(("AWS_SECRET_ACCESS_KEY".into(), String::new()));
     let out = no_credentials.on_instance(&["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no AWS credentials found"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no AWS credentials found"),
+        "{}",
+        show(&out)
+    );
     assert!(no_credentials.requests().is_empty());
 }

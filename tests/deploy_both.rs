@@ -14,12 +14,20 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
     let doc = stdout_json(&out);
     assert_eq!(doc["result"], json!("applied"));
     let instance = env.instance_state();
-    let flows: Vec<_> = items(&instance, "flows").into_iter().filter(|f| f["tags"]["connect-returns:deployment"] == json!(env.name)).collect();
+    let flows: Vec<_> = items(&instance, "flows")
+        .into_iter()
+        .filter(|f| f["tags"]["connect-returns:deployment"] == json!(env.name))
+        .collect();
     assert_eq!(flows.len(), 6, "{flows:#?}");
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "deploy", "--yes"]);
     assert!(again.status.success(), "{}", show(&again));
-    assert_eq!(stdout_json(&again)["result"], json!("no-changes"), "{}", show(&again));
+    assert_eq!(
+        stdout_json(&again)["result"],
+        json!("no-changes"),
+        "{}",
+        show(&again)
+    );
     assert_eq!(env.mutating(), Vec::<String>::new());
     let reads = env.reads();
     assert!(reads.len() <= 15, "{} reads: {reads:?}", reads.len());
@@ -32,8 +40,12 @@ fn one_changed_flow_costs_exactly_one_mutating_call() {
     assert!(out.status.success(), "{}", show(&out));
     // Someone edits cfOutboundWhisperflow in the console.
     let instance = env.instance_state();
-    let flow = items(&instance, "flows").into_iter().find(|f| f["name"] == json!("cfOutboundWhisperflow")).unwrap();
-    let mut content: serde_json::Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    let flow = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("cfOutboundWhisperflow"))
+        .unwrap();
+    let mut content: serde_json::Value =
+        serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
     content["Metadata"] = json!({"edited": "by hand"});
     let client = env.connect_client();
     env.block_on(
@@ -47,8 +59,14 @@ fn one_changed_flow_costs_exactly_one_mutating_call() {
     .unwrap();
     let plan = env.on_instance(&["deploy", "--plan"]);
     let text = String::from_utf8_lossy(&plan.stdout).to_string();
-    assert!(text.contains("update    flow                cfOutboundWhisperflow"), "{text}");
-    assert!(text.contains("edited"), "the content diff shows the edit: {text}");
+    assert!(
+        text.contains("update    flow                cfOutboundWhisperflow"),
+        "{text}"
+    );
+    assert!(
+        text.contains("edited"),
+        "the content diff shows the edit: {text}"
+    );
     env.clear_requests();
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
@@ -61,17 +79,35 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
     let before = env.state();
     let out = env.on_instance(&["deploy", "--yes", "--lex", "v1"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("end of support"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("end of support"),
+        "{}",
+        show(&out)
+    );
     let instance = env.instance_state();
-    assert!(!instance["lex_bots"].as_array().unwrap().is_empty(), "a V1 bot is associated");
-    let repeat = items(&instance, "flows").into_iter().find(|f| f["name"] == json!("repeatCallerFlow")).unwrap();
+    assert!(
+        !instance["lex_bots"].as_array().unwrap().is_empty(),
+        "a V1 bot is associated"
+    );
+    let repeat = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("repeatCallerFlow"))
+        .unwrap();
     let content = repeat["published"].as_str().unwrap();
-    assert!(content.contains("\"LexBot\"") && !content.contains("LexV2Bot"), "the flow names the V1 bot");
+    assert!(
+        content.contains("\"LexBot\"") && !content.contains("LexV2Bot"),
+        "the flow names the V1 bot"
+    );
     assert!(!content.contains("${"), "no placeholder left");
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "deploy", "--yes", "--lex", "v1"]);
     assert!(again.status.success(), "{}", show(&again));
-    assert_eq!(stdout_json(&again)["result"], json!("no-changes"), "{}", show(&again));
+    assert_eq!(
+        stdout_json(&again)["result"],
+        json!("no-changes"),
+        "{}",
+        show(&again)
+    );
     assert_eq!(env.mutating(), Vec::<String>::new());
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
@@ -83,13 +119,35 @@ fn phone_numbers_point_at_the_entry_flows_and_destroy_puts_them_back() {
     let env = Env::new();
     let before = env.state();
     let number = env.phone_number();
-    let out = env.on_instance(&["--output", "json", "deploy", "--yes", "--callback-phone-number", &number]);
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--callback-phone-number",
+        &number,
+    ]);
     assert!(out.status.success(), "{}", show(&out));
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&number), "the full number is never printed");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains(&number), "the full number is never logged");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&number),
+        "the full number is never printed"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(&number),
+        "the full number is never logged"
+    );
     let state = env.state();
-    let phone = state["connect"]["phone_numbers"].as_object().unwrap().values().next().unwrap().clone();
-    let entry = items(&env.instance_state(), "flows").into_iter().find(|f| f["name"] == json!("cfSetCallBackflow")).unwrap();
+    let phone = state["connect"]["phone_numbers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    let entry = items(&env.instance_state(), "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("cfSetCallBackflow"))
+        .unwrap();
     assert_eq!(phone["flow_id"], entry["id"]);
     env.clear_requests();
     let again = env.on_instance(&["deploy", "--yes", "--callback-phone-number", &number]);
@@ -108,24 +166,69 @@ fn every_flow_is_published_with_no_placeholder_and_only_existing_arns() {
     let instance = env.instance_state();
     let state = env.state();
     let text = state.to_string();
-    let flows: Vec<_> = items(&instance, "flows").into_iter().filter(|f| f["tags"]["connect-returns:deployment"] == json!(env.name)).collect();
+    let flows: Vec<_> = items(&instance, "flows")
+        .into_iter()
+        .filter(|f| f["tags"]["connect-returns:deployment"] == json!(env.name))
+        .collect();
     assert_eq!(flows.len(), 6);
     for flow in &flows {
-        let content = flow["published"].as_str().unwrap_or_else(|| panic!("{} is published", flow["name"]));
-        assert!(!content.contains("${") && !content.contains("<pending"), "{}: placeholder left", flow["name"]);
-        for arn in content.split('"').filter(|part| part.starts_with("arn:aws:")) {
+        let content = flow["published"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} is published", flow["name"]));
+        assert!(
+            !content.contains("${") && !content.contains("<pending"),
+            "{}: placeholder left",
+            flow["name"]
+        );
+        for arn in content
+            .split('"')
+            .filter(|part| part.starts_with("arn:aws:"))
+        {
             if arn.starts_with("arn:aws:lambda:") {
-                assert!(instance["lambdas"].as_array().unwrap().iter().any(|l| l == arn), "{}: Lambda {arn} is associated", flow["name"]);
+                assert!(
+                    instance["lambdas"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|l| l == arn),
+                    "{}: Lambda {arn} is associated",
+                    flow["name"]
+                );
             } else if arn.starts_with("arn:aws:lex:") {
-                assert!(instance["lex_v2_aliases"].as_array().unwrap().iter().any(|a| a == arn), "{}: alias {arn} is associated", flow["name"]);
+                assert!(
+                    instance["lex_v2_aliases"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a == arn),
+                    "{}: alias {arn} is associated",
+                    flow["name"]
+                );
             } else {
                 let id = arn.rsplit('/').next().unwrap();
-                assert!(text.contains(&format!("\"id\":\"{id}\"")), "{}: {arn} exists", flow["name"]);
+                assert!(
+                    text.contains(&format!("\"id\":\"{id}\"")),
+                    "{}: {arn} exists",
+                    flow["name"]
+                );
             }
         }
     }
-    let basic = items(&instance, "queues").into_iter().find(|q| q["name"] == json!("BasicQueue")).unwrap();
-    let whisper = flows.iter().find(|f| f["name"] == json!("cfOutboundWhisperflow")).unwrap();
-    assert_eq!(basic["outbound_caller_config"]["OutboundFlowId"], whisper["id"], "the callback queue's outbound whisper is set");
-    assert_eq!(instance["storage_configs"].as_object().map(|m| m.len()), Some(1), "CTRs stream to Kinesis");
+    let basic = items(&instance, "queues")
+        .into_iter()
+        .find(|q| q["name"] == json!("BasicQueue"))
+        .unwrap();
+    let whisper = flows
+        .iter()
+        .find(|f| f["name"] == json!("cfOutboundWhisperflow"))
+        .unwrap();
+    assert_eq!(
+        basic["outbound_caller_config"]["OutboundFlowId"], whisper["id"],
+        "the callback queue's outbound whisper is set"
+    );
+    assert_eq!(
+        instance["storage_configs"].as_object().map(|m| m.len()),
+        Some(1),
+        "CTRs stream to Kinesis"
+    );
 }

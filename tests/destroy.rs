@@ -12,9 +12,15 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     assert_ne!(env.state(), before, "deploy changed something");
-    let stacks = [format!("{}-returning-callers", env.name), format!("{}-callbacks", env.name)];
+    let stacks = [
+        format!("{}-returning-callers", env.name),
+        format!("{}-callbacks", env.name),
+    ];
     for stack in &stacks {
-        assert!(env.stack_status(stack).is_some(), "stack {stack} exists after deploy");
+        assert!(
+            env.stack_status(stack).is_some(),
+            "stack {stack} exists after deploy"
+        );
     }
     assert!(!env.artifact_keys().is_empty());
     assert!(!env.tables_named(&env.name).is_empty());
@@ -23,19 +29,38 @@ fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
     let plan = env.on_instance(&["destroy", "--plan"]);
     assert!(plan.status.success(), "{}", show(&plan));
     let text = String::from_utf8_lossy(&plan.stdout).to_string();
-    assert!(text.contains("delete    queue               Sales"), "{text}");
+    assert!(
+        text.contains("delete    queue               Sales"),
+        "{text}"
+    );
     assert!(text.contains("delete    routing-profile"), "{text}");
-    assert_eq!(env.mutating(), Vec::<String>::new(), "destroy --plan changes nothing");
+    assert_eq!(
+        env.mutating(),
+        Vec::<String>::new(),
+        "destroy --plan changes nothing"
+    );
 
     let out = env.on_instance(&["--output", "json", "destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(stdout_json(&out)["result"], json!("destroyed"));
-    Env::assert_same_state(&before, &env.state(), "after destroy the sandbox is as before deploy");
+    Env::assert_same_state(
+        &before,
+        &env.state(),
+        "after destroy the sandbox is as before deploy",
+    );
     for stack in &stacks {
         assert_eq!(env.stack_status(stack), None, "stack {stack} is gone");
     }
-    assert_eq!(env.artifact_keys(), Vec::<String>::new(), "the deployment's artifacts are gone");
-    assert_eq!(env.tables_named(&env.name), Vec::<String>::new(), "no table of ours is left");
+    assert_eq!(
+        env.artifact_keys(),
+        Vec::<String>::new(),
+        "the deployment's artifacts are gone"
+    );
+    assert_eq!(
+        env.tables_named(&env.name),
+        Vec::<String>::new(),
+        "no table of ours is left"
+    );
 
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "destroy", "--yes"]);
@@ -49,7 +74,11 @@ fn without_a_terminal_destroy_needs_yes() {
     let env = Env::new();
     let out = env.on_instance(&["destroy"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("hint: pass --yes"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hint: pass --yes"),
+        "{}",
+        show(&out)
+    );
     assert!(env.requests().is_empty());
 }
 
@@ -58,7 +87,11 @@ fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
     for kill_after_ms in [120u64, 300, 600] {
         let env = Env::new();
         let before = env.state();
-        env.admin("PUT", "faults", Some(&json!({"rules": [{"service": "connect", "latency_ms": 50}]}).to_string()));
+        env.admin(
+            "PUT",
+            "faults",
+            Some(&json!({"rules": [{"service": "connect", "latency_ms": 50}]}).to_string()),
+        );
         let id = env.instance_id();
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
         command
@@ -67,7 +100,11 @@ fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        for (key, value) in testkit::moto_env().into_iter().chain(env.running.env_vars()).chain(env.extra_env.clone()) {
+        for (key, value) in testkit::moto_env()
+            .into_iter()
+            .chain(env.running.env_vars())
+            .chain(env.extra_env.clone())
+        {
             command.env(key, value);
         }
         let mut child = command.spawn().unwrap();
@@ -76,24 +113,47 @@ fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
         let _ = child.wait();
         env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
         let out = env.on_instance(&["destroy", "--yes"]);
-        assert!(out.status.success(), "kill at {kill_after_ms} ms: {}", show(&out));
-        Env::assert_same_state(&before, &env.state(), &format!("kill at {kill_after_ms} ms"));
+        assert!(
+            out.status.success(),
+            "kill at {kill_after_ms} ms: {}",
+            show(&out)
+        );
+        Env::assert_same_state(
+            &before,
+            &env.state(),
+            &format!("kill at {kill_after_ms} ms"),
+        );
     }
 }
 
 #[test]
 fn adopted_resources_stay_and_lose_only_the_adoption_tag() {
     let env = Env::new();
-    let hours = env.seed["hours_of_operation"]["id"].as_str().unwrap().to_string();
+    let hours = env.seed["hours_of_operation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let client = env.connect_client();
-    env.block_on(client.create_queue().instance_id(env.instance_id()).name("Sales").hours_of_operation_id(hours).description("mine").send()).unwrap();
+    env.block_on(
+        client
+            .create_queue()
+            .instance_id(env.instance_id())
+            .name("Sales")
+            .hours_of_operation_id(hours)
+            .description("mine")
+            .send(),
+    )
+    .unwrap();
     let before = env.state();
     let out = env.on_instance(&["deploy", "--yes", "--adopt"]);
     assert!(out.status.success(), "{}", show(&out));
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     let instance = env.instance_state();
-    let sales: Vec<_> = items(&instance, "queues").into_iter().filter(|q| q["name"] == json!("Sales")).collect();
+    let sales: Vec<_> = items(&instance, "queues")
+        .into_iter()
+        .filter(|q| q["name"] == json!("Sales"))
+        .collect();
     assert_eq!(sales.len(), 1, "the adopted queue stays");
     assert_eq!(sales[0]["tags"], json!({}));
     Env::assert_same_state(&before, &env.state(), "after destroy");
@@ -109,17 +169,38 @@ fn destroy_one_solution_leaves_the_other() {
     assert!(out.status.success(), "{}", show(&out));
     let after = env.instance_state();
     let ours = |instance: &serde_json::Value| -> Vec<serde_json::Value> {
-        items(instance, "queues").into_iter().filter(|q| q["tags"]["connect-returns:deployment"] == json!(env.name)).collect()
+        items(instance, "queues")
+            .into_iter()
+            .filter(|q| q["tags"]["connect-returns:deployment"] == json!(env.name))
+            .collect()
     };
     assert_eq!(ours(&after).len(), 5);
-    assert_eq!(ours(&after), ours(&deployed), "returning-callers queues stay");
-    let basic = items(&after, "queues").into_iter().find(|q| q["name"] == json!("BasicQueue")).unwrap();
-    assert_eq!(basic["outbound_caller_config"], json!({}), "the callback queue's whisper is restored");
+    assert_eq!(
+        ours(&after),
+        ours(&deployed),
+        "returning-callers queues stay"
+    );
+    let basic = items(&after, "queues")
+        .into_iter()
+        .find(|q| q["name"] == json!("BasicQueue"))
+        .unwrap();
+    assert_eq!(
+        basic["outbound_caller_config"],
+        json!({}),
+        "the callback queue's whisper is restored"
+    );
     assert_eq!(basic["tags"], json!({}));
-    assert_eq!(items(&after, "routing_profiles"), items(&deployed, "routing_profiles"));
+    assert_eq!(
+        items(&after, "routing_profiles"),
+        items(&deployed, "routing_profiles")
+    );
     let out = env.on_instance(&["destroy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert!(!items(&env.instance_state(), "queues").iter().any(|q| q["name"] == json!("Sales")));
+    assert!(
+        !items(&env.instance_state(), "queues")
+            .iter()
+            .any(|q| q["name"] == json!("Sales"))
+    );
 }
 
 #[test]
@@ -132,8 +213,16 @@ fn keep_data_keeps_the_tables_and_nothing_else() {
     assert_eq!(tables.len(), 2, "{tables:?}");
     let out = env.on_instance(&["destroy", "--yes", "--keep-data"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert_eq!(env.tables_named(&env.name), tables, "--keep-data keeps the tables");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("kept tables"), "{}", show(&out));
+    assert_eq!(
+        env.tables_named(&env.name),
+        tables,
+        "--keep-data keeps the tables"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("kept tables"),
+        "{}",
+        show(&out)
+    );
     assert_eq!(env.stack_status(&format!("{}-callbacks", env.name)), None);
     Env::assert_same_state(&before, &env.state(), "everything else is gone");
 }

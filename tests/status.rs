@@ -11,7 +11,12 @@ fn status(env: &Env) -> (Option<i32>, Value) {
 }
 
 fn row<'a>(doc: &'a Value, kind: &str, name: &str) -> &'a Value {
-    doc["resources"].as_array().unwrap().iter().find(|row| row["kind"] == json!(kind) && row["name"] == json!(name)).unwrap_or_else(|| panic!("no row {kind} {name} in {doc}"))
+    doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == json!(kind) && row["name"] == json!(name))
+        .unwrap_or_else(|| panic!("no row {kind} {name} in {doc}"))
 }
 
 #[test]
@@ -19,7 +24,11 @@ fn nothing_deployed_is_said_plainly_and_fails_the_check() {
     let env = Env::new();
     let out = env.on_instance(&["status"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing deployed"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing deployed"),
+        "{}",
+        show(&out)
+    );
     let (code, doc) = status(&env);
     assert_eq!(code, Some(3));
     assert_eq!(doc["deployed"], json!(false));
@@ -36,9 +45,15 @@ fn a_fresh_deployment_is_in_sync_and_status_is_read_only() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("queue              Sales"), "{text}");
-    assert!(text.contains("flow               repeatCallerFlow"), "{text}");
+    assert!(
+        text.contains("flow               repeatCallerFlow"),
+        "{text}"
+    );
     assert!(text.contains("lex-bot"), "{text}");
-    assert!(text.contains(" in sync, 0 drifted, 0 missing, 0 unhealthy\n"), "{text}");
+    assert!(
+        text.contains(" in sync, 0 drifted, 0 missing, 0 unhealthy\n"),
+        "{text}"
+    );
     assert_eq!(env.mutating(), Vec::<String>::new(), "status is read-only");
 }
 
@@ -48,8 +63,14 @@ fn a_queue_deleted_by_hand_and_a_changed_profile_are_reported_then_repaired() {
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
     let instance = env.instance_state();
-    let profile = items(&instance, "routing_profiles").into_iter().find(|p| p["name"] == json!("returnCallerRoutingProfile")).unwrap();
-    let repairs = items(&instance, "queues").into_iter().find(|q| q["name"] == json!("Repairs")).unwrap();
+    let profile = items(&instance, "routing_profiles")
+        .into_iter()
+        .find(|p| p["name"] == json!("returnCallerRoutingProfile"))
+        .unwrap();
+    let repairs = items(&instance, "queues")
+        .into_iter()
+        .find(|q| q["name"] == json!("Repairs"))
+        .unwrap();
     let client = env.connect_client();
     let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
         .queue_id(repairs["id"].as_str().unwrap())
@@ -65,19 +86,48 @@ fn a_queue_deleted_by_hand_and_a_changed_profile_are_reported_then_repaired() {
             .send(),
     )
     .unwrap();
-    env.block_on(client.delete_queue().instance_id(env.instance_id()).queue_id(repairs["id"].as_str().unwrap()).send()).unwrap();
+    env.block_on(
+        client
+            .delete_queue()
+            .instance_id(env.instance_id())
+            .queue_id(repairs["id"].as_str().unwrap())
+            .send(),
+    )
+    .unwrap();
 
     env.clear_requests();
-    let out = env.on_instance(&["--output", "json", "status", "--check", "--solution", "returning-callers"]);
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "status",
+        "--check",
+        "--solution",
+        "returning-callers",
+    ]);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     let doc = stdout_json(&out);
     assert_eq!(row(&doc, "queue", "Repairs")["present"], json!(false));
-    assert_eq!(row(&doc, "routing-profile", "returnCallerRoutingProfile")["in_sync"], json!(false));
-    assert!(row(&doc, "routing-profile", "returnCallerRoutingProfile")["detail"].as_str().unwrap().contains("queues (VOICE)"));
+    assert_eq!(
+        row(&doc, "routing-profile", "returnCallerRoutingProfile")["in_sync"],
+        json!(false)
+    );
+    assert!(
+        row(&doc, "routing-profile", "returnCallerRoutingProfile")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("queues (VOICE)")
+    );
     assert_eq!(doc["summary"]["missing"], json!(1));
     assert_eq!(env.mutating(), Vec::<String>::new());
-    let text = String::from_utf8_lossy(&env.on_instance(&["status", "--solution", "returning-callers"]).stdout).to_string();
-    assert!(text.contains("MISSING") && text.contains("DRIFTED"), "{text}");
+    let text = String::from_utf8_lossy(
+        &env.on_instance(&["status", "--solution", "returning-callers"])
+            .stdout,
+    )
+    .to_string();
+    assert!(
+        text.contains("MISSING") && text.contains("DRIFTED"),
+        "{text}"
+    );
 
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
@@ -95,14 +145,28 @@ fn an_edited_flow_and_a_moved_alias_are_drift_until_redeployed() {
 
     // Out-of-band flow edit.
     let instance = env.instance_state();
-    let flow = items(&instance, "flows").into_iter().find(|f| f["name"] == json!("newCallerAgentWhisper")).unwrap();
+    let flow = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("newCallerAgentWhisper"))
+        .unwrap();
     let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
     content["Metadata"] = json!({"edited": true});
     let client = env.connect_client();
-    env.block_on(client.update_contact_flow_content().instance_id(env.instance_id()).contact_flow_id(flow["id"].as_str().unwrap()).content(content.to_string()).send()).unwrap();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
     let (code, doc) = status(&env);
     assert_eq!(code, Some(3));
-    assert_eq!(row(&doc, "flow", "newCallerAgentWhisper")["in_sync"], json!(false));
+    assert_eq!(
+        row(&doc, "flow", "newCallerAgentWhisper")["in_sync"],
+        json!(false)
+    );
 
     // Alias prod moved to a hand-made version.
     let lex = env.lexv2_client();
@@ -114,19 +178,40 @@ fn an_edited_flow_and_a_moved_alias_are_drift_until_redeployed() {
                 .bot_id(&bot_id)
                 .bot_version_locale_specification(
                     "en_US",
-                    aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails::builder().source_bot_version("DRAFT").build().unwrap(),
+                    aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails::builder()
+                        .source_bot_version("DRAFT")
+                        .build()
+                        .unwrap(),
                 )
                 .send(),
         )
         .unwrap();
     let version = version.bot_version().unwrap().to_string();
-    let aliases = env.block_on(lex.list_bot_aliases().bot_id(&bot_id).send()).unwrap();
-    let alias = aliases.bot_alias_summaries().iter().find(|a| a.bot_alias_name() == Some("prod")).unwrap();
-    env.block_on(lex.update_bot_alias().bot_id(&bot_id).bot_alias_id(alias.bot_alias_id().unwrap()).bot_alias_name("prod").bot_version(&version).send()).unwrap();
+    let aliases = env
+        .block_on(lex.list_bot_aliases().bot_id(&bot_id).send())
+        .unwrap();
+    let alias = aliases
+        .bot_alias_summaries()
+        .iter()
+        .find(|a| a.bot_alias_name() == Some("prod"))
+        .unwrap();
+    env.block_on(
+        lex.update_bot_alias()
+            .bot_id(&bot_id)
+            .bot_alias_id(alias.bot_alias_id().unwrap())
+            .bot_alias_name("prod")
+            .bot_version(&version)
+            .send(),
+    )
+    .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     let (code, doc) = status(&env);
     assert_eq!(code, Some(3));
-    assert_eq!(row(&doc, "lex-bot", "returnCallerConcierge")["in_sync"], json!(false), "{doc}");
+    assert_eq!(
+        row(&doc, "lex-bot", "returnCallerConcierge")["in_sync"],
+        json!(false),
+        "{doc}"
+    );
 
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));

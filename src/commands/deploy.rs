@@ -15,9 +15,11 @@ use crate::output::print_result;
 use crate::report::Reporter;
 
 #[derive(Debug, Clone, Args)]
-#[command(after_help = "Reads what exists (CloudFormation stacks, tagged Connect and Lex resources), shows the\n\
+#[command(
+    after_help = "Reads what exists (CloudFormation stacks, tagged Connect and Lex resources), shows the\n\
 changes, and applies them as a dependency graph, pacing Connect calls at its quota. An\n\
-unchanged re-deploy makes no change. Without a terminal, --yes is required.")]
+unchanged re-deploy makes no change. Without a terminal, --yes is required."
+)]
 pub struct DeployArgs {
     #[command(flatten)]
     pub target: TargetArgs,
@@ -25,26 +27,50 @@ pub struct DeployArgs {
     #[arg(long, value_enum, default_value_t = LexVersion::V2, env = "CONNECT_RETURNS_LEX")]
     pub lex: LexVersion,
     /// Minutes a caller counts as returning (DynamoDB TTL of the call record)
-    #[arg(long, default_value_t = 180, env = "CONNECT_RETURNS_RECORD_TTL_MINUTES", value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 180,
+        env = "CONNECT_RETURNS_RECORD_TTL_MINUTES",
+        value_name = "N"
+    )]
     pub record_ttl_minutes: i64,
     /// Hours a callback record is kept
-    #[arg(long, default_value_t = 24, env = "CONNECT_RETURNS_CALLBACK_TTL_HOURS", value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 24,
+        env = "CONNECT_RETURNS_CALLBACK_TTL_HOURS",
+        value_name = "N"
+    )]
     pub callback_ttl_hours: i64,
     /// Queue whose outbound whisper becomes the callback whisper (restored on destroy)
-    #[arg(long, default_value = "BasicQueue", env = "CONNECT_RETURNS_CALLBACK_QUEUE", value_name = "NAME")]
+    #[arg(
+        long,
+        default_value = "BasicQueue",
+        env = "CONNECT_RETURNS_CALLBACK_QUEUE",
+        value_name = "NAME"
+    )]
     pub callback_queue: String,
     /// Existing Kinesis stream for contact trace records (name or ARN); default: reuse the
     /// instance's, else create one
     #[arg(long, env = "CONNECT_RETURNS_CTR_STREAM", value_name = "NAME|ARN")]
     pub ctr_stream: Option<String>,
     /// Hours of operation of the new queues
-    #[arg(long, default_value = "Basic Hours", env = "CONNECT_RETURNS_HOURS", value_name = "NAME")]
+    #[arg(
+        long,
+        default_value = "Basic Hours",
+        env = "CONNECT_RETURNS_HOURS",
+        value_name = "NAME"
+    )]
     pub hours: String,
     /// Claimed phone number to point at repeatCallerFlow (E.164)
     #[arg(long, env = "CONNECT_RETURNS_PHONE_NUMBER", value_name = "+E164")]
     pub phone_number: Option<String>,
     /// Claimed phone number to point at cfSetCallBackflow (E.164)
-    #[arg(long, env = "CONNECT_RETURNS_CALLBACK_PHONE_NUMBER", value_name = "+E164")]
+    #[arg(
+        long,
+        env = "CONNECT_RETURNS_CALLBACK_PHONE_NUMBER",
+        value_name = "+E164"
+    )]
     pub callback_phone_number: Option<String>,
     /// Use same-named resources that lack our tag instead of refusing (left in place on destroy)
     #[arg(long)]
@@ -105,7 +131,16 @@ impl std::fmt::Display for DeployResult {
             _ => format!("deployment {}", self.deployment),
         };
         if self.result == "plan" || self.result == "no-changes" {
-            write!(f, "{}", crate::deploy::plan::render(&crate::deploy::plan::Plan { items: self.plan.clone() }, &title))?;
+            write!(
+                f,
+                "{}",
+                crate::deploy::plan::render(
+                    &crate::deploy::plan::Plan {
+                        items: self.plan.clone()
+                    },
+                    &title
+                )
+            )?;
         } else {
             writeln!(f, "{title}")?;
             for step in &self.steps {
@@ -117,7 +152,11 @@ impl std::fmt::Display for DeployResult {
         }
         match self.result {
             "no-changes" => writeln!(f, "no changes: the deployment matches this version")?,
-            "applied" => writeln!(f, "deployed in {:.1} s ({} Connect requests)", self.elapsed_seconds, self.connect_requests)?,
+            "applied" => writeln!(
+                f,
+                "deployed in {:.1} s ({} Connect requests)",
+                self.elapsed_seconds, self.connect_requests
+            )?,
             "failed" => writeln!(f, "deploy failed; re-run to continue from what exists")?,
             _ => {}
         }
@@ -159,7 +198,10 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if settings.lex == LexVersion::V1 {
         reporter.warn("Lex V1 reached end of support on 2025-09-15; the V1 bot is deployed as the blog did it, but prefer --lex v2");
     }
-    reporter.phase(format!("reading deployment {} in instance {}", settings.name, instance.id));
+    reporter.phase(format!(
+        "reading deployment {} in instance {}",
+        settings.name, instance.id
+    ));
     let target = deploy::connect(global, &instance, &settings.name).await?;
     let cx = &target.cx;
     let current = current::read(cx, &settings, target.instance_tags.clone()).await?;
@@ -168,15 +210,33 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let artifact = aws_side::local_artifact()?;
     let (region, account) = cx.region_account();
     let (region, account) = (region.to_string(), account.to_string());
-    let mut aws_desired = aws_side::desired(&settings, &account, &region, &cx.instance_arn, artifact)?;
-    if let Some(stack) = aws_desired.stacks.get_mut(&crate::assets::Solution::Callbacks) {
+    let mut aws_desired =
+        aws_side::desired(&settings, &account, &region, &cx.instance_arn, artifact)?;
+    if let Some(stack) = aws_desired
+        .stacks
+        .get_mut(&crate::assets::Solution::Callbacks)
+    {
         // A config this deployment associated (the stack's own stream) is not a pre-existing one.
-        let ours = current.instance_tags.contains_key(&crate::resources::connect::storage::created_tag(&settings.name));
-        let existing = crate::resources::connect::storage::stream_in_use(&current.storage).filter(|_| !ours).map(str::to_string);
+        let ours =
+            current
+                .instance_tags
+                .contains_key(&crate::resources::connect::storage::created_tag(
+                    &settings.name,
+                ));
+        let existing = crate::resources::connect::storage::stream_in_use(&current.storage)
+            .filter(|_| !ours)
+            .map(str::to_string);
         let given = settings.ctr_stream.as_ref().map(|stream| {
-            if stream.starts_with("arn:") { stream.clone() } else { format!("arn:aws:kinesis:{region}:{account}:stream/{stream}") }
+            if stream.starts_with("arn:") {
+                stream.clone()
+            } else {
+                format!("arn:aws:kinesis:{region}:{account}:stream/{stream}")
+            }
         });
-        stack.parameters.insert("ExistingCtrStreamArn".into(), existing.or(given).unwrap_or_default());
+        stack.parameters.insert(
+            "ExistingCtrStreamArn".into(),
+            existing.or(given).unwrap_or_default(),
+        );
     }
     let aws_current = aws_side::read(&target.aws, &aws_desired).await?;
     for (solution, stack) in &aws_current.stacks {
@@ -188,7 +248,10 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
                 stack.stack_name, stack.status
             ))
             .hint("wait for it to finish (connect-returns status shows it), then run deploy again")
-            .hint(format!("two deploys of one deployment never interleave; the {} stack is the lock", solution.id()))
+            .hint(format!(
+                "two deploys of one deployment never interleave; the {} stack is the lock",
+                solution.id()
+            ))
             .into());
         }
     }
@@ -197,14 +260,23 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if settings.lex == LexVersion::V1 {
         aws_side::use_lex_v1(&mut inputs, &region);
     }
-    inputs.lambda_ids = aws_side::solutions(&settings).into_iter().flat_map(aws_side::lambda_ids).map(str::to_string).collect();
-    inputs.bot_name = settings.returning_callers().then(|| crate::assets::bot().name);
+    inputs.lambda_ids = aws_side::solutions(&settings)
+        .into_iter()
+        .flat_map(aws_side::lambda_ids)
+        .map(str::to_string)
+        .collect();
+    inputs.bot_name = settings
+        .returning_callers()
+        .then(|| crate::assets::bot().name);
     let templates: Vec<_> = desired::flow_templates(&settings);
     let mut plan = plan::compute(&settings, &current, &templates, &inputs);
     let mut items = aws_side::plan(&aws_desired, &aws_current, &settings.name);
     items.append(&mut plan.items);
     plan.items = items;
-    let conflicts: Vec<String> = plan.conflicts().map(|item| format!("{} {}", item.kind, item.name)).collect();
+    let conflicts: Vec<String> = plan
+        .conflicts()
+        .map(|item| format!("{} {}", item.kind, item.name))
+        .collect();
     if !conflicts.is_empty() {
         let reasons: Vec<String> = plan
             .conflicts()
@@ -253,15 +325,33 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         }
     }
     let count = plan.changes().count();
-    reporter.phase(format!("applying {count} change{}", if count == 1 { "" } else { "s" }));
-    let outcome = apply::run(cx, &settings, &current, &templates, &inputs, &plan, Some((&target.aws, &aws_desired, &aws_current)), &reporter).await?;
+    reporter.phase(format!(
+        "applying {count} change{}",
+        if count == 1 { "" } else { "s" }
+    ));
+    let outcome = apply::run(
+        cx,
+        &settings,
+        &current,
+        &templates,
+        &inputs,
+        &plan,
+        Some((&target.aws, &aws_desired, &aws_current)),
+        &reporter,
+    )
+    .await?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),
             Ended::Failed(error) => ("failed".to_string(), Some(error.clone())),
             Ended::Skipped(because) => ("skipped".to_string(), Some(because.clone())),
         };
-        result.steps.push(StepResult { step: step.clone(), label: label.clone(), outcome: word, error });
+        result.steps.push(StepResult {
+            step: step.clone(),
+            label: label.clone(),
+            outcome: word,
+            error,
+        });
     }
     // Read back the ARNs that matter (lists only).
     if let Ok(after) = current::read(cx, &settings, target.instance_tags.clone()).await {
@@ -273,15 +363,24 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if outcome.ok() {
         Ok(Outcome::Success)
     } else {
-        let failures: Vec<String> = outcome.failures().iter().map(|(label, error)| format!("{label}: {error}")).collect();
-        Err(anyhow::anyhow!("{} step(s) failed: {}", failures.len(), failures.join("; ")))
+        let failures: Vec<String> = outcome
+            .failures()
+            .iter()
+            .map(|(label, error)| format!("{label}: {error}"))
+            .collect();
+        Err(anyhow::anyhow!(
+            "{} step(s) failed: {}",
+            failures.len(),
+            failures.join("; ")
+        ))
     }
 }
 
 fn emit(global: &GlobalArgs, args: &DeployArgs, result: &DeployResult) -> anyhow::Result<()> {
     if let Some(path) = &args.outputs_file {
         let text = serde_json::to_string_pretty(result)?;
-        std::fs::write(path, text + "\n").map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
     }
     print_result(global, result)
 }

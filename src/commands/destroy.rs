@@ -53,10 +53,28 @@ pub struct Left {
 impl std::fmt::Display for DestroyResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.result {
-            "nothing-deployed" => return writeln!(f, "nothing to destroy: no resource of deployment {} in this instance", self.deployment),
+            "nothing-deployed" => {
+                return writeln!(
+                    f,
+                    "nothing to destroy: no resource of deployment {} in this instance",
+                    self.deployment
+                );
+            }
             "plan" => {
-                let title = format!("destroy plan for deployment {} (nothing changed)", self.deployment);
-                return write!(f, "{}", plan::render(&plan::Plan { items: self.plan.clone() }, &title));
+                let title = format!(
+                    "destroy plan for deployment {} (nothing changed)",
+                    self.deployment
+                );
+                return write!(
+                    f,
+                    "{}",
+                    plan::render(
+                        &plan::Plan {
+                            items: self.plan.clone()
+                        },
+                        &title
+                    )
+                );
             }
             _ => {}
         }
@@ -68,7 +86,11 @@ impl std::fmt::Display for DestroyResult {
             }
         }
         if self.left.is_empty() {
-            writeln!(f, "destroyed: nothing of deployment {} is left", self.deployment)?;
+            writeln!(
+                f,
+                "destroyed: nothing of deployment {} is left",
+                self.deployment
+            )?;
         } else {
             writeln!(f, "left behind:")?;
             for left in &self.left {
@@ -104,7 +126,10 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         deploy::require_yes(args.yes, "destroy")?;
     }
     let reporter = Reporter::from_args(global);
-    reporter.phase(format!("reading deployment {} in instance {}", settings.name, instance.id));
+    reporter.phase(format!(
+        "reading deployment {} in instance {}",
+        settings.name, instance.id
+    ));
     let target = deploy::connect(global, &instance, &settings.name).await?;
     let cx = &target.cx;
     let mut found = destroy::read(cx, &settings, target.instance_tags.clone()).await?;
@@ -138,7 +163,16 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         }
     }
     reporter.phase(format!("removing deployment {}", settings.name));
-    let outcome = destroy::run(&target.aws, cx, &settings, &found, &plan, args.keep_data, &reporter).await?;
+    let outcome = destroy::run(
+        &target.aws,
+        cx,
+        &settings,
+        &found,
+        &plan,
+        args.keep_data,
+        &reporter,
+    )
+    .await?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),
@@ -149,16 +183,29 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
             result.left.push(Left {
                 resource: label.clone(),
                 why: why.clone(),
-                what_to_do: "fix the cause and run destroy again; it continues from what is left".into(),
+                what_to_do: "fix the cause and run destroy again; it continues from what is left"
+                    .into(),
             });
         }
-        result.steps.push(crate::commands::deploy::StepResult { step: step.clone(), label: label.clone(), outcome: word, error });
+        result.steps.push(crate::commands::deploy::StepResult {
+            step: step.clone(),
+            label: label.clone(),
+            outcome: word,
+            error,
+        });
     }
-    result.result = if outcome.ok() { "destroyed" } else { "incomplete" };
+    result.result = if outcome.ok() {
+        "destroyed"
+    } else {
+        "incomplete"
+    };
     print_result(global, &result)?;
     if outcome.ok() {
         Ok(Outcome::Success)
     } else {
-        Err(anyhow::anyhow!("{} resource(s) could not be removed; see the list above", result.left.len()))
+        Err(anyhow::anyhow!(
+            "{} resource(s) could not be removed; see the list above",
+            result.left.len()
+        ))
     }
 }

@@ -10,15 +10,19 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use super::current::Current;
-use super::desired::{CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings};
-use super::graph::{self, GraphResult, Step};
 use super::aws_side;
+use super::current::Current;
+use super::desired::{
+    CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings,
+};
+use super::graph::{self, GraphResult, Step};
 use super::plan::{self, Inputs, Plan};
-use crate::resources::connect::associations::Bot;
 use crate::report::{Reporter, StepOutcome};
 use crate::resources::Change;
-use crate::resources::connect::{Connect, associations, flows, phone, queues, routing_profile, storage, whisper};
+use crate::resources::connect::associations::Bot;
+use crate::resources::connect::{
+    Connect, associations, flows, phone, queues, routing_profile, storage, whisper,
+};
 
 type Key = (String, String);
 
@@ -50,6 +54,7 @@ fn outcome_of(change: &Change) -> StepOutcome {
 }
 
 /// Builds the graph for `plan` and runs it.
+#[allow(clippy::too_many_arguments)] // the graph needs each of these; a struct would only rename them
 pub async fn run(
     cx: &Connect,
     settings: &Settings,
@@ -57,13 +62,22 @@ pub async fn run(
     templates: &[FlowTemplate],
     inputs: &Inputs,
     plan: &Plan,
-    aws_side: Option<(&crate::aws::Aws, &aws_side::AwsDesired, &aws_side::AwsCurrent)>,
+    aws_side: Option<(
+        &crate::aws::Aws,
+        &aws_side::AwsDesired,
+        &aws_side::AwsCurrent,
+    )>,
     reporter: &Reporter,
 ) -> anyhow::Result<GraphResult> {
-    let mut shared = Shared { refs: plan::known_refs(current, inputs), ids: BTreeMap::new() };
+    let mut shared = Shared {
+        refs: plan::known_refs(current, inputs),
+        ids: BTreeMap::new(),
+    };
     if let Some((_, _, existing)) = aws_side {
         for stack in existing.stacks.values().flatten() {
-            shared.refs.extend(aws_side::refs_from_outputs(&stack.outputs));
+            shared
+                .refs
+                .extend(aws_side::refs_from_outputs(&stack.outputs));
         }
     }
     for (name, queue) in &current.queues {
@@ -73,43 +87,83 @@ pub async fn run(
         shared.ids.insert(key("flow", name), flow.id.clone());
     }
     let shared = Arc::new(Mutex::new(shared));
-    let in_graph: std::collections::BTreeSet<String> = plan.changes().map(|item| item.id()).collect();
+    let in_graph: std::collections::BTreeSet<String> =
+        plan.changes().map(|item| item.id()).collect();
     let dep_if = |id: String| -> Option<String> { in_graph.contains(&id).then_some(id) };
     let mut steps = Vec::new();
-    let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours).map(|h| h.id.clone()).unwrap_or_default();
+    let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours)
+        .map(|h| h.id.clone())
+        .unwrap_or_default();
 
     for desired_queue in plan::desired_queues(settings, &hours_id) {
-        let Some(item) = plan.get("queue", &desired_queue.name).filter(|item| item.change.is_mutation()) else { continue };
+        let Some(item) = plan
+            .get("queue", &desired_queue.name)
+            .filter(|item| item.change.is_mutation())
+        else {
+            continue;
+        };
         let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
         let existing = current.queues.get(&desired_queue.name).cloned();
-        steps.push(Step::new(item.id(), format!("queue {}", desired_queue.name), vec![], move || async move {
-            let applied = queues::apply(&cx, &desired_queue, existing.as_ref(), &change).await?;
-            let mut shared = shared.lock().expect("shared state");
-            shared.refs.insert(key("queue", &desired_queue.name), applied.arn);
-            shared.ids.insert(key("queue", &desired_queue.name), applied.id);
-            Ok(outcome_of(&change))
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("queue {}", desired_queue.name),
+            vec![],
+            move || async move {
+                let applied =
+                    queues::apply(&cx, &desired_queue, existing.as_ref(), &change).await?;
+                let mut shared = shared.lock().expect("shared state");
+                shared
+                    .refs
+                    .insert(key("queue", &desired_queue.name), applied.arn);
+                shared
+                    .ids
+                    .insert(key("queue", &desired_queue.name), applied.id);
+                Ok(outcome_of(&change))
+            },
+        ));
     }
 
     if let Some(profile) = plan::desired_routing_profile(settings)
-        && let Some(item) = plan.get("routing-profile", &profile.name).filter(|item| item.change.is_mutation())
+        && let Some(item) = plan
+            .get("routing-profile", &profile.name)
+            .filter(|item| item.change.is_mutation())
     {
-        let deps: Vec<String> = profile.queues.keys().filter_map(|name| dep_if(format!("queue:{name}"))).collect();
+        let deps: Vec<String> = profile
+            .queues
+            .keys()
+            .filter_map(|name| dep_if(format!("queue:{name}")))
+            .collect();
         let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
         let existing = current.routing_profile.clone();
-        steps.push(Step::new(item.id(), format!("routing profile {}", profile.name), deps, move || async move {
-            let queue_ids: BTreeMap<String, String> = {
-                let shared = shared.lock().expect("shared state");
-                shared.ids.iter().filter(|((kind, _), _)| kind == "queue").map(|((_, name), id)| (name.clone(), id.clone())).collect()
-            };
-            routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids).await?;
-            Ok(outcome_of(&change))
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("routing profile {}", profile.name),
+            deps,
+            move || async move {
+                let queue_ids: BTreeMap<String, String> = {
+                    let shared = shared.lock().expect("shared state");
+                    shared
+                        .ids
+                        .iter()
+                        .filter(|((kind, _), _)| kind == "queue")
+                        .map(|((_, name), id)| (name.clone(), id.clone()))
+                        .collect()
+                };
+                routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids)
+                    .await?;
+                Ok(outcome_of(&change))
+            },
+        ));
     }
 
     for template in templates {
         let name = settings.named(&template.name);
-        let Some(item) = plan.get("flow", &name).filter(|item| item.change.is_mutation()) else { continue };
+        let Some(item) = plan
+            .get("flow", &name)
+            .filter(|item| item.change.is_mutation())
+        else {
+            continue;
+        };
         let deps: Vec<String> = template
             .keys(settings)
             .into_iter()
@@ -120,17 +174,32 @@ pub async fn run(
                 _ => None,
             })
             .collect();
-        let (cx, shared, template, settings_c, inputs_c) = (cx.clone(), shared.clone(), template.clone(), settings.clone(), inputs.clone());
+        let (cx, shared, template, settings_c, inputs_c) = (
+            cx.clone(),
+            shared.clone(),
+            template.clone(),
+            settings.clone(),
+            inputs.clone(),
+        );
         let existing = current.flows.get(&name).cloned();
         let label = format!("flow {name}");
         steps.push(Step::new(item.id(), label, deps, move || async move {
             let known = shared.lock().expect("shared state").refs.clone();
-            let (wanted, missing) = plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
+            let (wanted, missing) =
+                plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
             if !missing.is_empty() {
-                let names: Vec<String> = missing.iter().map(|(kind, name)| format!("{kind} {name}")).collect();
+                let names: Vec<String> = missing
+                    .iter()
+                    .map(|(kind, name)| format!("{kind} {name}"))
+                    .collect();
                 anyhow::bail!("unresolved references: {}", names.join(", "));
             }
-            let change = flows::diff(&wanted, existing.as_ref(), &settings_c.name, settings_c.adopt);
+            let change = flows::diff(
+                &wanted,
+                existing.as_ref(),
+                &settings_c.name,
+                settings_c.adopt,
+            );
             if let Change::Conflict { reason } = &change {
                 anyhow::bail!("{reason}");
             }
@@ -146,29 +215,54 @@ pub async fn run(
     }
 
     if let Some((aws, wanted, existing)) = aws_side {
-        steps.extend(super::aws_side_steps::steps(aws, cx, settings, wanted, existing, plan, &shared_refs(&shared), reporter));
+        steps.extend(super::aws_side_steps::steps(
+            aws,
+            cx,
+            settings,
+            wanted,
+            existing,
+            plan,
+            &shared_refs(&shared),
+            reporter,
+        ));
     }
     for id in &inputs.lambda_ids {
-        let Some(item) = plan.get("lambda-association", id).filter(|item| item.change.is_mutation()) else { continue };
-        let solution = if aws_side::lambda_ids(crate::assets::Solution::ReturningCallers).contains(&id.as_str()) {
+        let Some(item) = plan
+            .get("lambda-association", id)
+            .filter(|item| item.change.is_mutation())
+        else {
+            continue;
+        };
+        let solution = if aws_side::lambda_ids(crate::assets::Solution::ReturningCallers)
+            .contains(&id.as_str())
+        {
             crate::assets::Solution::ReturningCallers
         } else {
             crate::assets::Solution::Callbacks
         };
-        let stack_step = aws_side.and_then(|(_, wanted, _)| wanted.stacks.get(&solution)).map(|stack| format!("stack:{}", stack.stack_name));
-        let deps: Vec<String> = stack_step.and_then(|step| dep_if(step)).into_iter().collect();
+        let stack_step = aws_side
+            .and_then(|(_, wanted, _)| wanted.stacks.get(&solution))
+            .map(|stack| format!("stack:{}", stack.stack_name));
+        let deps: Vec<String> = stack_step.and_then(&dep_if).into_iter().collect();
         let (cx, shared, id) = (cx.clone(), shared.clone(), id.clone());
-        steps.push(Step::new(item.id(), format!("Lambda association {id}"), deps, move || async move {
-            let arn = {
-                let shared = shared.lock().expect("shared state");
-                aws_side::require(&shared.refs, "lambda", &id)?.clone()
-            };
-            associations::associate_lambda(&cx, &arn).await?;
-            Ok(StepOutcome::Created)
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("Lambda association {id}"),
+            deps,
+            move || async move {
+                let arn = {
+                    let shared = shared.lock().expect("shared state");
+                    aws_side::require(&shared.refs, "lambda", &id)?.clone()
+                };
+                associations::associate_lambda(&cx, &arn).await?;
+                Ok(StepOutcome::Created)
+            },
+        ));
     }
     if let Some(name) = &inputs.bot_name
-        && let Some(item) = plan.get("bot-association", name).filter(|item| item.change.is_mutation())
+        && let Some(item) = plan
+            .get("bot-association", name)
+            .filter(|item| item.change.is_mutation())
     {
         let deps: Vec<String> = dep_if(format!("lex-bot:{name}")).into_iter().collect();
         let (cx, shared, name) = (cx.clone(), shared.clone(), name.clone());
@@ -176,63 +270,131 @@ pub async fn run(
             Some(bot @ Bot::V1 { .. }) => Some(bot.clone()),
             _ => None,
         };
-        steps.push(Step::new(item.id(), format!("bot association {name}"), deps, move || async move {
-            let bot = match v1 {
-                Some(bot) => bot,
-                None => {
-                    let shared = shared.lock().expect("shared state");
-                    Bot::V2 { alias_arn: aws_side::require(&shared.refs, "lex", &name)?.clone() }
-                }
-            };
-            associations::associate_bot(&cx, &bot).await?;
-            Ok(StepOutcome::Created)
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("bot association {name}"),
+            deps,
+            move || async move {
+                let bot = match v1 {
+                    Some(bot) => bot,
+                    None => {
+                        let shared = shared.lock().expect("shared state");
+                        Bot::V2 {
+                            alias_arn: aws_side::require(&shared.refs, "lex", &name)?.clone(),
+                        }
+                    }
+                };
+                associations::associate_bot(&cx, &bot).await?;
+                Ok(StepOutcome::Created)
+            },
+        ));
     }
 
-    if let Some(item) = plan.get("outbound-whisper", &settings.callback_queue).filter(|item| item.change.is_mutation())
+    if let Some(item) = plan
+        .get("outbound-whisper", &settings.callback_queue)
+        .filter(|item| item.change.is_mutation())
         && let Some(queue) = current.queues.get(&settings.callback_queue).cloned()
     {
         let flow_name = settings.named(OUTBOUND_WHISPER_FLOW);
         let deps: Vec<String> = dep_if(format!("flow:{flow_name}")).into_iter().collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(item.id(), format!("outbound whisper of queue {}", queue.name), deps, move || async move {
-            let flow_id = shared.lock().expect("shared state").ids.get(&key("flow", &flow_name)).cloned();
-            let flow_id = flow_id.ok_or_else(|| anyhow::anyhow!("flow {flow_name} does not exist"))?;
-            whisper::apply(&cx, &queue, &flow_id).await?;
-            Ok(StepOutcome::Updated)
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("outbound whisper of queue {}", queue.name),
+            deps,
+            move || async move {
+                let flow_id = shared
+                    .lock()
+                    .expect("shared state")
+                    .ids
+                    .get(&key("flow", &flow_name))
+                    .cloned();
+                let flow_id =
+                    flow_id.ok_or_else(|| anyhow::anyhow!("flow {flow_name} does not exist"))?;
+                whisper::apply(&cx, &queue, &flow_id).await?;
+                Ok(StepOutcome::Updated)
+            },
+        ));
     }
 
-    if let Some(item) = plan.get("ctr-storage", "CONTACT_TRACE_RECORDS").filter(|item| item.change.is_mutation()) {
-        let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
+    if let Some(item) = plan
+        .get("ctr-storage", "CONTACT_TRACE_RECORDS")
+        .filter(|item| item.change.is_mutation())
+    {
+        let wanted = settings
+            .ctr_stream
+            .clone()
+            .or_else(|| inputs.ctr_stream.clone());
         let deps: Vec<String> = aws_side
             .and_then(|(_, desired, _)| desired.stacks.get(&crate::assets::Solution::Callbacks))
             .and_then(|stack| dep_if(format!("stack:{}", stack.stack_name)))
             .into_iter()
             .collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(item.id(), "contact trace records to Kinesis", deps, move || async move {
-            let from_stack = shared.lock().expect("shared state").refs.get(&key("ctr", "stream")).cloned();
-            let wanted = wanted.or(from_stack).ok_or_else(|| anyhow::anyhow!("no Kinesis stream for contact trace records"))?;
-            storage::associate(&cx, &wanted).await?;
-            Ok(StepOutcome::Created)
-        }));
+        steps.push(Step::new(
+            item.id(),
+            "contact trace records to Kinesis",
+            deps,
+            move || async move {
+                let from_stack = shared
+                    .lock()
+                    .expect("shared state")
+                    .refs
+                    .get(&key("ctr", "stream"))
+                    .cloned();
+                let wanted = wanted.or(from_stack).ok_or_else(|| {
+                    anyhow::anyhow!("no Kinesis stream for contact trace records")
+                })?;
+                storage::associate(&cx, &wanted).await?;
+                Ok(StepOutcome::Created)
+            },
+        ));
     }
 
     for (number, entry) in plan::phone_targets(settings) {
         let masked = phone::masked(&number);
-        let Some(item) = plan.get("phone-number", &masked).filter(|item| item.change.is_mutation()) else { continue };
-        let Some(claimed) = current.phones.iter().find(|claimed| claimed.number == number).cloned() else { continue };
-        let entry_name = settings.named(if entry == RETURNING_ENTRY_FLOW { RETURNING_ENTRY_FLOW } else { CALLBACK_ENTRY_FLOW });
-        let record = current.instance_tags.get(&phone::record_tag(&settings.name, &claimed.id)).map(|value| phone::parse_record(value));
+        let Some(item) = plan
+            .get("phone-number", &masked)
+            .filter(|item| item.change.is_mutation())
+        else {
+            continue;
+        };
+        let Some(claimed) = current
+            .phones
+            .iter()
+            .find(|claimed| claimed.number == number)
+            .cloned()
+        else {
+            continue;
+        };
+        let entry_name = settings.named(if entry == RETURNING_ENTRY_FLOW {
+            RETURNING_ENTRY_FLOW
+        } else {
+            CALLBACK_ENTRY_FLOW
+        });
+        let record = current
+            .instance_tags
+            .get(&phone::record_tag(&settings.name, &claimed.id))
+            .map(|value| phone::parse_record(value));
         let deps: Vec<String> = dep_if(format!("flow:{entry_name}")).into_iter().collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(item.id(), format!("phone number {masked}"), deps, move || async move {
-            let flow_id = shared.lock().expect("shared state").ids.get(&key("flow", &entry_name)).cloned();
-            let flow_id = flow_id.ok_or_else(|| anyhow::anyhow!("flow {entry_name} does not exist"))?;
-            phone::apply(&cx, &claimed, &flow_id, record.as_ref()).await?;
-            Ok(StepOutcome::Updated)
-        }));
+        steps.push(Step::new(
+            item.id(),
+            format!("phone number {masked}"),
+            deps,
+            move || async move {
+                let flow_id = shared
+                    .lock()
+                    .expect("shared state")
+                    .ids
+                    .get(&key("flow", &entry_name))
+                    .cloned();
+                let flow_id =
+                    flow_id.ok_or_else(|| anyhow::anyhow!("flow {entry_name} does not exist"))?;
+                phone::apply(&cx, &claimed, &flow_id, record.as_ref()).await?;
+                Ok(StepOutcome::Updated)
+            },
+        ));
     }
 
     graph::run(steps, reporter).await

@@ -39,30 +39,59 @@ struct ManifestFunction {
 
 /// The local Lambda zip, checked before anything changes.
 pub fn local_artifact() -> Result<artifacts::LocalArtifact, UserError> {
-    let path = std::env::var_os(MANIFEST_VAR).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST));
+    let path = std::env::var_os(MANIFEST_VAR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST));
     let hint = "build the Lambda artifacts first: cargo xtask build-lambdas";
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| UserError::new(format!("cannot read the Lambda manifest {}: {err}", path.display())).hint(hint))?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|err| UserError::new(format!("malformed Lambda manifest {}: {err}", path.display())).hint(hint))?;
-    let mut zips: Vec<(&String, &String)> = manifest.functions.values().map(|function| (&function.zip, &function.sha256)).collect();
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        UserError::new(format!(
+            "cannot read the Lambda manifest {}: {err}",
+            path.display()
+        ))
+        .hint(hint)
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|err| {
+        UserError::new(format!(
+            "malformed Lambda manifest {}: {err}",
+            path.display()
+        ))
+        .hint(hint)
+    })?;
+    let mut zips: Vec<(&String, &String)> = manifest
+        .functions
+        .values()
+        .map(|function| (&function.zip, &function.sha256))
+        .collect();
     zips.sort();
     zips.dedup();
     let [(zip, sha256)] = zips[..] else {
-        return Err(UserError::new(format!("Lambda manifest {} must name exactly one zip, names {}", path.display(), zips.len())).hint(hint));
+        return Err(UserError::new(format!(
+            "Lambda manifest {} must name exactly one zip, names {}",
+            path.display(),
+            zips.len()
+        ))
+        .hint(hint));
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    let artifact = artifacts::LocalArtifact { name: ARTIFACT.into(), path: base.join(zip), sha256: sha256.to_ascii_lowercase() };
+    let artifact = artifacts::LocalArtifact {
+        name: ARTIFACT.into(),
+        path: base.join(zip),
+        sha256: sha256.to_ascii_lowercase(),
+    };
     artifacts::preflight(std::slice::from_ref(&artifact), &check_zip)?;
     Ok(artifact)
 }
 
 /// The zip must hold an executable `bootstrap` ELF binary.
 fn check_zip(_artifact: &artifacts::LocalArtifact, bytes: &[u8]) -> Result<(), String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|err| format!("not a zip archive: {err}"))?;
-    let mut entry = archive.by_name("bootstrap").map_err(|_| "the zip has no `bootstrap` entry (provided.al2023 runs `bootstrap`)".to_string())?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|err| format!("not a zip archive: {err}"))?;
+    let mut entry = archive.by_name("bootstrap").map_err(|_| {
+        "the zip has no `bootstrap` entry (provided.al2023 runs `bootstrap`)".to_string()
+    })?;
     let mut head = [0u8; 4];
-    std::io::Read::read_exact(&mut entry, &mut head).map_err(|err| format!("cannot read bootstrap: {err}"))?;
+    std::io::Read::read_exact(&mut entry, &mut head)
+        .map_err(|err| format!("cannot read bootstrap: {err}"))?;
     if &head != b"\x7fELF" {
         return Err("bootstrap is not an ELF executable".into());
     }
@@ -112,7 +141,11 @@ pub fn bot_spec() -> lexv2::BotSpec {
         intents: bot
             .intents
             .iter()
-            .map(|intent| lexv2::IntentSpec { name: intent.name.clone(), description: intent.description.clone(), utterances: intent.utterances.clone() })
+            .map(|intent| lexv2::IntentSpec {
+                name: intent.name.clone(),
+                description: intent.description.clone(),
+                utterances: intent.utterances.clone(),
+            })
             .collect(),
         clarification_prompt: bot.clarification_prompt.clone(),
         abort_statement: bot.abort_statement.clone(),
@@ -120,7 +153,13 @@ pub fn bot_spec() -> lexv2::BotSpec {
 }
 
 /// Desired AWS-side state (pure apart from the already-read local artifact).
-pub fn desired(settings: &Settings, account: &str, region: &str, instance_arn: &str, artifact: artifacts::LocalArtifact) -> Result<AwsDesired, UserError> {
+pub fn desired(
+    settings: &Settings,
+    account: &str,
+    region: &str,
+    instance_arn: &str,
+    artifact: artifacts::LocalArtifact,
+) -> Result<AwsDesired, UserError> {
     let key = artifact.key(&settings.name);
     let artifacts = artifacts::Desired::new(account, region, &settings.name, vec![artifact]);
     let mut stacks = BTreeMap::new();
@@ -135,29 +174,58 @@ pub fn desired(settings: &Settings, account: &str, region: &str, instance_arn: &
                 parameters.insert("RecordTTL".into(), settings.record_ttl_minutes.to_string());
             }
             Solution::Callbacks => {
-                parameters.insert("CallbackTTLHours".into(), settings.callback_ttl_hours.to_string());
+                parameters.insert(
+                    "CallbackTTLHours".into(),
+                    settings.callback_ttl_hours.to_string(),
+                );
             }
         }
-        stacks.insert(solution, stack::Desired::new(&settings.name, solution.id(), assets::template(solution), parameters)?);
+        stacks.insert(
+            solution,
+            stack::Desired::new(
+                &settings.name,
+                solution.id(),
+                assets::template(solution),
+                parameters,
+            )?,
+        );
     }
     let bot = settings.returning_callers().then(bot_spec);
     let lex_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
-    Ok(AwsDesired { artifacts, stacks, bot, lex_v1 })
+    Ok(AwsDesired {
+        artifacts,
+        stacks,
+        bot,
+        lex_v1,
+    })
 }
 
 /// Reads the AWS side (S3, CloudFormation, Lex: no mutating call).
 pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent> {
-    let bucket = artifacts::read(&aws.s3(), &desired.artifacts.bucket, &desired.artifacts.deployment).await?;
+    let bucket = artifacts::read(
+        &aws.s3(),
+        &desired.artifacts.bucket,
+        &desired.artifacts.deployment,
+    )
+    .await?;
     let mut stacks = BTreeMap::new();
     for (solution, wanted) in &desired.stacks {
-        stacks.insert(*solution, stack::read(&aws.cloudformation(), &wanted.stack_name).await?);
+        stacks.insert(
+            *solution,
+            stack::read(&aws.cloudformation(), &wanted.stack_name).await?,
+        );
     }
     let (bot, bot_v1) = match &desired.bot {
         Some(spec) if desired.lex_v1 => (None, lexv1::read(&aws.lexv1(), spec).await?),
         Some(spec) => (lexv2::read(&aws.lexv2(), &spec.name).await?, None),
         None => (None, None),
     };
-    Ok(AwsCurrent { bucket, stacks, bot, bot_v1 })
+    Ok(AwsCurrent {
+        bucket,
+        stacks,
+        bot,
+        bot_v1,
+    })
 }
 
 fn convert(change: AwsChange) -> Change {
@@ -165,33 +233,75 @@ fn convert(change: AwsChange) -> Change {
         AwsChange::NoOp => Change::NoOp,
         AwsChange::Create => Change::Create,
         AwsChange::Update { fields } => Change::Update {
-            fields: fields.into_iter().map(|field| FieldDiff::new(field.field, field.before, field.after)).collect(),
+            fields: fields
+                .into_iter()
+                .map(|field| FieldDiff::new(field.field, field.before, field.after))
+                .collect(),
             content_diff: None,
         },
-        AwsChange::Conflict { reason, hint } => Change::Conflict { reason: format!("{reason} (hint: {hint})") },
+        AwsChange::Conflict { reason, hint } => Change::Conflict {
+            reason: format!("{reason} (hint: {hint})"),
+        },
     }
 }
 
 /// The lex desired state with the role the stack output gives (or a placeholder for the plan).
-pub fn lex_desired(spec: &lexv2::BotSpec, deployment: &str, role_arn: Option<&str>) -> lexv2::Desired {
-    lexv2::Desired { spec: spec.clone(), deployment: deployment.to_string(), role_arn: role_arn.unwrap_or("(the stack's LexBotRoleARN)").to_string() }
+pub fn lex_desired(
+    spec: &lexv2::BotSpec,
+    deployment: &str,
+    role_arn: Option<&str>,
+) -> lexv2::Desired {
+    lexv2::Desired {
+        spec: spec.clone(),
+        deployment: deployment.to_string(),
+        role_arn: role_arn
+            .unwrap_or("(the stack's LexBotRoleARN)")
+            .to_string(),
+    }
 }
 
 /// Plan items of the AWS side (pure).
 pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec<PlanItem> {
-    let mut items = vec![PlanItem::new("artifacts", &desired.artifacts.bucket, convert(artifacts::diff(&desired.artifacts, current.bucket.as_ref())))];
+    let mut items = vec![PlanItem::new(
+        "artifacts",
+        &desired.artifacts.bucket,
+        convert(artifacts::diff(&desired.artifacts, current.bucket.as_ref())),
+    )];
     for (solution, wanted) in &desired.stacks {
         let existing = current.stacks.get(solution).and_then(Option::as_ref);
-        items.push(PlanItem::new("stack", &wanted.stack_name, convert(stack::diff(wanted, existing))));
+        items.push(PlanItem::new(
+            "stack",
+            &wanted.stack_name,
+            convert(stack::diff(wanted, existing)),
+        ));
     }
     if let Some(spec) = &desired.bot
         && desired.lex_v1
     {
-        let wanted = lexv1::Desired { spec: spec.clone(), deployment: deployment.to_string() };
-        items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv1::diff(&wanted, current.bot_v1.as_ref()))));
+        let wanted = lexv1::Desired {
+            spec: spec.clone(),
+            deployment: deployment.to_string(),
+        };
+        items.push(PlanItem::new(
+            "lex-bot",
+            &spec.name,
+            convert(lexv1::diff(&wanted, current.bot_v1.as_ref())),
+        ));
     } else if let Some(spec) = &desired.bot {
-        let role = current.stacks.get(&Solution::ReturningCallers).and_then(Option::as_ref).and_then(|s| s.outputs.get("LexBotRoleARN")).cloned();
-        items.push(PlanItem::new("lex-bot", &spec.name, convert(lexv2::diff(&lex_desired(spec, deployment, role.as_deref()), current.bot.as_ref()))));
+        let role = current
+            .stacks
+            .get(&Solution::ReturningCallers)
+            .and_then(Option::as_ref)
+            .and_then(|s| s.outputs.get("LexBotRoleARN"))
+            .cloned();
+        items.push(PlanItem::new(
+            "lex-bot",
+            &spec.name,
+            convert(lexv2::diff(
+                &lex_desired(spec, deployment, role.as_deref()),
+                current.bot.as_ref(),
+            )),
+        ));
     }
     items
 }
@@ -200,12 +310,28 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
 pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
     let mut inputs = Inputs::default();
     for stack in current.stacks.values().flatten() {
-        for id in ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"] {
-            if let Some(arn) = assets::lambda_output(id).and_then(|output| stack.outputs.get(output)) {
+        for id in [
+            "searchCustomerCalls",
+            "addCustomerCalls",
+            "get10DigitPhone",
+            "getCurrentTime",
+            "writeCallback",
+            "readCallback",
+            "updateCallback",
+            "stopContact",
+            "processCtr",
+        ] {
+            if let Some(arn) =
+                assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
+            {
                 inputs.lambdas.insert(id.to_string(), arn.clone());
             }
         }
-        if let Some(stream) = stack.outputs.get("CtrStreamARN").filter(|arn| !arn.is_empty()) {
+        if let Some(stream) = stack
+            .outputs
+            .get("CtrStreamARN")
+            .filter(|arn| !arn.is_empty())
+        {
             inputs.ctr_stream = Some(stream.clone());
         }
     }
@@ -223,15 +349,30 @@ pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
 /// Inputs for `--lex v1`: flows name the bot by name, Region and alias.
 pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {
     let name = assets::bot().name;
-    inputs.lex_rendering = Some(assets::LexRendering::V1 { bot_name: name.clone(), region: region.to_string(), alias: "prod".into() });
-    inputs.bot = Some(Bot::V1 { name, region: region.to_string() });
+    inputs.lex_rendering = Some(assets::LexRendering::V1 {
+        bot_name: name.clone(),
+        region: region.to_string(),
+        alias: "prod".into(),
+    });
+    inputs.bot = Some(Bot::V1 {
+        name,
+        region: region.to_string(),
+    });
 }
 
 /// The Lambda function ids a solution's stack provides.
 pub fn lambda_ids(solution: Solution) -> Vec<&'static str> {
     match solution {
         Solution::ReturningCallers => vec!["searchCustomerCalls", "addCustomerCalls"],
-        Solution::Callbacks => vec!["get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"],
+        Solution::Callbacks => vec![
+            "get10DigitPhone",
+            "getCurrentTime",
+            "writeCallback",
+            "readCallback",
+            "updateCallback",
+            "stopContact",
+            "processCtr",
+        ],
     }
 }
 
@@ -255,6 +396,11 @@ pub fn refs_from_outputs(outputs: &BTreeMap<String, String>) -> Vec<((String, St
 }
 
 /// The stack's output for the Lex role, for error messages.
-pub fn require<'a>(map: &'a BTreeMap<(String, String), String>, kind: &str, name: &str) -> anyhow::Result<&'a String> {
-    map.get(&(kind.to_string(), name.to_string())).with_context(|| format!("no {kind} {name} (the step that makes it did not complete)"))
+pub fn require<'a>(
+    map: &'a BTreeMap<(String, String), String>,
+    kind: &str,
+    name: &str,
+) -> anyhow::Result<&'a String> {
+    map.get(&(kind.to_string(), name.to_string()))
+        .with_context(|| format!("no {kind} {name} (the step that makes it did not complete)"))
 }

@@ -16,10 +16,16 @@ use crate::resources::connect::Connect;
 use crate::resources::{artifacts, lexv1, lexv2, stack};
 
 fn progress_to(reporter: Reporter, step: String) -> Arc<dyn Fn(String) + Send + Sync> {
-    Arc::new(move |what: String| reporter.send(Event::Waiting { step: step.clone(), what }))
+    Arc::new(move |what: String| {
+        reporter.send(Event::Waiting {
+            step: step.clone(),
+            what,
+        })
+    })
 }
 
 /// The AWS-side steps whose plan entry changes something.
+#[allow(clippy::too_many_arguments)] // each input is used; a struct would only rename them
 pub fn steps(
     aws: &Aws,
     cx: &Connect,
@@ -34,66 +40,153 @@ pub fn steps(
     let (region, account) = cx.region_account();
     let (region, account) = (region.to_string(), account.to_string());
     let artifacts_id = format!("artifacts:{}", desired.artifacts.bucket);
-    let artifacts_in_graph = plan.get("artifacts", &desired.artifacts.bucket).is_some_and(|item| item.change.is_mutation());
+    let artifacts_in_graph = plan
+        .get("artifacts", &desired.artifacts.bucket)
+        .is_some_and(|item| item.change.is_mutation());
     if artifacts_in_graph {
         let (s3, wanted, existing) = (aws.s3(), desired.artifacts.clone(), current.bucket.clone());
         let progress = progress_to(reporter.clone(), artifacts_id.clone());
-        steps.push(Step::new(artifacts_id.clone(), "Lambda artifacts", vec![], move || async move {
-            let uploaded = artifacts::apply(&s3, &wanted, existing.as_ref(), &*progress).await?;
-            Ok(if uploaded.uploaded > 0 { StepOutcome::Updated } else { StepOutcome::Unchanged })
-        }));
+        steps.push(Step::new(
+            artifacts_id.clone(),
+            "Lambda artifacts",
+            vec![],
+            move || async move {
+                let uploaded =
+                    artifacts::apply(&s3, &wanted, existing.as_ref(), &*progress).await?;
+                Ok(if uploaded.uploaded > 0 {
+                    StepOutcome::Updated
+                } else {
+                    StepOutcome::Unchanged
+                })
+            },
+        ));
     }
     for (solution, wanted) in &desired.stacks {
         let id = format!("stack:{}", wanted.stack_name);
-        if !plan.get("stack", &wanted.stack_name).is_some_and(|item| item.change.is_mutation()) {
+        if !plan
+            .get("stack", &wanted.stack_name)
+            .is_some_and(|item| item.change.is_mutation())
+        {
             continue;
         }
-        let deps = if artifacts_in_graph { vec![artifacts_id.clone()] } else { vec![] };
-        let (cfn, wanted, existing, shared) = (aws.cloudformation(), wanted.clone(), current.stacks.get(solution).cloned().flatten(), shared.clone());
+        let deps = if artifacts_in_graph {
+            vec![artifacts_id.clone()]
+        } else {
+            vec![]
+        };
+        let (cfn, wanted, existing, shared) = (
+            aws.cloudformation(),
+            wanted.clone(),
+            current.stacks.get(solution).cloned().flatten(),
+            shared.clone(),
+        );
         let progress = progress_to(reporter.clone(), id.clone());
         let created = existing.is_none();
-        steps.push(Step::new(id, format!("stack {}", wanted.stack_name), deps, move || async move {
-            let applied = stack::apply(&cfn, &wanted, existing.as_ref(), &*progress).await?;
-            let mut shared = shared.lock().expect("shared state");
-            shared.refs.extend(aws_side::refs_from_outputs(&applied.outputs));
-            Ok(match (created, applied.changed) {
-                (true, _) => StepOutcome::Created,
-                (false, true) => StepOutcome::Updated,
-                (false, false) => StepOutcome::Unchanged,
-            })
-        }));
+        steps.push(Step::new(
+            id,
+            format!("stack {}", wanted.stack_name),
+            deps,
+            move || async move {
+                let applied = stack::apply(&cfn, &wanted, existing.as_ref(), &*progress).await?;
+                let mut shared = shared.lock().expect("shared state");
+                shared
+                    .refs
+                    .extend(aws_side::refs_from_outputs(&applied.outputs));
+                Ok(match (created, applied.changed) {
+                    (true, _) => StepOutcome::Created,
+                    (false, true) => StepOutcome::Updated,
+                    (false, false) => StepOutcome::Unchanged,
+                })
+            },
+        ));
     }
     if let Some(spec) = &desired.bot
         && desired.lex_v1
-        && plan.get("lex-bot", &spec.name).is_some_and(|item| item.change.is_mutation())
+        && plan
+            .get("lex-bot", &spec.name)
+            .is_some_and(|item| item.change.is_mutation())
     {
         let id = format!("lex-bot:{}", spec.name);
-        let (lex, wanted, existing) = (aws.lexv1(), lexv1::Desired { spec: spec.clone(), deployment: settings.name.clone() }, current.bot_v1.clone());
+        let (lex, wanted, existing) = (
+            aws.lexv1(),
+            lexv1::Desired {
+                spec: spec.clone(),
+                deployment: settings.name.clone(),
+            },
+            current.bot_v1.clone(),
+        );
         let progress = progress_to(reporter.clone(), id.clone());
         let region = region.clone();
-        steps.push(Step::new(id, format!("Lex V1 bot {}", spec.name), vec![], move || async move {
-            lexv1::apply(&lex, &region, &wanted, existing.as_ref(), &*progress).await?;
-            Ok(if existing.is_none() { StepOutcome::Created } else { StepOutcome::Updated })
-        }));
+        steps.push(Step::new(
+            id,
+            format!("Lex V1 bot {}", spec.name),
+            vec![],
+            move || async move {
+                lexv1::apply(&lex, &region, &wanted, existing.as_ref(), &*progress).await?;
+                Ok(if existing.is_none() {
+                    StepOutcome::Created
+                } else {
+                    StepOutcome::Updated
+                })
+            },
+        ));
     } else if let Some(spec) = &desired.bot
-        && plan.get("lex-bot", &spec.name).is_some_and(|item| item.change.is_mutation())
+        && plan
+            .get("lex-bot", &spec.name)
+            .is_some_and(|item| item.change.is_mutation())
     {
         let id = format!("lex-bot:{}", spec.name);
-        let stack_step = desired.stacks.get(&Solution::ReturningCallers).map(|stack| format!("stack:{}", stack.stack_name));
-        let deps: Vec<String> = stack_step.filter(|step| plan.get("stack", step.trim_start_matches("stack:")).is_some_and(|item| item.change.is_mutation())).into_iter().collect();
-        let (lex, spec, existing, shared, deployment) = (aws.lexv2(), spec.clone(), current.bot.clone(), shared.clone(), settings.name.clone());
+        let stack_step = desired
+            .stacks
+            .get(&Solution::ReturningCallers)
+            .map(|stack| format!("stack:{}", stack.stack_name));
+        let deps: Vec<String> = stack_step
+            .filter(|step| {
+                plan.get("stack", step.trim_start_matches("stack:"))
+                    .is_some_and(|item| item.change.is_mutation())
+            })
+            .into_iter()
+            .collect();
+        let (lex, spec, existing, shared, deployment) = (
+            aws.lexv2(),
+            spec.clone(),
+            current.bot.clone(),
+            shared.clone(),
+            settings.name.clone(),
+        );
         let progress = progress_to(reporter.clone(), id.clone());
         let (region, account) = (region.clone(), account.clone());
-        steps.push(Step::new(id, format!("Lex bot {}", spec.name), deps, move || async move {
-            let role = {
-                let shared = shared.lock().expect("shared state");
-                aws_side::require(&shared.refs, "role", "lex")?.clone()
-            };
-            let wanted = aws_side::lex_desired(&spec, &deployment, Some(&role));
-            let applied: lexv2::Applied = lexv2::apply(&lex, &region, &account, &wanted, existing.as_ref(), &*progress).await?;
-            shared.lock().expect("shared state").refs.insert(("lex".to_string(), spec.name.clone()), applied.alias_arn);
-            Ok(if existing.is_none() { StepOutcome::Created } else { StepOutcome::Updated })
-        }));
+        steps.push(Step::new(
+            id,
+            format!("Lex bot {}", spec.name),
+            deps,
+            move || async move {
+                let role = {
+                    let shared = shared.lock().expect("shared state");
+                    aws_side::require(&shared.refs, "role", "lex")?.clone()
+                };
+                let wanted = aws_side::lex_desired(&spec, &deployment, Some(&role));
+                let applied: lexv2::Applied = lexv2::apply(
+                    &lex,
+                    &region,
+                    &account,
+                    &wanted,
+                    existing.as_ref(),
+                    &*progress,
+                )
+                .await?;
+                shared
+                    .lock()
+                    .expect("shared state")
+                    .refs
+                    .insert(("lex".to_string(), spec.name.clone()), applied.alias_arn);
+                Ok(if existing.is_none() {
+                    StepOutcome::Created
+                } else {
+                    StepOutcome::Updated
+                })
+            },
+        ));
     }
     steps
 }

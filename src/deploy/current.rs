@@ -29,16 +29,29 @@ pub struct Current {
 }
 
 /// The instance: its ARN and tags. A missing instance is bad input.
-pub async fn describe_instance(client: &aws_sdk_connect::Client, id: &str, region: &str) -> anyhow::Result<(String, HashMap<String, String>)> {
+pub async fn describe_instance(
+    client: &aws_sdk_connect::Client,
+    id: &str,
+    region: &str,
+) -> anyhow::Result<(String, HashMap<String, String>)> {
     match client.describe_instance().instance_id(id).send().await {
         Ok(output) => {
-            let instance = output.instance.context("DescribeInstance returned no instance")?;
-            Ok((instance.arn().unwrap_or_default().to_string(), instance.tags.clone().unwrap_or_default()))
+            let instance = output
+                .instance
+                .context("DescribeInstance returned no instance")?;
+            Ok((
+                instance.arn().unwrap_or_default().to_string(),
+                instance.tags.clone().unwrap_or_default(),
+            ))
         }
-        Err(err) if is_not_found(&err) => Err(UserError::new(format!("Amazon Connect instance {id} not found in {region}"))
-            .hint("check --instance, and --region or AWS_REGION (an instance lives in one Region)")
-            .into()),
-        Err(err) => Err(err).with_context(|| format!("failed to describe Amazon Connect instance {id}")),
+        Err(err) if is_not_found(&err) => Err(UserError::new(format!(
+            "Amazon Connect instance {id} not found in {region}"
+        ))
+        .hint("check --instance, and --region or AWS_REGION (an instance lives in one Region)")
+        .into()),
+        Err(err) => {
+            Err(err).with_context(|| format!("failed to describe Amazon Connect instance {id}"))
+        }
     }
 }
 
@@ -58,11 +71,20 @@ pub enum Depth {
 }
 
 /// Reads the current state. `instance_tags` comes from the preflight DescribeInstance.
-pub async fn read(cx: &Connect, settings: &Settings, instance_tags: HashMap<String, String>) -> anyhow::Result<Current> {
+pub async fn read(
+    cx: &Connect,
+    settings: &Settings,
+    instance_tags: HashMap<String, String>,
+) -> anyhow::Result<Current> {
     read_with(cx, settings, instance_tags, Depth::Deploy).await
 }
 
-pub async fn read_with(cx: &Connect, settings: &Settings, instance_tags: HashMap<String, String>, depth: Depth) -> anyhow::Result<Current> {
+pub async fn read_with(
+    cx: &Connect,
+    settings: &Settings,
+    instance_tags: HashMap<String, String>,
+    depth: Depth,
+) -> anyhow::Result<Current> {
     let names = queue_names(settings);
     let profile_name = settings.named(ROUTING_PROFILE);
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
@@ -72,7 +94,8 @@ pub async fn read_with(cx: &Connect, settings: &Settings, instance_tags: HashMap
         let mut known = std::collections::BTreeMap::new();
         if depth == Depth::Deploy
             && let Some(profile) = &profile
-            && crate::resources::Ownership::of(&profile.tags, &settings.name) == crate::resources::Ownership::Ours
+            && crate::resources::Ownership::of(&profile.tags, &settings.name)
+                == crate::resources::Ownership::Ours
         {
             for (name, (id, _)) in &profile.queues {
                 if name != &settings.callback_queue {
@@ -95,8 +118,30 @@ pub async fn read_with(cx: &Connect, settings: &Settings, instance_tags: HashMap
             }
             anyhow::Ok(bots)
         },
-        async { if settings.callbacks() || depth == Depth::Full { storage::read(cx).await } else { Ok(Vec::new()) } },
-        async { if want_phones { phone::read_claimed(cx).await } else { Ok(Vec::new()) } },
+        async {
+            if settings.callbacks() || depth == Depth::Full {
+                storage::read(cx).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if want_phones {
+                phone::read_claimed(cx).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
     )?;
-    Ok(Current { instance_tags, hours, queues, routing_profile, flows, lambdas, bots, storage, phones })
+    Ok(Current {
+        instance_tags,
+        hours,
+        queues,
+        routing_profile,
+        flows,
+        lambdas,
+        bots,
+        storage,
+        phones,
+    })
 }

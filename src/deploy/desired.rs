@@ -27,11 +27,17 @@ pub struct Settings {
 
 impl Settings {
     pub fn returning_callers(&self) -> bool {
-        matches!(self.solution, SolutionChoice::ReturningCallers | SolutionChoice::All)
+        matches!(
+            self.solution,
+            SolutionChoice::ReturningCallers | SolutionChoice::All
+        )
     }
 
     pub fn callbacks(&self) -> bool {
-        matches!(self.solution, SolutionChoice::Callbacks | SolutionChoice::All)
+        matches!(
+            self.solution,
+            SolutionChoice::Callbacks | SolutionChoice::All
+        )
     }
 
     /// A Connect resource name with the `--prefix` applied.
@@ -41,7 +47,13 @@ impl Settings {
 }
 
 /// The five IVR queues of the returning-callers blog.
-pub const QUEUES: [&str; 5] = ["Sales", "Service", "Repairs", "Installations", "Spare_Parts"];
+pub const QUEUES: [&str; 5] = [
+    "Sales",
+    "Service",
+    "Repairs",
+    "Installations",
+    "Spare_Parts",
+];
 /// The routing profile holding them.
 pub const ROUTING_PROFILE: &str = "returnCallerRoutingProfile";
 
@@ -64,15 +76,24 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
             .hint("give the minutes a caller counts as returning: 1 to 10080 (one week); the blog uses 180"));
     }
     if !(1..=720).contains(&settings.callback_ttl_hours) {
-        return Err(UserError::new(format!("--callback-ttl-hours {} is out of range", settings.callback_ttl_hours))
-            .hint("give the hours a callback record is kept: 1 to 720 (30 days)"));
+        return Err(UserError::new(format!(
+            "--callback-ttl-hours {} is out of range",
+            settings.callback_ttl_hours
+        ))
+        .hint("give the hours a callback record is kept: 1 to 720 (30 days)"));
     }
-    for (flag, number) in [("--phone-number", &settings.phone_number), ("--callback-phone-number", &settings.callback_phone_number)] {
+    for (flag, number) in [
+        ("--phone-number", &settings.phone_number),
+        ("--callback-phone-number", &settings.callback_phone_number),
+    ] {
         if let Some(number) = number
             && !is_e164(number)
         {
-            return Err(UserError::new(format!("{flag} is not an E.164 phone number"))
-                .hint("write it as + then country code and number, digits only, e.g. +12065550100"));
+            return Err(
+                UserError::new(format!("{flag} is not an E.164 phone number")).hint(
+                    "write it as + then country code and number, digits only, e.g. +12065550100",
+                ),
+            );
         }
     }
     if settings.phone_number.is_some() && !settings.returning_callers() {
@@ -84,16 +105,22 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
             .hint("use --phone-number, or --solution all"));
     }
     if settings.phone_number.is_some() && settings.phone_number == settings.callback_phone_number {
-        return Err(UserError::new("--phone-number and --callback-phone-number are the same number")
-            .hint("a number can point at one flow only; give two different numbers"));
+        return Err(UserError::new(
+            "--phone-number and --callback-phone-number are the same number",
+        )
+        .hint("a number can point at one flow only; give two different numbers"));
     }
     Ok(())
 }
 
 /// `+` then 7 to 15 digits, not starting with 0.
 pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else { return false };
-    (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
+    let Some(digits) = number.strip_prefix('+') else {
+        return false;
+    };
+    (7..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
 }
 
 /// A flow to deploy, with its placeholders unresolved.
@@ -175,7 +202,10 @@ impl FlowTemplate {
         };
         match crate::assets::render_source(&self.name, &self.content, &resolve, lex) {
             Ok(content) => (content, missing.into_inner()),
-            Err(err) => (self.content.clone(), vec![("error".to_string(), err.to_string())]),
+            Err(err) => (
+                self.content.clone(),
+                vec![("error".to_string(), err.to_string())],
+            ),
         }
     }
 }
@@ -203,7 +233,10 @@ pub fn placeholders(text: &str) -> BTreeSet<(String, String)> {
 
 /// Replaces every `${kind:name}` that `known` has a value for. Returns the text and the
 /// placeholders left unresolved.
-pub fn resolve(text: &str, known: &BTreeMap<(String, String), String>) -> (String, Vec<(String, String)>) {
+pub fn resolve(
+    text: &str,
+    known: &BTreeMap<(String, String), String>,
+) -> (String, Vec<(String, String)>) {
     let mut out = String::with_capacity(text.len());
     let mut missing = Vec::new();
     let mut rest = text;
@@ -215,7 +248,10 @@ pub fn resolve(text: &str, known: &BTreeMap<(String, String), String>) -> (Strin
             return (out, missing);
         };
         let inner = &after[..end];
-        match inner.split_once(':').map(|(kind, name)| (kind.to_string(), name.to_string())) {
+        match inner
+            .split_once(':')
+            .map(|(kind, name)| (kind.to_string(), name.to_string()))
+        {
             Some(key) => match known.get(&key) {
                 Some(value) => out.push_str(value),
                 None => {
@@ -259,7 +295,8 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused_with_a_hint() {
-        let cases: Vec<Box<dyn Fn(&mut Settings)>> = vec![
+        type Edit = Box<dyn Fn(&mut Settings)>;
+        let cases: Vec<Edit> = vec![
             Box::new(|s| s.name = "has space".into()),
             Box::new(|s| s.name = "1abc".into()),
             Box::new(|s| s.name = "x".repeat(65)),
@@ -281,7 +318,10 @@ mod tests {
     fn placeholders_resolve_and_report_what_is_missing() {
         let text = r#"{"a":"${queue:Sales}","b":"${flow:w}","c":"${lambda:f}"}"#;
         assert_eq!(placeholders(text).len(), 3);
-        let known = BTreeMap::from([(("queue".to_string(), "Sales".to_string()), "arn:q".to_string())]);
+        let known = BTreeMap::from([(
+            ("queue".to_string(), "Sales".to_string()),
+            "arn:q".to_string(),
+        )]);
         let (out, missing) = resolve(text, &known);
         assert!(out.contains("\"arn:q\""));
         assert!(out.contains("${flow:w}"));

@@ -19,10 +19,10 @@ use super::plan::{Plan, PlanItem};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Event, Reporter, StepOutcome};
-use crate::resources::{artifacts, lexv1, lexv2, stack};
 use crate::resources::connect::flows::SOLUTION_TAG;
 use crate::resources::connect::{Connect, flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, FieldDiff, Ownership, TAG_ADOPTED};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 
 /// Everything destroy needs to know, read without a mutating call.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +42,11 @@ pub struct Found {
 }
 
 /// Reads what the deployment has.
-pub async fn read(cx: &Connect, settings: &Settings, instance_tags: HashMap<String, String>) -> anyhow::Result<Found> {
+pub async fn read(
+    cx: &Connect,
+    settings: &Settings,
+    instance_tags: HashMap<String, String>,
+) -> anyhow::Result<Found> {
     let current = current::read_with(cx, settings, instance_tags.clone(), Depth::Full).await?;
     let whisper_queue = match instance_tags.get(&whisper::queue_tag(&settings.name)) {
         Some(id) => match current.queues.values().find(|queue| &queue.id == id) {
@@ -54,14 +58,30 @@ pub async fn read(cx: &Connect, settings: &Settings, instance_tags: HashMap<Stri
     let prefix = format!("connect-returns:{}:phone:", settings.name);
     let phones = instance_tags
         .iter()
-        .filter_map(|(key, value)| key.strip_prefix(&prefix).map(|id| (id.to_string(), phone::parse_record(value))))
+        .filter_map(|(key, value)| {
+            key.strip_prefix(&prefix)
+                .map(|id| (id.to_string(), phone::parse_record(value)))
+        })
         .collect();
-    let ctr_association = instance_tags.get(&storage::created_tag(&settings.name)).cloned();
-    Ok(Found { current, whisper_queue, phones, ctr_association, ..Found::default() })
+    let ctr_association = instance_tags
+        .get(&storage::created_tag(&settings.name))
+        .cloned();
+    Ok(Found {
+        current,
+        whisper_queue,
+        phones,
+        ctr_association,
+        ..Found::default()
+    })
 }
 
 /// Reads the AWS side of the deployment (CloudFormation, Lex, S3).
-pub async fn read_aws(aws: &Aws, cx: &Connect, settings: &Settings, found: &mut Found) -> anyhow::Result<()> {
+pub async fn read_aws(
+    aws: &Aws,
+    cx: &Connect,
+    settings: &Settings,
+    found: &mut Found,
+) -> anyhow::Result<()> {
     for solution in super::aws_side::solutions(settings) {
         let name = stack::stack_name(&settings.name, solution.id())?;
         let current = stack::read(&aws.cloudformation(), &name).await?;
@@ -77,7 +97,10 @@ pub async fn read_aws(aws: &Aws, cx: &Connect, settings: &Settings, found: &mut 
     if settings.returning_callers() && settings.callbacks() {
         let (region, account) = cx.region_account();
         let bucket = artifacts::bucket_name(account, region);
-        if artifacts::read(&aws.s3(), &bucket, &settings.name).await?.is_some_and(|current| !current.keys.is_empty()) {
+        if artifacts::read(&aws.s3(), &bucket, &settings.name)
+            .await?
+            .is_some_and(|current| !current.keys.is_empty())
+        {
             found.bucket = Some(bucket);
         }
     }
@@ -90,7 +113,8 @@ fn our_lambda_associations(found: &Found) -> Vec<(Solution, String)> {
     for (solution, (_, stack)) in &found.stacks {
         let Some(stack) = stack else { continue };
         for id in super::aws_side::lambda_ids(*solution) {
-            if let Some(arn) = crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
+            if let Some(arn) =
+                crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
                 && found.current.lambdas.contains(arn)
             {
                 out.push((*solution, arn.clone()));
@@ -105,11 +129,22 @@ fn our_bot_association(found: &Found, cx_region: &str, cx_account: &str) -> Opti
     let (_, bot) = found.bot.as_ref()?;
     let alias = bot.alias.as_ref()?;
     let arn = lexv2::alias_arn(cx_region, cx_account, &bot.bot_id, &alias.alias_id);
-    found.current.bots.contains(&crate::resources::connect::associations::Bot::V2 { alias_arn: arn.clone() }).then_some(arn)
+    found
+        .current
+        .bots
+        .contains(&crate::resources::connect::associations::Bot::V2 {
+            alias_arn: arn.clone(),
+        })
+        .then_some(arn)
 }
 
 fn progress_to(reporter: Reporter, step: String) -> std::sync::Arc<dyn Fn(String) + Send + Sync> {
-    std::sync::Arc::new(move |what: String| reporter.send(Event::Waiting { step: step.clone(), what }))
+    std::sync::Arc::new(move |what: String| {
+        reporter.send(Event::Waiting {
+            step: step.clone(),
+            what,
+        })
+    })
 }
 
 fn flow_solution(flow: &flows::Current) -> Option<&str> {
@@ -130,7 +165,10 @@ fn our_flows<'a>(found: &'a Found, settings: &Settings) -> BTreeMap<&'a str, &'a
         .current
         .flows
         .iter()
-        .filter(|(_, flow)| Ownership::of(&flow.tags, &settings.name) == Ownership::Ours && wanted_solution(settings, flow_solution(flow)))
+        .filter(|(_, flow)| {
+            Ownership::of(&flow.tags, &settings.name) == Ownership::Ours
+                && wanted_solution(settings, flow_solution(flow))
+        })
         .map(|(name, flow)| (name.as_str(), flow))
         .collect()
 }
@@ -143,14 +181,30 @@ pub fn plan(found: &Found, settings: &Settings) -> Plan {
 pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) -> Plan {
     let deployment = &settings.name;
     let mut items = Vec::new();
-    let flows_by_id: HashMap<&str, &flows::Current> = found.current.flows.values().map(|flow| (flow.id.as_str(), flow)).collect();
+    let flows_by_id: HashMap<&str, &flows::Current> = found
+        .current
+        .flows
+        .values()
+        .map(|flow| (flow.id.as_str(), flow))
+        .collect();
     for (id, record) in &found.phones {
-        let solution = flows_by_id.get(record.flow_id.as_str()).and_then(|flow| flow_solution(flow));
+        let solution = flows_by_id
+            .get(record.flow_id.as_str())
+            .and_then(|flow| flow_solution(flow));
         if !wanted_solution(settings, solution) {
             continue;
         }
-        let to = record.previous.clone().unwrap_or_else(|| "(no flow)".into());
-        items.push(PlanItem::new("phone-number", id, Change::Restore { fields: vec![FieldDiff::new("contact flow", &record.flow_id, to)] }));
+        let to = record
+            .previous
+            .clone()
+            .unwrap_or_else(|| "(no flow)".into());
+        items.push(PlanItem::new(
+            "phone-number",
+            id,
+            Change::Restore {
+                fields: vec![FieldDiff::new("contact flow", &record.flow_id, to)],
+            },
+        ));
     }
     if settings.callbacks()
         && let Some(queue) = &found.whisper_queue
@@ -166,13 +220,26 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
     if settings.returning_callers() {
         if let Some(profile) = &found.current.routing_profile {
             match Ownership::of(&profile.tags, deployment) {
-                Ownership::Ours => items.push(PlanItem::new("routing-profile", &profile.name, Change::Delete)),
-                Ownership::Adopted => items.push(PlanItem::new("routing-profile", &profile.name, adopted_change())),
+                Ownership::Ours => items.push(PlanItem::new(
+                    "routing-profile",
+                    &profile.name,
+                    Change::Delete,
+                )),
+                Ownership::Adopted => items.push(PlanItem::new(
+                    "routing-profile",
+                    &profile.name,
+                    adopted_change(),
+                )),
                 Ownership::Foreign => {}
             }
         }
         for (name, queue) in &found.current.queues {
-            if found.whisper_queue.as_ref().is_some_and(|whisper| whisper.id == queue.id) || name == &settings.callback_queue {
+            if found
+                .whisper_queue
+                .as_ref()
+                .is_some_and(|whisper| whisper.id == queue.id)
+                || name == &settings.callback_queue
+            {
                 continue;
             }
             match Ownership::of(&queue.tags, deployment) {
@@ -197,7 +264,10 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
         && v1.deployment.as_deref() == Some(deployment.as_str())
     {
         let name = crate::assets::bot().name;
-        let bot = crate::resources::connect::associations::Bot::V1 { name: name.clone(), region: region.to_string() };
+        let bot = crate::resources::connect::associations::Bot::V1 {
+            name: name.clone(),
+            region: region.to_string(),
+        };
         if found.current.bots.contains(&bot) {
             items.push(PlanItem::new("bot-association-v1", &name, Change::Delete));
         }
@@ -207,13 +277,21 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
         if bot.deployment.as_deref() == Some(deployment.as_str()) {
             items.push(PlanItem::new("lex-bot", name, Change::Delete));
         } else {
-            items.push(PlanItem::new("lex-bot", name, Change::Keep { reason: "not created by this deployment".into() }));
+            items.push(PlanItem::new(
+                "lex-bot",
+                name,
+                Change::Keep {
+                    reason: "not created by this deployment".into(),
+                },
+            ));
         }
     }
     for (name, stack) in found.stacks.values() {
         let Some(stack) = stack else { continue };
         match stack::delete_change(Some(stack), deployment) {
-            crate::resources::stack::common::Change::Conflict { reason, .. } => items.push(PlanItem::new("stack", name, Change::Keep { reason })),
+            crate::resources::stack::common::Change::Conflict { reason, .. } => {
+                items.push(PlanItem::new("stack", name, Change::Keep { reason }))
+            }
             _ => items.push(PlanItem::new("stack", name, Change::Delete)),
         }
     }
@@ -224,159 +302,328 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
 }
 
 fn adopted_change() -> Change {
-    Change::Restore { fields: vec![FieldDiff::new("tag connect-returns:adopted", "this deployment", "(removed; the resource stays)")] }
+    Change::Restore {
+        fields: vec![FieldDiff::new(
+            "tag connect-returns:adopted",
+            "this deployment",
+            "(removed; the resource stays)",
+        )],
+    }
 }
 
 /// Runs the destroy plan as a graph.
-pub async fn run(aws: &Aws, cx: &Connect, settings: &Settings, found: &Found, plan: &Plan, keep_data: bool, reporter: &Reporter) -> anyhow::Result<GraphResult> {
-    let flow_ids: Vec<String> = plan.items.iter().filter(|item| item.kind == "flow").map(PlanItem::id).collect();
+pub async fn run(
+    aws: &Aws,
+    cx: &Connect,
+    settings: &Settings,
+    found: &Found,
+    plan: &Plan,
+    keep_data: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<GraphResult> {
+    let flow_ids: Vec<String> = plan
+        .items
+        .iter()
+        .filter(|item| item.kind == "flow")
+        .map(PlanItem::id)
+        .collect();
     let mut steps = Vec::new();
-    let restore_ids: Vec<String> =
-        plan.items.iter().filter(|item| matches!(item.kind.as_str(), "phone-number" | "outbound-whisper")).map(PlanItem::id).collect();
+    let restore_ids: Vec<String> = plan
+        .items
+        .iter()
+        .filter(|item| matches!(item.kind.as_str(), "phone-number" | "outbound-whisper"))
+        .map(PlanItem::id)
+        .collect();
     for item in &plan.items {
         let id = item.id();
         match item.kind.as_str() {
             "phone-number" => {
-                let Some((phone_id, record)) = found.phones.iter().find(|(phone_id, _)| phone_id == &item.name).cloned() else { continue };
+                let Some((phone_id, record)) = found
+                    .phones
+                    .iter()
+                    .find(|(phone_id, _)| phone_id == &item.name)
+                    .cloned()
+                else {
+                    continue;
+                };
                 let cx = cx.clone();
-                steps.push(Step::new(id, format!("phone number {}", item.name), vec![], move || async move {
-                    phone::restore(&cx, &phone_id, &record).await?;
-                    Ok(StepOutcome::Restored)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("phone number {}", item.name),
+                    vec![],
+                    move || async move {
+                        phone::restore(&cx, &phone_id, &record).await?;
+                        Ok(StepOutcome::Restored)
+                    },
+                ));
             }
             "outbound-whisper" => {
-                let Some(queue) = found.whisper_queue.clone() else { continue };
+                let Some(queue) = found.whisper_queue.clone() else {
+                    continue;
+                };
                 let cx = cx.clone();
-                steps.push(Step::new(id, format!("outbound whisper of queue {}", queue.name), vec![], move || async move {
-                    whisper::restore(&cx, &queue).await?;
-                    Ok(StepOutcome::Restored)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("outbound whisper of queue {}", queue.name),
+                    vec![],
+                    move || async move {
+                        whisper::restore(&cx, &queue).await?;
+                        Ok(StepOutcome::Restored)
+                    },
+                ));
             }
             "flow" => {
-                let Some(flow) = found.current.flows.get(&item.name).cloned() else { continue };
+                let Some(flow) = found.current.flows.get(&item.name).cloned() else {
+                    continue;
+                };
                 // Delete after the restores and after every flow of ours that references it.
                 let mut deps = restore_ids.clone();
-                for other in plan.items.iter().filter(|other| other.kind == "flow" && other.name != item.name) {
+                for other in plan
+                    .items
+                    .iter()
+                    .filter(|other| other.kind == "flow" && other.name != item.name)
+                {
                     if let Some(referrer) = found.current.flows.get(&other.name)
-                        && (referrer.content.contains(&flow.arn) || referrer.content.contains(&flow.id))
+                        && (referrer.content.contains(&flow.arn)
+                            || referrer.content.contains(&flow.id))
                     {
                         deps.push(other.id());
                     }
                 }
                 let cx = cx.clone();
-                steps.push(Step::new(id, format!("flow {}", item.name), deps, move || async move {
-                    flows::delete(&cx, &flow).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("flow {}", item.name),
+                    deps,
+                    move || async move {
+                        flows::delete(&cx, &flow).await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "routing-profile" => {
-                let Some(profile) = found.current.routing_profile.clone() else { continue };
+                let Some(profile) = found.current.routing_profile.clone() else {
+                    continue;
+                };
                 let cx = cx.clone();
                 let change = item.change.clone();
-                steps.push(Step::new(id, format!("routing profile {}", item.name), vec![], move || async move {
-                    if change == Change::Delete {
-                        routing_profile::delete(&cx, &profile).await?;
-                        Ok(StepOutcome::Deleted)
-                    } else {
-                        cx.untag(&profile.arn, vec![TAG_ADOPTED.to_string()]).await?;
-                        Ok(StepOutcome::Kept)
-                    }
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("routing profile {}", item.name),
+                    vec![],
+                    move || async move {
+                        if change == Change::Delete {
+                            routing_profile::delete(&cx, &profile).await?;
+                            Ok(StepOutcome::Deleted)
+                        } else {
+                            cx.untag(&profile.arn, vec![TAG_ADOPTED.to_string()])
+                                .await?;
+                            Ok(StepOutcome::Kept)
+                        }
+                    },
+                ));
             }
             "queue" => {
-                let Some(queue) = found.current.queues.get(&item.name).cloned() else { continue };
-                let mut deps: Vec<String> = plan.items.iter().filter(|other| matches!(other.kind.as_str(), "routing-profile" | "flow")).map(PlanItem::id).collect();
+                let Some(queue) = found.current.queues.get(&item.name).cloned() else {
+                    continue;
+                };
+                let mut deps: Vec<String> = plan
+                    .items
+                    .iter()
+                    .filter(|other| matches!(other.kind.as_str(), "routing-profile" | "flow"))
+                    .map(PlanItem::id)
+                    .collect();
                 deps.extend(restore_ids.iter().cloned());
                 let cx = cx.clone();
                 let change = item.change.clone();
-                steps.push(Step::new(id, format!("queue {}", item.name), deps, move || async move {
-                    if change == Change::Delete {
-                        queues::delete(&cx, &queue).await?;
-                        Ok(StepOutcome::Deleted)
-                    } else {
-                        cx.untag(&queue.arn, vec![TAG_ADOPTED.to_string()]).await?;
-                        Ok(StepOutcome::Kept)
-                    }
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("queue {}", item.name),
+                    deps,
+                    move || async move {
+                        if change == Change::Delete {
+                            queues::delete(&cx, &queue).await?;
+                            Ok(StepOutcome::Deleted)
+                        } else {
+                            cx.untag(&queue.arn, vec![TAG_ADOPTED.to_string()]).await?;
+                            Ok(StepOutcome::Kept)
+                        }
+                    },
+                ));
             }
             "ctr-storage" => {
                 let association = item.name.clone();
                 let cx = cx.clone();
-                steps.push(Step::new(id, "contact trace records association", vec![], move || async move {
-                    storage::disassociate(&cx, &association).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    "contact trace records association",
+                    vec![],
+                    move || async move {
+                        storage::disassociate(&cx, &association).await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "lambda-association" if item.change == Change::Delete => {
                 let (cx, arn) = (cx.clone(), item.name.clone());
-                steps.push(Step::new(id, format!("Lambda association {}", crate::resources::connect::id_from_arn(&arn).rsplit(':').next().unwrap_or_default()), flow_ids.clone(), move || async move {
-                    crate::resources::connect::associations::disassociate_lambda(&cx, &arn).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!(
+                        "Lambda association {}",
+                        crate::resources::connect::id_from_arn(&arn)
+                            .rsplit(':')
+                            .next()
+                            .unwrap_or_default()
+                    ),
+                    flow_ids.clone(),
+                    move || async move {
+                        crate::resources::connect::associations::disassociate_lambda(&cx, &arn)
+                            .await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "bot-association" if item.change == Change::Delete => {
                 let (cx, arn) = (cx.clone(), item.name.clone());
-                steps.push(Step::new(id, "bot association", flow_ids.clone(), move || async move {
-                    crate::resources::connect::associations::disassociate_bot(&cx, &crate::resources::connect::associations::Bot::V2 { alias_arn: arn }).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    "bot association",
+                    flow_ids.clone(),
+                    move || async move {
+                        crate::resources::connect::associations::disassociate_bot(
+                            &cx,
+                            &crate::resources::connect::associations::Bot::V2 { alias_arn: arn },
+                        )
+                        .await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "bot-association-v1" => {
-                let (cx, bot) = (cx.clone(), crate::resources::connect::associations::Bot::V1 { name: item.name.clone(), region: cx.region_account().0.to_string() });
-                steps.push(Step::new(id, "bot association (Lex V1)", flow_ids.clone(), move || async move {
-                    crate::resources::connect::associations::disassociate_bot(&cx, &bot).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                let (cx, bot) = (
+                    cx.clone(),
+                    crate::resources::connect::associations::Bot::V1 {
+                        name: item.name.clone(),
+                        region: cx.region_account().0.to_string(),
+                    },
+                );
+                steps.push(Step::new(
+                    id,
+                    "bot association (Lex V1)",
+                    flow_ids.clone(),
+                    move || async move {
+                        crate::resources::connect::associations::disassociate_bot(&cx, &bot)
+                            .await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "lex-bot-v1" => {
-                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association-v1").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
+                let deps: Vec<String> = plan
+                    .items
+                    .iter()
+                    .filter(|other| other.kind == "bot-association-v1")
+                    .map(PlanItem::id)
+                    .chain(flow_ids.iter().cloned())
+                    .collect();
                 let (lex, deployment) = (aws.lexv1(), settings.name.clone());
                 let progress = progress_to(reporter.clone(), id.clone());
-                steps.push(Step::new(id, format!("Lex V1 bot {}", item.name), deps, move || async move {
-                    lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("Lex V1 bot {}", item.name),
+                    deps,
+                    move || async move {
+                        lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress)
+                            .await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "lex-bot" if item.change == Change::Delete => {
-                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "bot-association").map(PlanItem::id).chain(flow_ids.iter().cloned()).collect();
-                let (lex, name, deployment) = (aws.lexv2(), item.name.clone(), settings.name.clone());
+                let deps: Vec<String> = plan
+                    .items
+                    .iter()
+                    .filter(|other| other.kind == "bot-association")
+                    .map(PlanItem::id)
+                    .chain(flow_ids.iter().cloned())
+                    .collect();
+                let (lex, name, deployment) =
+                    (aws.lexv2(), item.name.clone(), settings.name.clone());
                 let progress = progress_to(reporter.clone(), id.clone());
-                steps.push(Step::new(id, format!("Lex bot {name}"), deps, move || async move {
-                    lexv2::delete(&lex, &name, &deployment, &*progress).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    format!("Lex bot {name}"),
+                    deps,
+                    move || async move {
+                        lexv2::delete(&lex, &name, &deployment, &*progress).await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "stack" if item.change == Change::Delete => {
                 // After everything that uses its Lambdas, stream or role.
                 let deps: Vec<String> = plan
                     .items
                     .iter()
-                    .filter(|other| matches!(other.kind.as_str(), "lambda-association" | "lex-bot" | "lex-bot-v1" | "ctr-storage" | "flow" | "bot-association" | "bot-association-v1"))
+                    .filter(|other| {
+                        matches!(
+                            other.kind.as_str(),
+                            "lambda-association"
+                                | "lex-bot"
+                                | "lex-bot-v1"
+                                | "ctr-storage"
+                                | "flow"
+                                | "bot-association"
+                                | "bot-association-v1"
+                        )
+                    })
                     .filter(|other| other.change == Change::Delete)
                     .map(PlanItem::id)
                     .collect();
-                let (cfn, name, deployment) = (aws.cloudformation(), item.name.clone(), settings.name.clone());
+                let (cfn, name, deployment) = (
+                    aws.cloudformation(),
+                    item.name.clone(),
+                    settings.name.clone(),
+                );
                 let progress = progress_to(reporter.clone(), id.clone());
-                steps.push(Step::new(id, format!("stack {name}"), deps, move || async move {
-                    let deleted = stack::delete(&cfn, &name, &deployment, keep_data, &*progress).await?;
-                    if !deleted.retained.is_empty() {
-                        let tables: Vec<String> = deleted.retained.iter().map(|table| table.physical_id.clone()).collect();
-                        return Ok(StepOutcome::Kept).map(|outcome| {
+                steps.push(Step::new(
+                    id,
+                    format!("stack {name}"),
+                    deps,
+                    move || async move {
+                        let deleted =
+                            stack::delete(&cfn, &name, &deployment, keep_data, &*progress).await?;
+                        if !deleted.retained.is_empty() {
+                            let tables: Vec<String> = deleted
+                                .retained
+                                .iter()
+                                .map(|table| table.physical_id.clone())
+                                .collect();
                             progress(format!("kept tables (--keep-data): {}", tables.join(", ")));
-                            outcome
-                        });
-                    }
-                    Ok(StepOutcome::Deleted)
-                }));
+                            return Ok(StepOutcome::Kept);
+                        }
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             "artifacts" => {
-                let deps: Vec<String> = plan.items.iter().filter(|other| other.kind == "stack").map(PlanItem::id).collect();
+                let deps: Vec<String> = plan
+                    .items
+                    .iter()
+                    .filter(|other| other.kind == "stack")
+                    .map(PlanItem::id)
+                    .collect();
                 let (s3, bucket, deployment) = (aws.s3(), item.name.clone(), settings.name.clone());
                 let progress = progress_to(reporter.clone(), id.clone());
-                steps.push(Step::new(id, "Lambda artifacts", deps, move || async move {
-                    artifacts::delete(&s3, &bucket, &deployment, &*progress).await?;
-                    Ok(StepOutcome::Deleted)
-                }));
+                steps.push(Step::new(
+                    id,
+                    "Lambda artifacts",
+                    deps,
+                    move || async move {
+                        artifacts::delete(&s3, &bucket, &deployment, &*progress).await?;
+                        Ok(StepOutcome::Deleted)
+                    },
+                ));
             }
             _ => {}
         }
@@ -425,10 +672,22 @@ mod tests {
     #[test]
     fn only_our_flows_of_the_chosen_solution_are_deleted() {
         let mut found = Found::default();
-        found.current.flows.insert("a".into(), flow("a", "callbacks", owner_tags("d")));
-        found.current.flows.insert("b".into(), flow("b", "returning-callers", owner_tags("d")));
-        found.current.flows.insert("c".into(), flow("c", "callbacks", HashMap::new()));
-        found.current.flows.insert("e".into(), flow("e", "callbacks", owner_tags("other")));
+        found
+            .current
+            .flows
+            .insert("a".into(), flow("a", "callbacks", owner_tags("d")));
+        found
+            .current
+            .flows
+            .insert("b".into(), flow("b", "returning-callers", owner_tags("d")));
+        found
+            .current
+            .flows
+            .insert("c".into(), flow("c", "callbacks", HashMap::new()));
+        found
+            .current
+            .flows
+            .insert("e".into(), flow("e", "callbacks", owner_tags("other")));
         let plan = plan(&found, &settings(SolutionChoice::Callbacks));
         let names: Vec<&str> = plan.items.iter().map(|item| item.name.as_str()).collect();
         assert_eq!(names, vec!["a"]);
@@ -438,6 +697,10 @@ mod tests {
 
     #[test]
     fn nothing_of_ours_means_an_empty_plan() {
-        assert!(plan(&Found::default(), &settings(SolutionChoice::All)).items.is_empty());
+        assert!(
+            plan(&Found::default(), &settings(SolutionChoice::All))
+                .items
+                .is_empty()
+        );
     }
 }

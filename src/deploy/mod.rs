@@ -7,9 +7,9 @@
 pub mod apply;
 pub mod aws_side;
 pub mod aws_side_steps;
-pub mod destroy;
 pub mod current;
 pub mod desired;
+pub mod destroy;
 pub mod graph;
 pub mod plan;
 
@@ -45,8 +45,12 @@ pub fn require_yes(yes: bool, command: &str) -> Result<(), UserError> {
     if yes || std::io::stdin().is_terminal() {
         return Ok(());
     }
-    Err(UserError::new(format!("{command} changes AWS resources and there is no terminal to confirm on"))
-        .hint(format!("pass --yes to {command} without asking, or --plan to only see what would change")))
+    Err(UserError::new(format!(
+        "{command} changes AWS resources and there is no terminal to confirm on"
+    ))
+    .hint(format!(
+        "pass --yes to {command} without asking, or --plan to only see what would change"
+    )))
 }
 
 /// Asks on the terminal; `true` to go on.
@@ -69,30 +73,62 @@ pub struct Target {
 }
 
 /// Loads AWS settings and checks the instance exists. Every failure is bad input (exit 2).
-pub async fn connect(global: &GlobalArgs, instance: &InstanceRef, deployment: &str) -> anyhow::Result<Target> {
+pub async fn connect(
+    global: &GlobalArgs,
+    instance: &InstanceRef,
+    deployment: &str,
+) -> anyhow::Result<Target> {
     let aws = Aws::load(global, pacing_from_env()).await?;
     instance.check_region(aws.region())?;
     aws.check_credentials().await?;
     let client = aws.connect();
-    let (arn, instance_tags) = current::describe_instance(&client, &instance.id, aws.region()).await?;
-    let cx = Connect { client, instance_id: instance.id.clone(), instance_arn: arn, deployment: deployment.to_string() };
-    Ok(Target { aws, cx, instance_tags })
+    let (arn, instance_tags) =
+        current::describe_instance(&client, &instance.id, aws.region()).await?;
+    let cx = Connect {
+        client,
+        instance_id: instance.id.clone(),
+        instance_arn: arn,
+        deployment: deployment.to_string(),
+    };
+    Ok(Target {
+        aws,
+        cx,
+        instance_tags,
+    })
 }
 
 /// Checks that what the settings name exists in the instance (after reading it).
-pub fn check_current(settings: &desired::Settings, current: &current::Current) -> Result<(), UserError> {
-    if settings.returning_callers() && crate::resources::connect::hours::find(&current.hours, &settings.hours).is_none() {
-        let known: Vec<&str> = current.hours.iter().map(|hours| hours.name.as_str()).collect();
-        return Err(UserError::new(format!("hours of operation {:?} not found in the instance", settings.hours))
-            .hint(format!("pass --hours with one of: {}", known.join(", "))));
+pub fn check_current(
+    settings: &desired::Settings,
+    current: &current::Current,
+) -> Result<(), UserError> {
+    if settings.returning_callers()
+        && crate::resources::connect::hours::find(&current.hours, &settings.hours).is_none()
+    {
+        let known: Vec<&str> = current
+            .hours
+            .iter()
+            .map(|hours| hours.name.as_str())
+            .collect();
+        return Err(UserError::new(format!(
+            "hours of operation {:?} not found in the instance",
+            settings.hours
+        ))
+        .hint(format!("pass --hours with one of: {}", known.join(", "))));
     }
     if settings.callbacks() && !current.queues.contains_key(&settings.callback_queue) {
         return Err(UserError::new(format!("callback queue {:?} not found in the instance", settings.callback_queue))
             .hint("pass --callback-queue with the name of an existing standard queue (the blog uses BasicQueue)"));
     }
-    for (flag, number) in [("--phone-number", &settings.phone_number), ("--callback-phone-number", &settings.callback_phone_number)] {
+    for (flag, number) in [
+        ("--phone-number", &settings.phone_number),
+        ("--callback-phone-number", &settings.callback_phone_number),
+    ] {
         if let Some(number) = number
-            && !current.phones.iter().any(|claimed| &claimed.number == number)
+            && !current
+                .phones
+                .iter()
+                .any(|claimed| &claimed.number == number)
         {
             return Err(UserError::new(format!(
                 "{flag} {} is not claimed in the instance",
@@ -105,7 +141,10 @@ pub fn check_current(settings: &desired::Settings, current: &current::Current) -
 }
 
 /// The ARNs a summary shows, by `kind:name`.
-pub fn resource_arns(current: &current::Current, settings: &desired::Settings) -> BTreeMap<String, String> {
+pub fn resource_arns(
+    current: &current::Current,
+    settings: &desired::Settings,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (name, queue) in &current.queues {
         if crate::resources::Ownership::of(&queue.tags, &settings.name).is_ours_or_adopted() {
@@ -115,7 +154,10 @@ pub fn resource_arns(current: &current::Current, settings: &desired::Settings) -
     if let Some(profile) = &current.routing_profile
         && crate::resources::Ownership::of(&profile.tags, &settings.name).is_ours_or_adopted()
     {
-        out.insert(format!("routing-profile:{}", profile.name), profile.arn.clone());
+        out.insert(
+            format!("routing-profile:{}", profile.name),
+            profile.arn.clone(),
+        );
     }
     for (name, flow) in &current.flows {
         if crate::resources::Ownership::of(&flow.tags, &settings.name).is_ours_or_adopted() {

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::current::Current;
-use super::desired::{CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW, ROUTING_PROFILE, Settings};
+use super::desired::{
+    CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW,
+    ROUTING_PROFILE, Settings,
+};
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::{flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, Ownership};
@@ -38,11 +41,20 @@ impl Inputs {
     /// be deployed (its other references are queues and flows this deploy creates).
     pub fn ready_for(&self, template: &FlowTemplate, settings: &Settings) -> bool {
         self.aws_side
-            || template.keys(settings).iter().all(|(kind, name)| match kind.as_str() {
-            "lambda" => self.lambdas.contains_key(name),
-            "lex" => self.lex.contains_key(name) || matches!(self.lex_rendering, Some(crate::assets::LexRendering::V1 { .. })),
-            _ => true,
-        })
+            || template
+                .keys(settings)
+                .iter()
+                .all(|(kind, name)| match kind.as_str() {
+                    "lambda" => self.lambdas.contains_key(name),
+                    "lex" => {
+                        self.lex.contains_key(name)
+                            || matches!(
+                                self.lex_rendering,
+                                Some(crate::assets::LexRendering::V1 { .. })
+                            )
+                    }
+                    _ => true,
+                })
     }
 }
 
@@ -57,7 +69,11 @@ pub struct PlanItem {
 
 impl PlanItem {
     pub fn new(kind: &str, name: impl Into<String>, change: Change) -> PlanItem {
-        PlanItem { kind: kind.to_string(), name: name.into(), change }
+        PlanItem {
+            kind: kind.to_string(),
+            name: name.into(),
+            change,
+        }
     }
 
     /// A stable id for the graph and for tests: `kind:name`.
@@ -78,7 +94,9 @@ impl Plan {
     }
 
     pub fn conflicts(&self) -> impl Iterator<Item = &PlanItem> {
-        self.items.iter().filter(|item| matches!(item.change, Change::Conflict { .. }))
+        self.items
+            .iter()
+            .filter(|item| matches!(item.change, Change::Conflict { .. }))
     }
 
     pub fn has_changes(&self) -> bool {
@@ -86,7 +104,9 @@ impl Plan {
     }
 
     pub fn get(&self, kind: &str, name: &str) -> Option<&PlanItem> {
-        self.items.iter().find(|item| item.kind == kind && item.name == name)
+        self.items
+            .iter()
+            .find(|item| item.kind == kind && item.name == name)
     }
 }
 
@@ -121,16 +141,25 @@ pub fn desired_queues(settings: &Settings, hours_id: &str) -> Vec<queues::Desire
     }
     QUEUES
         .iter()
-        .map(|name| queues::Desired { name: settings.named(name), description: queue_description(name), hours_id: hours_id.to_string() })
+        .map(|name| queues::Desired {
+            name: settings.named(name),
+            description: queue_description(name),
+            hours_id: hours_id.to_string(),
+        })
         .collect()
 }
 
 pub fn desired_routing_profile(settings: &Settings) -> Option<routing_profile::Desired> {
-    settings.returning_callers().then(|| routing_profile::Desired {
-        name: settings.named(ROUTING_PROFILE),
-        description: "Returning-caller queues at priority 2 (connect-returns)".into(),
-        queues: QUEUES.iter().map(|name| (settings.named(name), routing_profile::PRIORITY)).collect(),
-    })
+    settings
+        .returning_callers()
+        .then(|| routing_profile::Desired {
+            name: settings.named(ROUTING_PROFILE),
+            description: "Returning-caller queues at priority 2 (connect-returns)".into(),
+            queues: QUEUES
+                .iter()
+                .map(|name| (settings.named(name), routing_profile::PRIORITY))
+                .collect(),
+        })
 }
 
 /// A flow's desired state with the references known now, and the references still unknown.
@@ -140,16 +169,28 @@ pub fn desired_flow_with_missing(
     known: &BTreeMap<(String, String), String>,
     inputs: &Inputs,
 ) -> (flows::Desired, Vec<(String, String)>) {
-    let lex = inputs.lex_rendering.clone().unwrap_or(crate::assets::LexRendering::V2);
+    let lex = inputs
+        .lex_rendering
+        .clone()
+        .unwrap_or(crate::assets::LexRendering::V2);
     let (content, missing) = template.render(settings, known, &lex);
     (desired_flow_from(template, settings, content), missing)
 }
 
-pub fn desired_flow(template: &FlowTemplate, settings: &Settings, known: &BTreeMap<(String, String), String>, inputs: &Inputs) -> flows::Desired {
+pub fn desired_flow(
+    template: &FlowTemplate,
+    settings: &Settings,
+    known: &BTreeMap<(String, String), String>,
+    inputs: &Inputs,
+) -> flows::Desired {
     desired_flow_with_missing(template, settings, known, inputs).0
 }
 
-fn desired_flow_from(template: &FlowTemplate, settings: &Settings, content: String) -> flows::Desired {
+fn desired_flow_from(
+    template: &FlowTemplate,
+    settings: &Settings,
+    content: String,
+) -> flows::Desired {
     flows::Desired {
         solution: template.solution.clone(),
         name: settings.named(&template.name),
@@ -160,17 +201,29 @@ fn desired_flow_from(template: &FlowTemplate, settings: &Settings, content: Stri
 }
 
 /// Computes the deploy plan (pure).
-pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate], inputs: &Inputs) -> Plan {
+pub fn compute(
+    settings: &Settings,
+    current: &Current,
+    templates: &[FlowTemplate],
+    inputs: &Inputs,
+) -> Plan {
     let deployment = &settings.name;
     let adopt = settings.adopt;
     let mut items = Vec::new();
-    let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours).map(|h| h.id.clone()).unwrap_or_default();
+    let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours)
+        .map(|h| h.id.clone())
+        .unwrap_or_default();
     for queue in desired_queues(settings, &hours_id) {
         let change = queues::diff(&queue, current.queues.get(&queue.name), deployment, adopt);
         items.push(PlanItem::new("queue", &queue.name, change));
     }
     if let Some(profile) = desired_routing_profile(settings) {
-        let change = routing_profile::diff(&profile, current.routing_profile.as_ref(), deployment, adopt);
+        let change = routing_profile::diff(
+            &profile,
+            current.routing_profile.as_ref(),
+            deployment,
+            adopt,
+        );
         items.push(PlanItem::new("routing-profile", &profile.name, change));
     }
     let known = known_refs(current, inputs);
@@ -179,40 +232,94 @@ pub fn compute(settings: &Settings, current: &Current, templates: &[FlowTemplate
         let mut change = flows::diff(&flow, current.flows.get(&flow.name), deployment, adopt);
         // A flow whose references do not exist yet will change once they do.
         if change == Change::NoOp && !missing.is_empty() {
-            change = Change::Update { fields: vec![crate::resources::FieldDiff::new("content", "deployed", "with new references")], content_diff: None };
+            change = Change::Update {
+                fields: vec![crate::resources::FieldDiff::new(
+                    "content",
+                    "deployed",
+                    "with new references",
+                )],
+                content_diff: None,
+            };
         }
         items.push(PlanItem::new("flow", &flow.name, change));
     }
     for id in &inputs.lambda_ids {
-        let present = inputs.lambdas.get(id).is_some_and(|arn| current.lambdas.contains(arn));
-        items.push(PlanItem::new("lambda-association", id, associations::diff(present)));
+        let present = inputs
+            .lambdas
+            .get(id)
+            .is_some_and(|arn| current.lambdas.contains(arn));
+        items.push(PlanItem::new(
+            "lambda-association",
+            id,
+            associations::diff(present),
+        ));
     }
     if let Some(name) = &inputs.bot_name {
-        let present = inputs.bot.as_ref().is_some_and(|bot| current.bots.contains(bot));
-        items.push(PlanItem::new("bot-association", name, associations::diff(present)));
+        let present = inputs
+            .bot
+            .as_ref()
+            .is_some_and(|bot| current.bots.contains(bot));
+        items.push(PlanItem::new(
+            "bot-association",
+            name,
+            associations::diff(present),
+        ));
     }
     if settings.callbacks() {
         let whisper_flow = settings.named(OUTBOUND_WHISPER_FLOW);
-        if templates.iter().any(|t| settings.named(&t.name) == whisper_flow)
+        if templates
+            .iter()
+            .any(|t| settings.named(&t.name) == whisper_flow)
             && let Some(queue) = current.queues.get(&settings.callback_queue)
         {
-            let flow_id = current.flows.get(&whisper_flow).map(|flow| flow.id.as_str());
-            items.push(PlanItem::new("outbound-whisper", &settings.callback_queue, whisper::diff(queue, flow_id, &whisper_flow, deployment)));
+            let flow_id = current
+                .flows
+                .get(&whisper_flow)
+                .map(|flow| flow.id.as_str());
+            items.push(PlanItem::new(
+                "outbound-whisper",
+                &settings.callback_queue,
+                whisper::diff(queue, flow_id, &whisper_flow, deployment),
+            ));
         }
-        let wanted = settings.ctr_stream.clone().or_else(|| inputs.ctr_stream.clone());
-        if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some() {
-            items.push(PlanItem::new("ctr-storage", "CONTACT_TRACE_RECORDS", storage::diff(&current.storage, wanted.as_deref())));
+        let wanted = settings
+            .ctr_stream
+            .clone()
+            .or_else(|| inputs.ctr_stream.clone());
+        if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some()
+        {
+            items.push(PlanItem::new(
+                "ctr-storage",
+                "CONTACT_TRACE_RECORDS",
+                storage::diff(&current.storage, wanted.as_deref()),
+            ));
         }
     }
     for (number, entry) in phone_targets(settings) {
         let entry_name = settings.named(entry);
-        if !templates.iter().any(|t| settings.named(&t.name) == entry_name) {
+        if !templates
+            .iter()
+            .any(|t| settings.named(&t.name) == entry_name)
+        {
             continue;
         }
-        let Some(claimed) = current.phones.iter().find(|claimed| claimed.number == number) else { continue };
-        let record = current.instance_tags.get(&phone::record_tag(deployment, &claimed.id)).map(|value| phone::parse_record(value));
+        let Some(claimed) = current
+            .phones
+            .iter()
+            .find(|claimed| claimed.number == number)
+        else {
+            continue;
+        };
+        let record = current
+            .instance_tags
+            .get(&phone::record_tag(deployment, &claimed.id))
+            .map(|value| phone::parse_record(value));
         let flow_id = current.flows.get(&entry_name).map(|flow| flow.id.as_str());
-        items.push(PlanItem::new("phone-number", phone::masked(&number), phone::diff(record.as_ref(), flow_id, &entry_name)));
+        items.push(PlanItem::new(
+            "phone-number",
+            phone::masked(&number),
+            phone::diff(record.as_ref(), flow_id, &entry_name),
+        ));
     }
     Plan { items }
 }
@@ -242,11 +349,27 @@ pub fn render(plan: &Plan, title: &str) -> String {
         let _ = writeln!(out, "  (nothing)");
     }
     for item in &plan.items {
-        let _ = writeln!(out, "  {:<9} {:<19} {}", item.change.verb(), item.kind, item.name);
+        let _ = writeln!(
+            out,
+            "  {:<9} {:<19} {}",
+            item.change.verb(),
+            item.kind,
+            item.name
+        );
         match &item.change {
-            Change::Update { fields, content_diff } => {
-                for field in fields.iter().filter(|field| field.field != "content" || content_diff.is_none()) {
-                    let _ = writeln!(out, "              {}: {} -> {}", field.field, field.from, field.to);
+            Change::Update {
+                fields,
+                content_diff,
+            } => {
+                for field in fields
+                    .iter()
+                    .filter(|field| field.field != "content" || content_diff.is_none())
+                {
+                    let _ = writeln!(
+                        out,
+                        "              {}: {} -> {}",
+                        field.field, field.from, field.to
+                    );
                 }
                 if let Some(diff) = content_diff {
                     for line in diff.lines() {
@@ -256,7 +379,11 @@ pub fn render(plan: &Plan, title: &str) -> String {
             }
             Change::Restore { fields } => {
                 for field in fields {
-                    let _ = writeln!(out, "              {}: {} -> {}", field.field, field.from, field.to);
+                    let _ = writeln!(
+                        out,
+                        "              {}: {} -> {}",
+                        field.field, field.from, field.to
+                    );
                 }
             }
             Change::Conflict { reason } | Change::Keep { reason } => {
@@ -265,9 +392,16 @@ pub fn render(plan: &Plan, title: &str) -> String {
             _ => {}
         }
     }
-    let count = |verb: &str| plan.items.iter().filter(|item| item.change.verb() == verb).count();
+    let count = |verb: &str| {
+        plan.items
+            .iter()
+            .filter(|item| item.change.verb() == verb)
+            .count()
+    };
     let mut totals = Vec::new();
-    for verb in ["create", "update", "adopt", "delete", "restore", "no-op", "keep", "conflict"] {
+    for verb in [
+        "create", "update", "adopt", "delete", "restore", "no-op", "keep", "conflict",
+    ] {
         let n = count(verb);
         if n > 0 {
             totals.push(format!("{n} {verb}"));
@@ -304,15 +438,32 @@ mod tests {
     }
 
     fn empty_instance() -> Current {
-        Current { hours: vec![Hours { id: "h".into(), arn: "arn:h".into(), name: "Basic Hours".into() }], ..Current::default() }
+        Current {
+            hours: vec![Hours {
+                id: "h".into(),
+                arn: "arn:h".into(),
+                name: "Basic Hours".into(),
+            }],
+            ..Current::default()
+        }
     }
 
     #[test]
     fn a_fresh_instance_plans_creates_for_everything() {
         let plan = compute(&settings(), &empty_instance(), &[], &Inputs::default());
-        assert_eq!(plan.items.iter().filter(|i| i.change == Change::Create).count(), 6, "{plan:?}");
+        assert_eq!(
+            plan.items
+                .iter()
+                .filter(|i| i.change == Change::Create)
+                .count(),
+            6,
+            "{plan:?}"
+        );
         let text = render(&plan, "plan");
-        assert!(text.contains("create    queue               Sales"), "{text}");
+        assert!(
+            text.contains("create    queue               Sales"),
+            "{text}"
+        );
         assert!(text.contains("6 create"), "{text}");
     }
 
@@ -320,7 +471,11 @@ mod tests {
     fn callbacks_alone_creates_no_queues() {
         let mut s = settings();
         s.solution = SolutionChoice::Callbacks;
-        assert!(compute(&s, &empty_instance(), &[], &Inputs::default()).items.is_empty());
+        assert!(
+            compute(&s, &empty_instance(), &[], &Inputs::default())
+                .items
+                .is_empty()
+        );
     }
 
     #[test]

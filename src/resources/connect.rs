@@ -71,12 +71,18 @@ pub fn error_code<E: ProvideErrorMetadata>(err: &E) -> Option<&str> {
 
 /// True for "it is not there" answers, which a delete treats as done.
 pub fn is_not_found<E: ProvideErrorMetadata>(err: &E) -> bool {
-    matches!(error_code(err), Some("ResourceNotFoundException" | "ContactFlowNotPublishedException"))
+    matches!(
+        error_code(err),
+        Some("ResourceNotFoundException" | "ContactFlowNotPublishedException")
+    )
 }
 
 /// True for "it is already there" answers of create and associate calls.
 pub fn is_conflict<E: ProvideErrorMetadata>(err: &E) -> bool {
-    matches!(error_code(err), Some("DuplicateResourceException" | "ResourceConflictException"))
+    matches!(
+        error_code(err),
+        Some("DuplicateResourceException" | "ResourceConflictException")
+    )
 }
 
 /// A tag map from the SDK's optional map.

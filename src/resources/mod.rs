@@ -40,9 +40,15 @@ pub enum Ownership {
 
 impl Ownership {
     pub fn of(tags: &HashMap<String, String>, deployment: &str) -> Ownership {
-        if tags.get(TAG_DEPLOYMENT).is_some_and(|value| value == deployment) {
+        if tags
+            .get(TAG_DEPLOYMENT)
+            .is_some_and(|value| value == deployment)
+        {
             Ownership::Ours
-        } else if tags.get(TAG_ADOPTED).is_some_and(|value| value == deployment) {
+        } else if tags
+            .get(TAG_ADOPTED)
+            .is_some_and(|value| value == deployment)
+        {
             Ownership::Adopted
         } else {
             Ownership::Foreign
@@ -69,7 +75,11 @@ pub struct FieldDiff {
 
 impl FieldDiff {
     pub fn new(field: impl Into<String>, from: impl Into<String>, to: impl Into<String>) -> Self {
-        FieldDiff { field: field.into(), from: from.into(), to: to.into() }
+        FieldDiff {
+            field: field.into(),
+            from: from.into(),
+            to: to.into(),
+        }
     }
 }
 
@@ -101,7 +111,10 @@ pub enum Change {
 
 impl Change {
     pub fn is_mutation(&self) -> bool {
-        !matches!(self, Change::NoOp | Change::Conflict { .. } | Change::Keep { .. })
+        !matches!(
+            self,
+            Change::NoOp | Change::Conflict { .. } | Change::Keep { .. }
+        )
     }
 
     pub fn verb(&self) -> &'static str {
@@ -119,12 +132,25 @@ impl Change {
 
     /// An update from a field list, or no-op when nothing differs.
     pub fn from_fields(fields: Vec<FieldDiff>) -> Change {
-        if fields.is_empty() { Change::NoOp } else { Change::Update { fields, content_diff: None } }
+        if fields.is_empty() {
+            Change::NoOp
+        } else {
+            Change::Update {
+                fields,
+                content_diff: None,
+            }
+        }
     }
 }
 
 /// The decision for an existing same-named resource, from its ownership.
-pub fn existing_change(ownership: Ownership, adopt: bool, kind: &str, name: &str, fields: Vec<FieldDiff>) -> Change {
+pub fn existing_change(
+    ownership: Ownership,
+    adopt: bool,
+    kind: &str,
+    name: &str,
+    fields: Vec<FieldDiff>,
+) -> Change {
     match ownership {
         Ownership::Ours | Ownership::Adopted => Change::from_fields(fields),
         Ownership::Foreign if adopt => Change::Adopt,
@@ -145,16 +171,28 @@ mod tests {
         assert_eq!(Ownership::of(&ours, "other"), Ownership::Foreign);
         let adopted = HashMap::from([(TAG_ADOPTED.to_string(), "returnCaller".to_string())]);
         assert_eq!(Ownership::of(&adopted, "returnCaller"), Ownership::Adopted);
-        assert_eq!(Ownership::of(&HashMap::new(), "returnCaller"), Ownership::Foreign);
+        assert_eq!(
+            Ownership::of(&HashMap::new(), "returnCaller"),
+            Ownership::Foreign
+        );
     }
 
     #[test]
     fn foreign_resources_conflict_unless_adopted() {
         let change = existing_change(Ownership::Foreign, false, "queue", "Sales", vec![]);
         assert!(matches!(change, Change::Conflict { .. }));
-        assert_eq!(existing_change(Ownership::Foreign, true, "queue", "Sales", vec![]), Change::Adopt);
-        assert_eq!(existing_change(Ownership::Ours, false, "queue", "Sales", vec![]), Change::NoOp);
+        assert_eq!(
+            existing_change(Ownership::Foreign, true, "queue", "Sales", vec![]),
+            Change::Adopt
+        );
+        assert_eq!(
+            existing_change(Ownership::Ours, false, "queue", "Sales", vec![]),
+            Change::NoOp
+        );
         let fields = vec![FieldDiff::new("description", "a", "b")];
-        assert!(matches!(existing_change(Ownership::Adopted, false, "queue", "Sales", fields), Change::Update { .. }));
+        assert!(matches!(
+            existing_change(Ownership::Adopted, false, "queue", "Sales", fields),
+            Change::Update { .. }
+        ));
     }
 }

@@ -32,7 +32,9 @@ fn lambda_fixture() -> (tempfile::TempDir, String) {
         let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
         let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
         writer.start_file("bootstrap", options).expect("zip entry");
-        writer.write_all(b"\x7fELF\x02\x01\x01\0test stand-in for the returns-lambdas binary").expect("zip write");
+        writer
+            .write_all(b"\x7fELF\x02\x01\x01\0test stand-in for the returns-lambdas binary")
+            .expect("zip write");
         writer.finish().expect("zip finish");
     }
     std::fs::write(&zip_path, &bytes).expect("write zip");
@@ -40,7 +42,17 @@ fn lambda_fixture() -> (tempfile::TempDir, String) {
         use sha2::Digest as _;
         hex::encode(sha2::Sha256::digest(&bytes))
     };
-    let ids = ["searchCustomerCalls", "addCustomerCalls", "get10DigitPhone", "getCurrentTime", "writeCallback", "readCallback", "updateCallback", "stopContact", "processCtr"];
+    let ids = [
+        "searchCustomerCalls",
+        "addCustomerCalls",
+        "get10DigitPhone",
+        "getCurrentTime",
+        "writeCallback",
+        "readCallback",
+        "updateCallback",
+        "stopContact",
+        "processCtr",
+    ];
     let functions: serde_json::Map<String, Value> = ids
         .iter()
         .map(|id| (id.to_string(), serde_json::json!({"artifact": "returns-lambdas.zip", "handler": id, "zip": "returns-lambdas.zip", "sha256": sha, "size": bytes.len()})))
@@ -56,15 +68,24 @@ impl Env {
     /// off too (tests are about behaviour; pacing has its own test and the benchmark).
     pub fn new() -> Env {
         Env::with_config(Config {
-            quota: QuotaConfig { enabled: false, ..QuotaConfig::default() },
+            quota: QuotaConfig {
+                enabled: false,
+                ..QuotaConfig::default()
+            },
             lex_build_duration: Duration::from_millis(50),
             ..Config::default()
         })
     }
 
     pub fn with_config(config: Config) -> Env {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let running = runtime.block_on(connect_returns_sandbox::start(config)).expect("sandbox starts");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let running = runtime
+            .block_on(connect_returns_sandbox::start(config))
+            .expect("sandbox starts");
         let (artifacts, manifest) = lambda_fixture();
         let name = format!("rc{}", testkit::unique("t").replace('-', ""));
         let extra_env = vec![
@@ -72,7 +93,14 @@ impl Env {
             ("CONNECT_RETURNS_LAMBDA_MANIFEST".into(), manifest),
             ("CONNECT_RETURNS_NAME".into(), name.clone()),
         ];
-        let mut env = Env { running, runtime, seed: Value::Null, extra_env, name, _artifacts: artifacts };
+        let mut env = Env {
+            running,
+            runtime,
+            seed: Value::Null,
+            extra_env,
+            name,
+            _artifacts: artifacts,
+        };
         env.seed = env.admin("POST", "seed", Some("{}"));
         env
     }
@@ -83,28 +111,46 @@ impl Env {
 
     /// Calls the sandbox admin API; panics on a non-2xx answer.
     pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> Value {
-        let (status, text) = testkit::http_request(self.port(), method, &format!("/__sandbox/{path}"), body).expect("sandbox admin answers");
-        assert!((200..300).contains(&status), "admin {method} {path}: {status} {text}");
+        let (status, text) =
+            testkit::http_request(self.port(), method, &format!("/__sandbox/{path}"), body)
+                .expect("sandbox admin answers");
+        assert!(
+            (200..300).contains(&status),
+            "admin {method} {path}: {status} {text}"
+        );
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
     pub fn instance_id(&self) -> String {
-        self.seed["instance"]["id"].as_str().expect("seeded instance id").to_string()
+        self.seed["instance"]["id"]
+            .as_str()
+            .expect("seeded instance id")
+            .to_string()
     }
 
     pub fn instance_arn(&self) -> String {
-        self.seed["instance"]["arn"].as_str().expect("seeded instance arn").to_string()
+        self.seed["instance"]["arn"]
+            .as_str()
+            .expect("seeded instance arn")
+            .to_string()
     }
 
     pub fn phone_number(&self) -> String {
-        self.seed["phone_number"]["number"].as_str().expect("seeded phone number").to_string()
+        self.seed["phone_number"]["number"]
+            .as_str()
+            .expect("seeded phone number")
+            .to_string()
     }
 
     /// Every logged request since the last clear.
     pub fn requests(&self) -> Vec<Value> {
         match self.admin("GET", "requests", None) {
             Value::Array(items) => items,
-            Value::Object(map) => map.get("requests").and_then(Value::as_array).cloned().unwrap_or_default(),
+            Value::Object(map) => map
+                .get("requests")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -159,15 +205,21 @@ impl Env {
             match (a, b) {
                 (Value::Object(x), Value::Object(y)) => {
                     for key in x.keys().chain(y.keys()) {
-                        if let Some(diff) = first_diff(x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null), &format!("{path}/{key}")) {
+                        if let Some(diff) = first_diff(
+                            x.get(key).unwrap_or(&Value::Null),
+                            y.get(key).unwrap_or(&Value::Null),
+                            &format!("{path}/{key}"),
+                        ) {
                             return Some(diff);
                         }
                     }
                     None
                 }
-                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-                    x.iter().zip(y).enumerate().find_map(|(i, (a, b))| first_diff(a, b, &format!("{path}[{i}]")))
-                }
+                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                    .iter()
+                    .zip(y)
+                    .enumerate()
+                    .find_map(|(i, (a, b))| first_diff(a, b, &format!("{path}[{i}]"))),
                 _ if a == b => None,
                 _ => {
                     let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
@@ -187,7 +239,11 @@ impl Env {
         let instances = &state["connect"]["instances"];
         match instances {
             Value::Object(map) => map.get(&id).cloned().unwrap_or(Value::Null),
-            Value::Array(items) => items.iter().find(|item| item["id"] == Value::String(id.clone())).cloned().unwrap_or(Value::Null),
+            Value::Array(items) => items
+                .iter()
+                .find(|item| item["id"] == Value::String(id.clone()))
+                .cloned()
+                .unwrap_or(Value::Null),
             _ => Value::Null,
         }
     }
@@ -195,8 +251,17 @@ impl Env {
     /// Runs the CLI with the stand-ins' environment; stdin is not a terminal.
     pub fn cli(&self, args: &[&str]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
-        command.args(args).stdin(Stdio::null()).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("NO_COLOR", "1");
-        for (key, value) in testkit::moto_env().into_iter().chain(self.running.env_vars()).chain(self.extra_env.clone()) {
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1");
+        for (key, value) in testkit::moto_env()
+            .into_iter()
+            .chain(self.running.env_vars())
+            .chain(self.extra_env.clone())
+        {
             command.env(key, value);
         }
         command.output().expect("run connect-returns")
@@ -222,7 +287,8 @@ pub fn show(output: &Output) -> String {
 }
 
 pub fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)))
 }
 
 /// The resources of a kind in an instance dump, as a list (the dump may key them by id).
@@ -240,7 +306,9 @@ impl Env {
         let url = self.running.connect_url.clone();
         let config = self.runtime.block_on(async move {
             aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(url)
                 .load()
@@ -259,7 +327,9 @@ impl Env {
     fn aws_config(&self, url: String) -> aws_config::SdkConfig {
         self.runtime.block_on(async move {
             aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(url)
                 .load()
@@ -269,26 +339,52 @@ impl Env {
 
     /// The status of a CloudFormation stack in moto, `None` when it does not exist (or is deleted).
     pub fn stack_status(&self, name: &str) -> Option<String> {
-        let client = aws_sdk_cloudformation::Client::new(&self.aws_config(testkit::moto_url().to_string()));
-        let out = self.runtime.block_on(client.describe_stacks().stack_name(name).send()).ok()?;
+        let client =
+            aws_sdk_cloudformation::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self
+            .runtime
+            .block_on(client.describe_stacks().stack_name(name).send())
+            .ok()?;
         let status = out.stacks()[0].stack_status()?.as_str().to_string();
         (status != "DELETE_COMPLETE").then_some(status)
     }
 
     /// DynamoDB table names in moto containing `part`.
     pub fn tables_named(&self, part: &str) -> Vec<String> {
-        let client = aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
-        let out = self.runtime.block_on(client.list_tables().send()).expect("list tables");
-        out.table_names().iter().filter(|name| name.contains(part)).cloned().collect()
+        let client =
+            aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let out = self
+            .runtime
+            .block_on(client.list_tables().send())
+            .expect("list tables");
+        out.table_names()
+            .iter()
+            .filter(|name| name.contains(part))
+            .cloned()
+            .collect()
     }
 
     /// Object keys under the deployment's prefix in the artifact bucket.
     pub fn artifact_keys(&self) -> Vec<String> {
         let client = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string())).force_path_style(true).build(),
+            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string()))
+                .force_path_style(true)
+                .build(),
         );
-        let out = self.runtime.block_on(client.list_objects_v2().bucket("connect-returns-123456789012-us-east-1").prefix(format!("{}/", self.name)).send());
-        out.map(|out| out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()).unwrap_or_default()
+        let out = self.runtime.block_on(
+            client
+                .list_objects_v2()
+                .bucket("connect-returns-123456789012-us-east-1")
+                .prefix(format!("{}/", self.name))
+                .send(),
+        );
+        out.map(|out| {
+            out.contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }
 

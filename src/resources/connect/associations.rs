@@ -15,7 +15,13 @@ use crate::resources::Change;
 /// Every Lambda ARN associated with the instance.
 pub async fn read_lambdas(cx: &Connect) -> anyhow::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    let mut pages = cx.client.list_lambda_functions().instance_id(&cx.instance_id).max_results(25).into_paginator().send();
+    let mut pages = cx
+        .client
+        .list_lambda_functions()
+        .instance_id(&cx.instance_id)
+        .max_results(25)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to list the instance's Lambda functions")?;
         out.extend(page.lambda_functions().iter().cloned());
@@ -43,15 +49,27 @@ impl Bot {
 pub async fn read_bots(cx: &Connect, v1: bool) -> anyhow::Result<BTreeSet<Bot>> {
     let version = if v1 { LexVersion::V1 } else { LexVersion::V2 };
     let mut out = BTreeSet::new();
-    let mut pages = cx.client.list_bots().instance_id(&cx.instance_id).lex_version(version).max_results(25).into_paginator().send();
+    let mut pages = cx
+        .client
+        .list_bots()
+        .instance_id(&cx.instance_id)
+        .lex_version(version)
+        .max_results(25)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to list the instance's bots")?;
         for config in page.lex_bots() {
             if let Some(bot) = config.lex_v2_bot().and_then(|bot| bot.alias_arn()) {
-                out.insert(Bot::V2 { alias_arn: bot.to_string() });
+                out.insert(Bot::V2 {
+                    alias_arn: bot.to_string(),
+                });
             }
             if let Some(bot) = config.lex_bot() {
-                out.insert(Bot::V1 { name: bot.name().to_string(), region: bot.lex_region().to_string() });
+                out.insert(Bot::V1 {
+                    name: bot.name().to_string(),
+                    region: bot.lex_region().to_string(),
+                });
             }
         }
     }
@@ -60,46 +78,84 @@ pub async fn read_bots(cx: &Connect, v1: bool) -> anyhow::Result<BTreeSet<Bot>> 
 
 /// Association change for one item (pure): present → no-op, absent → create.
 pub fn diff(present: bool) -> Change {
-    if present { Change::NoOp } else { Change::Create }
+    if present {
+        Change::NoOp
+    } else {
+        Change::Create
+    }
 }
 
 /// Associates a Lambda function; "already associated" is success.
 pub async fn associate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> {
-    match cx.client.associate_lambda_function().instance_id(&cx.instance_id).function_arn(arn).send().await {
+    match cx
+        .client
+        .associate_lambda_function()
+        .instance_id(&cx.instance_id)
+        .function_arn(arn)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err) if is_conflict(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to associate Lambda function {arn} with the instance")),
+        Err(err) => Err(err).with_context(|| {
+            format!("failed to associate Lambda function {arn} with the instance")
+        }),
     }
 }
 
 /// Removes a Lambda association; "not associated" is success.
 pub async fn disassociate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> {
-    match cx.client.disassociate_lambda_function().instance_id(&cx.instance_id).function_arn(arn).send().await {
+    match cx
+        .client
+        .disassociate_lambda_function()
+        .instance_id(&cx.instance_id)
+        .function_arn(arn)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err) if is_not_found(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to remove Lambda function {arn} from the instance")),
+        Err(err) => Err(err)
+            .with_context(|| format!("failed to remove Lambda function {arn} from the instance")),
     }
 }
 
 /// Associates a bot; "already associated" is success.
 pub async fn associate_bot(cx: &Connect, bot: &Bot) -> anyhow::Result<()> {
     let result = match bot {
-        Bot::V2 { alias_arn } => {
-            cx.client.associate_bot().instance_id(&cx.instance_id).lex_v2_bot(LexV2Bot::builder().alias_arn(alias_arn).build()).send().await.map(|_| ())
-        }
+        Bot::V2 { alias_arn } => cx
+            .client
+            .associate_bot()
+            .instance_id(&cx.instance_id)
+            .lex_v2_bot(LexV2Bot::builder().alias_arn(alias_arn).build())
+            .send()
+            .await
+            .map(|_| ()),
         Bot::V1 { name, region } => {
             let lex_bot = LexBot::builder().name(name).lex_region(region).build()?;
-            match cx.client.associate_lex_bot().instance_id(&cx.instance_id).lex_bot(lex_bot).send().await {
+            match cx
+                .client
+                .associate_lex_bot()
+                .instance_id(&cx.instance_id)
+                .lex_bot(lex_bot)
+                .send()
+                .await
+            {
                 Ok(_) => Ok(()),
                 Err(err) if is_conflict(&err) => Ok(()),
-                Err(err) => return Err(err).with_context(|| format!("failed to associate bot {} with the instance", bot.label())),
+                Err(err) => {
+                    return Err(err).with_context(|| {
+                        format!("failed to associate bot {} with the instance", bot.label())
+                    });
+                }
             }
         }
     };
     match result {
         Ok(()) => Ok(()),
         Err(err) if is_conflict(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to associate bot {} with the instance", bot.label())),
+        Err(err) => Err(err)
+            .with_context(|| format!("failed to associate bot {} with the instance", bot.label())),
     }
 }
 
@@ -115,16 +171,29 @@ pub async fn disassociate_bot(cx: &Connect, bot: &Bot) -> anyhow::Result<()> {
             .await
             .map(|_| ()),
         Bot::V1 { name, region } => {
-            match cx.client.disassociate_lex_bot().instance_id(&cx.instance_id).bot_name(name).lex_region(region).send().await {
+            match cx
+                .client
+                .disassociate_lex_bot()
+                .instance_id(&cx.instance_id)
+                .bot_name(name)
+                .lex_region(region)
+                .send()
+                .await
+            {
                 Ok(_) => Ok(()),
                 Err(err) if is_not_found(&err) => Ok(()),
-                Err(err) => return Err(err).with_context(|| format!("failed to remove bot {} from the instance", bot.label())),
+                Err(err) => {
+                    return Err(err).with_context(|| {
+                        format!("failed to remove bot {} from the instance", bot.label())
+                    });
+                }
             }
         }
     };
     match result {
         Ok(()) => Ok(()),
         Err(err) if is_not_found(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to remove bot {} from the instance", bot.label())),
+        Err(err) => Err(err)
+            .with_context(|| format!("failed to remove bot {} from the instance", bot.label())),
     }
 }

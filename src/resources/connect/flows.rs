@@ -44,7 +44,13 @@ pub struct Current {
 /// Every flow of the instance, by name.
 pub async fn read_all(cx: &Connect) -> anyhow::Result<BTreeMap<String, Current>> {
     let mut out = BTreeMap::new();
-    let mut pages = cx.client.search_contact_flows().instance_id(&cx.instance_id).max_results(100).into_paginator().send();
+    let mut pages = cx
+        .client
+        .search_contact_flows()
+        .instance_id(&cx.instance_id)
+        .max_results(100)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to search contact flows")?;
         for flow in page.contact_flows() {
@@ -55,7 +61,10 @@ pub async fn read_all(cx: &Connect) -> anyhow::Result<BTreeMap<String, Current>>
                     id: flow.id().unwrap_or_default().to_string(),
                     arn: flow.arn().unwrap_or_default().to_string(),
                     name,
-                    flow_type: flow.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    flow_type: flow
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     content: flow.content().unwrap_or_default().to_string(),
                     published: flow.status() == Some(&ContactFlowStatus::Published),
                     tags: tags_of(flow.tags.as_ref()),
@@ -74,14 +83,21 @@ pub fn normalise(content: &str) -> String {
             Value::Object(map) => {
                 let mut entries: Vec<(String, Value)> = map.into_iter().collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
-                Value::Object(entries.into_iter().map(|(key, value)| (key, sort(value))).collect())
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(key, value)| (key, sort(value)))
+                        .collect(),
+                )
             }
             Value::Array(items) => Value::Array(items.into_iter().map(sort).collect()),
             other => other,
         }
     }
     match serde_json::from_str::<Value>(content) {
-        Ok(value) => serde_json::to_string_pretty(&sort(value)).unwrap_or_else(|_| content.to_string()),
+        Ok(value) => {
+            serde_json::to_string_pretty(&sort(value)).unwrap_or_else(|_| content.to_string())
+        }
         Err(_) => content.to_string(),
     }
 }
@@ -89,12 +105,18 @@ pub fn normalise(content: &str) -> String {
 /// A unified diff of two flow contents after normalising, with a few lines of context.
 pub fn content_diff(from: &str, to: &str) -> String {
     let (from, to) = (normalise(from), normalise(to));
-    similar::TextDiff::from_lines(&from, &to).unified_diff().context_radius(2).header("deployed", "desired").to_string()
+    similar::TextDiff::from_lines(&from, &to)
+        .unified_diff()
+        .context_radius(2)
+        .header("deployed", "desired")
+        .to_string()
 }
 
 /// What deploy would do to one flow (pure).
 pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adopt: bool) -> Change {
-    let Some(current) = current else { return Change::Create };
+    let Some(current) = current else {
+        return Change::Create;
+    };
     if current.flow_type != desired.flow_type {
         return Change::Conflict {
             reason: format!(
@@ -110,11 +132,18 @@ pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adop
         fields.push(FieldDiff::new("status", "SAVED", "PUBLISHED"));
     }
     if normalise(&current.content) != normalise(&desired.content) {
-        fields.push(FieldDiff::new("content", "deployed content", "desired content"));
+        fields.push(FieldDiff::new(
+            "content",
+            "deployed content",
+            "desired content",
+        ));
         content_diff_text = Some(content_diff(&current.content, &desired.content));
     }
     match existing_change(ownership, adopt, "contact flow", &desired.name, fields) {
-        Change::Update { fields, .. } => Change::Update { fields, content_diff: content_diff_text },
+        Change::Update { fields, .. } => Change::Update {
+            fields,
+            content_diff: content_diff_text,
+        },
         other => other,
     }
 }
@@ -128,7 +157,12 @@ pub struct Applied {
 
 /// Applies `change` to one flow. Create publishes (which validates); an update replaces the
 /// content (UpdateContactFlowContent publishes it).
-pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, change: &Change) -> anyhow::Result<Applied> {
+pub async fn apply(
+    cx: &Connect,
+    desired: &Desired,
+    current: Option<&Current>,
+    change: &Change,
+) -> anyhow::Result<Applied> {
     match (change, current) {
         (Change::Create, _) => {
             let output = cx
@@ -153,14 +187,27 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                 Err(err) if super::is_conflict(&err) => {
                     let all = read_all(cx).await?;
                     return match all.get(&desired.name) {
-                        Some(flow) if Ownership::of(&flow.tags, &cx.deployment) == Ownership::Ours => {
-                            if normalise(&flow.content) != normalise(&desired.content) || !flow.published {
-                                let change = Change::Update { fields: vec![], content_diff: None };
+                        Some(flow)
+                            if Ownership::of(&flow.tags, &cx.deployment) == Ownership::Ours =>
+                        {
+                            if normalise(&flow.content) != normalise(&desired.content)
+                                || !flow.published
+                            {
+                                let change = Change::Update {
+                                    fields: vec![],
+                                    content_diff: None,
+                                };
                                 return Box::pin(apply(cx, desired, Some(flow), &change)).await;
                             }
-                            Ok(Applied { id: flow.id.clone(), arn: flow.arn.clone() })
+                            Ok(Applied {
+                                id: flow.id.clone(),
+                                arn: flow.arn.clone(),
+                            })
                         }
-                        _ => anyhow::bail!("a contact flow named {} appeared that this deployment did not create", desired.name),
+                        _ => anyhow::bail!(
+                            "a contact flow named {} appeared that this deployment did not create",
+                            desired.name
+                        ),
                     };
                 }
                 Err(err) => return Err(flow_error(err, &desired.name, "create")),
@@ -179,13 +226,29 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                 .send()
                 .await
                 .map_err(|err| flow_error(err, &desired.name, "update"))?;
-            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+            Ok(Applied {
+                id: current.id.clone(),
+                arn: current.arn.clone(),
+            })
         }
         (Change::Adopt, Some(current)) => {
-            cx.tag(&current.arn, HashMap::from([(crate::resources::TAG_ADOPTED.to_string(), cx.deployment.clone())])).await?;
-            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+            cx.tag(
+                &current.arn,
+                HashMap::from([(
+                    crate::resources::TAG_ADOPTED.to_string(),
+                    cx.deployment.clone(),
+                )]),
+            )
+            .await?;
+            Ok(Applied {
+                id: current.id.clone(),
+                arn: current.arn.clone(),
+            })
         }
-        (_, Some(current)) => Ok(Applied { id: current.id.clone(), arn: current.arn.clone() }),
+        (_, Some(current)) => Ok(Applied {
+            id: current.id.clone(),
+            arn: current.arn.clone(),
+        }),
         (_, None) => anyhow::bail!("contact flow {} does not exist", desired.name),
     }
 }
@@ -197,7 +260,10 @@ where
 {
     let detail = match err.as_service_error() {
         Some(service) if service.code() == Some("InvalidContactFlowException") => {
-            format!("the service refused the content: {}", service.message().unwrap_or("invalid flow"))
+            format!(
+                "the service refused the content: {}",
+                service.message().unwrap_or("invalid flow")
+            )
         }
         _ => String::new(),
     };
@@ -211,10 +277,19 @@ where
 
 /// Deletes a flow we created; a flow already gone is success.
 pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
-    match cx.client.delete_contact_flow().instance_id(&cx.instance_id).contact_flow_id(&current.id).send().await {
+    match cx
+        .client
+        .delete_contact_flow()
+        .instance_id(&cx.instance_id)
+        .contact_flow_id(&current.id)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err) if is_not_found(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to delete contact flow {}", current.name)),
+        Err(err) => {
+            Err(err).with_context(|| format!("failed to delete contact flow {}", current.name))
+        }
     }
 }
 
@@ -223,7 +298,13 @@ mod tests {
     use super::*;
 
     fn desired(content: &str) -> Desired {
-        Desired { solution: "callbacks".into(), name: "f".into(), flow_type: "CONTACT_FLOW".into(), description: String::new(), content: content.into() }
+        Desired {
+            solution: "callbacks".into(),
+            name: "f".into(),
+            flow_type: "CONTACT_FLOW".into(),
+            description: String::new(),
+            content: content.into(),
+        }
     }
 
     fn current(content: &str) -> Current {
@@ -242,13 +323,27 @@ mod tests {
     fn key_order_and_whitespace_do_not_count() {
         let a = r#"{"Version":"2019-10-30","StartAction":"x","Actions":[{"Identifier":"x","Type":"DisconnectParticipant"}]}"#;
         let b = "{\n \"StartAction\": \"x\", \"Actions\": [ {\"Type\":\"DisconnectParticipant\",\"Identifier\":\"x\"} ],\n\"Version\":\"2019-10-30\"}";
-        assert_eq!(diff(&desired(a), Some(&current(b)), "d", false), Change::NoOp);
+        assert_eq!(
+            diff(&desired(a), Some(&current(b)), "d", false),
+            Change::NoOp
+        );
     }
 
     #[test]
     fn a_content_change_is_an_update_with_a_readable_diff() {
-        let change = diff(&desired(r#"{"a":1,"b":2}"#), Some(&current(r#"{"a":1,"b":3}"#)), "d", false);
-        let Change::Update { content_diff: Some(text), .. } = change else { panic!("no diff") };
+        let change = diff(
+            &desired(r#"{"a":1,"b":2}"#),
+            Some(&current(r#"{"a":1,"b":3}"#)),
+            "d",
+            false,
+        );
+        let Change::Update {
+            content_diff: Some(text),
+            ..
+        } = change
+        else {
+            panic!("no diff")
+        };
         assert!(text.contains("-  \"b\": 3"), "{text}");
         assert!(text.contains("+  \"b\": 2"), "{text}");
     }
@@ -257,13 +352,19 @@ mod tests {
     fn a_type_change_is_a_conflict() {
         let mut flow = current("{}");
         flow.flow_type = "AGENT_WHISPER".into();
-        assert!(matches!(diff(&desired("{}"), Some(&flow), "d", false), Change::Conflict { .. }));
+        assert!(matches!(
+            diff(&desired("{}"), Some(&flow), "d", false),
+            Change::Conflict { .. }
+        ));
     }
 
     #[test]
     fn an_unpublished_flow_is_updated() {
         let mut flow = current("{}");
         flow.published = false;
-        assert!(matches!(diff(&desired("{}"), Some(&flow), "d", false), Change::Update { .. }));
+        assert!(matches!(
+            diff(&desired("{}"), Some(&flow), "d", false),
+            Change::Update { .. }
+        ));
     }
 }

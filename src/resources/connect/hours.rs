@@ -15,7 +15,13 @@ pub struct Hours {
 /// Every hours record of the instance (one paginated list call).
 pub async fn read_all(cx: &Connect) -> anyhow::Result<Vec<Hours>> {
     let mut out = Vec::new();
-    let mut pages = cx.client.list_hours_of_operations().instance_id(&cx.instance_id).max_results(1000).into_paginator().send();
+    let mut pages = cx
+        .client
+        .list_hours_of_operations()
+        .instance_id(&cx.instance_id)
+        .max_results(1000)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to list hours of operation")?;
         for item in page.hours_of_operation_summary_list() {

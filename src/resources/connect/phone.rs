@@ -37,14 +37,23 @@ pub fn record_tag(deployment: &str, phone_id: &str) -> String {
 pub fn parse_record(value: &str) -> Record {
     let mut parts = value.split(' ');
     let flow_id = parts.next().unwrap_or_default().to_string();
-    let previous = parts.next().filter(|previous| *previous != "unknown" && !previous.is_empty()).map(str::to_string);
+    let previous = parts
+        .next()
+        .filter(|previous| *previous != "unknown" && !previous.is_empty())
+        .map(str::to_string);
     Record { flow_id, previous }
 }
 
 /// Every number claimed in the instance.
 pub async fn read_claimed(cx: &Connect) -> anyhow::Result<Vec<Claimed>> {
     let mut out = Vec::new();
-    let mut pages = cx.client.list_phone_numbers_v2().instance_id(&cx.instance_id).max_results(1000).into_paginator().send();
+    let mut pages = cx
+        .client
+        .list_phone_numbers_v2()
+        .instance_id(&cx.instance_id)
+        .max_results(1000)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to list the instance's phone numbers")?;
         for item in page.list_phone_numbers_summary_list() {
@@ -76,8 +85,12 @@ pub fn diff(record: Option<&Record>, flow_id: Option<&str>, flow_name: &str) -> 
         _ => Change::Update {
             fields: vec![FieldDiff::new(
                 "contact flow",
-                record.map(|record| record.flow_id.clone()).unwrap_or_else(|| "(as before)".into()),
-                flow_id.map(str::to_string).unwrap_or_else(|| format!("{flow_name} (to be created)")),
+                record
+                    .map(|record| record.flow_id.clone())
+                    .unwrap_or_else(|| "(as before)".into()),
+                flow_id
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{flow_name} (to be created)")),
             )],
             content_diff: None,
         },
@@ -85,9 +98,19 @@ pub fn diff(record: Option<&Record>, flow_id: Option<&str>, flow_name: &str) -> 
 }
 
 /// Points the number at `flow_id`, recording (first) what it did.
-pub async fn apply(cx: &Connect, number: &Claimed, flow_id: &str, record: Option<&Record>) -> anyhow::Result<()> {
-    let previous = record.and_then(|record| record.previous.clone()).unwrap_or_else(|| "unknown".into());
-    let tags = HashMap::from([(record_tag(&cx.deployment, &number.id), format!("{flow_id} {previous}"))]);
+pub async fn apply(
+    cx: &Connect,
+    number: &Claimed,
+    flow_id: &str,
+    record: Option<&Record>,
+) -> anyhow::Result<()> {
+    let previous = record
+        .and_then(|record| record.previous.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let tags = HashMap::from([(
+        record_tag(&cx.deployment, &number.id),
+        format!("{flow_id} {previous}"),
+    )]);
     cx.tag(&cx.instance_arn, tags).await?;
     cx.client
         .associate_phone_number_contact_flow()
@@ -96,7 +119,12 @@ pub async fn apply(cx: &Connect, number: &Claimed, flow_id: &str, record: Option
         .contact_flow_id(flow_id)
         .send()
         .await
-        .with_context(|| format!("failed to point phone number {} at its flow", masked(&number.number)))?;
+        .with_context(|| {
+            format!(
+                "failed to point phone number {} at its flow",
+                masked(&number.number)
+            )
+        })?;
     Ok(())
 }
 
@@ -113,14 +141,22 @@ pub async fn restore(cx: &Connect, phone_id: &str, record: &Record) -> anyhow::R
             .await
             .map(|_| ())
             .map_err(anyhow::Error::from),
-        None => match cx.client.disassociate_phone_number_contact_flow().instance_id(&cx.instance_id).phone_number_id(phone_id).send().await {
+        None => match cx
+            .client
+            .disassociate_phone_number_contact_flow()
+            .instance_id(&cx.instance_id)
+            .phone_number_id(phone_id)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(err) if is_not_found(&err) => Ok(()),
             Err(err) => Err(anyhow::Error::from(err)),
         },
     };
     result.context("failed to restore a phone number's flow")?;
-    cx.untag(&cx.instance_arn, vec![record_tag(&cx.deployment, phone_id)]).await
+    cx.untag(&cx.instance_arn, vec![record_tag(&cx.deployment, phone_id)])
+        .await
 }
 
 #[cfg(test)]
@@ -129,8 +165,20 @@ mod tests {
 
     #[test]
     fn records_round_trip() {
-        assert_eq!(parse_record("f1 unknown"), Record { flow_id: "f1".into(), previous: None });
-        assert_eq!(parse_record("f1 f0"), Record { flow_id: "f1".into(), previous: Some("f0".into()) });
+        assert_eq!(
+            parse_record("f1 unknown"),
+            Record {
+                flow_id: "f1".into(),
+                previous: None
+            }
+        );
+        assert_eq!(
+            parse_record("f1 f0"),
+            Record {
+                flow_id: "f1".into(),
+                previous: Some("f0".into())
+            }
+        );
     }
 
     #[test]
@@ -141,7 +189,10 @@ mod tests {
 
     #[test]
     fn recorded_flow_is_noop() {
-        let record = Record { flow_id: "f1".into(), previous: None };
+        let record = Record {
+            flow_id: "f1".into(),
+            previous: None,
+        };
         assert_eq!(diff(Some(&record), Some("f1"), "x"), Change::NoOp);
         assert!(matches!(diff(None, Some("f1"), "x"), Change::Update { .. }));
     }

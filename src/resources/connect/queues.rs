@@ -37,7 +37,10 @@ pub struct Current {
 }
 
 /// Reads the queues named in `names` (one list call plus one describe per match).
-pub async fn read_named(cx: &Connect, names: &[String]) -> anyhow::Result<BTreeMap<String, Current>> {
+pub async fn read_named(
+    cx: &Connect,
+    names: &[String],
+) -> anyhow::Result<BTreeMap<String, Current>> {
     read_named_except(cx, names, &BTreeMap::new()).await
 }
 
@@ -45,7 +48,11 @@ pub async fn read_named(cx: &Connect, names: &[String]) -> anyhow::Result<BTreeM
 /// profile, which only ever holds our or adopted queues) are taken from the list summary
 /// without a describe, as ours. Deploy uses this to keep an unchanged re-deploy within a few
 /// reads; status and destroy describe everything.
-pub async fn read_named_except(cx: &Connect, names: &[String], known: &BTreeMap<String, String>) -> anyhow::Result<BTreeMap<String, Current>> {
+pub async fn read_named_except(
+    cx: &Connect,
+    names: &[String],
+    known: &BTreeMap<String, String>,
+) -> anyhow::Result<BTreeMap<String, Current>> {
     let mut ids = Vec::new();
     let mut out = BTreeMap::new();
     let mut pages = cx
@@ -94,7 +101,13 @@ pub async fn read_named_except(cx: &Connect, names: &[String], known: &BTreeMap<
 
 /// Describes one queue; `None` when it is gone.
 pub async fn describe(cx: &Connect, id: &str) -> anyhow::Result<Option<Current>> {
-    let result = cx.client.describe_queue().instance_id(&cx.instance_id).queue_id(id).send().await;
+    let result = cx
+        .client
+        .describe_queue()
+        .instance_id(&cx.instance_id)
+        .queue_id(id)
+        .send()
+        .await;
     let queue = match result {
         Ok(output) => output.queue,
         Err(err) if is_not_found(&err) => return Ok(None),
@@ -107,18 +120,29 @@ pub async fn describe(cx: &Connect, id: &str) -> anyhow::Result<Option<Current>>
         arn: queue.queue_arn().unwrap_or_default().to_string(),
         name: queue.name().unwrap_or_default().to_string(),
         description: queue.description().unwrap_or_default().to_string(),
-        hours_id: queue.hours_of_operation_id().unwrap_or_default().to_string(),
+        hours_id: queue
+            .hours_of_operation_id()
+            .unwrap_or_default()
+            .to_string(),
         tags: tags_of(queue.tags.as_ref()),
-        outbound_flow_id: outbound.and_then(|config| config.outbound_flow_id()).map(str::to_string),
-        outbound_caller_id_name: outbound.and_then(|config| config.outbound_caller_id_name()).map(str::to_string),
-        outbound_caller_id_number_id: outbound.and_then(|config| config.outbound_caller_id_number_id()).map(str::to_string),
+        outbound_flow_id: outbound
+            .and_then(|config| config.outbound_flow_id())
+            .map(str::to_string),
+        outbound_caller_id_name: outbound
+            .and_then(|config| config.outbound_caller_id_name())
+            .map(str::to_string),
+        outbound_caller_id_number_id: outbound
+            .and_then(|config| config.outbound_caller_id_number_id())
+            .map(str::to_string),
         described: true,
     }))
 }
 
 /// What deploy would do to one queue (pure).
 pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adopt: bool) -> Change {
-    let Some(current) = current else { return Change::Create };
+    let Some(current) = current else {
+        return Change::Create;
+    };
     if !current.described {
         return Change::NoOp;
     }
@@ -127,10 +151,18 @@ pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adop
     // An adopted queue keeps its own description and hours: we only use it.
     if ownership == Ownership::Ours {
         if current.description != desired.description {
-            fields.push(FieldDiff::new("description", &current.description, &desired.description));
+            fields.push(FieldDiff::new(
+                "description",
+                &current.description,
+                &desired.description,
+            ));
         }
         if current.hours_id != desired.hours_id {
-            fields.push(FieldDiff::new("hours of operation", &current.hours_id, &desired.hours_id));
+            fields.push(FieldDiff::new(
+                "hours of operation",
+                &current.hours_id,
+                &desired.hours_id,
+            ));
         }
     }
     existing_change(ownership, adopt, "queue", &desired.name, fields)
@@ -144,7 +176,12 @@ pub struct Applied {
 }
 
 /// Applies `change` to one queue.
-pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, change: &Change) -> anyhow::Result<Applied> {
+pub async fn apply(
+    cx: &Connect,
+    desired: &Desired,
+    current: Option<&Current>,
+    change: &Change,
+) -> anyhow::Result<Applied> {
     match (change, current) {
         (Change::Create, _) => {
             let output = cx
@@ -160,8 +197,13 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
             let output = match output {
                 Ok(output) => output,
                 // A retried create whose first attempt landed: use the queue if it is ours.
-                Err(err) if super::is_conflict(&err) => return adopt_own_duplicate(cx, &desired.name).await,
-                Err(err) => return Err(err).with_context(|| format!("failed to create queue {}", desired.name)),
+                Err(err) if super::is_conflict(&err) => {
+                    return adopt_own_duplicate(cx, &desired.name).await;
+                }
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("failed to create queue {}", desired.name));
+                }
             };
             Ok(Applied {
                 id: output.queue_id().unwrap_or_default().to_string(),
@@ -194,14 +236,26 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
                     _ => {}
                 }
             }
-            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+            Ok(Applied {
+                id: current.id.clone(),
+                arn: current.arn.clone(),
+            })
         }
         (Change::Adopt, Some(current)) => {
-            let tags = HashMap::from([(crate::resources::TAG_ADOPTED.to_string(), cx.deployment.clone())]);
+            let tags = HashMap::from([(
+                crate::resources::TAG_ADOPTED.to_string(),
+                cx.deployment.clone(),
+            )]);
             cx.tag(&current.arn, tags).await?;
-            Ok(Applied { id: current.id.clone(), arn: current.arn.clone() })
+            Ok(Applied {
+                id: current.id.clone(),
+                arn: current.arn.clone(),
+            })
         }
-        (_, Some(current)) => Ok(Applied { id: current.id.clone(), arn: current.arn.clone() }),
+        (_, Some(current)) => Ok(Applied {
+            id: current.id.clone(),
+            arn: current.arn.clone(),
+        }),
         (_, None) => anyhow::bail!("queue {} does not exist", desired.name),
     }
 }
@@ -209,14 +263,26 @@ pub async fn apply(cx: &Connect, desired: &Desired, current: Option<&Current>, c
 async fn adopt_own_duplicate(cx: &Connect, name: &str) -> anyhow::Result<Applied> {
     let found = read_named(cx, &[name.to_string()]).await?;
     match found.get(name) {
-        Some(queue) if Ownership::of(&queue.tags, &cx.deployment) == Ownership::Ours => Ok(Applied { id: queue.id.clone(), arn: queue.arn.clone() }),
+        Some(queue) if Ownership::of(&queue.tags, &cx.deployment) == Ownership::Ours => {
+            Ok(Applied {
+                id: queue.id.clone(),
+                arn: queue.arn.clone(),
+            })
+        }
         _ => anyhow::bail!("a queue named {name} appeared that this deployment did not create"),
     }
 }
 
 /// Deletes a queue we created; a queue already gone is success.
 pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
-    match cx.client.delete_queue().instance_id(&cx.instance_id).queue_id(&current.id).send().await {
+    match cx
+        .client
+        .delete_queue()
+        .instance_id(&cx.instance_id)
+        .queue_id(&current.id)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err) if is_not_found(&err) => Ok(()),
         Err(err) => Err(err).with_context(|| format!("failed to delete queue {}", current.name)),
@@ -228,7 +294,11 @@ mod tests {
     use super::*;
 
     fn desired() -> Desired {
-        Desired { name: "Sales".into(), description: "Sales queue".into(), hours_id: "h1".into() }
+        Desired {
+            name: "Sales".into(),
+            description: "Sales queue".into(),
+            hours_id: "h1".into(),
+        }
     }
 
     fn current(tags: HashMap<String, String>) -> Current {
@@ -249,20 +319,34 @@ mod tests {
     #[test]
     fn missing_is_create_same_is_noop() {
         assert_eq!(diff(&desired(), None, "d", false), Change::Create);
-        assert_eq!(diff(&desired(), Some(&current(owner_tags("d"))), "d", false), Change::NoOp);
+        assert_eq!(
+            diff(&desired(), Some(&current(owner_tags("d"))), "d", false),
+            Change::NoOp
+        );
     }
 
     #[test]
     fn changed_fields_are_listed() {
         let mut queue = current(owner_tags("d"));
         queue.hours_id = "h2".into();
-        let Change::Update { fields, .. } = diff(&desired(), Some(&queue), "d", false) else { panic!("not an update") };
-        assert_eq!(fields, vec![FieldDiff::new("hours of operation", "h2", "h1")]);
+        let Change::Update { fields, .. } = diff(&desired(), Some(&queue), "d", false) else {
+            panic!("not an update")
+        };
+        assert_eq!(
+            fields,
+            vec![FieldDiff::new("hours of operation", "h2", "h1")]
+        );
     }
 
     #[test]
     fn untagged_queue_conflicts_unless_adopted() {
-        assert!(matches!(diff(&desired(), Some(&current(HashMap::new())), "d", false), Change::Conflict { .. }));
-        assert_eq!(diff(&desired(), Some(&current(HashMap::new())), "d", true), Change::Adopt);
+        assert!(matches!(
+            diff(&desired(), Some(&current(HashMap::new())), "d", false),
+            Change::Conflict { .. }
+        ));
+        assert_eq!(
+            diff(&desired(), Some(&current(HashMap::new())), "d", true),
+            Change::Adopt
+        );
     }
 }

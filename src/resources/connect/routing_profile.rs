@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
 use aws_sdk_connect::types::{
-    BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency, RoutingProfileQueueConfig, RoutingProfileQueueReference,
+    BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency, RoutingProfileQueueConfig,
+    RoutingProfileQueueReference,
 };
 
 use super::{Connect, is_not_found, tags_of};
@@ -43,20 +44,41 @@ pub struct Current {
 /// Reads the profile named `name`: three calls when it exists, one when not.
 pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
     let mut found = None;
-    let mut pages = cx.client.list_routing_profiles().instance_id(&cx.instance_id).max_results(1000).into_paginator().send();
+    let mut pages = cx
+        .client
+        .list_routing_profiles()
+        .instance_id(&cx.instance_id)
+        .max_results(1000)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.context("failed to list routing profiles")?;
-        if let Some(item) = page.routing_profile_summary_list().iter().find(|item| item.name() == Some(name)) {
+        if let Some(item) = page
+            .routing_profile_summary_list()
+            .iter()
+            .find(|item| item.name() == Some(name))
+        {
             found = item.id().map(str::to_string);
         }
     }
     let Some(id) = found else { return Ok(None) };
-    let described = match cx.client.describe_routing_profile().instance_id(&cx.instance_id).routing_profile_id(&id).send().await {
+    let described = match cx
+        .client
+        .describe_routing_profile()
+        .instance_id(&cx.instance_id)
+        .routing_profile_id(&id)
+        .send()
+        .await
+    {
         Ok(output) => output.routing_profile,
         Err(err) if is_not_found(&err) => return Ok(None),
-        Err(err) => return Err(err).with_context(|| format!("failed to describe routing profile {name}")),
+        Err(err) => {
+            return Err(err).with_context(|| format!("failed to describe routing profile {name}"));
+        }
     };
-    let Some(profile) = described else { return Ok(None) };
+    let Some(profile) = described else {
+        return Ok(None);
+    };
     let mut queues = BTreeMap::new();
     let mut pages = cx
         .client
@@ -67,16 +89,23 @@ pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.with_context(|| format!("failed to list the queues of routing profile {name}"))?;
+        let page =
+            page.with_context(|| format!("failed to list the queues of routing profile {name}"))?;
         for item in page.routing_profile_queue_config_summary_list() {
             if item.channel == Channel::Voice {
-                queues.insert(item.queue_name.clone(), (item.queue_id.clone(), item.priority));
+                queues.insert(
+                    item.queue_name.clone(),
+                    (item.queue_id.clone(), item.priority),
+                );
             }
         }
     }
     Ok(Some(Current {
         id: id.clone(),
-        arn: profile.routing_profile_arn().unwrap_or_default().to_string(),
+        arn: profile
+            .routing_profile_arn()
+            .unwrap_or_default()
+            .to_string(),
         name: name.to_string(),
         description: profile.description().unwrap_or_default().to_string(),
         tags: tags_of(profile.tags.as_ref()),
@@ -85,21 +114,41 @@ pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
 }
 
 fn queue_list(queues: impl Iterator<Item = (String, i32)>) -> String {
-    let items: Vec<String> = queues.map(|(name, priority)| format!("{name}@{priority}")).collect();
-    if items.is_empty() { "(none)".into() } else { items.join(", ") }
+    let items: Vec<String> = queues
+        .map(|(name, priority)| format!("{name}@{priority}"))
+        .collect();
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// What deploy would do (pure).
 pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adopt: bool) -> Change {
-    let Some(current) = current else { return Change::Create };
+    let Some(current) = current else {
+        return Change::Create;
+    };
     let ownership = Ownership::of(&current.tags, deployment);
     let mut fields = Vec::new();
     if ownership == Ownership::Ours && current.description != desired.description {
-        fields.push(FieldDiff::new("description", &current.description, &desired.description));
+        fields.push(FieldDiff::new(
+            "description",
+            &current.description,
+            &desired.description,
+        ));
     }
-    let have: BTreeMap<String, i32> = current.queues.iter().map(|(name, (_, priority))| (name.clone(), *priority)).collect();
+    let have: BTreeMap<String, i32> = current
+        .queues
+        .iter()
+        .map(|(name, (_, priority))| (name.clone(), *priority))
+        .collect();
     // Only our queues count: queues someone else added to the profile stay.
-    let relevant: BTreeMap<String, i32> = have.iter().filter(|(name, _)| desired.queues.contains_key(*name)).map(|(n, p)| (n.clone(), *p)).collect();
+    let relevant: BTreeMap<String, i32> = have
+        .iter()
+        .filter(|(name, _)| desired.queues.contains_key(*name))
+        .map(|(n, p)| (n.clone(), *p))
+        .collect();
     if relevant != desired.queues {
         fields.push(FieldDiff::new(
             "queues (VOICE)",
@@ -111,8 +160,15 @@ pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adop
 }
 
 fn queue_config(queue_id: &str, priority: i32) -> anyhow::Result<RoutingProfileQueueConfig> {
-    let reference = RoutingProfileQueueReference::builder().queue_id(queue_id).channel(Channel::Voice).build()?;
-    Ok(RoutingProfileQueueConfig::builder().queue_reference(reference).priority(priority).delay(0).build()?)
+    let reference = RoutingProfileQueueReference::builder()
+        .queue_id(queue_id)
+        .channel(Channel::Voice)
+        .build()?;
+    Ok(RoutingProfileQueueConfig::builder()
+        .queue_reference(reference)
+        .priority(priority)
+        .delay(0)
+        .build()?)
 }
 
 /// Applies `change`. `queue_ids` maps queue names to ids (all queues exist by now).
@@ -123,7 +179,12 @@ pub async fn apply(
     change: &Change,
     queue_ids: &BTreeMap<String, String>,
 ) -> anyhow::Result<String> {
-    let id_of = |name: &str| queue_ids.get(name).cloned().with_context(|| format!("queue {name} has no id"));
+    let id_of = |name: &str| {
+        queue_ids
+            .get(name)
+            .cloned()
+            .with_context(|| format!("queue {name} has no id"))
+    };
     match (change, current) {
         (Change::Create, _) => {
             let configs: Vec<RoutingProfileQueueConfig> = desired
@@ -131,11 +192,21 @@ pub async fn apply(
                 .iter()
                 .map(|(name, priority)| queue_config(&id_of(name)?, *priority))
                 .collect::<anyhow::Result<_>>()?;
-            let default_queue = desired.queues.keys().next().map(|name| id_of(name)).transpose()?.context("a routing profile needs a queue")?;
+            let default_queue = desired
+                .queues
+                .keys()
+                .next()
+                .map(|name| id_of(name))
+                .transpose()?
+                .context("a routing profile needs a queue")?;
             let voice = MediaConcurrency::builder()
                 .channel(Channel::Voice)
                 .concurrency(1)
-                .cross_channel_behavior(CrossChannelBehavior::builder().behavior_type(BehaviorType::RouteCurrentChannelOnly).build()?)
+                .cross_channel_behavior(
+                    CrossChannelBehavior::builder()
+                        .behavior_type(BehaviorType::RouteCurrentChannelOnly)
+                        .build()?,
+                )
                 .build()?;
             let mut chunks = configs.chunks(MAX_PER_CALL);
             let first = chunks.next().map(<[_]>::to_vec);
@@ -155,14 +226,23 @@ pub async fn apply(
                 Ok(output) => output,
                 // A retried create whose first attempt landed: finish it as an update.
                 Err(err) if super::is_conflict(&err) => {
-                    let Some(existing) = read(cx, &desired.name).await? else { anyhow::bail!("routing profile {} vanished", desired.name) };
+                    let Some(existing) = read(cx, &desired.name).await? else {
+                        anyhow::bail!("routing profile {} vanished", desired.name)
+                    };
                     if Ownership::of(&existing.tags, &cx.deployment) != Ownership::Ours {
-                        anyhow::bail!("a routing profile named {} appeared that this deployment did not create", desired.name);
+                        anyhow::bail!(
+                            "a routing profile named {} appeared that this deployment did not create",
+                            desired.name
+                        );
                     }
                     let change = diff(desired, Some(&existing), &cx.deployment, false);
                     return Box::pin(apply(cx, desired, Some(&existing), &change, queue_ids)).await;
                 }
-                Err(err) => return Err(err).with_context(|| format!("failed to create routing profile {}", desired.name)),
+                Err(err) => {
+                    return Err(err).with_context(|| {
+                        format!("failed to create routing profile {}", desired.name)
+                    });
+                }
             };
             let id = output.routing_profile_id().unwrap_or_default().to_string();
             for chunk in chunks {
@@ -179,14 +259,18 @@ pub async fn apply(
                     .description(&desired.description)
                     .send()
                     .await
-                    .with_context(|| format!("failed to update routing profile {}", desired.name))?;
+                    .with_context(|| {
+                        format!("failed to update routing profile {}", desired.name)
+                    })?;
             }
             let mut missing = Vec::new();
             let mut reprioritise = Vec::new();
             for (name, priority) in &desired.queues {
                 match current.queues.get(name) {
                     None => missing.push(queue_config(&id_of(name)?, *priority)?),
-                    Some((id, have)) if have != priority => reprioritise.push(queue_config(id, *priority)?),
+                    Some((id, have)) if have != priority => {
+                        reprioritise.push(queue_config(id, *priority)?)
+                    }
                     Some(_) => {}
                 }
             }
@@ -201,12 +285,24 @@ pub async fn apply(
                     .set_queue_configs(Some(chunk.to_vec()))
                     .send()
                     .await
-                    .with_context(|| format!("failed to update the queues of routing profile {}", desired.name))?;
+                    .with_context(|| {
+                        format!(
+                            "failed to update the queues of routing profile {}",
+                            desired.name
+                        )
+                    })?;
             }
             Ok(current.arn.clone())
         }
         (Change::Adopt, Some(current)) => {
-            cx.tag(&current.arn, HashMap::from([(crate::resources::TAG_ADOPTED.to_string(), cx.deployment.clone())])).await?;
+            cx.tag(
+                &current.arn,
+                HashMap::from([(
+                    crate::resources::TAG_ADOPTED.to_string(),
+                    cx.deployment.clone(),
+                )]),
+            )
+            .await?;
             Ok(current.arn.clone())
         }
         (_, Some(current)) => Ok(current.arn.clone()),
@@ -214,7 +310,11 @@ pub async fn apply(
     }
 }
 
-async fn associate(cx: &Connect, profile_id: &str, configs: Vec<RoutingProfileQueueConfig>) -> anyhow::Result<()> {
+async fn associate(
+    cx: &Connect,
+    profile_id: &str,
+    configs: Vec<RoutingProfileQueueConfig>,
+) -> anyhow::Result<()> {
     cx.client
         .associate_routing_profile_queues()
         .instance_id(&cx.instance_id)
@@ -231,7 +331,12 @@ pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
     let references: Vec<RoutingProfileQueueReference> = current
         .queues
         .values()
-        .map(|(id, _)| RoutingProfileQueueReference::builder().queue_id(id).channel(Channel::Voice).build())
+        .map(|(id, _)| {
+            RoutingProfileQueueReference::builder()
+                .queue_id(id)
+                .channel(Channel::Voice)
+                .build()
+        })
         .collect::<Result<_, _>>()?;
     for chunk in references.chunks(MAX_PER_CALL) {
         let result = cx
@@ -245,13 +350,25 @@ pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
         match result {
             Ok(_) => {}
             Err(err) if is_not_found(&err) => return Ok(()),
-            Err(err) => return Err(err).with_context(|| format!("failed to empty routing profile {}", current.name)),
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("failed to empty routing profile {}", current.name));
+            }
         }
     }
-    match cx.client.delete_routing_profile().instance_id(&cx.instance_id).routing_profile_id(&current.id).send().await {
+    match cx
+        .client
+        .delete_routing_profile()
+        .instance_id(&cx.instance_id)
+        .routing_profile_id(&current.id)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err) if is_not_found(&err) => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("failed to delete routing profile {}", current.name)),
+        Err(err) => {
+            Err(err).with_context(|| format!("failed to delete routing profile {}", current.name))
+        }
     }
 }
 
@@ -263,7 +380,10 @@ mod tests {
         Desired {
             name: "rp".into(),
             description: "d".into(),
-            queues: ["Sales", "Service"].iter().map(|name| (name.to_string(), PRIORITY)).collect(),
+            queues: ["Sales", "Service"]
+                .iter()
+                .map(|name| (name.to_string(), PRIORITY))
+                .collect(),
         }
     }
 
@@ -274,24 +394,47 @@ mod tests {
             name: "rp".into(),
             description: "d".into(),
             tags: owner_tags("x"),
-            queues: queues.iter().map(|(name, priority)| (name.to_string(), (format!("id-{name}"), *priority))).collect(),
+            queues: queues
+                .iter()
+                .map(|(name, priority)| (name.to_string(), (format!("id-{name}"), *priority)))
+                .collect(),
         }
     }
 
     #[test]
     fn same_queues_and_priorities_is_noop() {
-        assert_eq!(diff(&desired(), Some(&current(&[("Sales", 2), ("Service", 2)])), "x", false), Change::NoOp);
+        assert_eq!(
+            diff(
+                &desired(),
+                Some(&current(&[("Sales", 2), ("Service", 2)])),
+                "x",
+                false
+            ),
+            Change::NoOp
+        );
     }
 
     #[test]
     fn a_missing_queue_or_wrong_priority_is_an_update() {
-        let Change::Update { fields, .. } = diff(&desired(), Some(&current(&[("Sales", 1)])), "x", false) else { panic!() };
+        let Change::Update { fields, .. } =
+            diff(&desired(), Some(&current(&[("Sales", 1)])), "x", false)
+        else {
+            panic!()
+        };
         assert_eq!(fields[0].from, "Sales@1");
         assert_eq!(fields[0].to, "Sales@2, Service@2");
     }
 
     #[test]
     fn foreign_queues_in_the_profile_are_left_alone() {
-        assert_eq!(diff(&desired(), Some(&current(&[("Sales", 2), ("Service", 2), ("Other", 5)])), "x", false), Change::NoOp);
+        assert_eq!(
+            diff(
+                &desired(),
+                Some(&current(&[("Sales", 2), ("Service", 2), ("Other", 5)])),
+                "x",
+                false
+            ),
+            Change::NoOp
+        );
     }
 }

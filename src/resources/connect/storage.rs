@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 
 use anyhow::Context as _;
-use aws_sdk_connect::types::{InstanceStorageConfig, InstanceStorageResourceType, KinesisStreamConfig, StorageType};
+use aws_sdk_connect::types::{
+    InstanceStorageConfig, InstanceStorageResourceType, KinesisStreamConfig, StorageType,
+};
 
 use super::{Connect, is_not_found};
 use crate::resources::{Change, FieldDiff};
@@ -43,7 +45,9 @@ pub async fn read(cx: &Connect) -> anyhow::Result<Vec<Current>> {
         for config in page.storage_configs() {
             out.push(Current {
                 association_id: config.association_id().unwrap_or_default().to_string(),
-                stream_arn: config.kinesis_stream_config().map(|kinesis| kinesis.stream_arn().to_string()),
+                stream_arn: config
+                    .kinesis_stream_config()
+                    .map(|kinesis| kinesis.stream_arn().to_string()),
             });
         }
     }
@@ -60,7 +64,9 @@ pub fn diff(current: &[Current], wanted: Option<&str>) -> Change {
         fields: vec![FieldDiff::new(
             "contact trace records",
             "(not streamed)",
-            wanted.map(str::to_string).unwrap_or_else(|| "the stack's Kinesis stream (to be created)".into()),
+            wanted
+                .map(str::to_string)
+                .unwrap_or_else(|| "the stack's Kinesis stream (to be created)".into()),
         )],
         content_diff: None,
     }
@@ -68,14 +74,20 @@ pub fn diff(current: &[Current], wanted: Option<&str>) -> Change {
 
 /// The stream CTRs go to (existing config first).
 pub fn stream_in_use(current: &[Current]) -> Option<&str> {
-    current.iter().find_map(|config| config.stream_arn.as_deref())
+    current
+        .iter()
+        .find_map(|config| config.stream_arn.as_deref())
 }
 
 /// Associates `stream_arn` for CTRs and records that we did.
 pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String> {
     let config = InstanceStorageConfig::builder()
         .storage_type(StorageType::KinesisStream)
-        .kinesis_stream_config(KinesisStreamConfig::builder().stream_arn(stream_arn).build()?)
+        .kinesis_stream_config(
+            KinesisStreamConfig::builder()
+                .stream_arn(stream_arn)
+                .build()?,
+        )
         .build()?;
     let output = cx
         .client
@@ -87,7 +99,11 @@ pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String>
         .await
         .context("failed to stream contact trace records to Kinesis")?;
     let id = output.association_id().unwrap_or_default().to_string();
-    cx.tag(&cx.instance_arn, HashMap::from([(created_tag(&cx.deployment), id.clone())])).await?;
+    cx.tag(
+        &cx.instance_arn,
+        HashMap::from([(created_tag(&cx.deployment), id.clone())]),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -106,7 +122,8 @@ pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<
         Err(err) if is_not_found(&err) => {}
         Err(err) => return Err(err).context("failed to stop streaming contact trace records"),
     }
-    cx.untag(&cx.instance_arn, vec![created_tag(&cx.deployment)]).await
+    cx.untag(&cx.instance_arn, vec![created_tag(&cx.deployment)])
+        .await
 }
 
 #[cfg(test)]
@@ -115,7 +132,10 @@ mod tests {
 
     #[test]
     fn an_existing_kinesis_config_is_reused() {
-        let existing = vec![Current { association_id: "a".into(), stream_arn: Some("arn:s".into()) }];
+        let existing = vec![Current {
+            association_id: "a".into(),
+            stream_arn: Some("arn:s".into()),
+        }];
         assert_eq!(diff(&existing, Some("arn:other")), Change::NoOp);
         assert_eq!(stream_in_use(&existing), Some("arn:s"));
         assert!(matches!(diff(&[], Some("arn:x")), Change::Update { .. }));

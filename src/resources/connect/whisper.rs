@@ -33,7 +33,10 @@ pub fn diff(queue: &Queue, flow_id: Option<&str>, flow_name: &str, deployment: &
         && owner != deployment
     {
         return Change::Conflict {
-            reason: format!("queue {}'s outbound whisper is managed by deployment {owner}", queue.name),
+            reason: format!(
+                "queue {}'s outbound whisper is managed by deployment {owner}",
+                queue.name
+            ),
         };
     }
     if flow_id.is_some() && queue.outbound_flow_id.as_deref() == flow_id {
@@ -42,8 +45,13 @@ pub fn diff(queue: &Queue, flow_id: Option<&str>, flow_name: &str, deployment: &
     Change::Update {
         fields: vec![FieldDiff::new(
             "outbound whisper flow",
-            queue.outbound_flow_id.clone().unwrap_or_else(|| "(none)".into()),
-            flow_id.map(str::to_string).unwrap_or_else(|| format!("{flow_name} (to be created)")),
+            queue
+                .outbound_flow_id
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
+            flow_id
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{flow_name} (to be created)")),
         )],
         content_diff: None,
     }
@@ -63,10 +71,20 @@ pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result
         return Ok(());
     }
     if !queue.tags.contains_key(&previous_tag()) {
-        let previous = queue.outbound_flow_id.clone().unwrap_or_else(|| NONE.into());
-        let tags = HashMap::from([(previous_tag(), previous), (TAG_CHANGED_BY.to_string(), cx.deployment.clone())]);
+        let previous = queue
+            .outbound_flow_id
+            .clone()
+            .unwrap_or_else(|| NONE.into());
+        let tags = HashMap::from([
+            (previous_tag(), previous),
+            (TAG_CHANGED_BY.to_string(), cx.deployment.clone()),
+        ]);
         cx.tag(&queue.arn, tags).await?;
-        cx.tag(&cx.instance_arn, HashMap::from([(queue_tag(&cx.deployment), queue.id.clone())])).await?;
+        cx.tag(
+            &cx.instance_arn,
+            HashMap::from([(queue_tag(&cx.deployment), queue.id.clone())]),
+        )
+        .await?;
     }
     cx.client
         .update_queue_outbound_caller_config()
@@ -75,7 +93,12 @@ pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result
         .outbound_caller_config(config(queue, Some(flow_id)))
         .send()
         .await
-        .with_context(|| format!("failed to set the outbound whisper flow of queue {}", queue.name))?;
+        .with_context(|| {
+            format!(
+                "failed to set the outbound whisper flow of queue {}",
+                queue.name
+            )
+        })?;
     Ok(())
 }
 
@@ -84,19 +107,34 @@ pub fn restore_change(queue: &Queue, deployment: &str) -> Change {
     if queue.tags.get(TAG_CHANGED_BY).map(String::as_str) != Some(deployment) {
         return Change::NoOp;
     }
-    let previous = queue.tags.get(&previous_tag()).cloned().unwrap_or_else(|| NONE.into());
+    let previous = queue
+        .tags
+        .get(&previous_tag())
+        .cloned()
+        .unwrap_or_else(|| NONE.into());
     Change::Restore {
         fields: vec![FieldDiff::new(
             "outbound whisper flow",
-            queue.outbound_flow_id.clone().unwrap_or_else(|| "(none)".into()),
-            if previous == NONE { "(none)".to_string() } else { previous },
+            queue
+                .outbound_flow_id
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
+            if previous == NONE {
+                "(none)".to_string()
+            } else {
+                previous
+            },
         )],
     }
 }
 
 /// Puts the recorded previous whisper back and removes our tags.
 pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
-    let previous = queue.tags.get(&previous_tag()).cloned().unwrap_or_else(|| NONE.into());
+    let previous = queue
+        .tags
+        .get(&previous_tag())
+        .cloned()
+        .unwrap_or_else(|| NONE.into());
     let previous = (previous != NONE).then_some(previous);
     if queue.outbound_flow_id != previous {
         cx.client
@@ -106,10 +144,17 @@ pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
             .outbound_caller_config(config(queue, previous.as_deref()))
             .send()
             .await
-            .with_context(|| format!("failed to restore the outbound whisper flow of queue {}", queue.name))?;
+            .with_context(|| {
+                format!(
+                    "failed to restore the outbound whisper flow of queue {}",
+                    queue.name
+                )
+            })?;
     }
-    cx.untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()]).await?;
-    cx.untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)]).await
+    cx.untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()])
+        .await?;
+    cx.untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)])
+        .await
 }
 
 #[cfg(test)]
@@ -123,7 +168,10 @@ mod tests {
             name: "BasicQueue".into(),
             description: String::new(),
             hours_id: "h".into(),
-            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             outbound_flow_id: flow.map(str::to_string),
             outbound_caller_id_name: None,
             outbound_caller_id_number_id: None,
@@ -133,21 +181,46 @@ mod tests {
 
     #[test]
     fn set_whisper_is_noop_and_other_is_update() {
-        assert_eq!(diff(&queue(Some("f1"), &[]), Some("f1"), "w", "d"), Change::NoOp);
-        assert!(matches!(diff(&queue(None, &[]), Some("f1"), "w", "d"), Change::Update { .. }));
-        assert!(matches!(diff(&queue(None, &[]), None, "w", "d"), Change::Update { .. }));
+        assert_eq!(
+            diff(&queue(Some("f1"), &[]), Some("f1"), "w", "d"),
+            Change::NoOp
+        );
+        assert!(matches!(
+            diff(&queue(None, &[]), Some("f1"), "w", "d"),
+            Change::Update { .. }
+        ));
+        assert!(matches!(
+            diff(&queue(None, &[]), None, "w", "d"),
+            Change::Update { .. }
+        ));
     }
 
     #[test]
     fn another_deployments_whisper_conflicts() {
-        assert!(matches!(diff(&queue(Some("x"), &[(TAG_CHANGED_BY, "other")]), Some("f1"), "w", "d"), Change::Conflict { .. }));
+        assert!(matches!(
+            diff(
+                &queue(Some("x"), &[(TAG_CHANGED_BY, "other")]),
+                Some("f1"),
+                "w",
+                "d"
+            ),
+            Change::Conflict { .. }
+        ));
     }
 
     #[test]
     fn restore_only_what_we_changed() {
         assert_eq!(restore_change(&queue(Some("f1"), &[]), "d"), Change::NoOp);
-        let tagged = queue(Some("f1"), &[(TAG_CHANGED_BY, "d"), ("connect-returns:previous:outbound-whisper", "f0")]);
-        let Change::Restore { fields } = restore_change(&tagged, "d") else { panic!() };
+        let tagged = queue(
+            Some("f1"),
+            &[
+                (TAG_CHANGED_BY, "d"),
+                ("connect-returns:previous:outbound-whisper", "f0"),
+            ],
+        );
+        let Change::Restore { fields } = restore_change(&tagged, "d") else {
+            panic!()
+        };
         assert_eq!(fields[0].to, "f0");
     }
 }
