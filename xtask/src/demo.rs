@@ -6,9 +6,11 @@
 
 use std::path::Path;
 
-use crate::{proc, stands};
+use crate::{lambdas, proc, stands};
 
 pub fn run(root: &Path, _args: &[String]) -> anyhow::Result<()> {
+    eprintln!("== Build the Lambda artifacts (provided.al2023, reproducible zips)");
+    lambdas::build_lambdas(root, &[])?;
     proc::run(proc::cmd(root, "cargo").args(["build", "--quiet", "-p", "connect-returns"]))?;
     let stands = stands::up(root)?;
     let result = steps(root, &stands);
@@ -20,7 +22,9 @@ fn steps(root: &Path, stands: &stands::Stands) -> anyhow::Result<()> {
     let cli = stands::target_dir(root).join("debug/connect-returns");
     let step = |title: &str, args: &[&str]| -> anyhow::Result<()> {
         eprintln!("\n== {title}\n   $ connect-returns {}", args.join(" "));
-        proc::run(proc::cmd(root, &cli).args(args).envs(stands.env()).env("CONNECT_RETURNS_NO_PROGRESS", "1"))
+        proc::run(proc::cmd(root, &cli).args(args).envs(stands.env())
+            .env("CONNECT_RETURNS_NO_PROGRESS", "1")
+            .env("CONNECT_RETURNS_LAMBDA_MANIFEST", root.join("target/lambda/manifest.json")))
     };
     let instance = stands.instance_id.as_str();
     step("Validate the shipped flows, bot and templates (offline)", &["validate"])?;

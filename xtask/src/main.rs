@@ -8,7 +8,9 @@
 //! - `build-lambdas`         reproducible Lambda zips for provided.al2023
 //! - `bench lambdas|deploy`  the figures of DESIGN §8, written to BENCHMARKS.md
 
+mod bench_deploy;
 mod demo;
+mod lambdas;
 mod proc;
 mod setup;
 mod stands;
@@ -24,6 +26,12 @@ fn main() -> std::process::ExitCode {
         Some("sandbox") => stands::run(&root, &args[1..]),
         Some("test") => test::run(&root, &args[1..]),
         Some("demo") => demo::run(&root, &args[1..]),
+        Some("build-lambdas") => lambdas::build_lambdas(&root, &args[1..]),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("lambdas") => lambdas::bench_lambdas(&root, &args[2..]),
+            Some("deploy") => bench_deploy::bench_deploy(&root, &args[2..]),
+            _ => Err(anyhow::anyhow!("usage: cargo xtask bench lambdas|deploy")),
+        },
         _ => {
             eprintln!("usage: cargo xtask <setup | sandbox up|down|status | test | demo | build-lambdas | bench lambdas|deploy>");
             return std::process::ExitCode::from(2);
