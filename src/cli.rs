@@ -48,7 +48,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Plain log lines instead of spinners, even on a terminal
-    #[arg(long, global = true, env = "CONNECT_RETURNS_NO_PROGRESS")]
+    #[arg(long, global = true, env = "CONNECT_RETURNS_NO_PROGRESS", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_progress: bool,
     /// Config file (default: ./connect-returns.toml when present)
     #[arg(long, global = true, value_name = "FILE", env = "CONNECT_RETURNS_CONFIG")]
