@@ -178,6 +178,8 @@ pub fn serial_moto_url() -> &'static str {
             \x20   if os.getppid() != parent:\n\
             \x20       child.terminate(); break\n\
             \x20   time.sleep(0.3)\n";
+        // The watchdog ends with this test binary; nobody waits for it.
+        #[allow(clippy::zombie_processes)]
         std::process::Command::new(testkit::venv_bin("python"))
             .arg("-c")
             .arg(script)
