@@ -127,3 +127,29 @@ impl Aws {
         aws_sdk_s3::Client::from_conf(config)
     }
 }
+
+/// Clients for work that runs against a local endpoint only (the offline simulator): explicit
+/// endpoint and Region, static credentials, no profile chain and no pacing.
+pub mod local {
+    use aws_credential_types::Credentials;
+
+    pub fn dynamodb(endpoint: &str, region: &str, credentials: Credentials) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new(region.to_string()))
+            .credentials_provider(credentials)
+            .endpoint_url(endpoint)
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    pub fn connect(endpoint: &str, region: &str, credentials: Credentials) -> aws_sdk_connect::Client {
+        let config = aws_sdk_connect::Config::builder()
+            .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
+            .region(aws_sdk_connect::config::Region::new(region.to_string()))
+            .credentials_provider(credentials)
+            .endpoint_url(endpoint)
+            .build();
+        aws_sdk_connect::Client::from_conf(config)
+    }
+}

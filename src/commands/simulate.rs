@@ -199,14 +199,8 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
         None,
         "simulate",
     );
-    let conf = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new(region.clone()))
-        .credentials_provider(credentials.clone())
-        .endpoint_url(&url)
-        .build();
     let backend = Backend {
-        dynamodb: aws_sdk_dynamodb::Client::from_conf(conf),
+        dynamodb: crate::aws::local::dynamodb(&url, &region, credentials.clone()),
         region,
         credentials,
     };

@@ -529,15 +529,9 @@ async fn run_steps(
     let fake = FakeConnect::start()
         .await
         .map_err(|e| format!("cannot start the StopContact stand-in: {e}"))?;
-    let connect_conf = aws_sdk_connect::Config::builder()
-        .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
-        .region(aws_sdk_connect::config::Region::new(backend.region.clone()))
-        .credentials_provider(backend.credentials.clone())
-        .endpoint_url(&fake.url)
-        .build();
     let deps = returns_lambdas::Deps {
         dynamodb: backend.dynamodb.clone(),
-        connect: aws_sdk_connect::Client::from_conf(connect_conf),
+        connect: crate::aws::local::connect(&fake.url, &backend.region, backend.credentials.clone()),
         config: returns_lambdas::Config {
             return_calls_table: Some(tables.return_calls.clone()),
             record_ttl_minutes: scenario
