@@ -72,7 +72,9 @@ fn zip_name(arch: Arch) -> String {
 pub fn build_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let (options, rest) = BuildOptions::parse(root, args)?;
     if let Some(unknown) = rest.first() {
-        bail!("unknown argument {unknown:?}\nhint: cargo xtask build-lambdas [--arch x86_64|arm64] [--out DIR]");
+        bail!(
+            "unknown argument {unknown:?}\nhint: cargo xtask build-lambdas [--arch x86_64|arm64] [--out DIR]"
+        );
     }
     let built = build(root, &options)?;
     println!(
@@ -120,10 +122,21 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
     ]
     .join("\u{1f}");
-    eprintln!("building bootstrap for {target} (glibc {GLIBC_PIN}) in {}", target_dir.display());
+    eprintln!(
+        "building bootstrap for {target} (glibc {GLIBC_PIN}) in {}",
+        target_dir.display()
+    );
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .arg("zigbuild")
-        .args(["--locked", "--profile", "lambda", "-p", "returns-lambdas", "--bin", "bootstrap"])
+        .args([
+            "--locked",
+            "--profile",
+            "lambda",
+            "-p",
+            "returns-lambdas",
+            "--bin",
+            "bootstrap",
+        ])
         .arg("--target")
         .arg(format!("{target}.{GLIBC_PIN}"))
         .current_dir(root)
@@ -138,14 +151,17 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         bail!("cargo zigbuild failed ({status})");
     }
     let binary_path = target_dir.join(target).join("lambda/bootstrap");
-    let binary = std::fs::read(&binary_path).with_context(|| format!("cannot read {}", binary_path.display()))?;
+    let binary = std::fs::read(&binary_path)
+        .with_context(|| format!("cannot read {}", binary_path.display()))?;
     let report = elf::check(&binary, options.arch)
         .map_err(|e| anyhow::anyhow!("{} refused: {e}", binary_path.display()))?;
     let zip = returns_artifact::package(&binary)?;
-    std::fs::create_dir_all(&options.out).with_context(|| format!("cannot create {}", options.out.display()))?;
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("cannot create {}", options.out.display()))?;
     let name = zip_name(options.arch);
     let zip_path = options.out.join(&name);
-    std::fs::write(&zip_path, &zip).with_context(|| format!("cannot write {}", zip_path.display()))?;
+    std::fs::write(&zip_path, &zip)
+        .with_context(|| format!("cannot write {}", zip_path.display()))?;
     let artifact = Artifact {
         zip: name.clone(),
         sha256: returns_artifact::sha256_hex(&zip),
@@ -185,7 +201,9 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
 }
 
 fn home() -> PathBuf {
-    std::env::var("HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("/"))
+    std::env::var("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/"))
 }
 
 fn check_target_installed(target: &str) -> anyhow::Result<()> {
@@ -206,7 +224,10 @@ fn check_target_installed(target: &str) -> anyhow::Result<()> {
 fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
     let python = root.join(".venv/bin/python");
     if !python.exists() {
-        bail!("{} is missing\nhint: run `cargo xtask setup`", python.display());
+        bail!(
+            "{} is missing\nhint: run `cargo xtask setup`",
+            python.display()
+        );
     }
     let have_zig = Command::new(&python)
         .args(["-c", &format!("import importlib.metadata as m, sys; sys.exit(m.version('ziglang') != '{ZIGLANG_VERSION}')")])

@@ -36,7 +36,8 @@ const END: &str = "<!-- lambdas:end -->";
 
 const INBOUND: &str = include_str!("../../../lambdas/tests/fixtures/connect_inbound.json");
 const WHISPER: &str = include_str!("../../../lambdas/tests/fixtures/connect_agent_whisper.json");
-const CALLBACK: &str = include_str!("../../../lambdas/tests/fixtures/connect_callback_inbound.json");
+const CALLBACK: &str =
+    include_str!("../../../lambdas/tests/fixtures/connect_callback_inbound.json");
 const CTR: &str = include_str!("../../../lambdas/tests/fixtures/ctr_callback_inbound.json");
 
 struct Options {
@@ -61,11 +62,17 @@ pub fn bench_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "--cold" => options.cold_runs = it.next().context("--cold needs a number")?.parse()?,
             "--warm" => options.warm_runs = it.next().context("--warm needs a number")?.parse()?,
             "--no-build" => options.skip_build = true,
-            other => bail!("unknown argument {other:?}\nhint: cargo xtask bench lambdas [--arch x86_64|arm64] [--cold N] [--warm N] [--no-build]"),
+            other => bail!(
+                "unknown argument {other:?}\nhint: cargo xtask bench lambdas [--arch x86_64|arm64] [--cold N] [--warm N] [--no-build]"
+            ),
         }
     }
-    if options.build.arch != returns_artifact::elf::Arch::X86_64 || std::env::consts::ARCH != "x86_64" {
-        bail!("bench lambdas runs the bootstrap on this machine, so it needs an x86_64 host and --arch x86_64");
+    if options.build.arch != returns_artifact::elf::Arch::X86_64
+        || std::env::consts::ARCH != "x86_64"
+    {
+        bail!(
+            "bench lambdas runs the bootstrap on this machine, so it needs an x86_64 host and --arch x86_64"
+        );
     }
     let build_time = if options.skip_build {
         None
@@ -90,26 +97,46 @@ pub fn bench_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
         ("AWS_ENDPOINT_URL_CONNECT".into(), stub.url()),
         ("RETURN_CALLS_TABLE".into(), return_calls),
         ("CALLBACKS_TABLE".into(), callbacks),
-        ("CONNECT_INSTANCE_ID".into(), "9d0ee9b4-3b9a-4a34-8bba-7c2f1d1c9d3e".into()),
+        (
+            "CONNECT_INSTANCE_ID".into(),
+            "9d0ee9b4-3b9a-4a34-8bba-7c2f1d1c9d3e".into(),
+        ),
     ];
     // Order matters for realism: add before search (search then finds the caller), write before
     // processCtr, read and update (they then find the callback).
     let mut functions: Vec<_> = manifest.functions.iter().collect();
-    functions.sort_by_key(|(id, _)| BENCH_ORDER.iter().position(|f| f == id).unwrap_or(usize::MAX));
+    functions.sort_by_key(|(id, _)| {
+        BENCH_ORDER
+            .iter()
+            .position(|f| f == id)
+            .unwrap_or(usize::MAX)
+    });
     for (id, function) in functions {
         let artifact = manifest
             .artifacts
             .get(&function.artifact)
-            .with_context(|| format!("manifest names artifact {} for {id} but does not list it", function.artifact))?;
+            .with_context(|| {
+                format!(
+                    "manifest names artifact {} for {id} but does not list it",
+                    function.artifact
+                )
+            })?;
         let zip = std::fs::read(options.build.out.join(&artifact.zip))?;
         let binary_path = bench_dir.join(format!("{}.bootstrap", function.artifact));
-        if !binary_path.exists() || std::fs::read(&binary_path)? != returns_artifact::unpack(&zip)? {
+        if !binary_path.exists() || std::fs::read(&binary_path)? != returns_artifact::unpack(&zip)?
+        {
             std::fs::write(&binary_path, returns_artifact::unpack(&zip)?)?;
             make_executable(&binary_path)?;
         }
         let event = event_for(id)?;
         let cold = measure_cold(&binary_path, &function.handler, &env, options.cold_runs)?;
-        let (warm, sample) = measure_warm(&binary_path, &function.handler, &env, &event, options.warm_runs)?;
+        let (warm, sample) = measure_warm(
+            &binary_path,
+            &function.handler,
+            &env,
+            &event,
+            options.warm_runs,
+        )?;
         results.push(Row {
             id: id.clone(),
             zip_size: artifact.size,
@@ -119,7 +146,12 @@ pub fn bench_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
             sample,
         });
     }
-    let order = |id: &str| returns_artifact::FUNCTION_IDS.iter().position(|f| *f == id).unwrap_or(usize::MAX);
+    let order = |id: &str| {
+        returns_artifact::FUNCTION_IDS
+            .iter()
+            .position(|f| *f == id)
+            .unwrap_or(usize::MAX)
+    };
     results.sort_by_key(|r| order(&r.id));
     let table = render(&results, &manifest, build_time, &options);
     print!("{table}");
@@ -130,7 +162,13 @@ pub fn bench_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .filter(|r| r.zip_size > ZIP_BUDGET || r.cold.median > COLD_BUDGET_MS)
         .collect();
     if !over.is_empty() {
-        eprintln!("over budget: {}", over.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "over budget: {}",
+            over.iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(())
 }
@@ -146,7 +184,8 @@ fn event_for(id: &str) -> anyhow::Result<Value> {
             callback
         }
         "stopContact" => {
-            callback["Details"]["ContactData"]["Attributes"]["NextContactId"] = json!("b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e");
+            callback["Details"]["ContactData"]["Attributes"]["NextContactId"] =
+                json!("b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e");
             callback
         }
         "processCtr" => json!({
@@ -175,7 +214,11 @@ fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -215,7 +258,12 @@ struct Row {
     sample: String,
 }
 
-fn spawn(binary: &Path, handler: &str, env: &[(String, String)], api: &RuntimeApi) -> anyhow::Result<Child> {
+fn spawn(
+    binary: &Path,
+    handler: &str,
+    env: &[(String, String)],
+    api: &RuntimeApi,
+) -> anyhow::Result<Child> {
     Command::new(binary)
         .env_clear()
         .envs(api.lambda_env(handler))
@@ -233,7 +281,12 @@ fn stop(mut child: Child) {
 }
 
 /// Process start → first `GET …/invocation/next`.
-fn measure_cold(binary: &Path, handler: &str, env: &[(String, String)], runs: usize) -> anyhow::Result<Stats> {
+fn measure_cold(
+    binary: &Path,
+    handler: &str,
+    env: &[(String, String)],
+    runs: usize,
+) -> anyhow::Result<Stats> {
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         let api = RuntimeApi::start()?;
@@ -243,7 +296,9 @@ fn measure_cold(binary: &Path, handler: &str, env: &[(String, String)], runs: us
         let init_error = api.init_error();
         stop(child);
         let Some(polled) = polled else {
-            bail!("{handler}: the bootstrap never polled for an event (init error: {init_error:?})");
+            bail!(
+                "{handler}: the bootstrap never polled for an event (init error: {init_error:?})"
+            );
         };
         samples.push(polled.duration_since(started));
     }
@@ -251,7 +306,13 @@ fn measure_cold(binary: &Path, handler: &str, env: &[(String, String)], runs: us
 }
 
 /// Event queued → response posted, on one warm process.
-fn measure_warm(binary: &Path, handler: &str, env: &[(String, String)], event: &Value, runs: usize) -> anyhow::Result<(Stats, String)> {
+fn measure_warm(
+    binary: &Path,
+    handler: &str,
+    env: &[(String, String)],
+    event: &Value,
+    runs: usize,
+) -> anyhow::Result<(Stats, String)> {
     let api = RuntimeApi::start()?;
     let child = spawn(binary, handler, env, &api)?;
     let body = event.to_string();
@@ -286,7 +347,12 @@ fn measure_warm(binary: &Path, handler: &str, env: &[(String, String)], event: &
     Ok((stats(samples), sample))
 }
 
-fn render(rows: &[Row], manifest: &Manifest, build_time: Option<Duration>, options: &Options) -> String {
+fn render(
+    rows: &[Row],
+    manifest: &Manifest,
+    build_time: Option<Duration>,
+    options: &Options,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## Lambdas");
     let _ = writeln!(s);
@@ -296,7 +362,9 @@ fn render(rows: &[Row], manifest: &Manifest, build_time: Option<Duration>, optio
          (cargo-zigbuild, glibc pin 2.17, `[profile.lambda]`). Cold init = process start → first Runtime API poll \
          ({} runs); warm = event queued → response posted ({} runs, after one warm-up), against the local Runtime API \
          harness with DynamoDB on moto and Connect on a loopback stub.",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         std::env::consts::OS,
         manifest.runtime,
         manifest.architecture,
@@ -305,10 +373,17 @@ fn render(rows: &[Row], manifest: &Manifest, build_time: Option<Duration>, optio
     );
     let _ = writeln!(s);
     if let Some(t) = build_time {
-        let _ = writeln!(s, "Build (incl. up-to-date check, ELF check, zip): {:.1} s.", t.as_secs_f64());
+        let _ = writeln!(
+            s,
+            "Build (incl. up-to-date check, ELF check, zip): {:.1} s.",
+            t.as_secs_f64()
+        );
         let _ = writeln!(s);
     }
-    let _ = writeln!(s, "| function | zip bytes (≤ 3 MB) | bootstrap bytes | cold init ms median / p90 / max (≤ 20) | warm ms median / p90 / max |");
+    let _ = writeln!(
+        s,
+        "| function | zip bytes (≤ 3 MB) | bootstrap bytes | cold init ms median / p90 / max (≤ 20) | warm ms median / p90 / max |"
+    );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|");
     for r in rows {
         let _ = writeln!(
@@ -316,12 +391,20 @@ fn render(rows: &[Row], manifest: &Manifest, build_time: Option<Duration>, optio
             "| {} | {}{} | {} | {:.2} / {:.2} / {:.2}{} | {:.2} / {:.2} / {:.2} |",
             r.id,
             r.zip_size,
-            if r.zip_size > ZIP_BUDGET { " **over**" } else { "" },
+            if r.zip_size > ZIP_BUDGET {
+                " **over**"
+            } else {
+                ""
+            },
             r.binary_size,
             r.cold.median,
             r.cold.p90,
             r.cold.max,
-            if r.cold.median > COLD_BUDGET_MS { " **over**" } else { "" },
+            if r.cold.median > COLD_BUDGET_MS {
+                " **over**"
+            } else {
+                ""
+            },
             r.warm.median,
             r.warm.p90,
             r.warm.max,
@@ -339,11 +422,24 @@ fn render(rows: &[Row], manifest: &Manifest, build_time: Option<Duration>, optio
 /// Replaces (or appends) the marked lambdas section, keeping the rest of the file.
 fn write_section(path: &Path, table: &str) -> anyhow::Result<()> {
     let existing = std::fs::read_to_string(path).unwrap_or_default();
-    let existing = if existing.trim().is_empty() { "# Benchmarks\n".to_string() } else { existing };
+    let existing = if existing.trim().is_empty() {
+        "# Benchmarks\n".to_string()
+    } else {
+        existing
+    };
     let block = format!("{BEGIN}\n{table}{END}\n");
     let updated = match (existing.find(BEGIN), existing.find(END)) {
-        (Some(b), Some(e)) if b < e => format!("{}{}{}", &existing[..b], block, existing[e + END.len()..].trim_start_matches('\n')),
-        _ => format!("{}\n{}", existing.trim_end_matches('\n').to_string() + "\n", block),
+        (Some(b), Some(e)) if b < e => format!(
+            "{}{}{}",
+            &existing[..b],
+            block,
+            existing[e + END.len()..].trim_start_matches('\n')
+        ),
+        _ => format!(
+            "{}\n{}",
+            existing.trim_end_matches('\n').to_string() + "\n",
+            block
+        ),
     };
     std::fs::write(path, updated).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -376,7 +472,10 @@ fn create_table(moto: &str, name: &str, hash: &str, range: Option<&str>) -> anyh
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     if !response.starts_with("HTTP/1.0 200") && !response.starts_with("HTTP/1.1 200") {
-        bail!("moto CreateTable {name} failed: {}", response.lines().next().unwrap_or_default());
+        bail!(
+            "moto CreateTable {name} failed: {}",
+            response.lines().next().unwrap_or_default()
+        );
     }
     Ok(())
 }
@@ -430,7 +529,9 @@ fn answer_ok(stream: TcpStream) -> std::io::Result<()> {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
-        writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")?;
+        writer.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        )?;
         writer.flush()?;
     }
 }
