@@ -10,13 +10,11 @@ use returns_artifact::elf::{self, Arch};
 use returns_artifact::{Artifact, FunctionArtifact, Manifest};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub use bench::bench_lambdas;
 
 /// PyPI `ziglang` version installed into `.venv` (cargo-zigbuild finds it through `python -m ziglang`).
-const ZIGLANG_VERSION: &str = "0.17.0";
 /// cargo-zigbuild version installed into `target/tools`.
 const ZIGBUILD_VERSION: &str = "0.24.1";
 /// glibc the binary is linked against (AL2023 has 2.34; 2.17 keeps a wide margin).
@@ -102,7 +100,7 @@ pub(crate) struct Built {
 pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built> {
     let started = Instant::now();
     let target = rust_target(options.arch);
-    check_target_installed(target)?;
+    check_target_installed(root, target)?;
     let zigbuild = ensure_tools(root)?;
     let target_dir = root.join("target/lambda-build");
     let venv_bin = root.join(".venv/bin");
@@ -126,7 +124,7 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         "building bootstrap for {target} (glibc {GLIBC_PIN}) in {}",
         target_dir.display()
     );
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .arg("zigbuild")
         .args([
             "--locked",
@@ -206,8 +204,8 @@ fn home() -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from("/"))
 }
 
-fn check_target_installed(target: &str) -> anyhow::Result<()> {
-    let out = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+fn check_target_installed(root: &Path, target: &str) -> anyhow::Result<()> {
+    let out = crate::proc::cmd(root, std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
         .args(["--print", "sysroot"])
         .output()
         .context("cannot run rustc")?;
@@ -219,32 +217,13 @@ fn check_target_installed(target: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Installs the pinned zig (PyPI ziglang into `.venv`) and cargo-zigbuild (into `target/tools`)
-/// when missing; returns the cargo-zigbuild path.
+/// Installs the pinned zig (PyPI ziglang into `.venv`, through `setup`) and cargo-zigbuild
+/// (into `target/tools`) when missing; returns the cargo-zigbuild path.
 fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
-    let python = root.join(".venv/bin/python");
-    if !python.exists() {
-        bail!(
-            "{} is missing\nhint: run `cargo xtask setup`",
-            python.display()
-        );
-    }
-    let have_zig = Command::new(&python)
-        .args(["-c", &format!("import importlib.metadata as m, sys; sys.exit(m.version('ziglang') != '{ZIGLANG_VERSION}')")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have_zig {
-        eprintln!("installing ziglang=={ZIGLANG_VERSION} into .venv");
-        let status = Command::new(root.join(".venv/bin/pip"))
-            .args(["install", "--quiet", &format!("ziglang=={ZIGLANG_VERSION}")])
-            .status()
-            .context("cannot run pip")?;
-        if !status.success() {
-            bail!("pip install ziglang=={ZIGLANG_VERSION} failed ({status})");
-        }
-    }
+    // zig is pinned in xtask/requirements.txt; setup installs it (a no-op when done).
+    crate::setup::run(root)?;
     let zigbuild = root.join("target/tools/bin/cargo-zigbuild");
-    let installed = Command::new(&zigbuild)
+    let installed = crate::proc::cmd(root, &zigbuild)
         .arg("--version")
         .output()
         .ok()
@@ -253,7 +232,7 @@ fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
         .unwrap_or(false);
     if !installed {
         eprintln!("installing cargo-zigbuild {ZIGBUILD_VERSION} into target/tools");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = crate::proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["install", "--locked", "--quiet"])
             .arg(format!("cargo-zigbuild@{ZIGBUILD_VERSION}"))
             .arg("--root")

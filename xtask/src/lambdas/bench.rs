@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// Zip size budget (DESIGN §8): 3 MB.
@@ -264,7 +264,7 @@ fn spawn(
     env: &[(String, String)],
     api: &RuntimeApi,
 ) -> anyhow::Result<Child> {
-    Command::new(binary)
+    crate::proc::cmd(Path::new("/"), binary)
         .env_clear()
         .envs(api.lambda_env(handler))
         .envs(env.iter().cloned())
