@@ -329,6 +329,13 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         "applying {count} change{}",
         if count == 1 { "" } else { "s" }
     ));
+    let lock = crate::deploy::lock::acquire(
+        &target.aws.s3(),
+        &aws_desired.artifacts.bucket,
+        &settings.name,
+        "deploy",
+    )
+    .await?;
     let outcome = apply::run(
         cx,
         &settings,
@@ -339,7 +346,11 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         Some((&target.aws, &aws_desired, &aws_current)),
         &reporter,
     )
-    .await?;
+    .await;
+    if let Some(lock) = lock {
+        lock.release().await?;
+    }
+    let outcome = outcome?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),

@@ -11,6 +11,7 @@ pub mod current;
 pub mod desired;
 pub mod destroy;
 pub mod graph;
+pub mod lock;
 pub mod plan;
 
 use std::collections::BTreeMap;
