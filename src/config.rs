@@ -119,7 +119,7 @@ fn extra_args(
         if matches!(from.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable)) {
             continue;
         }
-        let takes_value = arg.get_num_args().is_none_or(|range| range.takes_values());
+        let takes_value = arg.get_action().takes_values();
         push_value(&mut extra, key, value, takes_value, path)?;
     }
     Ok(extra)

@@ -527,6 +527,12 @@ mod tests {
     }
 
     #[test]
+    fn the_artifact_crate_knows_the_same_function_ids() {
+        let ids: Vec<&str> = Function::ALL.iter().map(|f| f.id()).collect();
+        assert_eq!(ids, returns_artifact::FUNCTION_IDS.to_vec());
+    }
+
+    #[test]
     fn the_blog_names_are_the_contract_names() {
         let search = Function::SearchCustomerCalls.returns();
         for name in [

@@ -6,7 +6,7 @@ use returns_lambdas::contract::env;
 use returns_lambdas::{Config, Deps, Function, invoke_connect, invoke_kinesis};
 use serde_json::Value;
 
-fn main() -> Result<(), Error> {
+fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .json()
         .with_max_level(tracing::Level::INFO)
@@ -14,10 +14,22 @@ fn main() -> Result<(), Error> {
         .with_span_list(false)
         .without_time() // CloudWatch stamps every line.
         .with_target(false)
+        .with_writer(std::io::stderr)
         .init();
+    match start() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // Before the first poll: Lambda reports the exit as an init failure with this output.
+            tracing::error!(error = %e, "init failed");
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> Result<(), Error> {
     let handler = std::env::var(env::HANDLER).unwrap_or_default();
     let Some(function) = Function::from_id(handler.trim()) else {
-        // Returning Err before the first poll makes the runtime report an init error.
         return Err(format!(
             "unknown handler {handler:?}: set the function's Handler to a function id"
         )

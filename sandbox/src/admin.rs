@@ -8,12 +8,23 @@ fn body_json(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(400, "InvalidRequestException", format!("admin body is not valid json: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            400,
+            "InvalidRequestException",
+            format!("admin body is not valid json: {e}"),
+        )
+    })
 }
 
 fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, ApiError> {
-    serde_json::from_value(v).map_err(|e| ApiError::new(400, "InvalidRequestException", format!("invalid {what}: {e}")))
+    serde_json::from_value(v).map_err(|e| {
+        ApiError::new(
+            400,
+            "InvalidRequestException",
+            format!("invalid {what}: {e}"),
+        )
+    })
 }
 
 /// Handles one admin request; `path` is what follows `/__sandbox/`.
@@ -22,7 +33,7 @@ pub fn handle(
     service: Service,
     method: &str,
     path: &str,
-    _query: &[(String, String)],
+    query: &[(String, String)],
     body: &[u8],
 ) -> Result<Resp, ApiError> {
     let path = path.trim_end_matches('/');
@@ -36,45 +47,79 @@ pub fn handle(
                 "region": w.region(),
             })))
         }
-        ("GET", "requests") => Ok(Resp::ok(serde_json::to_value(shared.requests()).unwrap_or_default())),
+        ("GET", "requests") => {
+            // optional filters: ?service=connect&mutating=true&operation=CreateQueue
+            let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            let log: Vec<_> = shared
+                .requests()
+                .into_iter()
+                .filter(|e| q("service").is_none_or(|s| s == e.service.name()))
+                .filter(|e| q("operation").is_none_or(|o| o == e.operation))
+                .filter(|e| q("mutating").is_none_or(|m| (m == "true") == e.mutating))
+                .collect();
+            Ok(Resp::ok(serde_json::to_value(log).unwrap_or_default()))
+        }
         ("DELETE", "requests") => {
             shared.clear_requests();
             Ok(Resp::ok(json!({ "cleared": true })))
         }
-        ("GET", "faults") => Ok(Resp::ok(serde_json::to_value(shared.faults()).unwrap_or_default())),
+        ("GET", "faults") => Ok(Resp::ok(
+            serde_json::to_value(shared.faults()).unwrap_or_default(),
+        )),
         ("PUT", "faults") => {
             let v = body_json(body)?;
             // a bare list of rules is accepted too
             let f: FaultConfig = if v.is_array() {
-                FaultConfig { seed: 0, rules: parse(v, "fault rules")? }
+                FaultConfig {
+                    seed: 0,
+                    rules: parse(v, "fault rules")?,
+                }
             } else {
                 parse(v, "fault config")?
             };
             for r in &f.rules {
                 let known = r.service == "*" || Service::ALL.iter().any(|s| s.name() == r.service);
                 if !known {
-                    return Err(ApiError::new(400, "InvalidRequestException", format!("unknown service in fault rule: {}", r.service)));
+                    return Err(ApiError::new(
+                        400,
+                        "InvalidRequestException",
+                        format!("unknown service in fault rule: {}", r.service),
+                    ));
                 }
                 for p in [r.throttle_probability, r.error_probability] {
                     if !(0.0..=1.0).contains(&p) {
-                        return Err(ApiError::new(400, "InvalidRequestException", "fault probabilities must be between 0 and 1"));
+                        return Err(ApiError::new(
+                            400,
+                            "InvalidRequestException",
+                            "fault probabilities must be between 0 and 1",
+                        ));
                     }
                 }
             }
             shared.set_faults(f.clone());
             Ok(Resp::ok(serde_json::to_value(f).unwrap_or_default()))
         }
-        ("GET", "quota") => Ok(Resp::ok(serde_json::to_value(shared.quota()).unwrap_or_default())),
+        ("GET", "quota") => Ok(Resp::ok(
+            serde_json::to_value(shared.quota()).unwrap_or_default(),
+        )),
         ("PUT", "quota") => {
             let mut q = shared.quota();
             let v = body_json(body)?;
             if let Some(e) = v.get("enabled") {
-                q.enabled = e.as_bool().ok_or_else(|| ApiError::new(400, "InvalidRequestException", "enabled must be a boolean"))?;
+                q.enabled = e.as_bool().ok_or_else(|| {
+                    ApiError::new(400, "InvalidRequestException", "enabled must be a boolean")
+                })?;
             }
             for (k, slot) in [("rate", &mut q.rate), ("burst", &mut q.burst)] {
                 if let Some(x) = v.get(k) {
                     let x = x.as_f64().filter(|x| *x > 0.0);
-                    *slot = x.ok_or_else(|| ApiError::new(400, "InvalidRequestException", format!("{k} must be a positive number")))?;
+                    *slot = x.ok_or_else(|| {
+                        ApiError::new(
+                            400,
+                            "InvalidRequestException",
+                            format!("{k} must be a positive number"),
+                        )
+                    })?;
                 }
             }
             let q: QuotaConfig = q;
@@ -83,7 +128,10 @@ pub fn handle(
         }
         ("POST", "seed") => {
             let v = body_json(body)?;
-            let alias = v.get("instance_alias").and_then(Value::as_str).map(str::to_string);
+            let alias = v
+                .get("instance_alias")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let mut w = shared.world();
             crate::connect::seed(&mut w, alias.as_deref()).map(Resp::ok)
         }
@@ -97,6 +145,10 @@ pub fn handle(
             let mut w = shared.world();
             crate::connect::admin_create_contact(&mut w, &v).map(Resp::ok)
         }
-        _ => Err(ApiError::new(404, "UnknownOperationException", format!("no sandbox admin operation for {method} /__sandbox/{path}"))),
+        _ => Err(ApiError::new(
+            404,
+            "UnknownOperationException",
+            format!("no sandbox admin operation for {method} /__sandbox/{path}"),
+        )),
     }
 }

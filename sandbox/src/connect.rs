@@ -78,7 +78,11 @@ pub struct Flow {
 impl Flow {
     /// `PUBLISHED` once published content exists, else `SAVED`.
     pub fn status(&self) -> &'static str {
-        if self.published.is_some() { "PUBLISHED" } else { "SAVED" }
+        if self.published.is_some() {
+            "PUBLISHED"
+        } else {
+            "SAVED"
+        }
     }
 }
 
@@ -213,7 +217,9 @@ pub(crate) fn instance_key(s: &str) -> &str {
 
 fn check_instance_param(id: &str) -> Result<(), ApiError> {
     if id.is_empty() || id.len() > 250 {
-        return Err(invalid_param("InstanceId must be 1-100 characters (id) or an instance arn"));
+        return Err(invalid_param(
+            "InstanceId must be 1-100 characters (id) or an instance arn",
+        ));
     }
     Ok(())
 }
@@ -221,17 +227,28 @@ fn check_instance_param(id: &str) -> Result<(), ApiError> {
 /// The instance named by an id or ARN, or ResourceNotFoundException.
 pub(crate) fn instance<'a>(w: &'a World, id: &str) -> Result<&'a Instance, ApiError> {
     check_instance_param(id)?;
-    w.connect.instances.get(instance_key(id)).ok_or_else(|| not_found(format!("instance not found: {id}")))
+    w.connect
+        .instances
+        .get(instance_key(id))
+        .ok_or_else(|| not_found(format!("instance not found: {id}")))
 }
 
 /// Mutable instance lookup.
 pub(crate) fn instance_mut<'a>(w: &'a mut World, id: &str) -> Result<&'a mut Instance, ApiError> {
     check_instance_param(id)?;
-    w.connect.instances.get_mut(instance_key(id)).ok_or_else(|| not_found(format!("instance not found: {id}")))
+    w.connect
+        .instances
+        .get_mut(instance_key(id))
+        .ok_or_else(|| not_found(format!("instance not found: {id}")))
 }
 
 /// A required string member of a JSON body, with length bounds (in characters).
-pub(crate) fn req_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) -> Result<&'a str, ApiError> {
+pub(crate) fn req_str<'a>(
+    body: &'a Value,
+    key: &str,
+    min: usize,
+    max: usize,
+) -> Result<&'a str, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Err(invalid_param(format!("{key} is required"))),
         Some(Value::String(s)) => {
@@ -243,7 +260,12 @@ pub(crate) fn req_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) ->
 }
 
 /// An optional string member with length bounds.
-pub(crate) fn opt_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn opt_str<'a>(
+    body: &'a Value,
+    key: &str,
+    min: usize,
+    max: usize,
+) -> Result<Option<&'a str>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => {
@@ -257,7 +279,9 @@ pub(crate) fn opt_str<'a>(body: &'a Value, key: &str, min: usize, max: usize) ->
 pub(crate) fn check_len(key: &str, s: &str, min: usize, max: usize) -> Result<(), ApiError> {
     let n = s.chars().count();
     if n < min || n > max {
-        return Err(invalid_param(format!("{key} must be {min}-{max} characters, got {n}")));
+        return Err(invalid_param(format!(
+            "{key} must be {min}-{max} characters, got {n}"
+        )));
     }
     Ok(())
 }
@@ -265,13 +289,19 @@ pub(crate) fn check_len(key: &str, s: &str, min: usize, max: usize) -> Result<()
 /// `Tags` from a body: at most 50, keys 1–128, values ≤256, no `aws:` prefix.
 pub(crate) fn parse_tags(v: Option<&Value>) -> Result<Tags, ApiError> {
     let mut out = Tags::new();
-    let Some(v) = v.filter(|v| !v.is_null()) else { return Ok(out) };
-    let m = v.as_object().ok_or_else(|| invalid_param("tags must be a map of strings"))?;
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(out);
+    };
+    let m = v
+        .as_object()
+        .ok_or_else(|| invalid_param("tags must be a map of strings"))?;
     if m.len() > 50 {
         return Err(invalid_param("at most 50 tags are allowed"));
     }
     for (k, val) in m {
-        let s = val.as_str().ok_or_else(|| invalid_param("tag values must be strings"))?;
+        let s = val
+            .as_str()
+            .ok_or_else(|| invalid_param("tag values must be strings"))?;
         check_len("tag key", k, 1, 128)?;
         check_len("tag value", s, 0, 256)?;
         if k.starts_with("aws:") {
@@ -296,18 +326,29 @@ pub(crate) fn epoch(w: &World) -> f64 {
 // ---------- pagination ----------
 
 /// `maxResults` from the query (or `MaxResults` from a body), bounded `1..=max`, default `default`.
-pub(crate) fn max_results(raw: Option<&str>, max: usize, default: usize) -> Result<usize, ApiError> {
+pub(crate) fn max_results(
+    raw: Option<&str>,
+    max: usize,
+    default: usize,
+) -> Result<usize, ApiError> {
     match raw {
         None => Ok(default),
         Some(s) => match s.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(invalid_param(format!("MaxResults must be between 1 and {max}, got {s}"))),
+            _ => Err(invalid_param(format!(
+                "MaxResults must be between 1 and {max}, got {s}"
+            ))),
         },
     }
 }
 
 /// One page of `items`; tokens are opaque and bound to the listing (`scope`).
-pub(crate) fn page(items: Vec<Value>, token: Option<&str>, max: usize, scope: &str) -> Result<(Vec<Value>, Option<String>), ApiError> {
+pub(crate) fn page(
+    items: Vec<Value>,
+    token: Option<&str>,
+    max: usize,
+    scope: &str,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let start = match token.filter(|t| !t.is_empty()) {
         None => 0,
@@ -324,7 +365,11 @@ pub(crate) fn page(items: Vec<Value>, token: Option<&str>, max: usize, scope: &s
     };
     let end = (start + max).min(items.len());
     let next = (end < items.len()).then(|| b64.encode(format!("{scope}|{end}")));
-    let slice = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    let slice = items
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     Ok((slice, next))
 }
 
@@ -339,7 +384,14 @@ pub(crate) fn list_resp(key: &str, items: Vec<Value>, next: Option<String>) -> R
 }
 
 /// Paginates a GET listing from `nextToken` / `maxResults` query parameters.
-pub(crate) fn list_query(req: &Req, key: &str, items: Vec<Value>, max: usize, default: usize, scope: &str) -> Result<Resp, ApiError> {
+pub(crate) fn list_query(
+    req: &Req,
+    key: &str,
+    items: Vec<Value>,
+    max: usize,
+    default: usize,
+    scope: &str,
+) -> Result<Resp, ApiError> {
     let n = max_results(req.query("maxResults"), max, default)?;
     let (items, next) = page(items, req.query("nextToken"), n, scope)?;
     Ok(list_resp(key, items, next))
@@ -348,7 +400,11 @@ pub(crate) fn list_query(req: &Req, key: &str, items: Vec<Value>, max: usize, de
 // ---------- ARNs ----------
 
 pub(crate) fn instance_arn(w: &World, id: &str) -> String {
-    format!("arn:aws:connect:{}:{}:instance/{id}", w.region(), w.account_id())
+    format!(
+        "arn:aws:connect:{}:{}:instance/{id}",
+        w.region(),
+        w.account_id()
+    )
 }
 
 pub(crate) fn sub_arn(w: &World, instance_id: &str, kind: &str, id: &str) -> String {
@@ -407,15 +463,22 @@ pub const DEFAULT_FLOWS: &[(&str, &str)] = &[
     ("Default customer whisper", "CUSTOMER_WHISPER"),
     ("Default outbound", "OUTBOUND_WHISPER"),
     ("Default queue transfer", "QUEUE_TRANSFER"),
-    ("Sample inbound flow (first contact experience)", "CONTACT_FLOW"),
+    (
+        "Sample inbound flow (first contact experience)",
+        "CONTACT_FLOW",
+    ),
 ];
 
 /// Creates an instance that looks like a new Connect instance and returns its ids and ARNs.
 pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
     let n = w.connect.instances.len() + 1;
-    let alias = alias.map(str::to_string).unwrap_or_else(|| format!("sandbox-instance-{n}"));
+    let alias = alias
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("sandbox-instance-{n}"));
     if w.connect.instances.values().any(|i| i.alias == alias) {
-        return Err(duplicate(format!("an instance with alias {alias} already exists")));
+        return Err(duplicate(format!(
+            "an instance with alias {alias} already exists"
+        )));
     }
     let id = w.next_id();
     let now = w.now().unix_timestamp();
@@ -438,7 +501,15 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
         client_tokens: BTreeMap::new(),
     };
     let hours_id = w.next_id();
-    let days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
+    let days = [
+        "MONDAY",
+        "TUESDAY",
+        "WEDNESDAY",
+        "THURSDAY",
+        "FRIDAY",
+        "SATURDAY",
+        "SUNDAY",
+    ];
     let config: Vec<Value> = days
         .iter()
         .map(|d| json!({"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}))
@@ -497,7 +568,10 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
     for (name, ftype) in DEFAULT_FLOWS {
         let fid = w.next_id();
         let arn = sub_arn(w, &id, "contact-flow", &fid);
-        flows.insert((*name).into(), json!({"id": fid, "arn": arn, "type": ftype}));
+        flows.insert(
+            (*name).into(),
+            json!({"id": fid, "arn": arn, "type": ftype}),
+        );
         inst.flows.insert(
             fid.clone(),
             Flow {
@@ -517,7 +591,11 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
     }
     let pn_id = w.next_id();
     let number = format!("+1206555{:04}", (99 + n) % 10000);
-    let pn_arn = format!("arn:aws:connect:{}:{}:phone-number/{pn_id}", w.region(), w.account_id());
+    let pn_arn = format!(
+        "arn:aws:connect:{}:{}:phone-number/{pn_id}",
+        w.region(),
+        w.account_id()
+    );
     w.connect.phone_numbers.insert(
         pn_id.clone(),
         PhoneNumber {
@@ -545,8 +623,14 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
 
 /// Admin: creates a queued callback contact (`{"instance_id", "queue_id"?}`) so StopContact has a target.
 pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiError> {
-    let iid = body.get("instance_id").and_then(Value::as_str).ok_or_else(|| invalid_request("instance_id is required"))?;
-    let queue = body.get("queue_id").and_then(Value::as_str).map(str::to_string);
+    let iid = body
+        .get("instance_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_request("instance_id is required"))?;
+    let queue = body
+        .get("queue_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let cid = w.next_id();
     let arn_base = instance_arn(w, instance_key(iid));
     let inst = instance_mut(w, iid)?;
@@ -559,7 +643,11 @@ pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiErr
         id: cid.clone(),
         arn: format!("{arn_base}/contact/{cid}"),
         channel: "VOICE".into(),
-        initiation_method: body.get("initiation_method").and_then(Value::as_str).unwrap_or("CALLBACK").into(),
+        initiation_method: body
+            .get("initiation_method")
+            .and_then(Value::as_str)
+            .unwrap_or("CALLBACK")
+            .into(),
         queue_id: queue.map(|q| last_segment(&q).to_string()),
         state: "QUEUED".into(),
         disconnect_reason: None,
@@ -571,56 +659,338 @@ pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiErr
 
 macro_rules! r {
     ($m:literal, $p:literal, $op:literal, $mu:expr, $h:path) => {
-        Route { method: $m, path: $p, operation: $op, mutating: $mu, handler: $h }
+        Route {
+            method: $m,
+            path: $p,
+            operation: $op,
+            mutating: $mu,
+            handler: $h,
+        }
     };
 }
 
 /// Connect route table (URIs from the aws-sdk-connect 1.220.0 serializers).
 pub static ROUTES: &[Route] = &[
-    r!("GET", "/instance/{InstanceId}", "DescribeInstance", false, instance::describe_instance),
-    r!("GET", "/instance", "ListInstances", false, instance::list_instances),
-    r!("PUT", "/contact-flows/{InstanceId}", "CreateContactFlow", true, flows::create_contact_flow),
-    r!("GET", "/contact-flows/{InstanceId}/{ContactFlowId}", "DescribeContactFlow", false, flows::describe_contact_flow),
-    r!("GET", "/contact-flows-summary/{InstanceId}", "ListContactFlows", false, flows::list_contact_flows),
-    r!("POST", "/search-contact-flows", "SearchContactFlows", false, flows::search_contact_flows),
-    r!("DELETE", "/contact-flows/{InstanceId}/{ContactFlowId}", "DeleteContactFlow", true, flows::delete_contact_flow),
-    r!("POST", "/contact-flows/{InstanceId}/{ContactFlowId}/content", "UpdateContactFlowContent", true, flows::update_contact_flow_content),
-    r!("POST", "/contact-flows/{InstanceId}/{ContactFlowId}/metadata", "UpdateContactFlowMetadata", true, flows::update_contact_flow_metadata),
-    r!("PUT", "/queues/{InstanceId}", "CreateQueue", true, queues::create_queue),
-    r!("GET", "/queues/{InstanceId}/{QueueId}", "DescribeQueue", false, queues::describe_queue),
-    r!("GET", "/queues-summary/{InstanceId}", "ListQueues", false, queues::list_queues),
-    r!("DELETE", "/queues/{InstanceId}/{QueueId}", "DeleteQueue", true, queues::delete_queue),
-    r!("POST", "/queues/{InstanceId}/{QueueId}/outbound-caller-config", "UpdateQueueOutboundCallerConfig", true, queues::update_queue_outbound_caller_config),
-    r!("GET", "/hours-of-operations-summary/{InstanceId}", "ListHoursOfOperations", false, queues::list_hours_of_operations),
-    r!("GET", "/hours-of-operations/{InstanceId}/{HoursOfOperationId}", "DescribeHoursOfOperation", false, queues::describe_hours_of_operation),
-    r!("PUT", "/routing-profiles/{InstanceId}", "CreateRoutingProfile", true, queues::create_routing_profile),
-    r!("GET", "/routing-profiles/{InstanceId}/{RoutingProfileId}", "DescribeRoutingProfile", false, queues::describe_routing_profile),
-    r!("GET", "/routing-profiles-summary/{InstanceId}", "ListRoutingProfiles", false, queues::list_routing_profiles),
-    r!("DELETE", "/routing-profiles/{InstanceId}/{RoutingProfileId}", "DeleteRoutingProfile", true, queues::delete_routing_profile),
-    r!("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues", "AssociateRoutingProfileQueues", true, queues::associate_routing_profile_queues),
-    r!("POST", "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues", "DisassociateRoutingProfileQueues", true, queues::disassociate_routing_profile_queues),
-    r!("GET", "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues", "ListRoutingProfileQueues", false, queues::list_routing_profile_queues),
-    r!("PUT", "/instance/{InstanceId}/lambda-function", "AssociateLambdaFunction", true, assoc::associate_lambda_function),
-    r!("DELETE", "/instance/{InstanceId}/lambda-function", "DisassociateLambdaFunction", true, assoc::disassociate_lambda_function),
-    r!("GET", "/instance/{InstanceId}/lambda-functions", "ListLambdaFunctions", false, assoc::list_lambda_functions),
-    r!("PUT", "/instance/{InstanceId}/bot", "AssociateBot", true, assoc::associate_bot),
-    r!("POST", "/instance/{InstanceId}/bot", "DisassociateBot", true, assoc::disassociate_bot),
-    r!("GET", "/instance/{InstanceId}/bots", "ListBots", false, assoc::list_bots),
-    r!("PUT", "/instance/{InstanceId}/lex-bot", "AssociateLexBot", true, assoc::associate_lex_bot),
-    r!("DELETE", "/instance/{InstanceId}/lex-bot", "DisassociateLexBot", true, assoc::disassociate_lex_bot),
-    r!("GET", "/instance/{InstanceId}/lex-bots", "ListLexBots", false, assoc::list_lex_bots),
-    r!("PUT", "/instance/{InstanceId}/storage-config", "AssociateInstanceStorageConfig", true, assoc::associate_instance_storage_config),
-    r!("DELETE", "/instance/{InstanceId}/storage-config/{AssociationId}", "DisassociateInstanceStorageConfig", true, assoc::disassociate_instance_storage_config),
-    r!("GET", "/instance/{InstanceId}/storage-configs", "ListInstanceStorageConfigs", false, assoc::list_instance_storage_configs),
-    r!("GET", "/instance/{InstanceId}/storage-config/{AssociationId}", "DescribeInstanceStorageConfig", false, assoc::describe_instance_storage_config),
-    r!("POST", "/instance/{InstanceId}/storage-config/{AssociationId}", "UpdateInstanceStorageConfig", true, assoc::update_instance_storage_config),
-    r!("POST", "/phone-number/list", "ListPhoneNumbersV2", false, assoc::list_phone_numbers_v2),
-    r!("GET", "/phone-number/{PhoneNumberId}", "DescribePhoneNumber", false, assoc::describe_phone_number),
-    r!("PUT", "/phone-number/{PhoneNumberId}/contact-flow", "AssociatePhoneNumberContactFlow", true, assoc::associate_phone_number_contact_flow),
-    r!("DELETE", "/phone-number/{PhoneNumberId}/contact-flow", "DisassociatePhoneNumberContactFlow", true, assoc::disassociate_phone_number_contact_flow),
-    r!("GET", "/flow-associations-summary/{InstanceId}", "ListFlowAssociations", false, assoc::list_flow_associations),
-    r!("POST", "/tags/{resourceArn}", "TagResource", true, instance::tag_resource),
-    r!("DELETE", "/tags/{resourceArn}", "UntagResource", true, instance::untag_resource),
-    r!("GET", "/tags/{resourceArn}", "ListTagsForResource", false, instance::list_tags_for_resource),
-    r!("POST", "/contact/stop", "StopContact", true, instance::stop_contact),
+    r!(
+        "GET",
+        "/instance/{InstanceId}",
+        "DescribeInstance",
+        false,
+        instance::describe_instance
+    ),
+    r!(
+        "GET",
+        "/instance",
+        "ListInstances",
+        false,
+        instance::list_instances
+    ),
+    r!(
+        "PUT",
+        "/contact-flows/{InstanceId}",
+        "CreateContactFlow",
+        true,
+        flows::create_contact_flow
+    ),
+    r!(
+        "GET",
+        "/contact-flows/{InstanceId}/{ContactFlowId}",
+        "DescribeContactFlow",
+        false,
+        flows::describe_contact_flow
+    ),
+    r!(
+        "GET",
+        "/contact-flows-summary/{InstanceId}",
+        "ListContactFlows",
+        false,
+        flows::list_contact_flows
+    ),
+    r!(
+        "POST",
+        "/search-contact-flows",
+        "SearchContactFlows",
+        false,
+        flows::search_contact_flows
+    ),
+    r!(
+        "DELETE",
+        "/contact-flows/{InstanceId}/{ContactFlowId}",
+        "DeleteContactFlow",
+        true,
+        flows::delete_contact_flow
+    ),
+    r!(
+        "POST",
+        "/contact-flows/{InstanceId}/{ContactFlowId}/content",
+        "UpdateContactFlowContent",
+        true,
+        flows::update_contact_flow_content
+    ),
+    r!(
+        "POST",
+        "/contact-flows/{InstanceId}/{ContactFlowId}/metadata",
+        "UpdateContactFlowMetadata",
+        true,
+        flows::update_contact_flow_metadata
+    ),
+    r!(
+        "PUT",
+        "/queues/{InstanceId}",
+        "CreateQueue",
+        true,
+        queues::create_queue
+    ),
+    r!(
+        "GET",
+        "/queues/{InstanceId}/{QueueId}",
+        "DescribeQueue",
+        false,
+        queues::describe_queue
+    ),
+    r!(
+        "GET",
+        "/queues-summary/{InstanceId}",
+        "ListQueues",
+        false,
+        queues::list_queues
+    ),
+    r!(
+        "DELETE",
+        "/queues/{InstanceId}/{QueueId}",
+        "DeleteQueue",
+        true,
+        queues::delete_queue
+    ),
+    r!(
+        "POST",
+        "/queues/{InstanceId}/{QueueId}/outbound-caller-config",
+        "UpdateQueueOutboundCallerConfig",
+        true,
+        queues::update_queue_outbound_caller_config
+    ),
+    r!(
+        "GET",
+        "/hours-of-operations-summary/{InstanceId}",
+        "ListHoursOfOperations",
+        false,
+        queues::list_hours_of_operations
+    ),
+    r!(
+        "GET",
+        "/hours-of-operations/{InstanceId}/{HoursOfOperationId}",
+        "DescribeHoursOfOperation",
+        false,
+        queues::describe_hours_of_operation
+    ),
+    r!(
+        "PUT",
+        "/routing-profiles/{InstanceId}",
+        "CreateRoutingProfile",
+        true,
+        queues::create_routing_profile
+    ),
+    r!(
+        "GET",
+        "/routing-profiles/{InstanceId}/{RoutingProfileId}",
+        "DescribeRoutingProfile",
+        false,
+        queues::describe_routing_profile
+    ),
+    r!(
+        "GET",
+        "/routing-profiles-summary/{InstanceId}",
+        "ListRoutingProfiles",
+        false,
+        queues::list_routing_profiles
+    ),
+    r!(
+        "DELETE",
+        "/routing-profiles/{InstanceId}/{RoutingProfileId}",
+        "DeleteRoutingProfile",
+        true,
+        queues::delete_routing_profile
+    ),
+    r!(
+        "POST",
+        "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues",
+        "AssociateRoutingProfileQueues",
+        true,
+        queues::associate_routing_profile_queues
+    ),
+    r!(
+        "POST",
+        "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues",
+        "DisassociateRoutingProfileQueues",
+        true,
+        queues::disassociate_routing_profile_queues
+    ),
+    r!(
+        "GET",
+        "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues",
+        "ListRoutingProfileQueues",
+        false,
+        queues::list_routing_profile_queues
+    ),
+    r!(
+        "PUT",
+        "/instance/{InstanceId}/lambda-function",
+        "AssociateLambdaFunction",
+        true,
+        assoc::associate_lambda_function
+    ),
+    r!(
+        "DELETE",
+        "/instance/{InstanceId}/lambda-function",
+        "DisassociateLambdaFunction",
+        true,
+        assoc::disassociate_lambda_function
+    ),
+    r!(
+        "GET",
+        "/instance/{InstanceId}/lambda-functions",
+        "ListLambdaFunctions",
+        false,
+        assoc::list_lambda_functions
+    ),
+    r!(
+        "PUT",
+        "/instance/{InstanceId}/bot",
+        "AssociateBot",
+        true,
+        assoc::associate_bot
+    ),
+    r!(
+        "POST",
+        "/instance/{InstanceId}/bot",
+        "DisassociateBot",
+        true,
+        assoc::disassociate_bot
+    ),
+    r!(
+        "GET",
+        "/instance/{InstanceId}/bots",
+        "ListBots",
+        false,
+        assoc::list_bots
+    ),
+    r!(
+        "PUT",
+        "/instance/{InstanceId}/lex-bot",
+        "AssociateLexBot",
+        true,
+        assoc::associate_lex_bot
+    ),
+    r!(
+        "DELETE",
+        "/instance/{InstanceId}/lex-bot",
+        "DisassociateLexBot",
+        true,
+        assoc::disassociate_lex_bot
+    ),
+    r!(
+        "GET",
+        "/instance/{InstanceId}/lex-bots",
+        "ListLexBots",
+        false,
+        assoc::list_lex_bots
+    ),
+    r!(
+        "PUT",
+        "/instance/{InstanceId}/storage-config",
+        "AssociateInstanceStorageConfig",
+        true,
+        assoc::associate_instance_storage_config
+    ),
+    r!(
+        "DELETE",
+        "/instance/{InstanceId}/storage-config/{AssociationId}",
+        "DisassociateInstanceStorageConfig",
+        true,
+        assoc::disassociate_instance_storage_config
+    ),
+    r!(
+        "GET",
+        "/instance/{InstanceId}/storage-configs",
+        "ListInstanceStorageConfigs",
+        false,
+        assoc::list_instance_storage_configs
+    ),
+    r!(
+        "GET",
+        "/instance/{InstanceId}/storage-config/{AssociationId}",
+        "DescribeInstanceStorageConfig",
+        false,
+        assoc::describe_instance_storage_config
+    ),
+    r!(
+        "POST",
+        "/instance/{InstanceId}/storage-config/{AssociationId}",
+        "UpdateInstanceStorageConfig",
+        true,
+        assoc::update_instance_storage_config
+    ),
+    r!(
+        "POST",
+        "/phone-number/list",
+        "ListPhoneNumbersV2",
+        false,
+        assoc::list_phone_numbers_v2
+    ),
+    r!(
+        "GET",
+        "/phone-number/{PhoneNumberId}",
+        "DescribePhoneNumber",
+        false,
+        assoc::describe_phone_number
+    ),
+    r!(
+        "PUT",
+        "/phone-number/{PhoneNumberId}/contact-flow",
+        "AssociatePhoneNumberContactFlow",
+        true,
+        assoc::associate_phone_number_contact_flow
+    ),
+    r!(
+        "DELETE",
+        "/phone-number/{PhoneNumberId}/contact-flow",
+        "DisassociatePhoneNumberContactFlow",
+        true,
+        assoc::disassociate_phone_number_contact_flow
+    ),
+    r!(
+        "GET",
+        "/flow-associations-summary/{InstanceId}",
+        "ListFlowAssociations",
+        false,
+        assoc::list_flow_associations
+    ),
+    r!(
+        "POST",
+        "/tags/{resourceArn}",
+        "TagResource",
+        true,
+        instance::tag_resource
+    ),
+    r!(
+        "DELETE",
+        "/tags/{resourceArn}",
+        "UntagResource",
+        true,
+        instance::untag_resource
+    ),
+    r!(
+        "GET",
+        "/tags/{resourceArn}",
+        "ListTagsForResource",
+        false,
+        instance::list_tags_for_resource
+    ),
+    r!(
+        "POST",
+        "/contact/stop",
+        "StopContact",
+        true,
+        instance::stop_contact
+    ),
 ];

@@ -40,12 +40,19 @@ impl Req {
 
     /// The first query value named `name`.
     pub fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every query value named `name`, in order.
     pub fn query_all(&self, name: &str) -> Vec<&str> {
-        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The body as JSON; an empty body is `{}`, malformed JSON is a 400 `SerializationException`.
@@ -54,7 +61,11 @@ impl Req {
             return Ok(Value::Object(Map::new()));
         }
         serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError::new(400, "SerializationException", format!("request body is not valid json: {e}"))
+            ApiError::new(
+                400,
+                "SerializationException",
+                format!("request body is not valid json: {e}"),
+            )
         })
     }
 }
@@ -71,12 +82,18 @@ pub struct Resp {
 impl Resp {
     /// 200 with a JSON body.
     pub fn ok(v: Value) -> Self {
-        Resp { status: 200, body: Some(v) }
+        Resp {
+            status: 200,
+            body: Some(v),
+        }
     }
 
     /// 200 with an empty body.
     pub fn empty() -> Self {
-        Resp { status: 200, body: None }
+        Resp {
+            status: 200,
+            body: None,
+        }
     }
 
     /// Same response with another status.
@@ -103,7 +120,12 @@ pub struct ApiError {
 impl ApiError {
     /// A new error without extra fields.
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        ApiError { status, code: code.to_string(), message: message.into(), fields: Map::new() }
+        ApiError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            fields: Map::new(),
+        }
     }
 
     /// Adds one member to the error body.
@@ -209,7 +231,11 @@ pub struct QuotaConfig {
 
 impl Default for QuotaConfig {
     fn default() -> Self {
-        QuotaConfig { enabled: true, rate: 2.0, burst: 5.0 }
+        QuotaConfig {
+            enabled: true,
+            rate: 2.0,
+            burst: 5.0,
+        }
     }
 }
 
@@ -492,7 +518,10 @@ impl Shared {
             return true;
         }
         let now = Instant::now();
-        let b = buckets.entry(key.to_string()).or_insert(Bucket { tokens: cfg.burst, last: now });
+        let b = buckets.entry(key.to_string()).or_insert(Bucket {
+            tokens: cfg.burst,
+            last: now,
+        });
         let elapsed = now.duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * cfg.rate).min(cfg.burst);
         b.last = now;
@@ -510,13 +539,23 @@ impl Shared {
         let FaultState { config, rng } = &mut *f;
         let mut latency = 0u64;
         let mut err = None;
-        for r in config.rules.iter().filter(|r| r.matches(service, operation)) {
+        for r in config
+            .rules
+            .iter()
+            .filter(|r| r.matches(service, operation))
+        {
             latency += r.latency_ms;
-            if err.is_none() && r.throttle_probability > 0.0 && rng.random::<f64>() < r.throttle_probability {
+            if err.is_none()
+                && r.throttle_probability > 0.0
+                && rng.random::<f64>() < r.throttle_probability
+            {
                 let (s, c) = service.throttle_error();
                 err = Some(ApiError::new(s, c, "rate exceeded (injected fault)"));
             }
-            if err.is_none() && r.error_probability > 0.0 && rng.random::<f64>() < r.error_probability {
+            if err.is_none()
+                && r.error_probability > 0.0
+                && rng.random::<f64>() < r.error_probability
+            {
                 let (s, c) = service.internal_error();
                 err = Some(ApiError::new(s, c, "internal error (injected fault)"));
             }
@@ -533,7 +572,9 @@ pub fn percent_decode(s: &str, plus: bool) -> String {
     while i < b.len() {
         match b[i] {
             b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -571,7 +612,11 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 
 /// Matches `path` (raw) against a route pattern; returns the decoded parameters and the number of
 /// literal segments (more literals = more specific).
-fn match_path(pattern: &str, path: &str, query: &[(String, String)]) -> Option<(BTreeMap<String, String>, usize)> {
+fn match_path(
+    pattern: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Option<(BTreeMap<String, String>, usize)> {
     let (pat, required_query) = match pattern.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (pattern, None),
@@ -635,7 +680,8 @@ pub fn find_route<'a>(
 }
 
 fn json_response(status: u16, body: Option<&Value>, error_code: Option<&str>) -> Response<Body> {
-    let mut b = Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    let mut b = Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     if let Some(code) = error_code {
         b = b.header("x-amzn-ErrorType", code);
     }
@@ -674,7 +720,13 @@ async fn dispatch(AxState(ctx): AxState<PortCtx>, req: Request<Body>) -> Respons
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(e) => return error_response(&ApiError::new(400, "SerializationException", format!("cannot read body: {e}"))),
+        Err(e) => {
+            return error_response(&ApiError::new(
+                400,
+                "SerializationException",
+                format!("cannot read body: {e}"),
+            ));
+        }
     };
     if let Some(rest) = raw_path.strip_prefix("/__sandbox/") {
         let r = crate::admin::handle(&ctx.shared, ctx.service, &method, rest, &query, &body);
@@ -700,13 +752,20 @@ async fn dispatch(AxState(ctx): AxState<PortCtx>, req: Request<Body>) -> Respons
             return Err(ApiError::new(
                 404,
                 "UnknownOperationException",
-                format!("the {} sandbox has no operation for {method} {raw_path}", service.name()),
+                format!(
+                    "the {} sandbox has no operation for {method} {raw_path}",
+                    service.name()
+                ),
             ));
         };
         entry.operation = route.operation.to_string();
         entry.mutating = route.mutating;
         if !parts.headers.contains_key("authorization") {
-            return Err(ApiError::new(403, "MissingAuthenticationTokenException", "missing authentication token"));
+            return Err(ApiError::new(
+                403,
+                "MissingAuthenticationTokenException",
+                "missing authentication token",
+            ));
         }
         if service == Service::Connect {
             let region = auth_region(&parts.headers).unwrap_or_default();
@@ -723,7 +782,13 @@ async fn dispatch(AxState(ctx): AxState<PortCtx>, req: Request<Body>) -> Respons
         if let Some(e) = injected {
             return Err(e);
         }
-        let r = Req { method: method.clone(), params, query, headers: parts.headers.clone(), body };
+        let r = Req {
+            method: method.clone(),
+            params,
+            query,
+            headers: parts.headers.clone(),
+            body,
+        };
         let mut world = shared.world();
         (route.handler)(&mut world, &r)
     }
@@ -756,8 +821,14 @@ impl Running {
     pub fn env_vars(&self) -> Vec<(String, String)> {
         vec![
             ("AWS_ENDPOINT_URL_CONNECT".into(), self.connect_url.clone()),
-            ("AWS_ENDPOINT_URL_LEX_MODELS_V2".into(), self.lexv2_url.clone()),
-            ("AWS_ENDPOINT_URL_LEX_MODEL_BUILDING_SERVICE".into(), self.lexv1_url.clone()),
+            (
+                "AWS_ENDPOINT_URL_LEX_MODELS_V2".into(),
+                self.lexv2_url.clone(),
+            ),
+            (
+                "AWS_ENDPOINT_URL_LEX_MODEL_BUILDING_SERVICE".into(),
+                self.lexv1_url.clone(),
+            ),
         ]
     }
 
@@ -772,7 +843,11 @@ impl Running {
 
     /// The URLs as JSON (`connect`, `lexv2`, `lexv1`, plus `env`).
     pub fn urls_json(&self) -> Value {
-        let env: Map<String, Value> = self.env_vars().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        let env: Map<String, Value> = self
+            .env_vars()
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
         json!({ "connect": self.connect_url, "lexv2": self.lexv2_url, "lexv1": self.lexv1_url, "env": env })
     }
 
@@ -811,12 +886,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     for (service, port) in Service::ALL.into_iter().zip(ports) {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port))
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {host}:{port} for {}: {e}", service.name()))?;
+            .map_err(|e| {
+                anyhow::anyhow!("cannot listen on {host}:{port} for {}: {e}", service.name())
+            })?;
         let addr = listener.local_addr()?;
         urls.push(format!("http://{addr}"));
-        let app = axum::Router::new()
-            .fallback(dispatch)
-            .with_state(PortCtx { service, shared: shared.clone() });
+        let app = axum::Router::new().fallback(dispatch).with_state(PortCtx {
+            service,
+            shared: shared.clone(),
+        });
         let mut rx = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             let r = axum::serve(listener, app)
@@ -841,7 +919,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 
 /// Header value helper for handlers that need one.
 pub fn header_str<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok())
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
 }
 
 #[cfg(test)]
@@ -855,18 +935,69 @@ mod tests {
     #[test]
     fn routes_match_segments_and_decode() {
         let routes = [
-            Route { method: "GET", path: "/contact-flows/{InstanceId}/{ContactFlowId}", operation: "A", mutating: false, handler: h },
-            Route { method: "GET", path: "/bots/{botId}/", operation: "B", mutating: false, handler: h },
-            Route { method: "GET", path: "/bots/{botId}/versions/", operation: "C", mutating: false, handler: h },
-            Route { method: "GET", path: "/bots/{botId}/{x}/", operation: "D", mutating: false, handler: h },
-            Route { method: "POST", path: "/tags/{resourceArn+}", operation: "E", mutating: true, handler: h },
+            Route {
+                method: "GET",
+                path: "/contact-flows/{InstanceId}/{ContactFlowId}",
+                operation: "A",
+                mutating: false,
+                handler: h,
+            },
+            Route {
+                method: "GET",
+                path: "/bots/{botId}/",
+                operation: "B",
+                mutating: false,
+                handler: h,
+            },
+            Route {
+                method: "GET",
+                path: "/bots/{botId}/versions/",
+                operation: "C",
+                mutating: false,
+                handler: h,
+            },
+            Route {
+                method: "GET",
+                path: "/bots/{botId}/{x}/",
+                operation: "D",
+                mutating: false,
+                handler: h,
+            },
+            Route {
+                method: "POST",
+                path: "/tags/{resourceArn+}",
+                operation: "E",
+                mutating: true,
+                handler: h,
+            },
         ];
         let (r, p) = find_route(&routes, "GET", "/contact-flows/i-1/f%3A%24SAVED", &[]).unwrap();
-        assert_eq!((r.operation, p["ContactFlowId"].as_str()), ("A", "f:$SAVED"));
-        assert_eq!(find_route(&routes, "GET", "/bots/x/", &[]).unwrap().0.operation, "B");
+        assert_eq!(
+            (r.operation, p["ContactFlowId"].as_str()),
+            ("A", "f:$SAVED")
+        );
+        assert_eq!(
+            find_route(&routes, "GET", "/bots/x/", &[])
+                .unwrap()
+                .0
+                .operation,
+            "B"
+        );
         assert!(find_route(&routes, "GET", "/bots/x", &[]).is_none());
-        assert_eq!(find_route(&routes, "GET", "/bots/x/versions/", &[]).unwrap().0.operation, "C");
-        assert_eq!(find_route(&routes, "GET", "/bots/x/other/", &[]).unwrap().0.operation, "D");
+        assert_eq!(
+            find_route(&routes, "GET", "/bots/x/versions/", &[])
+                .unwrap()
+                .0
+                .operation,
+            "C"
+        );
+        assert_eq!(
+            find_route(&routes, "GET", "/bots/x/other/", &[])
+                .unwrap()
+                .0
+                .operation,
+            "D"
+        );
         let (_, p) = find_route(&routes, "POST", "/tags/arn%3Aaws%3Aconnect/x", &[]).unwrap();
         assert_eq!(p["resourceArn"], "arn:aws:connect/x");
         assert!(find_route(&routes, "DELETE", "/bots/x/", &[]).is_none());
@@ -876,7 +1007,14 @@ mod tests {
     fn query_and_percent_decoding() {
         assert_eq!(percent_decode("%24LATEST", false), "$LATEST");
         assert_eq!(percent_decode("a+b%2", false), "a+b%2");
-        assert_eq!(parse_query("a=1&b=x+y&a=%2F"), vec![("a".into(), "1".into()), ("b".into(), "x y".into()), ("a".into(), "/".into())]);
+        assert_eq!(
+            parse_query("a=1&b=x+y&a=%2F"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y".into()),
+                ("a".into(), "/".into())
+            ]
+        );
     }
 
     #[test]
@@ -884,7 +1022,10 @@ mod tests {
         let s = Shared::new(Config::default());
         let taken = (0..10).filter(|_| s.take_token("k")).count();
         assert_eq!(taken, 5);
-        s.set_quota(QuotaConfig { enabled: false, ..QuotaConfig::default() });
+        s.set_quota(QuotaConfig {
+            enabled: false,
+            ..QuotaConfig::default()
+        });
         assert!((0..10).all(|_| s.take_token("k")));
     }
 }

@@ -1,6 +1,6 @@
 //! Lex V2 model-building API emulation (models.lex.v2 2020-08-07): bots, locales, intents,
 //! asynchronous locale builds, numbered versions and aliases, on the restJson1 wire format the
-//! aws-sdk-lexmodelsv2 and botocore clients speak. Strictness choices are listed in `sandbox/LEX.md`.
+//! aws-sdk-lexmodelsv2 and botocore clients speak. Strictness choices are listed in `sandbox/README.md`.
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use crate::core::{ApiError, Req, Resp, Route, World};
 #[path = "lex/common.rs"]
 pub(crate) mod common;
 
-use common::{Body, Invalid, check_len, epoch, is_v2_name, max_results, paginate, short_id};
+use common::{Body, Invalid, check_len, epoch, is_v2_name, max_results, ok, paginate, short_id};
 
 const INVALID: Invalid = Invalid("ValidationException");
 const TEST_ALIAS_ID: &str = "TSTALIASID";
@@ -169,8 +169,12 @@ impl State {
     /// alias of a live bot in this sandbox's `region` and `account`.
     pub fn alias_exists_in(&self, region: &str, account: &str, alias_arn: &str) -> bool {
         let prefix = format!("arn:aws:lex:{region}:{account}:bot-alias/");
-        let Some(rest) = alias_arn.strip_prefix(&prefix) else { return false };
-        let Some((bot_id, alias_id)) = rest.split_once('/') else { return false };
+        let Some(rest) = alias_arn.strip_prefix(&prefix) else {
+            return false;
+        };
+        let Some((bot_id, alias_id)) = rest.split_once('/') else {
+            return false;
+        };
         self.bots
             .get(bot_id)
             .is_some_and(|b| b.deleting_since.is_none() && b.aliases.contains_key(alias_id))
@@ -188,7 +192,8 @@ impl State {
 
     /// Moves time-driven states forward: finished builds, finished bot deletions.
     fn settle(&mut self, now: OffsetDateTime, build: Duration) {
-        self.bots.retain(|_, b| b.deleting_since.is_none_or(|t| now < t + build));
+        self.bots
+            .retain(|_, b| b.deleting_since.is_none_or(|t| now < t + build));
         for bot in self.bots.values_mut() {
             for loc in bot.draft.values_mut() {
                 if let LocaleStatus::Building { until, failures } = &loc.status
@@ -239,7 +244,11 @@ impl crate::core::Snapshot for State {
 }
 
 fn bot_status(b: &Bot) -> &'static str {
-    if b.deleting_since.is_some() { "Deleting" } else { "Available" }
+    if b.deleting_since.is_some() {
+        "Deleting"
+    } else {
+        "Available"
+    }
 }
 
 fn locale_status_name(s: &LocaleStatus) -> &'static str {
@@ -295,13 +304,18 @@ fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
 
 fn bot<'a>(st: &'a State, id: &str, access: Access) -> Result<&'a Bot, ApiError> {
     check_id("botId", id)?;
-    st.bots.get(id).ok_or_else(|| missing(access, format!("bot {id} does not exist")))
+    st.bots
+        .get(id)
+        .ok_or_else(|| missing(access, format!("bot {id} does not exist")))
 }
 
 /// A bot that may be changed: it exists and is not being deleted.
 fn bot_mut<'a>(st: &'a mut State, id: &str) -> Result<&'a mut Bot, ApiError> {
     check_id("botId", id)?;
-    let b = st.bots.get_mut(id).ok_or_else(|| precondition(format!("bot {id} does not exist")))?;
+    let b = st
+        .bots
+        .get_mut(id)
+        .ok_or_else(|| precondition(format!("bot {id} does not exist")))?;
     if b.deleting_since.is_some() {
         return Err(conflict(format!("bot {id} is being deleted")));
     }
@@ -310,7 +324,9 @@ fn bot_mut<'a>(st: &'a mut State, id: &str) -> Result<&'a mut Bot, ApiError> {
 
 fn check_draft(version: &str) -> Result<(), ApiError> {
     if version != "DRAFT" {
-        return Err(INVALID.err(format!("botVersion must be DRAFT for this operation, got {version}")));
+        return Err(INVALID.err(format!(
+            "botVersion must be DRAFT for this operation, got {version}"
+        )));
     }
     Ok(())
 }
@@ -319,7 +335,9 @@ fn check_bot_version(version: &str) -> Result<(), ApiError> {
     if version == "DRAFT" || is_number(version) {
         Ok(())
     } else {
-        Err(INVALID.err(format!("botVersion must be DRAFT or a version number, got {version}")))
+        Err(INVALID.err(format!(
+            "botVersion must be DRAFT or a version number, got {version}"
+        )))
     }
 }
 
@@ -328,16 +346,24 @@ fn is_number(s: &str) -> bool {
 }
 
 /// The locales of `version` (DRAFT or a number) of a bot.
-fn version_locales<'a>(b: &'a Bot, version: &str, access: Access) -> Result<&'a BTreeMap<String, Locale>, ApiError> {
+fn version_locales<'a>(
+    b: &'a Bot,
+    version: &str,
+    access: Access,
+) -> Result<&'a BTreeMap<String, Locale>, ApiError> {
     check_bot_version(version)?;
     if version == "DRAFT" {
         return Ok(&b.draft);
     }
-    let n: u32 = version.parse().map_err(|_| INVALID.err("botVersion is not a number"))?;
-    b.versions
-        .get(&n)
-        .map(|v| &v.locales)
-        .ok_or_else(|| missing(access, format!("version {version} of bot {} does not exist", b.id)))
+    let n: u32 = version
+        .parse()
+        .map_err(|_| INVALID.err("botVersion is not a number"))?;
+    b.versions.get(&n).map(|v| &v.locales).ok_or_else(|| {
+        missing(
+            access,
+            format!("version {version} of bot {} does not exist", b.id),
+        )
+    })
 }
 
 fn locale_name(id: &str) -> Option<&'static str> {
@@ -371,10 +397,18 @@ fn filter_matches(
     allowed: &[(&str, &[&str])],
     attr: impl Fn(&str) -> String,
 ) -> Result<bool, ApiError> {
-    let Some(filters) = filters else { return Ok(true) };
+    let Some(filters) = filters else {
+        return Ok(true);
+    };
     for f in filters {
-        let name = f.get("name").and_then(Value::as_str).ok_or_else(|| INVALID.err("filter name is required"))?;
-        let op = f.get("operator").and_then(Value::as_str).ok_or_else(|| INVALID.err("filter operator is required"))?;
+        let name = f
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| INVALID.err("filter name is required"))?;
+        let op = f
+            .get("operator")
+            .and_then(Value::as_str)
+            .ok_or_else(|| INVALID.err("filter operator is required"))?;
         let values: Vec<&str> = f
             .get("values")
             .and_then(Value::as_array)
@@ -407,8 +441,13 @@ fn filter_matches(
 
 /// Reads `sortBy` (`attribute`, `order`): returns (attribute, descending).
 fn sort_of(b: &Body, allowed: &[&str]) -> Result<Option<(String, bool)>, ApiError> {
-    let Some(s) = b.opt_obj("sortBy")? else { return Ok(None) };
-    let attr = s.get("attribute").and_then(Value::as_str).ok_or_else(|| INVALID.err("sortBy.attribute is required"))?;
+    let Some(s) = b.opt_obj("sortBy")? else {
+        return Ok(None);
+    };
+    let attr = s
+        .get("attribute")
+        .and_then(Value::as_str)
+        .ok_or_else(|| INVALID.err("sortBy.attribute is required"))?;
     if !allowed.contains(&attr) {
         return Err(INVALID.err(format!("sortBy.attribute {attr} is not valid")));
     }
@@ -432,7 +471,11 @@ fn bot_json(b: &Bot) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("botId".into(), json!(b.id));
     m.insert("botName".into(), json!(b.name));
-    insert_opt(&mut m, "description", b.description.clone().map(Value::from));
+    insert_opt(
+        &mut m,
+        "description",
+        b.description.clone().map(Value::from),
+    );
     m.insert("roleArn".into(), json!(b.role_arn));
     m.insert("dataPrivacy".into(), b.data_privacy.clone());
     m.insert("idleSessionTTLInSeconds".into(), json!(b.idle_ttl));
@@ -460,22 +503,36 @@ fn bot_input(b: &Body) -> Result<BotInput, ApiError> {
     check_description(&description)?;
     let role_arn = b.req_str("roleArn")?;
     check_len(INVALID, "roleArn", &role_arn, 32, 2048)?;
-    let acct = role_arn.strip_prefix("arn:aws:iam::").and_then(|r| r.split_once(":role/"));
-    if !acct.is_some_and(|(a, r)| a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) && !r.is_empty()) {
-        return Err(INVALID.err(format!("roleArn {role_arn:?} must match ^arn:aws:iam::[0-9]{{12}}:role/.*$")));
+    let acct = role_arn
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|r| r.split_once(":role/"));
+    if !acct.is_some_and(|(a, r)| {
+        a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) && !r.is_empty()
+    }) {
+        return Err(INVALID.err(format!(
+            "roleArn {role_arn:?} must match ^arn:aws:iam::[0-9]{{12}}:role/.*$"
+        )));
     }
-    let privacy = b.opt_obj("dataPrivacy")?.ok_or_else(|| INVALID.err("dataPrivacy is required"))?;
+    let privacy = b
+        .opt_obj("dataPrivacy")?
+        .ok_or_else(|| INVALID.err("dataPrivacy is required"))?;
     if !privacy.get("childDirected").is_some_and(Value::is_boolean) {
         return Err(INVALID.err("dataPrivacy.childDirected is required and must be a boolean"));
     }
-    let idle_ttl = b.opt_i64("idleSessionTTLInSeconds")?.ok_or_else(|| INVALID.err("idleSessionTTLInSeconds is required"))?;
+    let idle_ttl = b
+        .opt_i64("idleSessionTTLInSeconds")?
+        .ok_or_else(|| INVALID.err("idleSessionTTLInSeconds is required"))?;
     if !(60..=86400).contains(&idle_ttl) {
-        return Err(INVALID.err(format!("idleSessionTTLInSeconds must be between 60 and 86400, got {idle_ttl}")));
+        return Err(INVALID.err(format!(
+            "idleSessionTTLInSeconds must be between 60 and 86400, got {idle_ttl}"
+        )));
     }
     if let Some(t) = b.opt_str("botType")?
         && t != "Bot"
     {
-        return Err(INVALID.err(format!("botType {t} is not supported by the sandbox (only Bot)")));
+        return Err(INVALID.err(format!(
+            "botType {t} is not supported by the sandbox (only Bot)"
+        )));
     }
     Ok(BotInput {
         name,
@@ -492,10 +549,16 @@ fn create_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = Body::parse(r, INVALID)?;
     let input = bot_input(&b)?;
     if st.bot_names().any(|n| n == input.name) {
-        return Err(conflict(format!("a bot named {} already exists", input.name)));
+        return Err(conflict(format!(
+            "a bot named {} already exists",
+            input.name
+        )));
     }
     let tags = b.get("botTags").cloned().unwrap_or_else(|| json!({}));
-    let test_tags = b.get("testBotAliasTags").cloned().unwrap_or_else(|| json!({}));
+    let test_tags = b
+        .get("testBotAliasTags")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
     let mut id = short_id();
     while st.bots.contains_key(&id) {
         id = short_id();
@@ -537,7 +600,7 @@ fn create_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botTags".into(), tags);
     out.insert("testBotAliasTags".into(), test_tags);
     st.bots.insert(id, bot);
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -545,7 +608,7 @@ fn describe_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot(st, r.param("botId"), Access::Read)?;
     let mut out = bot_json(b);
     out.insert("lastUpdatedDateTime".into(), epoch(b.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -555,7 +618,10 @@ fn update_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let id = r.param("botId").to_string();
     bot_mut(st, &id)?;
     if st.bots.values().any(|b| b.id != id && b.name == input.name) {
-        return Err(conflict(format!("a bot named {} already exists", input.name)));
+        return Err(conflict(format!(
+            "a bot named {} already exists",
+            input.name
+        )));
     }
     let b = bot_mut(st, &id)?;
     b.name = input.name;
@@ -567,7 +633,7 @@ fn update_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     b.updated = now;
     let mut out = bot_json(b);
     out.insert("lastUpdatedDateTime".into(), epoch(b.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn skip_in_use(r: &Req) -> Result<bool, ApiError> {
@@ -575,7 +641,9 @@ fn skip_in_use(r: &Req) -> Result<bool, ApiError> {
         None => Ok(false),
         Some("true") => Ok(true),
         Some("false") => Ok(false),
-        Some(v) => Err(INVALID.err(format!("skipResourceInUseCheck must be true or false, got {v}"))),
+        Some(v) => Err(INVALID.err(format!(
+            "skipResourceInUseCheck must be true or false, got {v}"
+        ))),
     }
 }
 
@@ -589,11 +657,17 @@ fn delete_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             b.id, a.name, a.id
         )));
     }
-    if b.draft.values().any(|l| matches!(l.status, LocaleStatus::Building { .. })) {
-        return Err(conflict(format!("bot {} has a locale that is building", b.id)));
+    if b.draft
+        .values()
+        .any(|l| matches!(l.status, LocaleStatus::Building { .. }))
+    {
+        return Err(conflict(format!(
+            "bot {} has a locale that is building",
+            b.id
+        )));
     }
     b.deleting_since = Some(now);
-    Ok(Resp::ok(json!({ "botId": b.id, "botStatus": "Deleting" })).with_status(202))
+    Ok(ok(json!({ "botId": b.id, "botStatus": "Deleting" })).with_status(202))
 }
 
 fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -604,9 +678,17 @@ fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let sort = sort_of(&body, &["BotName"])?;
     let mut bots: Vec<&Bot> = Vec::new();
     for b in st.bots.values() {
-        let matched = filter_matches(filters, &[("BotName", &["CO", "EQ", "NE"]), ("BotType", &["EQ", "NE"])], |f| {
-            if f == "BotName" { b.name.clone() } else { "Bot".into() }
-        })?;
+        let matched = filter_matches(
+            filters,
+            &[("BotName", &["CO", "EQ", "NE"]), ("BotType", &["EQ", "NE"])],
+            |f| {
+                if f == "BotName" {
+                    b.name.clone()
+                } else {
+                    "Bot".into()
+                }
+            },
+        )?;
         if matched {
             bots.push(b);
         }
@@ -621,16 +703,29 @@ fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             let mut m = Map::new();
             m.insert("botId".into(), json!(b.id));
             m.insert("botName".into(), json!(b.name));
-            insert_opt(&mut m, "description", b.description.clone().map(Value::from));
+            insert_opt(
+                &mut m,
+                "description",
+                b.description.clone().map(Value::from),
+            );
             m.insert("botStatus".into(), json!(bot_status(b)));
-            insert_opt(&mut m, "latestBotVersion", b.versions.keys().next_back().map(|v| json!(v.to_string())));
+            insert_opt(
+                &mut m,
+                "latestBotVersion",
+                b.versions.keys().next_back().map(|v| json!(v.to_string())),
+            );
             m.insert("lastUpdatedDateTime".into(), epoch(b.updated));
             m.insert("botType".into(), json!("Bot"));
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(INVALID, summaries, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(json!({ "botSummaries": page, "nextToken": next })))
+    let (page, next) = paginate(
+        INVALID,
+        summaries,
+        max,
+        body.opt_str("nextToken")?.as_deref(),
+    )?;
+    Ok(ok(json!({ "botSummaries": page, "nextToken": next })))
 }
 
 // ---------------------------------------------------------------- locales
@@ -641,24 +736,36 @@ fn locale_json(bot_id: &str, version: &str, l: &Locale) -> Map<String, Value> {
     m.insert("botVersion".into(), json!(version));
     m.insert("localeId".into(), json!(l.id));
     m.insert("localeName".into(), json!(locale_name(&l.id).unwrap_or("")));
-    insert_opt(&mut m, "description", l.description.clone().map(Value::from));
+    insert_opt(
+        &mut m,
+        "description",
+        l.description.clone().map(Value::from),
+    );
     m.insert("nluIntentConfidenceThreshold".into(), json!(l.threshold));
     for (k, v) in &l.settings {
         m.insert(k.clone(), v.clone());
     }
-    m.insert("botLocaleStatus".into(), json!(locale_status_name(&l.status)));
+    m.insert(
+        "botLocaleStatus".into(),
+        json!(locale_status_name(&l.status)),
+    );
     m.insert("creationDateTime".into(), epoch(l.created));
     m
 }
 
-fn locale_input(b: &Body) -> Result<(Option<String>, f64, Map<String, Value>), ApiError> {
+/// Description, confidence threshold and pass-through settings of a locale request.
+type LocaleInput = (Option<String>, f64, Map<String, Value>);
+
+fn locale_input(b: &Body) -> Result<LocaleInput, ApiError> {
     let description = b.opt_str("description")?;
     check_description(&description)?;
     let threshold = b
         .opt_f64("nluIntentConfidenceThreshold")?
         .ok_or_else(|| INVALID.err("nluIntentConfidenceThreshold is required"))?;
     if !(0.0..=1.0).contains(&threshold) {
-        return Err(INVALID.err(format!("nluIntentConfidenceThreshold must be between 0 and 1, got {threshold}")));
+        return Err(INVALID.err(format!(
+            "nluIntentConfidenceThreshold must be between 0 and 1, got {threshold}"
+        )));
     }
     if let Some(v) = b.opt_obj("voiceSettings")?
         && !v.get("voiceId").is_some_and(Value::is_string)
@@ -670,9 +777,21 @@ fn locale_input(b: &Body) -> Result<(Option<String>, f64, Map<String, Value>), A
 
 fn fallback_intent(now: OffsetDateTime) -> Intent {
     let mut fields = Map::new();
-    fields.insert("description".into(), json!("Default intent when no other intent matches"));
-    fields.insert("parentIntentSignature".into(), json!("AMAZON.FallbackIntent"));
-    Intent { id: FALLBACK_ID.into(), name: "FallbackIntent".into(), fields, created: now, updated: now }
+    fields.insert(
+        "description".into(),
+        json!("Default intent when no other intent matches"),
+    );
+    fields.insert(
+        "parentIntentSignature".into(),
+        json!("AMAZON.FallbackIntent"),
+    );
+    Intent {
+        id: FALLBACK_ID.into(),
+        name: "FallbackIntent".into(),
+        fields,
+        created: now,
+        updated: now,
+    }
 }
 
 fn create_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -686,7 +805,10 @@ fn create_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let (description, threshold, settings) = locale_input(&body)?;
     let b = bot_mut(st, r.param("botId"))?;
     if b.draft.contains_key(&locale_id) {
-        return Err(conflict(format!("locale {locale_id} already exists in bot {}", b.id)));
+        return Err(conflict(format!(
+            "locale {locale_id} already exists in bot {}",
+            b.id
+        )));
     }
     let mut intents = BTreeMap::new();
     intents.insert(FALLBACK_ID.to_string(), fallback_intent(now));
@@ -706,7 +828,7 @@ fn create_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botLocaleStatus".into(), json!("Creating"));
     b.draft.insert(locale_id, loc);
     b.updated = now;
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -715,7 +837,12 @@ fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let version = r.param("botVersion");
     let locales = version_locales(b, version, Access::Read)?;
     let lid = r.param("localeId");
-    let l = locales.get(lid).ok_or_else(|| not_found(format!("locale {lid} does not exist in version {version} of bot {}", b.id)))?;
+    let l = locales.get(lid).ok_or_else(|| {
+        not_found(format!(
+            "locale {lid} does not exist in version {version} of bot {}",
+            b.id
+        ))
+    })?;
     let mut out = locale_json(&b.id, version, l);
     out.insert("intentsCount".into(), json!(l.intents.len()));
     out.insert("slotTypesCount".into(), json!(0));
@@ -723,17 +850,28 @@ fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         out.insert("failureReasons".into(), json!(reasons));
     }
     out.insert("lastUpdatedDateTime".into(), epoch(l.updated));
-    insert_opt(&mut out, "lastBuildSubmittedDateTime", l.last_build.map(epoch));
-    let history: Vec<Value> = l.history.iter().map(|(e, t)| json!({ "event": e, "eventDate": epoch(*t) })).collect();
+    insert_opt(
+        &mut out,
+        "lastBuildSubmittedDateTime",
+        l.last_build.map(epoch),
+    );
+    let history: Vec<Value> = l
+        .history
+        .iter()
+        .map(|(e, t)| json!({ "event": e, "eventDate": epoch(*t) }))
+        .collect();
     out.insert("botLocaleHistoryEvents".into(), json!(history));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 /// Marks a locale's content as changed: a built or failed locale goes back to NotBuilt; a locale
 /// that is building refuses the change.
 fn touch_locale(l: &mut Locale, now: OffsetDateTime) -> Result<(), ApiError> {
     if matches!(l.status, LocaleStatus::Building { .. }) {
-        return Err(conflict(format!("locale {} is building; retry when the build has finished", l.id)));
+        return Err(conflict(format!(
+            "locale {} is building; retry when the build has finished",
+            l.id
+        )));
     }
     l.status = LocaleStatus::NotBuilt;
     l.updated = now;
@@ -742,7 +880,9 @@ fn touch_locale(l: &mut Locale, now: OffsetDateTime) -> Result<(), ApiError> {
 
 fn draft_locale<'a>(b: &'a mut Bot, lid: &str) -> Result<&'a mut Locale, ApiError> {
     let id = b.id.clone();
-    b.draft.get_mut(lid).ok_or_else(|| precondition(format!("locale {lid} does not exist in bot {id}")))
+    b.draft
+        .get_mut(lid)
+        .ok_or_else(|| precondition(format!("locale {lid} does not exist in bot {id}")))
 }
 
 fn update_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -759,7 +899,7 @@ fn update_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     l.settings = settings;
     let mut out = locale_json(&bot_id, "DRAFT", l);
     out.insert("lastUpdatedDateTime".into(), epoch(l.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn delete_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -773,7 +913,7 @@ fn delete_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     b.draft.remove(&lid);
     b.updated = now;
-    Ok(Resp::ok(json!({ "botId": b.id, "botVersion": "DRAFT", "localeId": lid, "botLocaleStatus": "Deleting" }))
+    Ok(ok(json!({ "botId": b.id, "botVersion": "DRAFT", "localeId": lid, "botLocaleStatus": "Deleting" }))
         .with_status(202))
 }
 
@@ -788,7 +928,9 @@ fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let locales = version_locales(b, version, Access::Read)?;
     let mut items: Vec<&Locale> = Vec::new();
     for l in locales.values() {
-        if filter_matches(filters, &[("BotLocaleName", &["CO", "EQ"])], |_| locale_name(&l.id).unwrap_or("").to_string())? {
+        if filter_matches(filters, &[("BotLocaleName", &["CO", "EQ"])], |_| {
+            locale_name(&l.id).unwrap_or("").to_string()
+        })? {
             items.push(l);
         }
     }
@@ -802,15 +944,33 @@ fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             let mut m = Map::new();
             m.insert("localeId".into(), json!(l.id));
             m.insert("localeName".into(), json!(locale_name(&l.id).unwrap_or("")));
-            insert_opt(&mut m, "description", l.description.clone().map(Value::from));
-            m.insert("botLocaleStatus".into(), json!(locale_status_name(&l.status)));
+            insert_opt(
+                &mut m,
+                "description",
+                l.description.clone().map(Value::from),
+            );
+            m.insert(
+                "botLocaleStatus".into(),
+                json!(locale_status_name(&l.status)),
+            );
             m.insert("lastUpdatedDateTime".into(), epoch(l.updated));
-            insert_opt(&mut m, "lastBuildSubmittedDateTime", l.last_build.map(epoch));
+            insert_opt(
+                &mut m,
+                "lastBuildSubmittedDateTime",
+                l.last_build.map(epoch),
+            );
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(INVALID, summaries, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(json!({ "botId": b.id, "botVersion": version, "botLocaleSummaries": page, "nextToken": next })))
+    let (page, next) = paginate(
+        INVALID,
+        summaries,
+        max,
+        body.opt_str("nextToken")?.as_deref(),
+    )?;
+    Ok(ok(
+        json!({ "botId": b.id, "botVersion": version, "botLocaleSummaries": page, "nextToken": next }),
+    ))
 }
 
 /// Why a locale cannot build (empty when it can): it needs an intent besides the fallback, and
@@ -820,7 +980,12 @@ fn build_failures(l: &Locale) -> Vec<String> {
     let custom: Vec<&Intent> = l
         .intents
         .values()
-        .filter(|i| i.fields.get("parentIntentSignature").and_then(Value::as_str) != Some("AMAZON.FallbackIntent"))
+        .filter(|i| {
+            i.fields
+                .get("parentIntentSignature")
+                .and_then(Value::as_str)
+                != Some("AMAZON.FallbackIntent")
+        })
         .collect();
     if custom.is_empty() {
         reasons.push(format!(
@@ -829,10 +994,21 @@ fn build_failures(l: &Locale) -> Vec<String> {
         ));
     }
     for i in custom {
-        let builtin = i.fields.get("parentIntentSignature").and_then(Value::as_str).is_some();
-        let utterances = i.fields.get("sampleUtterances").and_then(Value::as_array).map_or(0, Vec::len);
+        let builtin = i
+            .fields
+            .get("parentIntentSignature")
+            .and_then(Value::as_str)
+            .is_some();
+        let utterances = i
+            .fields
+            .get("sampleUtterances")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         if !builtin && utterances == 0 {
-            reasons.push(format!("Intent {} must have at least one sample utterance", i.name));
+            reasons.push(format!(
+                "Intent {} must have at least one sample utterance",
+                i.name
+            ));
         }
     }
     reasons
@@ -849,10 +1025,13 @@ fn build_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         return Err(conflict(format!("locale {} is already building", l.id)));
     }
     let failures = build_failures(l);
-    l.status = LocaleStatus::Building { until: now + build, failures };
+    l.status = LocaleStatus::Building {
+        until: now + build,
+        failures,
+    };
     l.last_build = Some(now);
     l.history.push(("Build submitted".into(), now));
-    Ok(Resp::ok(json!({
+    Ok(ok(json!({
         "botId": bot_id,
         "botVersion": "DRAFT",
         "localeId": l.id,
@@ -897,7 +1076,9 @@ fn intent_input(b: &Body) -> Result<(String, Map<String, Value>), ApiError> {
     if let Some(sig) = b.opt_str("parentIntentSignature")?
         && !sig.starts_with("AMAZON.")
     {
-        return Err(INVALID.err(format!("parentIntentSignature {sig} is not a built-in intent")));
+        return Err(INVALID.err(format!(
+            "parentIntentSignature {sig} is not a built-in intent"
+        )));
     }
     Ok((name, b.pick(INTENT_FIELDS)))
 }
@@ -907,25 +1088,36 @@ fn create_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let body = Body::parse(r, INVALID)?;
     check_draft(r.param("botVersion"))?;
     let (name, fields) = intent_input(&body)?;
-    if fields.get("parentIntentSignature").and_then(Value::as_str) == Some("AMAZON.FallbackIntent") {
-        return Err(INVALID.err("a locale has exactly one fallback intent, created with the locale"));
+    if fields.get("parentIntentSignature").and_then(Value::as_str) == Some("AMAZON.FallbackIntent")
+    {
+        return Err(
+            INVALID.err("a locale has exactly one fallback intent, created with the locale")
+        );
     }
     let b = bot_mut(st, r.param("botId"))?;
     let bot_id = b.id.clone();
     let lid = r.param("localeId").to_string();
     let l = draft_locale(b, &lid)?;
     if l.intents.values().any(|i| i.name == name) {
-        return Err(conflict(format!("an intent named {name} already exists in locale {lid}")));
+        return Err(conflict(format!(
+            "an intent named {name} already exists in locale {lid}"
+        )));
     }
     touch_locale(l, now)?;
     let mut id = short_id();
     while l.intents.contains_key(&id) {
         id = short_id();
     }
-    let intent = Intent { id: id.clone(), name, fields, created: now, updated: now };
+    let intent = Intent {
+        id: id.clone(),
+        name,
+        fields,
+        created: now,
+        updated: now,
+    };
     let out = intent_json(&bot_id, "DRAFT", &lid, &intent);
     l.intents.insert(id, intent);
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn describe_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -935,12 +1127,20 @@ fn describe_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let lid = r.param("localeId");
     let l = version_locales(b, version, Access::Read)?
         .get(lid)
-        .ok_or_else(|| not_found(format!("locale {lid} does not exist in version {version} of bot {}", b.id)))?;
+        .ok_or_else(|| {
+            not_found(format!(
+                "locale {lid} does not exist in version {version} of bot {}",
+                b.id
+            ))
+        })?;
     let iid = r.param("intentId");
-    let i = l.intents.get(iid).ok_or_else(|| not_found(format!("intent {iid} does not exist in locale {lid}")))?;
+    let i = l
+        .intents
+        .get(iid)
+        .ok_or_else(|| not_found(format!("intent {iid} does not exist in locale {lid}")))?;
     let mut out = intent_json(&b.id, version, lid, i);
     out.insert("lastUpdatedDateTime".into(), epoch(i.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -954,25 +1154,35 @@ fn update_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let l = draft_locale(b, &lid)?;
     let iid = r.param("intentId");
     let Some(current) = l.intents.get(iid) else {
-        return Err(precondition(format!("intent {iid} does not exist in locale {lid}")));
+        return Err(precondition(format!(
+            "intent {iid} does not exist in locale {lid}"
+        )));
     };
     if iid == FALLBACK_ID && name != current.name {
         return Err(INVALID.err("the fallback intent cannot be renamed"));
     }
     if l.intents.values().any(|i| i.id != iid && i.name == name) {
-        return Err(conflict(format!("an intent named {name} already exists in locale {lid}")));
+        return Err(conflict(format!(
+            "an intent named {name} already exists in locale {lid}"
+        )));
     }
     touch_locale(l, now)?;
-    let i = l.intents.get_mut(iid).ok_or_else(|| precondition("intent vanished"))?;
+    let i = l
+        .intents
+        .get_mut(iid)
+        .ok_or_else(|| precondition("intent vanished"))?;
     i.name = name;
     i.fields = fields;
     if iid == FALLBACK_ID {
-        i.fields.insert("parentIntentSignature".into(), json!("AMAZON.FallbackIntent"));
+        i.fields.insert(
+            "parentIntentSignature".into(),
+            json!("AMAZON.FallbackIntent"),
+        );
     }
     i.updated = now;
     let mut out = intent_json(&bot_id, "DRAFT", &lid, i);
     out.insert("lastUpdatedDateTime".into(), epoch(i.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn delete_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -983,7 +1193,9 @@ fn delete_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let l = draft_locale(b, &lid)?;
     let iid = r.param("intentId");
     if !l.intents.contains_key(iid) {
-        return Err(precondition(format!("intent {iid} does not exist in locale {lid}")));
+        return Err(precondition(format!(
+            "intent {iid} does not exist in locale {lid}"
+        )));
     }
     if iid == FALLBACK_ID {
         return Err(INVALID.err("the fallback intent cannot be deleted"));
@@ -1004,15 +1216,24 @@ fn list_intents(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let lid = r.param("localeId");
     let l = version_locales(b, version, Access::Read)?
         .get(lid)
-        .ok_or_else(|| not_found(format!("locale {lid} does not exist in version {version} of bot {}", b.id)))?;
+        .ok_or_else(|| {
+            not_found(format!(
+                "locale {lid} does not exist in version {version} of bot {}",
+                b.id
+            ))
+        })?;
     let mut items: Vec<&Intent> = Vec::new();
     for i in l.intents.values() {
-        if filter_matches(filters, &[("IntentName", &["CO", "EQ"])], |_| i.name.clone())? {
+        if filter_matches(filters, &[("IntentName", &["CO", "EQ"])], |_| {
+            i.name.clone()
+        })? {
             items.push(i);
         }
     }
     match &sort {
-        Some((a, _)) if a == "LastUpdatedDateTime" => items.sort_by_key(|i| (i.updated, i.name.clone())),
+        Some((a, _)) if a == "LastUpdatedDateTime" => {
+            items.sort_by_key(|i| (i.updated, i.name.clone()))
+        }
         _ => items.sort_by(|a, b| a.name.cmp(&b.name)),
     }
     if sort.is_some_and(|(_, d)| d) {
@@ -1024,15 +1245,26 @@ fn list_intents(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             let mut m = Map::new();
             m.insert("intentId".into(), json!(i.id));
             m.insert("intentName".into(), json!(i.name));
-            for k in ["intentDisplayName", "description", "parentIntentSignature", "inputContexts", "outputContexts"] {
+            for k in [
+                "intentDisplayName",
+                "description",
+                "parentIntentSignature",
+                "inputContexts",
+                "outputContexts",
+            ] {
                 insert_opt(&mut m, k, i.fields.get(k).cloned());
             }
             m.insert("lastUpdatedDateTime".into(), epoch(i.updated));
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(INVALID, summaries, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(json!({
+    let (page, next) = paginate(
+        INVALID,
+        summaries,
+        max,
+        body.opt_str("nextToken")?.as_deref(),
+    )?;
+    Ok(ok(json!({
         "botId": b.id, "botVersion": version, "localeId": lid, "intentSummaries": page, "nextToken": next,
     })))
 }
@@ -1053,7 +1285,11 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     let b = bot_mut(st, r.param("botId"))?;
     if b.versions.len() >= MAX_VERSIONS {
-        return Err(ApiError::new(402, "ServiceQuotaExceededException", format!("bot {} already has {MAX_VERSIONS} versions", b.id)));
+        return Err(ApiError::new(
+            402,
+            "ServiceQuotaExceededException",
+            format!("bot {} already has {MAX_VERSIONS} versions", b.id),
+        ));
     }
     let mut locales = BTreeMap::new();
     for (lid, details) in &spec {
@@ -1062,9 +1298,12 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             .and_then(Value::as_str)
             .ok_or_else(|| INVALID.err(format!("sourceBotVersion is required for locale {lid}")))?;
         let from = version_locales(b, source, Access::Write)?;
-        let l = from
-            .get(lid)
-            .ok_or_else(|| precondition(format!("locale {lid} does not exist in version {source} of bot {}", b.id)))?;
+        let l = from.get(lid).ok_or_else(|| {
+            precondition(format!(
+                "locale {lid} does not exist in version {source} of bot {}",
+                b.id
+            ))
+        })?;
         if l.status != LocaleStatus::Built {
             return Err(precondition(format!(
                 "locale {lid} of version {source} is {}; only a Built locale can be versioned",
@@ -1095,36 +1334,54 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botVersionLocaleSpecification".into(), Value::Object(spec));
     out.insert("botStatus".into(), json!("Creating"));
     out.insert("creationDateTime".into(), epoch(now));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn numbered(version: &str) -> Result<u32, ApiError> {
     if !is_number(version) {
-        return Err(INVALID.err(format!("botVersion must be a version number, got {version}")));
+        return Err(INVALID.err(format!(
+            "botVersion must be a version number, got {version}"
+        )));
     }
-    version.parse().map_err(|_| INVALID.err("botVersion is not a number"))
+    version
+        .parse()
+        .map_err(|_| INVALID.err("botVersion is not a number"))
 }
 
 fn describe_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let (st, _) = enter(w);
     let b = bot(st, r.param("botId"), Access::Read)?;
     let n = numbered(r.param("botVersion"))?;
-    let v = b.versions.get(&n).ok_or_else(|| not_found(format!("version {n} of bot {} does not exist", b.id)))?;
+    let v = b
+        .versions
+        .get(&n)
+        .ok_or_else(|| not_found(format!("version {n} of bot {} does not exist", b.id)))?;
     let mut m = Map::new();
     m.insert("botId".into(), json!(b.id));
     m.insert("botName".into(), json!(v.bot_name));
     m.insert("botVersion".into(), json!(v.number.to_string()));
-    insert_opt(&mut m, "description", v.description.clone().map(Value::from));
+    insert_opt(
+        &mut m,
+        "description",
+        v.description.clone().map(Value::from),
+    );
     m.insert("roleArn".into(), json!(v.role_arn));
     m.insert("dataPrivacy".into(), v.data_privacy.clone());
     m.insert("idleSessionTTLInSeconds".into(), json!(v.idle_ttl));
-    m.insert("botStatus".into(), json!(if b.deleting_since.is_some() { "Deleting" } else { "Available" }));
+    m.insert(
+        "botStatus".into(),
+        json!(if b.deleting_since.is_some() {
+            "Deleting"
+        } else {
+            "Available"
+        }),
+    );
     m.insert("creationDateTime".into(), epoch(v.created));
     for (k, x) in &v.extra {
         m.insert(k.clone(), x.clone());
     }
     m.insert("botVersionLocaleSpecification".into(), v.spec.clone());
-    Ok(Resp::ok(Value::Object(m)))
+    Ok(ok(Value::Object(m)))
 }
 
 fn list_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1153,7 +1410,9 @@ fn list_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     }
     items.extend(numbered);
     let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(json!({ "botId": b.id, "botVersionSummaries": page, "nextToken": next })))
+    Ok(ok(
+        json!({ "botId": b.id, "botVersionSummaries": page, "nextToken": next }),
+    ))
 }
 
 fn delete_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1162,17 +1421,25 @@ fn delete_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let n = numbered(r.param("botVersion"))?;
     let b = bot_mut(st, r.param("botId"))?;
     if !b.versions.contains_key(&n) {
-        return Err(precondition(format!("version {n} of bot {} does not exist", b.id)));
+        return Err(precondition(format!(
+            "version {n} of bot {} does not exist",
+            b.id
+        )));
     }
     let vs = n.to_string();
-    if !skip && let Some(a) = b.aliases.values().find(|a| a.bot_version.as_deref() == Some(vs.as_str())) {
+    if !skip
+        && let Some(a) = b
+            .aliases
+            .values()
+            .find(|a| a.bot_version.as_deref() == Some(vs.as_str()))
+    {
         return Err(precondition(format!(
             "version {n} of bot {} is in use by alias {} ({}); point the alias elsewhere or set skipResourceInUseCheck",
             b.id, a.name, a.id
         )));
     }
     b.versions.remove(&n);
-    Ok(Resp::ok(json!({ "botId": b.id, "botVersion": vs, "botStatus": "Deleting" })).with_status(202))
+    Ok(ok(json!({ "botId": b.id, "botVersion": vs, "botStatus": "Deleting" })).with_status(202))
 }
 
 // ---------------------------------------------------------------- aliases
@@ -1181,7 +1448,11 @@ fn alias_json(bot_id: &str, a: &Alias) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("botAliasId".into(), json!(a.id));
     m.insert("botAliasName".into(), json!(a.name));
-    insert_opt(&mut m, "description", a.description.clone().map(Value::from));
+    insert_opt(
+        &mut m,
+        "description",
+        a.description.clone().map(Value::from),
+    );
     insert_opt(&mut m, "botVersion", a.bot_version.clone().map(Value::from));
     for (k, v) in &a.settings {
         m.insert(k.clone(), v.clone());
@@ -1192,7 +1463,11 @@ fn alias_json(bot_id: &str, a: &Alias) -> Map<String, Value> {
     m
 }
 
-const ALIAS_SETTINGS: &[&str] = &["botAliasLocaleSettings", "conversationLogSettings", "sentimentAnalysisSettings"];
+const ALIAS_SETTINGS: &[&str] = &[
+    "botAliasLocaleSettings",
+    "conversationLogSettings",
+    "sentimentAnalysisSettings",
+];
 
 /// Validates an alias's target version and locale settings against the bot.
 fn alias_target(b: &Bot, body: &Body, test_alias: bool) -> Result<Option<String>, ApiError> {
@@ -1213,7 +1488,9 @@ fn alias_target(b: &Bot, body: &Body, test_alias: bool) -> Result<Option<String>
     if let Some(settings) = body.opt_obj("botAliasLocaleSettings")? {
         for (lid, s) in settings {
             if !s.get("enabled").is_some_and(Value::is_boolean) {
-                return Err(INVALID.err(format!("botAliasLocaleSettings.{lid}.enabled is required")));
+                return Err(
+                    INVALID.err(format!("botAliasLocaleSettings.{lid}.enabled is required"))
+                );
             }
             if let Some(locales) = locales
                 && !locales.contains_key(lid)
@@ -1239,7 +1516,10 @@ fn create_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot_mut(st, r.param("botId"))?;
     let version = alias_target(b, &body, false)?;
     if b.aliases.values().any(|a| a.name == name) {
-        return Err(conflict(format!("an alias named {name} already exists for bot {}", b.id)));
+        return Err(conflict(format!(
+            "an alias named {name} already exists for bot {}",
+            b.id
+        )));
     }
     let mut id = short_id();
     while b.aliases.contains_key(&id) {
@@ -1261,14 +1541,17 @@ fn create_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     out.insert("botAliasStatus".into(), json!("Creating"));
     out.insert("tags".into(), tags);
     b.aliases.insert(id, alias);
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn describe_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let (st, _) = enter(w);
     let b = bot(st, r.param("botId"), Access::Read)?;
     let aid = r.param("botAliasId");
-    let a = b.aliases.get(aid).ok_or_else(|| not_found(format!("alias {aid} of bot {} does not exist", b.id)))?;
+    let a = b
+        .aliases
+        .get(aid)
+        .ok_or_else(|| not_found(format!("alias {aid} of bot {} does not exist", b.id)))?;
     let mut out = alias_json(&b.id, a);
     let history: Vec<Value> = a
         .history
@@ -1283,7 +1566,7 @@ fn describe_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .collect();
     out.insert("botAliasHistoryEvents".into(), json!(history));
     out.insert("lastUpdatedDateTime".into(), epoch(a.updated));
-    Ok(Resp::ok(Value::Object(out)))
+    Ok(ok(Value::Object(out)))
 }
 
 fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1296,15 +1579,28 @@ fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot_mut(st, r.param("botId"))?;
     let aid = r.param("botAliasId").to_string();
     if !b.aliases.contains_key(&aid) {
-        return Err(precondition(format!("alias {aid} of bot {} does not exist", b.id)));
+        return Err(precondition(format!(
+            "alias {aid} of bot {} does not exist",
+            b.id
+        )));
     }
     let version = alias_target(b, &body, aid == TEST_ALIAS_ID)?;
     if b.aliases.values().any(|a| a.id != aid && a.name == name) {
-        return Err(conflict(format!("an alias named {name} already exists for bot {}", b.id)));
+        return Err(conflict(format!(
+            "an alias named {name} already exists for bot {}",
+            b.id
+        )));
     }
     let bot_id = b.id.clone();
-    let a = b.aliases.get_mut(&aid).ok_or_else(|| precondition("alias vanished"))?;
-    let version = if aid == TEST_ALIAS_ID { Some("DRAFT".to_string()) } else { version };
+    let a = b
+        .aliases
+        .get_mut(&aid)
+        .ok_or_else(|| precondition("alias vanished"))?;
+    let version = if aid == TEST_ALIAS_ID {
+        Some("DRAFT".to_string())
+    } else {
+        version
+    };
     if version != a.bot_version {
         if let Some(last) = a.history.last_mut() {
             last.2 = Some(now);
@@ -1320,7 +1616,7 @@ fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     a.updated = now;
     let mut out = alias_json(&bot_id, a);
     out.insert("lastUpdatedDateTime".into(), epoch(a.updated));
-    Ok(Resp::ok(Value::Object(out)).with_status(202))
+    Ok(ok(Value::Object(out)).with_status(202))
 }
 
 fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1329,13 +1625,21 @@ fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot_mut(st, r.param("botId"))?;
     let aid = r.param("botAliasId").to_string();
     if !b.aliases.contains_key(&aid) {
-        return Err(precondition(format!("alias {aid} of bot {} does not exist", b.id)));
+        return Err(precondition(format!(
+            "alias {aid} of bot {} does not exist",
+            b.id
+        )));
     }
     if aid == TEST_ALIAS_ID {
-        return Err(INVALID.err("TestBotAlias is deleted with its bot and cannot be deleted on its own"));
+        return Err(
+            INVALID.err("TestBotAlias is deleted with its bot and cannot be deleted on its own")
+        );
     }
     b.aliases.remove(&aid);
-    Ok(Resp::ok(json!({ "botAliasId": aid, "botId": b.id, "botAliasStatus": "Deleting" })).with_status(202))
+    Ok(
+        ok(json!({ "botAliasId": aid, "botId": b.id, "botAliasStatus": "Deleting" }))
+            .with_status(202),
+    )
 }
 
 fn list_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -1351,7 +1655,11 @@ fn list_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             let mut m = Map::new();
             m.insert("botAliasId".into(), json!(a.id));
             m.insert("botAliasName".into(), json!(a.name));
-            insert_opt(&mut m, "description", a.description.clone().map(Value::from));
+            insert_opt(
+                &mut m,
+                "description",
+                a.description.clone().map(Value::from),
+            );
             insert_opt(&mut m, "botVersion", a.bot_version.clone().map(Value::from));
             m.insert("botAliasStatus".into(), json!("Available"));
             m.insert("creationDateTime".into(), epoch(a.created));
@@ -1360,7 +1668,9 @@ fn list_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         })
         .collect();
     let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
-    Ok(Resp::ok(json!({ "botAliasSummaries": page, "nextToken": next, "botId": b.id })))
+    Ok(ok(
+        json!({ "botAliasSummaries": page, "nextToken": next, "botId": b.id }),
+    ))
 }
 
 /// Declares each route twice: without the trailing `/` (the Rust SDK strips it) and with it
@@ -1381,24 +1691,144 @@ pub static ROUTES: &[Route] = routes![
     ("GET", "/bots/{botId}", "DescribeBot", false, describe_bot),
     ("PUT", "/bots/{botId}", "UpdateBot", true, update_bot),
     ("DELETE", "/bots/{botId}", "DeleteBot", true, delete_bot),
-    ("PUT", "/bots/{botId}/botversions/{botVersion}/botlocales", "CreateBotLocale", true, create_bot_locale),
-    ("POST", "/bots/{botId}/botversions/{botVersion}/botlocales", "ListBotLocales", false, list_bot_locales),
-    ("GET", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}", "DescribeBotLocale", false, describe_bot_locale),
-    ("PUT", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}", "UpdateBotLocale", true, update_bot_locale),
-    ("DELETE", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}", "DeleteBotLocale", true, delete_bot_locale),
-    ("POST", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}", "BuildBotLocale", true, build_bot_locale),
-    ("PUT", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents", "CreateIntent", true, create_intent),
-    ("POST", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents", "ListIntents", false, list_intents),
-    ("GET", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}", "DescribeIntent", false, describe_intent),
-    ("PUT", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}", "UpdateIntent", true, update_intent),
-    ("DELETE", "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}", "DeleteIntent", true, delete_intent),
-    ("PUT", "/bots/{botId}/botversions", "CreateBotVersion", true, create_bot_version),
-    ("POST", "/bots/{botId}/botversions", "ListBotVersions", false, list_bot_versions),
-    ("GET", "/bots/{botId}/botversions/{botVersion}", "DescribeBotVersion", false, describe_bot_version),
-    ("DELETE", "/bots/{botId}/botversions/{botVersion}", "DeleteBotVersion", true, delete_bot_version),
-    ("PUT", "/bots/{botId}/botaliases", "CreateBotAlias", true, create_bot_alias),
-    ("POST", "/bots/{botId}/botaliases", "ListBotAliases", false, list_bot_aliases),
-    ("GET", "/bots/{botId}/botaliases/{botAliasId}", "DescribeBotAlias", false, describe_bot_alias),
-    ("PUT", "/bots/{botId}/botaliases/{botAliasId}", "UpdateBotAlias", true, update_bot_alias),
-    ("DELETE", "/bots/{botId}/botaliases/{botAliasId}", "DeleteBotAlias", true, delete_bot_alias),
+    (
+        "PUT",
+        "/bots/{botId}/botversions/{botVersion}/botlocales",
+        "CreateBotLocale",
+        true,
+        create_bot_locale
+    ),
+    (
+        "POST",
+        "/bots/{botId}/botversions/{botVersion}/botlocales",
+        "ListBotLocales",
+        false,
+        list_bot_locales
+    ),
+    (
+        "GET",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}",
+        "DescribeBotLocale",
+        false,
+        describe_bot_locale
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}",
+        "UpdateBotLocale",
+        true,
+        update_bot_locale
+    ),
+    (
+        "DELETE",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}",
+        "DeleteBotLocale",
+        true,
+        delete_bot_locale
+    ),
+    (
+        "POST",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}",
+        "BuildBotLocale",
+        true,
+        build_bot_locale
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents",
+        "CreateIntent",
+        true,
+        create_intent
+    ),
+    (
+        "POST",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents",
+        "ListIntents",
+        false,
+        list_intents
+    ),
+    (
+        "GET",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}",
+        "DescribeIntent",
+        false,
+        describe_intent
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}",
+        "UpdateIntent",
+        true,
+        update_intent
+    ),
+    (
+        "DELETE",
+        "/bots/{botId}/botversions/{botVersion}/botlocales/{localeId}/intents/{intentId}",
+        "DeleteIntent",
+        true,
+        delete_intent
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botversions",
+        "CreateBotVersion",
+        true,
+        create_bot_version
+    ),
+    (
+        "POST",
+        "/bots/{botId}/botversions",
+        "ListBotVersions",
+        false,
+        list_bot_versions
+    ),
+    (
+        "GET",
+        "/bots/{botId}/botversions/{botVersion}",
+        "DescribeBotVersion",
+        false,
+        describe_bot_version
+    ),
+    (
+        "DELETE",
+        "/bots/{botId}/botversions/{botVersion}",
+        "DeleteBotVersion",
+        true,
+        delete_bot_version
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botaliases",
+        "CreateBotAlias",
+        true,
+        create_bot_alias
+    ),
+    (
+        "POST",
+        "/bots/{botId}/botaliases",
+        "ListBotAliases",
+        false,
+        list_bot_aliases
+    ),
+    (
+        "GET",
+        "/bots/{botId}/botaliases/{botAliasId}",
+        "DescribeBotAlias",
+        false,
+        describe_bot_alias
+    ),
+    (
+        "PUT",
+        "/bots/{botId}/botaliases/{botAliasId}",
+        "UpdateBotAlias",
+        true,
+        update_bot_alias
+    ),
+    (
+        "DELETE",
+        "/bots/{botId}/botaliases/{botAliasId}",
+        "DeleteBotAlias",
+        true,
+        delete_bot_alias
+    ),
 ];

@@ -8,4 +8,6 @@ pub mod core;
 pub mod lexv1;
 pub mod lexv2;
 
-pub use crate::core::{Config, FaultConfig, FaultRule, LogEntry, QuotaConfig, Running, Service, start};
+pub use crate::core::{
+    Config, FaultConfig, FaultRule, LogEntry, QuotaConfig, Running, Service, start,
+};

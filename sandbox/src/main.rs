@@ -63,8 +63,10 @@ async fn main() -> anyhow::Result<()> {
     let a = Args::parse();
     let faults = match &a.faults {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read faults file {}", p.display()))?;
-            serde_json::from_str::<FaultConfig>(&text).with_context(|| format!("invalid faults file {}", p.display()))?
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read faults file {}", p.display()))?;
+            serde_json::from_str::<FaultConfig>(&text)
+                .with_context(|| format!("invalid faults file {}", p.display()))?
         }
         None => FaultConfig::default(),
     };
@@ -72,7 +74,10 @@ async fn main() -> anyhow::Result<()> {
         account_id: a.account_id,
         region: a.region,
         lex_build_duration: Duration::from_millis(a.lex_build_ms),
-        quota: QuotaConfig { enabled: !a.no_quota, ..QuotaConfig::default() },
+        quota: QuotaConfig {
+            enabled: !a.no_quota,
+            ..QuotaConfig::default()
+        },
         latency: Duration::from_millis(a.latency_ms),
         faults,
         host: a.host,
@@ -84,14 +89,31 @@ async fn main() -> anyhow::Result<()> {
     if a.seed {
         let seeded = {
             let mut w = running.shared().world();
-            connect_returns_sandbox::connect::seed(&mut w, None).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?
+            connect_returns_sandbox::connect::seed(&mut w, None)
+                .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?
         };
-        println!("{}", serde_json::to_string(&serde_json::json!({ "seeded": seeded }))?);
+        let mut shown = seeded;
+        // full phone numbers stay out of output: keep the country code and area, mask the rest
+        if let Some(n) = shown.pointer_mut("/phone_number/number")
+            && let Some(s) = n.as_str()
+        {
+            let masked: String = s
+                .chars()
+                .take(5)
+                .chain(s.chars().skip(5).map(|_| '*'))
+                .collect();
+            *n = serde_json::Value::String(masked);
+        }
+        println!(
+            "{}",
+            serde_json::to_string(&serde_json::json!({ "seeded": shown }))?
+        );
     }
     let urls = running.urls_json();
     if let Some(p) = &a.ports_file {
         let tmp = p.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(&urls)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&urls)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
     }
     println!("{}", serde_json::to_string(&urls)?);
@@ -106,13 +128,14 @@ async fn main() -> anyhow::Result<()> {
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

@@ -108,7 +108,10 @@ impl BotDefinition {
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !legal_lex_name(&self.name) || !(2..=50).contains(&self.name.len()) {
-            out.push(format!("bot name {:?} must be 2-50 letters or single underscores", self.name));
+            out.push(format!(
+                "bot name {:?} must be 2-50 letters or single underscores",
+                self.name
+            ));
         }
         if !(60..=86_400).contains(&self.idle_session_ttl_seconds) {
             out.push("idleSessionTtlSeconds must be between 60 and 86400".to_string());
@@ -125,23 +128,38 @@ impl BotDefinition {
             if !legal_lex_name(&intent.name) || intent.name.len() > 100 {
                 out.push(format!("intent name {:?} must be letters or single underscores (no digits, no hyphens)", intent.name));
             }
-            if RESERVED_INTENT_NAMES.iter().any(|r| r.eq_ignore_ascii_case(&intent.name)) {
-                out.push(format!("intent name {:?} is a built-in intent name", intent.name));
+            if RESERVED_INTENT_NAMES
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&intent.name))
+            {
+                out.push(format!(
+                    "intent name {:?} is a built-in intent name",
+                    intent.name
+                ));
             }
             if !seen_intents.insert(intent.name.to_ascii_lowercase()) {
-                out.push(format!("intent name {:?} is defined twice (names are case-insensitive)", intent.name));
+                out.push(format!(
+                    "intent name {:?} is defined twice (names are case-insensitive)",
+                    intent.name
+                ));
             }
             if intent.utterances.is_empty() {
                 out.push(format!("intent {} has no utterances", intent.name));
             }
             for u in &intent.utterances {
                 if u.trim().is_empty() || u.len() > 200 {
-                    out.push(format!("intent {}: utterance {u:?} must be 1-200 characters", intent.name));
+                    out.push(format!(
+                        "intent {}: utterance {u:?} must be 1-200 characters",
+                        intent.name
+                    ));
                 }
                 if let Some(other) = seen_utterances.insert(u.to_lowercase(), intent.name.clone())
                     && other != intent.name
                 {
-                    out.push(format!("utterance {u:?} is in both {other} and {}", intent.name));
+                    out.push(format!(
+                        "utterance {u:?} is in both {other} and {}",
+                        intent.name
+                    ));
                 }
             }
         }
@@ -204,7 +222,8 @@ impl BotDefinition {
 
     /// sha256 (hex) of the canonical definition: changes exactly when the bot's meaning changes.
     pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::to_vec(&serde_json::to_value(self).expect("serialisable")).expect("serialisable");
+        let canonical = serde_json::to_vec(&serde_json::to_value(self).expect("serialisable"))
+            .expect("serialisable");
         hex::encode(Sha256::digest(&canonical))
     }
 
@@ -230,7 +249,12 @@ mod tests {
         assert_eq!(b.locale, "en_US");
         assert_eq!(b.problems(), Vec::<String>::new());
         for must in ["sure", "yeah", "nope", "not really"] {
-            assert!(b.intents.iter().any(|i| i.utterances.iter().any(|u| u == must)), "{must}");
+            assert!(
+                b.intents
+                    .iter()
+                    .any(|i| i.utterances.iter().any(|u| u == must)),
+                "{must}"
+            );
         }
     }
 
@@ -255,11 +279,18 @@ mod tests {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(z1)).unwrap();
         assert_eq!(archive.len(), 1);
         let mut text = String::new();
-        archive.by_index(0).unwrap().read_to_string(&mut text).unwrap();
+        archive
+            .by_index(0)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(doc["metadata"]["importType"], "LEX");
         assert_eq!(doc["resource"]["locale"], "en-US");
-        assert_eq!(doc["resource"]["intents"][0]["fulfillmentActivity"]["type"], "ReturnIntent");
+        assert_eq!(
+            doc["resource"]["intents"][0]["fulfillmentActivity"]["type"],
+            "ReturnIntent"
+        );
         assert_eq!(doc["resource"]["intents"].as_array().unwrap().len(), 2);
     }
 

@@ -5,12 +5,13 @@
 //! callbacks wait in, chosen at deploy time), `${flow:<flow name>}` and `${lex:<bot name>}`. Deploy
 //! resolves each to a real ARN and calls [`FlowAsset::render`]; `validate` checks each is known.
 
+pub mod cfn;
 pub mod lex;
 pub mod placeholder;
 
 use std::fmt;
 
-pub use lex::{BotDefinition, BotIntent, bot};
+pub use lex::{BotDefinition, bot};
 pub use placeholder::Placeholder;
 
 /// Which of the two solutions an asset belongs to.
@@ -48,7 +49,13 @@ impl fmt::Display for Solution {
 }
 
 /// The five queues of the blog's "Appliances for All" IVR, in menu order (digit 1..5).
-pub const QUEUES: [&str; 5] = ["Sales", "Service", "Repairs", "Installations", "Spare_Parts"];
+pub const QUEUES: [&str; 5] = [
+    "Sales",
+    "Service",
+    "Repairs",
+    "Installations",
+    "Spare_Parts",
+];
 
 /// The queue callbacks wait in when `--callback-queue` is not given (the blog uses BasicQueue).
 pub const DEFAULT_CALLBACK_QUEUE: &str = "BasicQueue";
@@ -226,11 +233,17 @@ pub fn render_source(
     resolve: &dyn Fn(&Placeholder) -> Option<String>,
     lex: &LexRendering,
 ) -> Result<String, AssetError> {
-    let mut doc: serde_json::Value = serde_json::from_str(source).map_err(|e| AssetError::Json {
-        flow: name.to_string(),
-        detail: e.to_string(),
-    })?;
-    if let LexRendering::V1 { bot_name, region, alias } = lex {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(source).map_err(|e| AssetError::Json {
+            flow: name.to_string(),
+            detail: e.to_string(),
+        })?;
+    if let LexRendering::V1 {
+        bot_name,
+        region,
+        alias,
+    } = lex
+    {
         to_lex_v1(&mut doc, bot_name, region, alias);
     }
     substitute(name, &mut doc, resolve)?;
@@ -266,10 +279,8 @@ fn substitute(
     resolve: &dyn Fn(&Placeholder) -> Option<String>,
 ) -> Result<(), AssetError> {
     match value {
-        serde_json::Value::String(s) => {
-            if s.contains("${") {
-                *s = placeholder::replace(name, s, resolve)?;
-            }
+        serde_json::Value::String(s) if s.contains("${") => {
+            *s = placeholder::replace(name, s, resolve)?;
         }
         serde_json::Value::Object(map) => {
             for v in map.values_mut() {
@@ -371,7 +382,10 @@ mod tests {
 
     fn fake(p: &Placeholder) -> Option<String> {
         let text = p.to_string();
-        Some(format!("arn:aws:test:{}", text.trim_start_matches("${").trim_end_matches('}')))
+        Some(format!(
+            "arn:aws:test:{}",
+            text.trim_start_matches("${").trim_end_matches('}')
+        ))
     }
 
     #[test]
@@ -382,8 +396,14 @@ mod tests {
                 assert!(j < i, "{} needs {dep} first", f.name);
             }
         }
-        assert_eq!(flow("repeatCallerFlow").unwrap().depends_on_flows().len(), 2);
-        assert_eq!(flow("cfSetCallBackflow").unwrap().depends_on_flows(), vec!["cfAgentCallBackWhisperflow"]);
+        assert_eq!(
+            flow("repeatCallerFlow").unwrap().depends_on_flows().len(),
+            2
+        );
+        assert_eq!(
+            flow("cfSetCallBackflow").unwrap().depends_on_flows(),
+            vec!["cfAgentCallBackWhisperflow"]
+        );
     }
 
     #[test]
@@ -392,8 +412,14 @@ mod tests {
             let out = f.render(&fake, LexRendering::V2).unwrap();
             assert!(!out.contains("${"), "{}", f.name);
         }
-        let out = flow("repeatCallerFlow").unwrap().render(&fake, LexRendering::V2).unwrap();
-        assert!(out.contains(r#""LexV2Bot":{"AliasArn":"arn:aws:test:lex:returnCallerConcierge"}"#), "{out}");
+        let out = flow("repeatCallerFlow")
+            .unwrap()
+            .render(&fake, LexRendering::V2)
+            .unwrap();
+        assert!(
+            out.contains(r#""LexV2Bot":{"AliasArn":"arn:aws:test:lex:returnCallerConcierge"}"#),
+            "{out}"
+        );
         assert!(out.contains(r#""QueueId":"arn:aws:test:queue:Spare_Parts""#));
     }
 
@@ -403,7 +429,10 @@ mod tests {
             Placeholder::Lambda(_) => Some("arn:aws:lambda:r:1:function:x".to_string()),
             _ => None,
         };
-        let err = flow("repeatCallerFlow").unwrap().render(&only_lambdas, LexRendering::V2).unwrap_err();
+        let err = flow("repeatCallerFlow")
+            .unwrap()
+            .render(&only_lambdas, LexRendering::V2)
+            .unwrap_err();
         assert!(matches!(err, AssetError::Unresolved { .. }), "{err}");
     }
 
@@ -419,7 +448,10 @@ mod tests {
             Placeholder::Lex(_) => None,
             other => fake(other),
         };
-        let out = flow("repeatCallerFlow").unwrap().render(&no_lex, v1).unwrap();
+        let out = flow("repeatCallerFlow")
+            .unwrap()
+            .render(&no_lex, v1)
+            .unwrap();
         let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
         let lex_blocks: Vec<_> = doc["Actions"]
             .as_array()
@@ -438,7 +470,10 @@ mod tests {
     #[test]
     fn render_is_deterministic() {
         for f in flows() {
-            assert_eq!(f.render(&fake, LexRendering::V2).unwrap(), f.render(&fake, LexRendering::V2).unwrap());
+            assert_eq!(
+                f.render(&fake, LexRendering::V2).unwrap(),
+                f.render(&fake, LexRendering::V2).unwrap()
+            );
         }
     }
 }

@@ -36,7 +36,10 @@ impl Placeholder {
     /// The name after the colon (empty for `${callbackQueue}`).
     pub fn name(&self) -> &str {
         match self {
-            Placeholder::Lambda(n) | Placeholder::Queue(n) | Placeholder::Flow(n) | Placeholder::Lex(n) => n,
+            Placeholder::Lambda(n)
+            | Placeholder::Queue(n)
+            | Placeholder::Flow(n)
+            | Placeholder::Lex(n) => n,
             Placeholder::CallbackQueue => "",
         }
     }
@@ -49,7 +52,10 @@ impl Placeholder {
         let Some((kind, name)) = inner.split_once(':') else {
             return Err(format!("${{{inner}}} has no kind (expected kind:name)"));
         };
-        let legal = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let legal = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !legal {
             return Err(format!("${{{inner}}} has an empty or illegal name"));
         }
@@ -59,7 +65,9 @@ impl Placeholder {
             "queue" => Ok(Placeholder::Queue(name)),
             "flow" => Ok(Placeholder::Flow(name)),
             "lex" => Ok(Placeholder::Lex(name)),
-            other => Err(format!("${{{inner}}} has the unknown kind {other:?} (known: lambda, queue, callbackQueue, flow, lex)")),
+            other => Err(format!(
+                "${{{inner}}} has the unknown kind {other:?} (known: lambda, queue, callbackQueue, flow, lex)"
+            )),
         }
     }
 }
@@ -127,10 +135,11 @@ pub(crate) fn replace(
             });
         };
         let inner = &after[..end];
-        let placeholder = Placeholder::parse(inner).map_err(|_| AssetError::UnknownPlaceholder {
-            flow: flow.to_string(),
-            text: format!("${{{inner}}}"),
-        })?;
+        let placeholder =
+            Placeholder::parse(inner).map_err(|_| AssetError::UnknownPlaceholder {
+                flow: flow.to_string(),
+                text: format!("${{{inner}}}"),
+            })?;
         let value = resolve(&placeholder)
             .filter(|v| !v.is_empty())
             .ok_or_else(|| AssetError::Unresolved {
@@ -178,8 +187,17 @@ mod tests {
     #[test]
     fn replace_substitutes_inside_text_and_fails_when_unresolved() {
         let r = |p: &Placeholder| (p.kind() == "queue").then(|| format!("Q-{}", p.name()));
-        assert_eq!(replace("f", "to ${queue:Sales}!", &r).unwrap(), "to Q-Sales!");
-        assert!(matches!(replace("f", "${lambda:x}", &r), Err(AssetError::Unresolved { .. })));
-        assert!(matches!(replace("f", "${nope:x}", &r), Err(AssetError::UnknownPlaceholder { .. })));
+        assert_eq!(
+            replace("f", "to ${queue:Sales}!", &r).unwrap(),
+            "to Q-Sales!"
+        );
+        assert!(matches!(
+            replace("f", "${lambda:x}", &r),
+            Err(AssetError::Unresolved { .. })
+        ));
+        assert!(matches!(
+            replace("f", "${nope:x}", &r),
+            Err(AssetError::UnknownPlaceholder { .. })
+        ));
     }
 }

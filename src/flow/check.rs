@@ -55,9 +55,18 @@ pub struct Problem {
 }
 
 /// Characters an identifier may not contain.
-const FORBIDDEN_ID_CHARS: &[char] = &['%', ':', '(', '\\', '/', ')', '=', '$', ',', ';', '[', ']', '{', '}'];
+const FORBIDDEN_ID_CHARS: &[char] = &[
+    '%', ':', '(', '\\', '/', ')', '=', '$', ',', ';', '[', ']', '{', '}',
+];
 /// Identifiers the service reserves.
-const RESERVED_IDS: &[&str] = &["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty", "prototype"];
+const RESERVED_IDS: &[&str] = &[
+    "__proto__",
+    "constructor",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "prototype",
+];
 
 const ALL_TYPES: &[&str] = &[
     flow_type::CONTACT_FLOW,
@@ -71,8 +80,20 @@ const ALL_TYPES: &[&str] = &[
     "QUEUE_TRANSFER",
 ];
 const INBOUND: &[&str] = &[flow_type::CONTACT_FLOW, "AGENT_TRANSFER", "QUEUE_TRANSFER"];
-const WHISPERS: &[&str] = &[flow_type::AGENT_WHISPER, "CUSTOMER_WHISPER", flow_type::OUTBOUND_WHISPER, "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "AGENT_HOLD"];
-const INTERACTIVE: &[&str] = &[flow_type::CONTACT_FLOW, "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER"];
+const WHISPERS: &[&str] = &[
+    flow_type::AGENT_WHISPER,
+    "CUSTOMER_WHISPER",
+    flow_type::OUTBOUND_WHISPER,
+    "CUSTOMER_QUEUE",
+    "CUSTOMER_HOLD",
+    "AGENT_HOLD",
+];
+const INTERACTIVE: &[&str] = &[
+    flow_type::CONTACT_FLOW,
+    "CUSTOMER_QUEUE",
+    "AGENT_TRANSFER",
+    "QUEUE_TRANSFER",
+];
 
 /// What the checker knows about an action type: where it may appear and which branches it needs.
 struct TypeRule {
@@ -86,28 +107,96 @@ struct TypeRule {
 }
 
 fn rule(action_type: &str) -> Option<TypeRule> {
-    let r = |allowed_in, terminal, next, errors| Some(TypeRule { allowed_in, terminal, next, errors });
+    let r = |allowed_in, terminal, next, errors| {
+        Some(TypeRule {
+            allowed_in,
+            terminal,
+            next,
+            errors,
+        })
+    };
     match action_type {
         "InvokeLambdaFunction" => r(ALL_TYPES, false, true, &["NoMatchingError"]),
-        "ConnectParticipantWithLexBot" => r(INTERACTIVE, false, false, &["NoMatchingCondition", "NoMatchingError"]),
-        "GetParticipantInput" => r(INTERACTIVE, false, false, &["InputTimeLimitExceeded", "NoMatchingError"]),
+        "ConnectParticipantWithLexBot" => r(
+            INTERACTIVE,
+            false,
+            false,
+            &["NoMatchingCondition", "NoMatchingError"],
+        ),
+        "GetParticipantInput" => r(
+            INTERACTIVE,
+            false,
+            false,
+            &["InputTimeLimitExceeded", "NoMatchingError"],
+        ),
         "Compare" => r(ALL_TYPES, false, false, &["NoMatchingCondition"]),
         "UpdateContactAttributes" => r(ALL_TYPES, false, true, &["NoMatchingError"]),
         "UpdateContactTargetQueue" => r(INBOUND, false, true, &["NoMatchingError"]),
-        "UpdateContactRoutingBehavior" => r(&[flow_type::CONTACT_FLOW, "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER"], false, true, &[]),
+        "UpdateContactRoutingBehavior" => r(
+            &[
+                flow_type::CONTACT_FLOW,
+                "CUSTOMER_QUEUE",
+                "AGENT_TRANSFER",
+                "QUEUE_TRANSFER",
+            ],
+            false,
+            true,
+            &[],
+        ),
         "UpdateContactEventHooks" => r(ALL_TYPES, false, true, &["NoMatchingError"]),
-        "TransferContactToQueue" => r(INBOUND, false, false, &["QueueAtCapacity", "NoMatchingError"]),
-        "CreateCallbackContact" => r(&[flow_type::CONTACT_FLOW, "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER"], false, true, &["NoMatchingError"]),
-        "UpdateContactCallbackNumber" => r(INTERACTIVE, false, true, &["InvalidCallbackNumber", "CallbackNumberNotDialable"]),
+        "TransferContactToQueue" => r(
+            INBOUND,
+            false,
+            false,
+            &["QueueAtCapacity", "NoMatchingError"],
+        ),
+        "CreateCallbackContact" => r(
+            &[
+                flow_type::CONTACT_FLOW,
+                "CUSTOMER_QUEUE",
+                "AGENT_TRANSFER",
+                "QUEUE_TRANSFER",
+            ],
+            false,
+            true,
+            &["NoMatchingError"],
+        ),
+        "UpdateContactCallbackNumber" => r(
+            INTERACTIVE,
+            false,
+            true,
+            &["InvalidCallbackNumber", "CallbackNumberNotDialable"],
+        ),
         "MessageParticipant" => r(
-            &[flow_type::CONTACT_FLOW, "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER", flow_type::AGENT_WHISPER, "CUSTOMER_WHISPER", flow_type::OUTBOUND_WHISPER],
+            &[
+                flow_type::CONTACT_FLOW,
+                "CUSTOMER_QUEUE",
+                "AGENT_TRANSFER",
+                "QUEUE_TRANSFER",
+                flow_type::AGENT_WHISPER,
+                "CUSTOMER_WHISPER",
+                flow_type::OUTBOUND_WHISPER,
+            ],
             false,
             true,
             &["NoMatchingError"],
         ),
         "Loop" => r(ALL_TYPES, false, false, &[]),
-        "UpdateFlowLoggingBehavior" | "UpdateContactTextToSpeechVoice" => r(ALL_TYPES, false, true, &[]),
-        "DisconnectParticipant" => r(&[flow_type::CONTACT_FLOW, "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CUSTOMER_HOLD"], true, false, &[]),
+        "UpdateFlowLoggingBehavior" | "UpdateContactTextToSpeechVoice" => {
+            r(ALL_TYPES, false, true, &[])
+        }
+        "DisconnectParticipant" => r(
+            &[
+                flow_type::CONTACT_FLOW,
+                "CUSTOMER_QUEUE",
+                "AGENT_TRANSFER",
+                "QUEUE_TRANSFER",
+                "CUSTOMER_HOLD",
+            ],
+            true,
+            false,
+            &[],
+        ),
         "EndFlowExecution" => r(WHISPERS, true, false, &[]),
         _ => None,
     }
@@ -158,14 +247,21 @@ fn static_int(action: &Action, key: &str) -> Option<Result<i64, String>> {
     if text.contains("$.") {
         return Some(Err(format!("{key} must be static, not a json path")));
     }
-    Some(text.trim().parse::<i64>().map_err(|_| format!("{key} must be a whole number, got {text:?}")))
+    Some(
+        text.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("{key} must be a whole number, got {text:?}")),
+    )
 }
 
 /// Whether `s` contains a literal ARN (`arn:aws…:<service>:`).
 pub fn has_literal_arn(s: &str) -> bool {
     s.match_indices("arn:").any(|(i, _)| {
         let rest = &s[i + 4..];
-        let partition: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+        let partition: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+            .collect();
         partition.starts_with("aws") && rest[partition.len()..].starts_with(':')
     })
 }
@@ -180,8 +276,17 @@ fn sole_placeholder(value: &str) -> Option<Placeholder> {
 }
 
 /// Checks one flow. `file` names it in problems; `solution` is the solution it ships with.
-pub fn check_flow(file: &str, flow_type: &str, solution: Solution, source: &str, catalog: &Catalog) -> Vec<Problem> {
-    let mut r = Report { file, out: Vec::new() };
+pub fn check_flow(
+    file: &str,
+    flow_type: &str,
+    solution: Solution,
+    source: &str,
+    catalog: &Catalog,
+) -> Vec<Problem> {
+    let mut r = Report {
+        file,
+        out: Vec::new(),
+    };
     let doc: Value = match serde_json::from_str(source) {
         Ok(v) => v,
         Err(e) => {
@@ -203,7 +308,9 @@ pub fn check_flow(file: &str, flow_type: &str, solution: Solution, source: &str,
     if let Some(meta) = doc.get("Metadata") {
         for (at, s) in model::strings(meta) {
             if has_literal_arn(s) {
-                r.flow(format!("Metadata{at} holds a literal ARN; keep Metadata to positions"));
+                r.flow(format!(
+                    "Metadata{at} holds a literal ARN; keep Metadata to positions"
+                ));
             }
         }
     }
@@ -224,7 +331,10 @@ fn check_identifiers(r: &mut Report<'_>, flow: &Flow) {
             r.at(&a.id, "identifier must be 1-50 characters");
         }
         if let Some(c) = a.id.chars().find(|c| FORBIDDEN_ID_CHARS.contains(c)) {
-            r.at(&a.id, format!("identifier contains the forbidden character {c:?}"));
+            r.at(
+                &a.id,
+                format!("identifier contains the forbidden character {c:?}"),
+            );
         }
         if RESERVED_IDS.contains(&a.id.as_str()) {
             r.at(&a.id, "identifier is a reserved name");
@@ -239,25 +349,42 @@ fn check_transitions(r: &mut Report<'_>, flow: &Flow, flow_type: &str) {
     let ids: BTreeSet<&str> = flow.actions.iter().map(|a| a.id.as_str()).collect();
     match flow.start.as_deref() {
         None => r.flow("StartAction is missing"),
-        Some(s) if !ids.contains(s) => r.flow(format!("StartAction {s:?} is not an action of this flow")),
+        Some(s) if !ids.contains(s) => {
+            r.flow(format!("StartAction {s:?} is not an action of this flow"))
+        }
         Some(_) => {}
     }
     for a in &flow.actions {
         for (label, target) in a.targets() {
             if !ids.contains(target) {
-                r.at(&a.id, format!("{label} goes to {target:?}, which is not an action of this flow"));
+                r.at(
+                    &a.id,
+                    format!("{label} goes to {target:?}, which is not an action of this flow"),
+                );
             }
         }
         let Some(rule) = rule(&a.action_type) else {
-            r.at(&a.id, format!("action type {:?} is not one this tool knows", a.action_type));
+            r.at(
+                &a.id,
+                format!("action type {:?} is not one this tool knows", a.action_type),
+            );
             continue;
         };
         if !rule.allowed_in.contains(&flow_type) {
-            r.at(&a.id, format!("{} is not allowed in {flow_type} flows", a.action_type));
+            r.at(
+                &a.id,
+                format!("{} is not allowed in {flow_type} flows", a.action_type),
+            );
         }
         if rule.terminal {
             if !a.targets().is_empty() {
-                r.at(&a.id, format!("{} ends the flow and must have no transitions", a.action_type));
+                r.at(
+                    &a.id,
+                    format!(
+                        "{} ends the flow and must have no transitions",
+                        a.action_type
+                    ),
+                );
             }
             continue;
         }
@@ -298,9 +425,21 @@ fn check_transitions(r: &mut Report<'_>, flow: &Flow, flow_type: &str) {
             _ => {}
         }
         for c in &a.conditions {
-            let known = ["Equals", "TextStartsWith", "TextEndsWith", "TextContains", "NumberGreaterThan", "NumberGreaterOrEqualTo", "NumberLessThan", "NumberLessOrEqualTo"];
+            let known = [
+                "Equals",
+                "TextStartsWith",
+                "TextEndsWith",
+                "TextContains",
+                "NumberGreaterThan",
+                "NumberGreaterOrEqualTo",
+                "NumberLessThan",
+                "NumberLessOrEqualTo",
+            ];
             if !known.contains(&c.operator.as_str()) {
-                r.at(&a.id, format!("condition operator {:?} is not supported", c.operator));
+                r.at(
+                    &a.id,
+                    format!("condition operator {:?} is not supported", c.operator),
+                );
             }
             if c.operands.len() != 1 {
                 r.at(&a.id, "a condition needs exactly one operand");
@@ -328,28 +467,48 @@ fn check_transitions(r: &mut Report<'_>, flow: &Flow, flow_type: &str) {
     }
 }
 
-fn check_placeholders_in(r: &mut Report<'_>, action: &Action, solution: Solution, catalog: &Catalog) {
+fn check_placeholders_in(
+    r: &mut Report<'_>,
+    action: &Action,
+    solution: Solution,
+    catalog: &Catalog,
+) {
     for (at, s) in model::strings(&action.parameters) {
         if has_literal_arn(s) {
             r.at(&action.id, format!("Parameters{at} holds a literal ARN; use a placeholder such as ${{lambda:..}} or ${{queue:..}}"));
         }
         for found in placeholder::scan(s) {
             match found.parsed {
-                Err(why) => r.at(&action.id, format!("unknown placeholder {}: {why}", found.text)),
+                Err(why) => r.at(
+                    &action.id,
+                    format!("unknown placeholder {}: {why}", found.text),
+                ),
                 Ok(p) => check_placeholder(r, &action.id, &p, solution, catalog),
             }
         }
     }
 }
 
-fn check_placeholder(r: &mut Report<'_>, id: &str, p: &Placeholder, solution: Solution, catalog: &Catalog) {
+fn check_placeholder(
+    r: &mut Report<'_>,
+    id: &str,
+    p: &Placeholder,
+    solution: Solution,
+    catalog: &Catalog,
+) {
     match p {
         Placeholder::Lambda(name) => match catalog.lambdas.get(name) {
             None => r.at(id, format!("{p} names no function of the handler contract")),
-            Some(spec) if !spec.invoked_by_connect => r.at(id, format!("{p} is not invoked by contact flows")),
-            Some(spec) if spec.solution != solution => {
-                r.at(id, format!("{p} belongs to the {} solution, this flow to {solution}", spec.solution))
+            Some(spec) if !spec.invoked_by_connect => {
+                r.at(id, format!("{p} is not invoked by contact flows"))
             }
+            Some(spec) if spec.solution != solution => r.at(
+                id,
+                format!(
+                    "{p} belongs to the {} solution, this flow to {solution}",
+                    spec.solution
+                ),
+            ),
             Some(_) => {}
         },
         Placeholder::Queue(name) => {
@@ -359,7 +518,10 @@ fn check_placeholder(r: &mut Report<'_>, id: &str, p: &Placeholder, solution: So
         }
         Placeholder::CallbackQueue => {
             if solution != Solution::Callbacks {
-                r.at(id, format!("{p} is only resolved for the callbacks solution"));
+                r.at(
+                    id,
+                    format!("{p} is only resolved for the callbacks solution"),
+                );
             }
         }
         Placeholder::Flow(name) => match catalog.flows.get(name) {
@@ -369,13 +531,22 @@ fn check_placeholder(r: &mut Report<'_>, id: &str, p: &Placeholder, solution: So
         },
         Placeholder::Lex(name) => {
             if *name != catalog.bot_name {
-                r.at(id, format!("{p} names no bot; the bot is {}", catalog.bot_name));
+                r.at(
+                    id,
+                    format!("{p} names no bot; the bot is {}", catalog.bot_name),
+                );
             }
         }
     }
 }
 
-fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: Solution, catalog: &Catalog) {
+fn check_parameters(
+    r: &mut Report<'_>,
+    a: &Action,
+    flow_type: &str,
+    solution: Solution,
+    catalog: &Catalog,
+) {
     check_placeholders_in(r, a, solution, catalog);
     let id = a.id.as_str();
     match a.action_type.as_str() {
@@ -383,13 +554,19 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             let function = match a.param("LambdaFunctionARN").map(sole_placeholder) {
                 Some(Some(Placeholder::Lambda(name))) => Some(name),
                 _ => {
-                    r.at(id, "LambdaFunctionARN must be exactly one ${lambda:<function id>} placeholder");
+                    r.at(
+                        id,
+                        "LambdaFunctionARN must be exactly one ${lambda:<function id>} placeholder",
+                    );
                     None
                 }
             };
             match static_int(a, "InvocationTimeLimitSeconds") {
                 Some(Ok(n)) if (1..=8).contains(&n) => {}
-                Some(Ok(n)) => r.at(id, format!("InvocationTimeLimitSeconds must be 1-8, got {n}")),
+                Some(Ok(n)) => r.at(
+                    id,
+                    format!("InvocationTimeLimitSeconds must be 1-8, got {n}"),
+                ),
                 Some(Err(e)) => r.at(id, e),
                 None => r.at(id, "InvocationTimeLimitSeconds is missing"),
             }
@@ -403,7 +580,10 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
                 let function = function.as_deref().unwrap_or_default();
                 for key in &given {
                     if !spec.parameters.iter().any(|(p, _)| p == key) {
-                        r.at(id, format!("passes parameter {key} that {function} does not read"));
+                        r.at(
+                            id,
+                            format!("passes parameter {key} that {function} does not read"),
+                        );
                     }
                 }
                 for (p, required) in &spec.parameters {
@@ -416,7 +596,10 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
         "UpdateContactTargetQueue" => match (a.param("QueueId"), a.param("AgentId")) {
             (Some(q), None) => {
                 let ok = is_single_path(q)
-                    || matches!(sole_placeholder(q), Some(Placeholder::Queue(_) | Placeholder::CallbackQueue));
+                    || matches!(
+                        sole_placeholder(q),
+                        Some(Placeholder::Queue(_) | Placeholder::CallbackQueue)
+                    );
                 if !ok {
                     r.at(id, "QueueId must be a ${queue:..} / ${callbackQueue} placeholder or one json path");
                 }
@@ -430,7 +613,10 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             Some(Err(e)) => r.at(id, e),
             None => {
                 if a.parameters.get("QueueTimeAdjustmentSeconds").is_none() {
-                    r.at(id, "QueuePriority or QueueTimeAdjustmentSeconds is required");
+                    r.at(
+                        id,
+                        "QueuePriority or QueueTimeAdjustmentSeconds is required",
+                    );
                 }
             }
         },
@@ -448,10 +634,18 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
                                 if let Some((t, _)) = catalog.flows.get(&name)
                                     && t != want
                                 {
-                                    r.at(id, format!("event hook {key} needs a {want} flow, {name} is {t}"));
+                                    r.at(
+                                        id,
+                                        format!(
+                                            "event hook {key} needs a {want} flow, {name} is {t}"
+                                        ),
+                                    );
                                 }
                             }
-                            _ => r.at(id, format!("event hook {key} must be one ${{flow:..}} placeholder")),
+                            _ => r.at(
+                                id,
+                                format!("event hook {key} must be one ${{flow:..}} placeholder"),
+                            ),
                         }
                     }
                 }
@@ -459,12 +653,18 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             }
         }
         "CreateCallbackContact" => {
-            for (key, min) in [("InitialCallDelaySeconds", 0), ("MaximumConnectionAttempts", 1), ("RetryDelaySeconds", 0)] {
+            for (key, min) in [
+                ("InitialCallDelaySeconds", 0),
+                ("MaximumConnectionAttempts", 1),
+                ("RetryDelaySeconds", 0),
+            ] {
                 match static_int(a, key) {
                     Some(Ok(n)) if n >= min => {}
                     Some(Ok(n)) => r.at(id, format!("{key} must be at least {min}, got {n}")),
                     Some(Err(e)) => r.at(id, e),
-                    None if key == "MaximumConnectionAttempts" => r.at(id, "MaximumConnectionAttempts is required and must be > 0"),
+                    None if key == "MaximumConnectionAttempts" => {
+                        r.at(id, "MaximumConnectionAttempts is required and must be > 0")
+                    }
                     None => {}
                 }
             }
@@ -473,17 +673,31 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             if a.parameters.get("LexBot").is_some() {
                 r.at(id, "write the Lex block as LexV2Bot with ${lex:..}; deploy renders the V1 LexBot shape");
             }
-            match a.parameters.pointer("/LexV2Bot/AliasArn").and_then(Value::as_str).map(sole_placeholder) {
+            match a
+                .parameters
+                .pointer("/LexV2Bot/AliasArn")
+                .and_then(Value::as_str)
+                .map(sole_placeholder)
+            {
                 Some(Some(Placeholder::Lex(_))) => {}
                 _ => r.at(id, "LexV2Bot.AliasArn must be one ${lex:<bot>} placeholder"),
             }
             for c in &a.conditions {
                 if c.operator != "Equals" {
-                    r.at(id, format!("Lex results only support Equals, not {}", c.operator));
+                    r.at(
+                        id,
+                        format!("Lex results only support Equals, not {}", c.operator),
+                    );
                 }
                 for intent in &c.operands {
                     if !catalog.intents.contains(intent) {
-                        r.at(id, format!("branches on intent {intent:?}, which the bot {} does not have", catalog.bot_name));
+                        r.at(
+                            id,
+                            format!(
+                                "branches on intent {intent:?}, which the bot {} does not have",
+                                catalog.bot_name
+                            ),
+                        );
                     }
                 }
             }
@@ -496,20 +710,33 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             }
             match static_int(a, "InputTimeLimitSeconds") {
                 Some(Ok(n)) if n > 0 => {}
-                Some(Ok(n)) => r.at(id, format!("InputTimeLimitSeconds must be positive, got {n}")),
+                Some(Ok(n)) => r.at(
+                    id,
+                    format!("InputTimeLimitSeconds must be positive, got {n}"),
+                ),
                 Some(Err(e)) => r.at(id, e),
                 None => r.at(id, "InputTimeLimitSeconds is missing"),
             }
             if a.param("StoreInput") == Some("False") {
                 for c in &a.conditions {
-                    let digit = c.operands.iter().all(|o| o.len() == 1 && (o.chars().all(|ch| ch.is_ascii_digit()) || o == "*" || o == "#"));
+                    let digit = c.operands.iter().all(|o| {
+                        o.len() == 1
+                            && (o.chars().all(|ch| ch.is_ascii_digit()) || o == "*" || o == "#")
+                    });
                     if c.operator != "Equals" || !digit {
                         r.at(id, "menu conditions must be Equals a single digit, * or #");
                     }
                 }
             }
-            if a.parameters.pointer("/InputValidation/PhoneNumberValidation").is_some() && a.on_error("InvalidPhoneNumber").is_none() {
-                r.at(id, "validates a phone number but has no InvalidPhoneNumber error branch");
+            if a.parameters
+                .pointer("/InputValidation/PhoneNumberValidation")
+                .is_some()
+                && a.on_error("InvalidPhoneNumber").is_none()
+            {
+                r.at(
+                    id,
+                    "validates a phone number but has no InvalidPhoneNumber error branch",
+                );
             }
         }
         "Compare" => match a.param("ComparisonValue") {
@@ -521,7 +748,10 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             _ => r.at(id, "CallbackNumber must be one json path"),
         },
         "MessageParticipant" => {
-            let n = ["Text", "SSML", "PromptId"].iter().filter(|k| a.parameters.get(**k).is_some()).count();
+            let n = ["Text", "SSML", "PromptId"]
+                .iter()
+                .filter(|k| a.parameters.get(**k).is_some())
+                .count();
             if n != 1 {
                 r.at(id, "exactly one of Text, SSML or PromptId is required");
             }
@@ -530,10 +760,12 @@ fn check_parameters(r: &mut Report<'_>, a: &Action, flow_type: &str, solution: S
             Some(Ok(n)) if n >= 1 => {}
             _ => r.at(id, "LoopCount must be a whole number of at least 1"),
         },
-        "UpdateContactAttributes" => match a.parameters.get("Attributes").and_then(Value::as_object) {
-            Some(m) if !m.is_empty() && m.values().all(Value::is_string) => {}
-            _ => r.at(id, "Attributes must be a non-empty map of strings"),
-        },
+        "UpdateContactAttributes" => {
+            match a.parameters.get("Attributes").and_then(Value::as_object) {
+                Some(m) if !m.is_empty() && m.values().all(Value::is_string) => {}
+                _ => r.at(id, "Attributes must be a non-empty map of strings"),
+            }
+        }
         _ => {}
     }
 }
@@ -551,14 +783,19 @@ fn invoked(a: &Action) -> Option<String> {
 
 /// Every `$.<path>` an action reads (parameters and condition operands are not paths).
 fn reads(a: &Action) -> Vec<String> {
-    model::strings(&a.parameters).into_iter().flat_map(|(_, s)| model::json_paths(s)).collect()
+    model::strings(&a.parameters)
+        .into_iter()
+        .flat_map(|(_, s)| model::json_paths(s))
+        .collect()
 }
 
 /// `$.External.<key>` must come from the Lambda that ran last on every path to the read.
 fn check_external_reads(r: &mut Report<'_>, flow: &Flow, catalog: &Catalog) {
     // State on entry to each action: the set of "last successful Lambda" (None = no result).
     let mut entry: BTreeMap<&str, BTreeSet<Option<String>>> = BTreeMap::new();
-    let Some(start) = flow.start.as_deref() else { return };
+    let Some(start) = flow.start.as_deref() else {
+        return;
+    };
     entry.entry(start).or_default().insert(None);
     let mut work = VecDeque::from([start]);
     while let Some(id) = work.pop_front() {
@@ -583,7 +820,9 @@ fn check_external_reads(r: &mut Report<'_>, flow: &Flow, catalog: &Catalog) {
     for a in &flow.actions {
         let state = entry.get(a.id.as_str()).cloned().unwrap_or_default();
         for path in reads(a) {
-            let Some(key) = path.strip_prefix("$.External.") else { continue };
+            let Some(key) = path.strip_prefix("$.External.") else {
+                continue;
+            };
             for last in &state {
                 match last {
                     None => r.at(&a.id, format!("reads {path}, but on some path no Lambda result is there (none ran, or it failed)")),
@@ -614,7 +853,10 @@ fn check_attribute_reads(r: &mut Report<'_>, flow: &Flow, catalog: &Catalog) {
             if let Some(name) = path.strip_prefix("$.Attributes.")
                 && !set.contains(name)
             {
-                r.at(&a.id, format!("reads {path}, which no action of this flow sets"));
+                r.at(
+                    &a.id,
+                    format!("reads {path}, which no action of this flow sets"),
+                );
             }
         }
         if let Some(f) = invoked(a)
@@ -626,5 +868,150 @@ fn check_attribute_reads(r: &mut Report<'_>, flow: &Flow, catalog: &Catalog) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assets::{self, lex};
+    use serde_json::json;
+
+    fn check(flow_type: &str, actions: Value) -> Vec<Problem> {
+        let doc = json!({ "Version": "2019-10-30", "StartAction": "A", "Actions": actions });
+        let catalog = crate::flow::validate::catalog(&lex::bot());
+        check_flow(
+            "f.json",
+            flow_type,
+            Solution::ReturningCallers,
+            &doc.to_string(),
+            &catalog,
+        )
+    }
+
+    fn has(problems: &[Problem], action: &str, needle: &str) -> bool {
+        problems
+            .iter()
+            .any(|p| p.action.as_deref() == Some(action) && p.message.contains(needle))
+    }
+
+    #[test]
+    fn shipped_flows_are_clean() {
+        let catalog = crate::flow::validate::catalog(&lex::bot());
+        for f in assets::flows() {
+            let p = check_flow(f.name, f.flow_type, f.solution, f.source, &catalog);
+            assert!(p.is_empty(), "{}: {p:#?}", f.name);
+        }
+    }
+
+    #[test]
+    fn structure_problems_are_each_reported() {
+        let p = check(
+            flow_type::CONTACT_FLOW,
+            json!([
+                { "Identifier": "A", "Type": "UpdateContactRoutingBehavior", "Parameters": { "QueuePriority": "0" },
+                  "Transitions": { "NextAction": "B" } },
+                { "Identifier": "B", "Type": "MessageParticipant", "Parameters": { "Text": "hi" },
+                  "Transitions": { "NextAction": "C" } },
+                { "Identifier": "C", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} },
+                { "Identifier": "Lost:1", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} },
+                { "Identifier": "C", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(&p, "A", "QueuePriority must be greater than 0"),
+            "{p:#?}"
+        );
+        assert!(
+            has(&p, "B", "has no NoMatchingError error branch"),
+            "{p:#?}"
+        );
+        assert!(has(&p, "Lost:1", "forbidden character ':'"), "{p:#?}");
+        assert!(has(&p, "Lost:1", "not reachable"), "{p:#?}");
+        assert!(has(&p, "C", "not unique"), "{p:#?}");
+        assert!(
+            has(
+                &p,
+                "C",
+                "EndFlowExecution is not allowed in CONTACT_FLOW flows"
+            ),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_whisper_hook_must_name_a_whisper_flow() {
+        let p = check(
+            flow_type::CONTACT_FLOW,
+            json!([
+                { "Identifier": "A", "Type": "UpdateContactEventHooks",
+                  "Parameters": { "EventHooks": { "AgentWhisper": "${flow:repeatCallerFlow}" } },
+                  "Transitions": { "NextAction": "B", "Errors": [{ "NextAction": "B", "ErrorType": "NoMatchingError" }] } },
+                { "Identifier": "B", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(
+                &p,
+                "A",
+                "needs a AGENT_WHISPER flow, repeatCallerFlow is CONTACT_FLOW"
+            ),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn lambda_parameters_and_results_follow_the_contract() {
+        let p = check(
+            flow_type::AGENT_WHISPER,
+            json!([
+                { "Identifier": "A", "Type": "InvokeLambdaFunction",
+                  "Parameters": { "LambdaFunctionARN": "${lambda:addCustomerCalls}", "InvocationTimeLimitSeconds": "9",
+                                  "LambdaInvocationAttributes": { "customerQueueName": "$.Queue.Name", "queue": "$.Queue.ARN" } },
+                  "Transitions": { "NextAction": "B", "Errors": [{ "NextAction": "B", "ErrorType": "NoMatchingError" }] } },
+                { "Identifier": "B", "Type": "Compare", "Parameters": { "ComparisonValue": "$.External.found" },
+                  "Transitions": { "NextAction": "C",
+                                   "Conditions": [{ "NextAction": "C", "Condition": { "Operator": "Equals", "Operands": ["true"] } }],
+                                   "Errors": [{ "NextAction": "C", "ErrorType": "NoMatchingCondition" }] } },
+                { "Identifier": "C", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {} }
+            ]),
+        );
+        assert!(
+            has(&p, "A", "InvocationTimeLimitSeconds must be 1-8"),
+            "{p:#?}"
+        );
+        assert!(
+            has(
+                &p,
+                "A",
+                "passes parameter queue that addCustomerCalls does not read"
+            ),
+            "{p:#?}"
+        );
+        assert!(
+            has(&p, "A", "addCustomerCalls needs the parameter agentARN"),
+            "{p:#?}"
+        );
+        // B is reached after success (result of addCustomerCalls, which has no `found`) and after
+        // the error branch (no result at all): both are reported.
+        assert!(
+            has(
+                &p,
+                "B",
+                "$.External.found, which addCustomerCalls never returns"
+            ),
+            "{p:#?}"
+        );
+        assert!(has(&p, "B", "no Lambda result is there"), "{p:#?}");
+    }
+
+    #[test]
+    fn literal_arns_are_detected() {
+        assert!(has_literal_arn(
+            "arn:aws:lambda:us-east-1:123456789012:function:x"
+        ));
+        assert!(has_literal_arn("prefix arn:aws-us-gov:connect:x"));
+        assert!(!has_literal_arn("${lambda:x}"));
+        assert!(!has_literal_arn("learn:awsome"));
     }
 }

@@ -1,4 +1,8 @@
 //! The flow language: model, offline validation and the call-path simulator (issue 4).
 
 pub mod check;
+pub mod fake_connect;
 pub mod model;
+pub mod scenario;
+pub mod sim;
+pub mod validate;

@@ -51,7 +51,10 @@ impl Action {
 
     /// Where the error branch `error_type` goes.
     pub fn on_error(&self, error_type: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.error_type == error_type).map(|e| e.next.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.error_type == error_type)
+            .map(|e| e.next.as_str())
     }
 
     /// Where the first condition `Equals value` goes.
@@ -72,7 +75,10 @@ impl Action {
             out.push((format!("error {}", e.error_type), e.next.as_str()));
         }
         for c in &self.conditions {
-            out.push((format!("condition {} {}", c.operator, c.operands.join(",")), c.next.as_str()));
+            out.push((
+                format!("condition {} {}", c.operator, c.operands.join(",")),
+                c.next.as_str(),
+            ));
         }
         out
     }
@@ -92,8 +98,14 @@ pub struct Flow {
 impl Flow {
     /// Parses a flow document; `problems` receives `(action identifier, message)` for shapes it cannot read.
     pub fn parse(doc: &Value, problems: &mut Vec<(Option<String>, String)>) -> Flow {
-        let version = doc.get("Version").and_then(Value::as_str).map(str::to_string);
-        let start = doc.get("StartAction").and_then(Value::as_str).map(str::to_string);
+        let version = doc
+            .get("Version")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let start = doc
+            .get("StartAction")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mut actions = Vec::new();
         match doc.get("Actions").and_then(Value::as_array) {
             None => problems.push((None, "Actions is missing or not a list".to_string())),
@@ -103,29 +115,53 @@ impl Flow {
                         problems.push((None, format!("action #{} has no Identifier", i + 1)));
                         continue;
                     };
-                    let action_type = raw.get("Type").and_then(Value::as_str).unwrap_or_default().to_string();
+                    let action_type = raw
+                        .get("Type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
                     if action_type.is_empty() {
                         problems.push((Some(id.to_string()), "action has no Type".to_string()));
                     }
-                    let parameters = raw.get("Parameters").cloned().unwrap_or(Value::Object(Default::default()));
+                    let parameters = raw
+                        .get("Parameters")
+                        .cloned()
+                        .unwrap_or(Value::Object(Default::default()));
                     if !parameters.is_object() {
-                        problems.push((Some(id.to_string()), "Parameters is not an object".to_string()));
+                        problems.push((
+                            Some(id.to_string()),
+                            "Parameters is not an object".to_string(),
+                        ));
                     }
                     let t = raw.get("Transitions");
                     if t.is_none_or(|t| !t.is_object()) {
-                        problems.push((Some(id.to_string()), "Transitions is missing or not an object".to_string()));
+                        problems.push((
+                            Some(id.to_string()),
+                            "Transitions is missing or not an object".to_string(),
+                        ));
                     }
                     let empty = Value::Object(Default::default());
                     let t = t.unwrap_or(&empty);
-                    let next = t.get("NextAction").and_then(Value::as_str).map(str::to_string);
+                    let next = t
+                        .get("NextAction")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                     let errors = t
                         .get("Errors")
                         .and_then(Value::as_array)
                         .map(|errs| {
                             errs.iter()
                                 .map(|e| ErrorBranch {
-                                    error_type: e.get("ErrorType").and_then(Value::as_str).unwrap_or_default().to_string(),
-                                    next: e.get("NextAction").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                    error_type: e
+                                        .get("ErrorType")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or_default()
+                                        .to_string(),
+                                    next: e
+                                        .get("NextAction")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or_default()
+                                        .to_string(),
                                 })
                                 .collect()
                         })
@@ -145,9 +181,18 @@ impl Flow {
                                     operands: c
                                         .pointer("/Condition/Operands")
                                         .and_then(Value::as_array)
-                                        .map(|o| o.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                                        .map(|o| {
+                                            o.iter()
+                                                .filter_map(Value::as_str)
+                                                .map(str::to_string)
+                                                .collect()
+                                        })
                                         .unwrap_or_default(),
-                                    next: c.get("NextAction").and_then(Value::as_str).unwrap_or_default().to_string(),
+                                    next: c
+                                        .get("NextAction")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or_default()
+                                        .to_string(),
                                 })
                                 .collect()
                         })
@@ -163,7 +208,11 @@ impl Flow {
                 }
             }
         }
-        Flow { version, start, actions }
+        Flow {
+            version,
+            start,
+            actions,
+        }
     }
 
     /// The action with identifier `id`.
@@ -220,9 +269,15 @@ mod tests {
 
     #[test]
     fn finds_paths_in_dynamic_text() {
-        assert_eq!(json_paths("New caller for $.Queue.Name."), vec!["$.Queue.Name"]);
+        assert_eq!(
+            json_paths("New caller for $.Queue.Name."),
+            vec!["$.Queue.Name"]
+        );
         assert_eq!(json_paths("$.External.found"), vec!["$.External.found"]);
-        assert_eq!(json_paths("a $.Attributes.x and $.External.y_z"), vec!["$.Attributes.x", "$.External.y_z"]);
+        assert_eq!(
+            json_paths("a $.Attributes.x and $.External.y_z"),
+            vec!["$.Attributes.x", "$.External.y_z"]
+        );
         assert!(json_paths("costs $5.00").is_empty());
     }
 }

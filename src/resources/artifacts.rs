@@ -25,7 +25,7 @@ use aws_sdk_s3::types::{
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::stack::common::{Change, FieldDiff, Progress, describe_error};
+use super::stack::common::{Change, FieldDiff, Progress, conflict, describe_error, refusal};
 use crate::error::UserError;
 
 /// Tag that marks the bucket as the tool's artifact bucket.
@@ -67,7 +67,16 @@ impl LocalArtifact {
 #[derive(Debug, Deserialize)]
 struct ManifestFile {
     #[serde(alias = "artifacts", alias = "lambdas")]
-    functions: Vec<ManifestEntry>,
+    functions: ManifestFunctions,
+}
+
+/// Either a list of named zips, or a map from function name to its zip (several functions may
+/// share one multi-handler zip).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ManifestFunctions {
+    List(Vec<ManifestEntry>),
+    Map(BTreeMap<String, ManifestZip>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,8 +87,16 @@ struct ManifestEntry {
     sha256: String,
 }
 
-/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}`; a relative
-/// `zip` path is relative to the manifest's directory.
+#[derive(Debug, Deserialize)]
+struct ManifestZip {
+    #[serde(alias = "path", alias = "file")]
+    zip: PathBuf,
+    sha256: String,
+}
+
+/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}` or
+/// `{"functions":{"<function>":{"zip","sha256"}, ...}}` (one artifact per distinct zip, named
+/// after the zip's file stem); a relative `zip` path is relative to the manifest's directory.
 pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         anyhow::Error::new(
@@ -100,8 +117,28 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
         )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    Ok(manifest
-        .functions
+    let entries = match manifest.functions {
+        ManifestFunctions::List(entries) => entries,
+        ManifestFunctions::Map(map) => {
+            let mut zips: Vec<ManifestEntry> = Vec::new();
+            for zip in map.into_values() {
+                if !zips.iter().any(|z| z.zip == zip.zip) {
+                    let name = zip
+                        .zip
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    zips.push(ManifestEntry {
+                        name,
+                        zip: zip.zip,
+                        sha256: zip.sha256,
+                    });
+                }
+            }
+            zips
+        }
+    };
+    Ok(entries
         .into_iter()
         .map(|entry| LocalArtifact {
             name: entry.name,
@@ -279,21 +316,24 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.ownership {
         Ownership::Ours => {}
         Ownership::Untagged => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "bucket {} exists but is not connect-returns' artifact bucket (no {BUCKET_TAG_KEY} tag)",
                     current.bucket
                 ),
-                hint: format!(
+                format!(
                     "if it is a leftover of this tool, tag it {BUCKET_TAG_KEY}={BUCKET_TAG_VALUE}; otherwise delete or rename it"
                 ),
-            };
+            );
         }
         Ownership::Foreign => {
-            return Change::Conflict {
-                reason: format!("bucket name {} is taken by another AWS account", current.bucket),
-                hint: "bucket names are global; ask the owner, or deploy from the account that owns it".into(),
-            };
+            return conflict(
+                format!(
+                    "bucket name {} is taken by another AWS account",
+                    current.bucket
+                ),
+                "bucket names are global; ask the owner, or deploy from the account that owns it",
+            );
         }
     }
     let fields: Vec<FieldDiff> = desired
@@ -311,7 +351,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -412,8 +452,8 @@ pub async fn apply(
     current: Option<&Current>,
     progress: Progress<'_>,
 ) -> anyhow::Result<Uploaded> {
-    if let Change::Conflict { reason, hint } = diff(desired, current) {
-        return Err(UserError::new(reason).hint(hint).into());
+    if let Some(refused) = refusal(&diff(desired, current)) {
+        return Err(refused.into());
     }
     if current.is_none() {
         create_bucket(s3, desired, progress).await?;
@@ -476,32 +516,7 @@ pub async fn apply(
     })
 }
 
-/// What `delete` removed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Deleted {
-    pub objects: usize,
-    pub bucket_deleted: bool,
-}
-
-/// Deletes everything under the deployment's prefix, then the bucket when it is empty and ours.
-/// Idempotent: a missing bucket is success. Never touches a bucket without the tool's tag.
-pub async fn delete(
-    s3: &Client,
-    bucket: &str,
-    deployment: &str,
-    progress: Progress<'_>,
-) -> anyhow::Result<Deleted> {
-    let Some(current) = read(s3, bucket, deployment).await? else {
-        progress(format!("artifacts: bucket {bucket} already absent"));
-        return Ok(Deleted::default());
-    };
-    if current.ownership != Ownership::Ours {
-        progress(format!(
-            "artifacts: bucket {bucket} is not the tool's; left alone"
-        ));
-        return Ok(Deleted::default());
-    }
-    let keys: Vec<String> = current.keys.into_iter().collect();
+async fn delete_keys(s3: &Client, bucket: &str, keys: &[String]) -> anyhow::Result<()> {
     for chunk in keys.chunks(1000) {
         let objects = chunk
             .iter()
@@ -532,6 +547,64 @@ pub async fn delete(
             );
         }
     }
+    Ok(())
+}
+
+/// Deletes the deployment's zips that `keep` does not name: older builds, once the stacks point at
+/// the new keys. `current` is what [`read`] returned before the upload. Returns how many went.
+pub async fn prune(
+    s3: &Client,
+    current: &Current,
+    keep: &[String],
+    progress: Progress<'_>,
+) -> anyhow::Result<usize> {
+    if current.ownership != Ownership::Ours {
+        return Ok(0);
+    }
+    let stale: Vec<String> = current
+        .keys
+        .iter()
+        .filter(|k| !keep.contains(k))
+        .cloned()
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    delete_keys(s3, &current.bucket, &stale).await?;
+    progress(format!(
+        "artifacts: removed {} superseded zip(s)",
+        stale.len()
+    ));
+    Ok(stale.len())
+}
+
+/// What `delete` removed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deleted {
+    pub objects: usize,
+    pub bucket_deleted: bool,
+}
+
+/// Deletes everything under the deployment's prefix, then the bucket when it is empty and ours.
+/// Idempotent: a missing bucket is success. Never touches a bucket without the tool's tag.
+pub async fn delete(
+    s3: &Client,
+    bucket: &str,
+    deployment: &str,
+    progress: Progress<'_>,
+) -> anyhow::Result<Deleted> {
+    let Some(current) = read(s3, bucket, deployment).await? else {
+        progress(format!("artifacts: bucket {bucket} already absent"));
+        return Ok(Deleted::default());
+    };
+    if current.ownership != Ownership::Ours {
+        progress(format!(
+            "artifacts: bucket {bucket} is not the tool's; left alone"
+        ));
+        return Ok(Deleted::default());
+    }
+    let keys: Vec<String> = current.keys.into_iter().collect();
+    delete_keys(s3, bucket, &keys).await?;
     if !keys.is_empty() {
         progress(format!(
             "artifacts: deleted {} object(s) of deployment {deployment}",

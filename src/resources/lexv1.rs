@@ -29,13 +29,13 @@ use aws_sdk_lexmodelbuilding::types::{
     ResourceType, Statement, Status, Tag,
 };
 use serde_json::json;
+
 use sha2::{Digest, Sha256};
 
 use super::lexv2::{BotSpec, owner_of, ownership_marker};
 use super::stack::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
 };
-use crate::error::UserError;
 
 /// The alias the flows use.
 pub const ALIAS_NAME: &str = "prod";
@@ -286,21 +286,19 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
         return Change::Create;
     };
     if !current.foreign_intents.is_empty() {
-        return Change::Conflict {
-            reason: format!(
+        return conflict(
+            format!(
                 "Lex V1 intents {} exist and were not created by connect-returns",
                 current.foreign_intents.join(", ")
             ),
-            hint:
-                "V1 intent names are account-wide; delete or rename those intents, or use --lex v2"
-                    .into(),
-        };
+            "V1 intent names are account-wide; delete or rename those intents, or use --lex v2",
+        );
     }
     match current.deployment.as_deref() {
         Some(owner) if owner == desired.deployment => {}
         owner => {
-            return Change::Conflict {
-                reason: match owner {
+            return conflict(
+                match owner {
                     Some(owner) => format!(
                         "Lex V1 bot {} belongs to deployment {owner:?}",
                         desired.spec.name
@@ -310,33 +308,29 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
                         desired.spec.name
                     ),
                 },
-                hint: "delete or rename that bot, or use --lex v2".into(),
-            };
+                "delete or rename that bot, or use --lex v2",
+            );
         }
     }
     let fingerprint = desired.fingerprint();
     let short = |f: &str| f[..f.len().min(12)].to_string();
     match (&current.alias_version, &current.alias_fingerprint) {
-        (None, _) => Change::Update {
-            fields: vec![FieldDiff::new(
-                format!("alias {ALIAS_NAME}"),
-                "(absent)",
-                format!("version with definition {}", short(&fingerprint)),
-            )],
-        },
+        (None, _) => Change::from_fields(vec![FieldDiff::new(
+            format!("alias {ALIAS_NAME}"),
+            "(absent)",
+            format!("version with definition {}", short(&fingerprint)),
+        )]),
         (Some(_), Some(old)) if *old == fingerprint => Change::NoOp,
-        (Some(version), old) => Change::Update {
-            fields: vec![FieldDiff::new(
-                "definition",
-                format!(
-                    "version {version} ({})",
-                    old.as_deref()
-                        .map(short)
-                        .unwrap_or_else(|| "not made by connect-returns".into())
-                ),
-                short(&fingerprint),
-            )],
-        },
+        (Some(version), old) => Change::from_fields(vec![FieldDiff::new(
+            "definition",
+            format!(
+                "version {version} ({})",
+                old.as_deref()
+                    .map(short)
+                    .unwrap_or_else(|| "not made by connect-returns".to_string())
+            ),
+            short(&fingerprint),
+        )]),
     }
 }
 
@@ -425,8 +419,8 @@ pub async fn apply(
 ) -> anyhow::Result<Applied> {
     progress(END_OF_SUPPORT_WARNING.to_string());
     let change = diff(desired, current);
-    if let Change::Conflict { reason, hint } = &change {
-        return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
     }
     let spec = &desired.spec;
     if let (Change::NoOp, Some(current)) = (&change, current) {

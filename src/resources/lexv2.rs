@@ -4,6 +4,9 @@
 //!
 //! - Ownership: the bot's description carries `connect-returns deployment=<name>` (readable from
 //!   ListBots with no extra call) and the bot is also tagged `connect-returns:deployment=<name>`.
+//! - Bot-level settings (role, TTL, privacy) are not versioned: they are brought in line whenever
+//!   the definition changes; an unchanged re-deploy does not read them (the role is the stack's
+//!   output and stable).
 //! - Change detection: each version the tool creates carries `connect-returns sha256:<fingerprint>`
 //!   in its description; the fingerprint covers everything the definition sets. An unchanged
 //!   re-deploy reads three things (ListBots, ListBotAliases, DescribeBotVersion) and mutates nothing.
@@ -21,13 +24,13 @@ use aws_sdk_lexmodelsv2::types::{
     BotLocaleStatus, BotStatus, BotVersionLocaleDetails, DataPrivacy, SampleUtterance,
     VoiceSettings,
 };
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::stack::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
 };
-use crate::error::UserError;
 
 /// The alias the flows use.
 pub const ALIAS_NAME: &str = "prod";
@@ -47,7 +50,8 @@ pub struct IntentSpec {
     pub utterances: Vec<String>,
 }
 
-/// The bot definition, filled by the engine from `assets::bot()`. Shared by V2 and V1.
+/// The bot definition, filled by the engine from `assets::bot()` (see [`BotSpec::from_definition`]).
+/// Shared by V2 and V1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotSpec {
     /// e.g. `returnCallerConcierge`.
@@ -67,6 +71,29 @@ pub struct BotSpec {
 }
 
 impl BotSpec {
+    /// The spec of the shipped bot definition.
+    pub fn from_definition(bot: &crate::assets::BotDefinition) -> BotSpec {
+        BotSpec {
+            name: bot.name.clone(),
+            description: bot.description.clone(),
+            locale: bot.locale.clone(),
+            voice_id: bot.voice.clone(),
+            nlu_confidence_threshold: bot.confidence_threshold,
+            idle_session_ttl_seconds: bot.idle_session_ttl_seconds as i32,
+            intents: bot
+                .intents
+                .iter()
+                .map(|i| IntentSpec {
+                    name: i.name.clone(),
+                    description: i.description.clone(),
+                    utterances: i.utterances.clone(),
+                })
+                .collect(),
+            clarification_prompt: bot.clarification_prompt.clone(),
+            abort_statement: bot.abort_statement.clone(),
+        }
+    }
+
     /// sha256 (hex) of everything a Lex V2 version captures from this definition.
     pub fn fingerprint_v2(&self) -> String {
         #[derive(Serialize)]
@@ -315,8 +342,8 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.deployment.as_deref() {
         Some(owner) if owner == desired.deployment => {}
         owner => {
-            return Change::Conflict {
-                reason: match owner {
+            return conflict(
+                match owner {
                     Some(owner) => format!(
                         "Lex bot {} belongs to deployment {owner:?}",
                         desired.spec.name
@@ -326,8 +353,8 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
                         desired.spec.name
                     ),
                 },
-                hint: "delete or rename that bot, or deploy into another account or Region".into(),
-            };
+                "delete or rename that bot, or deploy into another account or Region",
+            );
         }
     }
     let fingerprint = desired.fingerprint();
@@ -368,7 +395,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -394,7 +421,7 @@ async fn wait_bot_available(
     bot_id: &str,
     name: &str,
     progress: Progress<'_>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput> {
     let started = Instant::now();
     let mut backoff = Backoff::polling();
     loop {
@@ -405,7 +432,7 @@ async fn wait_bot_available(
             .await
             .map_err(|e| sdk_err("describe the bot", e.into_service_error()))?;
         match out.bot_status() {
-            Some(BotStatus::Available) => return Ok(()),
+            Some(BotStatus::Available) => return Ok(out),
             Some(BotStatus::Failed) | Some(BotStatus::Inactive) | Some(BotStatus::Deleting) => {
                 let reasons = out.failure_reasons().join("; ");
                 anyhow::bail!(
@@ -427,6 +454,51 @@ async fn wait_bot_available(
     }
 }
 
+/// The bot's description: the definition's, shortened to fit Lex's 200 characters with the
+/// ownership marker.
+fn bot_description(desired: &Desired) -> String {
+    let marker = ownership_marker(&desired.deployment);
+    let human: String = desired
+        .spec
+        .description
+        .chars()
+        .take(200usize.saturating_sub(marker.len() + 3))
+        .collect();
+    format!("{human} ({marker})")
+}
+
+/// Bot-level settings (role, session TTL, privacy, description) are not versioned: bring them in
+/// line when they differ (e.g. the stack's bot role was replaced).
+async fn update_bot_settings(
+    lex: &Client,
+    bot_id: &str,
+    desired: &Desired,
+    described: &aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput,
+    progress: Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = &desired.spec;
+    let same = described.role_arn() == Some(desired.role_arn.as_str())
+        && described.idle_session_ttl_in_seconds() == Some(spec.idle_session_ttl_seconds)
+        && described.data_privacy().map(|p| p.child_directed()) == Some(false)
+        && described.description() == Some(bot_description(desired).as_str());
+    if same {
+        return Ok(());
+    }
+    progress(format!("lex: updating bot {} settings", spec.name));
+    lex.update_bot()
+        .bot_id(bot_id)
+        .bot_name(&spec.name)
+        .description(bot_description(desired))
+        .role_arn(&desired.role_arn)
+        .data_privacy(DataPrivacy::builder().child_directed(false).build())
+        .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
+        .send()
+        .await
+        .map_err(|e| sdk_err("update the bot", e.into_service_error()))?;
+    wait_bot_available(lex, bot_id, &spec.name, progress).await?;
+    Ok(())
+}
+
 async fn create_bot(
     lex: &Client,
     desired: &Desired,
@@ -440,11 +512,7 @@ async fn create_bot(
         let result = lex
             .create_bot()
             .bot_name(&spec.name)
-            .description(format!(
-                "{} ({})",
-                spec.description,
-                ownership_marker(&desired.deployment)
-            ))
+            .description(bot_description(desired))
             .role_arn(&desired.role_arn)
             .data_privacy(DataPrivacy::builder().child_directed(false).build())
             .idle_session_ttl_in_seconds(spec.idle_session_ttl_seconds)
@@ -814,8 +882,8 @@ pub async fn apply(
     progress: Progress<'_>,
 ) -> anyhow::Result<Applied> {
     let change = diff(desired, current);
-    if let Change::Conflict { reason, hint } = &change {
-        return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
     }
     if let (Change::NoOp, Some(current)) = (&change, current) {
         let alias = current.alias.as_ref().expect("a no-op has an alias");
@@ -833,7 +901,8 @@ pub async fn apply(
         Some(current) => current.bot_id.clone(),
         None => create_bot(lex, desired, progress).await?,
     };
-    wait_bot_available(lex, &bot_id, &desired.spec.name, progress).await?;
+    let described = wait_bot_available(lex, &bot_id, &desired.spec.name, progress).await?;
+    update_bot_settings(lex, &bot_id, desired, &described, progress).await?;
 
     let alias = current.and_then(|c| c.alias.clone());
     let served = current.and_then(|c| c.alias_fingerprint.as_deref()) == Some(fingerprint.as_str());

@@ -25,7 +25,8 @@ use aws_sdk_cloudformation::types::{
 };
 
 use self::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, describe_error, error_code, secs,
+    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, error_code,
+    refusal, secs,
 };
 use crate::error::UserError;
 
@@ -294,56 +295,54 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     match current.deployment() {
         Some(owner) if owner == desired.deployment => {}
         Some(owner) => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} belongs to deployment {owner:?}, not {:?}",
                     current.stack_name, desired.deployment
                 ),
-                hint: "choose another --name, or destroy the other deployment first".into(),
-            };
+                "choose another --name, or destroy the other deployment first",
+            );
         }
         None => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} exists but was not created by connect-returns (no {DEPLOYMENT_TAG} tag)",
                     current.stack_name
                 ),
-                hint: "choose another --name, or delete that stack yourself if it is a leftover"
-                    .into(),
-            };
+                "choose another --name, or delete that stack yourself if it is a leftover",
+            );
         }
     }
     if current.busy() {
-        return Change::Conflict {
-            reason: format!(
+        return conflict(
+            format!(
                 "stack {} is busy: {} (another deploy or destroy is running)",
                 current.stack_name, current.status
             ),
-            hint: format!(
+            format!(
                 "wait for it to finish (aws cloudformation describe-stacks --stack-name {}) and run again",
                 current.stack_name
             ),
-        };
+        );
     }
     match current.status.as_str() {
         "UPDATE_ROLLBACK_FAILED" => {
-            return Change::Conflict {
-                reason: format!(
+            return conflict(
+                format!(
                     "stack {} is stuck in UPDATE_ROLLBACK_FAILED",
                     current.stack_name
                 ),
-                hint: format!(
+                format!(
                     "fix the resource named in the stack events, then `aws cloudformation continue-update-rollback --stack-name {}` and deploy again",
                     current.stack_name
                 ),
-            };
+            );
         }
         "DELETE_FAILED" => {
-            return Change::Conflict {
-                reason: format!("stack {} is in DELETE_FAILED", current.stack_name),
-                hint: "run `connect-returns destroy` again to finish deleting it, then deploy"
-                    .into(),
-            };
+            return conflict(
+                format!("stack {} is in DELETE_FAILED", current.stack_name),
+                "run `connect-returns destroy` again to finish deleting it, then deploy",
+            );
         }
         _ => {}
     }
@@ -397,7 +396,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
     if fields.is_empty() {
         Change::NoOp
     } else {
-        Change::Update { fields }
+        Change::from_fields(fields)
     }
 }
 
@@ -413,10 +412,39 @@ fn change_set_name() -> String {
     format!("connect-returns-{millis}")
 }
 
-/// Which parameters a change set sends: the desired values, or the previous ones (for the keep-data switch).
+/// Pure: whether `template` declares parameter `key` with an empty default (`Default: ""`).
+/// Such a parameter whose value is empty is left out of change sets: CloudFormation then uses the
+/// same empty default, and moto mishandles explicit empty values in change sets.
+pub fn has_empty_default(template: &str, key: &str) -> bool {
+    if template.trim_start().starts_with('{') {
+        let doc: serde_json::Value = serde_json::from_str(template).unwrap_or_default();
+        return doc["Parameters"][key]["Default"].as_str() == Some("");
+    }
+    let lines: Vec<&str> = template.lines().collect();
+    let Some(section) = lines.iter().position(|l| l.trim_end() == "Parameters:") else {
+        return false;
+    };
+    let header = format!("{key}:");
+    let Some(offset) = lines[section + 1..]
+        .iter()
+        .position(|l| l.trim() == header && indent_of(l) > 0)
+    else {
+        return false;
+    };
+    let start = section + 1 + offset;
+    let indent = indent_of(lines[start]);
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || indent_of(l) > indent)
+        .any(|l| matches!(l.trim(), "Default: \"\"" | "Default: ''"))
+}
+
+/// Which parameters a change set sends: the desired values, or the deployed ones (for the
+/// keep-data switch). Deployed values are sent explicitly, except masked NoEcho values, which use
+/// UsePreviousValue (moto mishandles UsePreviousValue for empty-string parameters).
 enum Params<'a> {
     Values(&'a BTreeMap<String, String>),
-    Previous(Vec<String>),
+    Previous(&'a BTreeMap<String, String>),
 }
 
 struct ChangeSetRequest<'a> {
@@ -454,9 +482,11 @@ async fn create_change_set(
         .capabilities(Capability::CapabilityNamedIam)
         .capabilities(Capability::CapabilityAutoExpand)
         .description("connect-returns deploy");
+    let omit =
+        |key: &str, value: &str| value.is_empty() && has_empty_default(req.template_body, key);
     match req.params {
         Params::Values(values) => {
-            for (key, value) in values {
+            for (key, value) in values.iter().filter(|(k, v)| !omit(k, v)) {
                 call = call.parameters(
                     Parameter::builder()
                         .parameter_key(key)
@@ -465,14 +495,15 @@ async fn create_change_set(
                 );
             }
         }
-        Params::Previous(keys) => {
-            for key in keys {
-                call = call.parameters(
-                    Parameter::builder()
-                        .parameter_key(key)
-                        .use_previous_value(true)
-                        .build(),
-                );
+        Params::Previous(values) => {
+            for (key, value) in values.iter().filter(|(k, v)| !omit(k, v)) {
+                let parameter = Parameter::builder().parameter_key(key);
+                let parameter = if value == "****" {
+                    parameter.use_previous_value(true)
+                } else {
+                    parameter.parameter_value(value)
+                };
+                call = call.parameters(parameter.build());
             }
         }
     }
@@ -661,7 +692,7 @@ async fn wait_stack(
         let status = stack
             .as_ref()
             .map(stack_status_str)
-            .unwrap_or_else(|| "DELETE_COMPLETE".into());
+            .unwrap_or_else(|| "DELETE_COMPLETE".to_string());
         if !status.ends_with("_IN_PROGRESS") {
             return Ok((stack, failures));
         }
@@ -876,19 +907,16 @@ pub async fn apply(
     progress: Progress<'_>,
 ) -> anyhow::Result<Applied> {
     let change = diff(desired, current);
-    match (&change, current) {
-        (Change::Conflict { reason, hint }, _) => {
-            return Err(UserError::new(reason.clone()).hint(hint.clone()).into());
-        }
-        (Change::NoOp, Some(current)) => {
-            progress(format!("stack {}: up to date", desired.stack_name));
-            return Ok(Applied {
-                stack_id: current.stack_id.clone(),
-                outputs: current.outputs.clone(),
-                changed: false,
-            });
-        }
-        _ => {}
+    if let Some(refused) = refusal(&change) {
+        return Err(refused.into());
+    }
+    if let (Change::NoOp, Some(current)) = (&change, current) {
+        progress(format!("stack {}: up to date", desired.stack_name));
+        return Ok(Applied {
+            stack_id: current.stack_id.clone(),
+            outputs: current.outputs.clone(),
+            changed: false,
+        });
     }
     let mut kind = match current {
         None => ChangeSetType::Create,
@@ -1065,22 +1093,23 @@ async fn retained_tables(cfn: &Client, stack_id: &str) -> anyhow::Result<Vec<Ret
         .collect())
 }
 
-/// Pure: what `delete` would do, for `destroy --plan`.
+/// Pure: what `delete` would do, for `destroy --plan`: `NoOp` (absent), `Conflict` (not ours,
+/// or busy: left alone / refused), or `Create`, which here means "the stack will be deleted".
 pub fn delete_change(current: Option<&Current>, deployment: &str) -> Change {
     match current {
         None => Change::NoOp,
-        Some(c) if c.deployment() != Some(deployment) => Change::Conflict {
-            reason: format!(
+        Some(c) if c.deployment() != Some(deployment) => conflict(
+            format!(
                 "stack {} is not tagged {DEPLOYMENT_TAG}={deployment}; it is left alone",
                 c.stack_name
             ),
-            hint: "delete it yourself if it is a leftover".into(),
-        },
-        Some(c) if c.busy() && c.status != "DELETE_IN_PROGRESS" => Change::Conflict {
-            reason: format!("stack {} is busy: {}", c.stack_name, c.status),
-            hint: "wait for the running deploy to finish and run destroy again".into(),
-        },
-        Some(_) => Change::Create, // the engine renders it as "delete"
+            "delete it yourself if it is a leftover, or pass the --name it was deployed with",
+        ),
+        Some(c) if c.busy() && c.status != "DELETE_IN_PROGRESS" => conflict(
+            format!("stack {} is busy: {}", c.stack_name, c.status),
+            "wait for the running deploy to finish and run destroy again",
+        ),
+        Some(_) => Change::Create,
     }
 }
 
@@ -1101,8 +1130,8 @@ pub async fn delete(
             retained: Vec::new(),
         });
     };
-    if let Change::Conflict { reason, hint } = delete_change(Some(&current), deployment) {
-        return Err(UserError::new(reason).hint(hint).into());
+    if let Some(refused) = refusal(&delete_change(Some(&current), deployment)) {
+        return Err(refused.into());
     }
     let mut seen = HashSet::new();
     if current.status == "DELETE_IN_PROGRESS" {
@@ -1147,7 +1176,7 @@ pub async fn delete(
             let request = ChangeSetRequest {
                 stack_name,
                 template_body: &template,
-                params: Params::Previous(current.parameters.keys().cloned().collect()),
+                params: Params::Previous(&current.parameters),
                 tags: current.tags.clone(),
                 kind: ChangeSetType::Update,
             };

@@ -65,7 +65,7 @@ fn start_moto() -> String {
         \x20   if os.getppid() != parent:\n\
         \x20       child.terminate(); break\n\
         \x20   time.sleep(0.3)\n";
-    Command::new(python)
+    let mut child = Command::new(python)
         .arg("-c")
         .arg(watchdog)
         .arg(moto)
@@ -75,6 +75,8 @@ fn start_moto() -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("start moto_server");
+    // Reap the watchdog when it ends, so it never lingers as a zombie.
+    std::thread::spawn(move || child.wait());
     let url = format!("http://127.0.0.1:{port}");
     wait_until_answers(port, "/moto-api/", Duration::from_secs(30));
     url

@@ -14,7 +14,9 @@ pub const MAX_ACTIONS: usize = 250;
 /// Maximum problems reported (the exception allows 1–50).
 pub const MAX_PROBLEMS: usize = 50;
 
-const FORBIDDEN_ID_CHARS: &[char] = &['%', ':', '(', '\\', '/', ')', '=', '$', ',', ';', '[', ']', '{', '}'];
+const FORBIDDEN_ID_CHARS: &[char] = &[
+    '%', ':', '(', '\\', '/', ')', '=', '$', ',', ';', '[', ']', '{', '}',
+];
 const RESERVED_IDS: &[&str] = &[
     "__proto__",
     "constructor",
@@ -36,15 +38,28 @@ const INBOUND_AND_TRANSFER: &[&str] = &["CONTACT_FLOW", "AGENT_TRANSFER", "QUEUE
 fn allowed_types(action: &str) -> Option<&'static [&'static str]> {
     Some(match action {
         "UpdateContactTargetQueue" | "TransferContactToQueue" => INBOUND_AND_TRANSFER,
-        "UpdateContactRoutingBehavior" | "CreateCallbackContact" => {
-            &["CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER"]
-        }
+        "UpdateContactRoutingBehavior" | "CreateCallbackContact" => &[
+            "CONTACT_FLOW",
+            "CUSTOMER_QUEUE",
+            "AGENT_TRANSFER",
+            "QUEUE_TRANSFER",
+        ],
         "DequeueContactAndTransferToQueue" => &["CUSTOMER_QUEUE"],
-        "EndFlowExecution" => {
-            &["AGENT_WHISPER", "CUSTOMER_WHISPER", "OUTBOUND_WHISPER", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "AGENT_HOLD"]
-        }
+        "EndFlowExecution" => &[
+            "AGENT_WHISPER",
+            "CUSTOMER_WHISPER",
+            "OUTBOUND_WHISPER",
+            "CUSTOMER_QUEUE",
+            "CUSTOMER_HOLD",
+            "AGENT_HOLD",
+        ],
         "ConnectParticipantWithLexBot" | "GetParticipantInput" | "UpdateContactCallbackNumber" => {
-            &["CONTACT_FLOW", "CUSTOMER_QUEUE", "AGENT_TRANSFER", "QUEUE_TRANSFER"]
+            &[
+                "CONTACT_FLOW",
+                "CUSTOMER_QUEUE",
+                "AGENT_TRANSFER",
+                "QUEUE_TRANSFER",
+            ]
         }
         "MessageParticipant" => &[
             "CONTACT_FLOW",
@@ -158,7 +173,9 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
     };
     match obj.get("Version").and_then(Value::as_str) {
         Some(FLOW_VERSION) => {}
-        Some(v) => p.push(format!("unsupported Version {v:?}: the only supported version is {FLOW_VERSION}")),
+        Some(v) => p.push(format!(
+            "unsupported Version {v:?}: the only supported version is {FLOW_VERSION}"
+        )),
         None => p.push(format!("Version is required and must be {FLOW_VERSION}")),
     }
     if let Some(m) = obj.get("Metadata")
@@ -174,7 +191,10 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
         p.push("Actions must contain at least one action".into());
     }
     if actions.len() > MAX_ACTIONS {
-        p.push(format!("a flow may have at most {MAX_ACTIONS} actions, found {}", actions.len()));
+        p.push(format!(
+            "a flow may have at most {MAX_ACTIONS} actions, found {}",
+            actions.len()
+        ));
     }
     // identifiers first, so transitions can be checked against the full set
     let mut ids: HashSet<&str> = HashSet::new();
@@ -186,7 +206,9 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
                     p.push(format!("action identifier {id:?} must be 1-50 characters"));
                 }
                 if let Some(c) = id.chars().find(|c| FORBIDDEN_ID_CHARS.contains(c)) {
-                    p.push(format!("action identifier {id:?} contains the forbidden character {c:?}"));
+                    p.push(format!(
+                        "action identifier {id:?} contains the forbidden character {c:?}"
+                    ));
                 }
                 if RESERVED_IDS.contains(&id) {
                     p.push(format!("action identifier {id:?} is a reserved name"));
@@ -199,7 +221,9 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
     }
     match obj.get("StartAction").and_then(Value::as_str) {
         None => p.push("StartAction is required".into()),
-        Some(s) if !ids.contains(s) => p.push(format!("StartAction {s:?} does not match any action")),
+        Some(s) if !ids.contains(s) => {
+            p.push(format!("StartAction {s:?} does not match any action"))
+        }
         Some(_) => {}
     }
     for a in actions {
@@ -212,9 +236,14 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
         } else if let Some(allowed) = allowed_types(ty)
             && !allowed.contains(&flow_type)
         {
-            p.push(format!("action {id:?}: {ty} is not supported in flows of type {flow_type}"));
+            p.push(format!(
+                "action {id:?}: {ty} is not supported in flows of type {flow_type}"
+            ));
         }
-        let params = a.get("Parameters").cloned().unwrap_or(Value::Object(Default::default()));
+        let params = a
+            .get("Parameters")
+            .cloned()
+            .unwrap_or(Value::Object(Default::default()));
         if !params.is_object() {
             p.push(format!("action {id:?}: Parameters must be an object"));
         }
@@ -226,7 +255,9 @@ pub fn validate_flow(content: &str, flow_type: &str, inst: &Instance) -> Vec<Str
 
 fn check_transitions(p: &mut Problems, id: &str, t: Option<&Value>, ids: &HashSet<&str>) {
     let Some(t) = t else {
-        p.push(format!("action {id:?} has no Transitions (use {{}} for a terminal action)"));
+        p.push(format!(
+            "action {id:?} has no Transitions (use {{}} for a terminal action)"
+        ));
         return;
     };
     let Some(t) = t.as_object() else {
@@ -235,7 +266,9 @@ fn check_transitions(p: &mut Problems, id: &str, t: Option<&Value>, ids: &HashSe
     };
     let target = |p: &mut Problems, what: &str, v: Option<&Value>| match v.and_then(Value::as_str) {
         None => p.push(format!("action {id:?}: {what} has no NextAction")),
-        Some(n) if !ids.contains(n) => p.push(format!("action {id:?}: {what} goes to {n:?}, which is not an action of this flow")),
+        Some(n) if !ids.contains(n) => p.push(format!(
+            "action {id:?}: {what} goes to {n:?}, which is not an action of this flow"
+        )),
         Some(_) => {}
     };
     if let Some(n) = t.get("NextAction") {
@@ -248,7 +281,9 @@ fn check_transitions(p: &mut Problems, id: &str, t: Option<&Value>, ids: &HashSe
                 for e in errs {
                     let et = e.get("ErrorType").and_then(Value::as_str).unwrap_or("");
                     if et.is_empty() {
-                        p.push(format!("action {id:?}: an error transition has no ErrorType"));
+                        p.push(format!(
+                            "action {id:?}: an error transition has no ErrorType"
+                        ));
                     }
                     target(p, &format!("error {et}"), e.get("NextAction"));
                 }
@@ -257,15 +292,25 @@ fn check_transitions(p: &mut Problems, id: &str, t: Option<&Value>, ids: &HashSe
     }
     if let Some(conds) = t.get("Conditions") {
         match conds.as_array() {
-            None => p.push(format!("action {id:?}: Transitions.Conditions must be a list")),
+            None => p.push(format!(
+                "action {id:?}: Transitions.Conditions must be a list"
+            )),
             Some(conds) => {
                 for c in conds {
                     target(p, "a condition", c.get("NextAction"));
-                    let op = c.pointer("/Condition/Operator").and_then(Value::as_str).unwrap_or("");
+                    let op = c
+                        .pointer("/Condition/Operator")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
                     if !OPERATORS.contains(&op) {
-                        p.push(format!("action {id:?}: condition operator {op:?} is not supported"));
+                        p.push(format!(
+                            "action {id:?}: condition operator {op:?} is not supported"
+                        ));
                     }
-                    if !c.pointer("/Condition/Operands").is_some_and(Value::is_array) {
+                    if !c
+                        .pointer("/Condition/Operands")
+                        .is_some_and(Value::is_array)
+                    {
                         p.push(format!("action {id:?}: condition has no Operands list"));
                     }
                 }
@@ -295,39 +340,53 @@ fn flow_type_of<'a>(inst: &'a Instance, r: &str) -> Option<&'a str> {
 fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: &Instance) {
     let s = |k: &str| params.get(k).and_then(Value::as_str);
     match ty {
-        "InvokeLambdaFunction" => match s("LambdaFunctionARN") {
-            None => p.push(format!("action {id:?}: LambdaFunctionARN is required")),
-            Some(arn) if is_path(arn) => {}
-            Some(arn) => {
-                if !arn.starts_with("arn:aws:lambda:") {
-                    p.push(format!("action {id:?}: LambdaFunctionARN {arn:?} is not a lambda function arn"));
-                } else if !inst.lambdas.iter().any(|l| l == arn) {
-                    p.push(format!("action {id:?}: lambda function {arn} is not associated with this instance"));
-                }
-                if let Some(t) = params.get("InvocationTimeLimitSeconds")
-                    && !as_int(t).is_some_and(|n| (1..=8).contains(&n))
-                {
-                    p.push(format!("action {id:?}: InvocationTimeLimitSeconds must be an integer from 1 to 8"));
+        "InvokeLambdaFunction" => {
+            match s("LambdaFunctionARN") {
+                None => p.push(format!("action {id:?}: LambdaFunctionARN is required")),
+                Some(arn) if is_path(arn) => {}
+                Some(arn) => {
+                    if !arn.starts_with("arn:aws:lambda:") {
+                        p.push(format!(
+                            "action {id:?}: LambdaFunctionARN {arn:?} is not a lambda function arn"
+                        ));
+                    } else if !inst.lambdas.iter().any(|l| l == arn) {
+                        p.push(format!("action {id:?}: lambda function {arn} is not associated with this instance"));
+                    }
+                    if let Some(t) = params.get("InvocationTimeLimitSeconds")
+                        && !as_int(t).is_some_and(|n| (1..=8).contains(&n))
+                    {
+                        p.push(format!("action {id:?}: InvocationTimeLimitSeconds must be an integer from 1 to 8"));
+                    }
                 }
             }
-        },
-        "UpdateContactTargetQueue" | "CreateCallbackContact" | "DequeueContactAndTransferToQueue" => {
+        }
+        "UpdateContactTargetQueue"
+        | "CreateCallbackContact"
+        | "DequeueContactAndTransferToQueue" => {
             let q = s("QueueId");
             let agent = s("AgentId");
             if ty != "CreateCallbackContact" && q.is_none() && agent.is_none() {
                 p.push(format!("action {id:?}: QueueId or AgentId is required"));
             }
             if q.is_some() && agent.is_some() {
-                p.push(format!("action {id:?}: QueueId and AgentId are mutually exclusive"));
+                p.push(format!(
+                    "action {id:?}: QueueId and AgentId are mutually exclusive"
+                ));
             }
             if let Some(q) = q
                 && !is_path(q)
                 && !queue_known(inst, q)
             {
-                p.push(format!("action {id:?}: queue {q} does not exist in this instance"));
+                p.push(format!(
+                    "action {id:?}: queue {q} does not exist in this instance"
+                ));
             }
             if ty == "CreateCallbackContact" {
-                for k in ["InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds"] {
+                for k in [
+                    "InitialCallDelaySeconds",
+                    "MaximumConnectionAttempts",
+                    "RetryDelaySeconds",
+                ] {
                     if let Some(v) = params.get(k)
                         && as_int(v).is_none_or(|n| n < 0)
                     {
@@ -343,9 +402,11 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
                 p.push(format!("action {id:?}: QueuePriority and QueueTimeAdjustmentSeconds are mutually exclusive"));
             }
             if let Some(v) = prio
-                && !as_int(v).is_some_and(|n| n > 0)
+                && as_int(v).is_none_or(|n| n <= 0)
             {
-                p.push(format!("action {id:?}: QueuePriority must be an integer greater than 0"));
+                p.push(format!(
+                    "action {id:?}: QueuePriority must be an integer greater than 0"
+                ));
             }
         }
         "UpdateContactEventHooks" => {
@@ -354,7 +415,10 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
                 return;
             };
             if hooks.len() != 1 {
-                p.push(format!("action {id:?}: EventHooks must have exactly one entry, found {}", hooks.len()));
+                p.push(format!(
+                    "action {id:?}: EventHooks must have exactly one entry, found {}",
+                    hooks.len()
+                ));
             }
             for (k, v) in hooks {
                 let Some(&(_, want)) = EVENT_HOOKS.iter().find(|(n, _)| n == k) else {
@@ -362,19 +426,25 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
                     continue;
                 };
                 let Some(r) = v.as_str() else {
-                    p.push(format!("action {id:?}: event hook {k} must be a flow id or arn"));
+                    p.push(format!(
+                        "action {id:?}: event hook {k} must be a flow id or arn"
+                    ));
                     continue;
                 };
                 if is_path(r) {
                     continue;
                 }
                 match flow_type_of(inst, r) {
-                    None => p.push(format!("action {id:?}: flow {r} (event hook {k}) does not exist in this instance")),
+                    None => p.push(format!(
+                        "action {id:?}: flow {r} (event hook {k}) does not exist in this instance"
+                    )),
                     Some(t) => {
                         if let Some(want) = want
                             && t != want
                         {
-                            p.push(format!("action {id:?}: event hook {k} needs a {want} flow, {r} is {t}"));
+                            p.push(format!(
+                                "action {id:?}: event hook {k} needs a {want} flow, {r} is {t}"
+                            ));
                         }
                     }
                 }
@@ -385,7 +455,9 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
             Some(r) if is_path(r) => {}
             Some(r) => {
                 if flow_type_of(inst, r).is_none() {
-                    p.push(format!("action {id:?}: flow {r} does not exist in this instance"));
+                    p.push(format!(
+                        "action {id:?}: flow {r} does not exist in this instance"
+                    ));
                 }
             }
         },
@@ -393,7 +465,9 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
             let v2 = params.get("LexV2Bot");
             let v1 = params.get("LexBot");
             match (v1, v2) {
-                (Some(_), Some(_)) => p.push(format!("action {id:?}: LexBot and LexV2Bot are mutually exclusive")),
+                (Some(_), Some(_)) => p.push(format!(
+                    "action {id:?}: LexBot and LexV2Bot are mutually exclusive"
+                )),
                 (None, None) => p.push(format!("action {id:?}: LexV2Bot or LexBot is required")),
                 (None, Some(b)) => match b.get("AliasArn").and_then(Value::as_str) {
                     None => p.push(format!("action {id:?}: LexV2Bot.AliasArn is required")),
@@ -409,32 +483,41 @@ fn check_parameters(p: &mut Problems, id: &str, ty: &str, params: &Value, inst: 
                     let region = b.get("Region").and_then(Value::as_str).unwrap_or("");
                     let alias = b.get("Alias").and_then(Value::as_str).unwrap_or("");
                     if name.is_empty() || region.is_empty() || alias.is_empty() {
-                        p.push(format!("action {id:?}: LexBot needs Name, Region and Alias"));
-                    } else if !inst.lex_bots.iter().any(|x| x.name == name && x.region == region) {
+                        p.push(format!(
+                            "action {id:?}: LexBot needs Name, Region and Alias"
+                        ));
+                    } else if !inst
+                        .lex_bots
+                        .iter()
+                        .any(|x| x.name == name && x.region == region)
+                    {
                         p.push(format!("action {id:?}: lex bot {name} in {region} is not associated with this instance"));
                     }
                 }
             }
         }
         "MessageParticipant" => {
-            let n = ["Text", "SSML", "PromptId", "Media"].iter().filter(|k| params.get(**k).is_some()).count();
+            let n = ["Text", "SSML", "PromptId", "Media"]
+                .iter()
+                .filter(|k| params.get(**k).is_some())
+                .count();
             if n != 1 {
-                p.push(format!("action {id:?}: exactly one of Text, SSML or PromptId is required"));
+                p.push(format!(
+                    "action {id:?}: exactly one of Text, SSML or PromptId is required"
+                ));
             }
         }
-        "Compare" => {
-            if s("ComparisonValue").is_none() {
-                p.push(format!("action {id:?}: ComparisonValue is required"));
-            }
+        "Compare" if s("ComparisonValue").is_none() => {
+            p.push(format!("action {id:?}: ComparisonValue is required"));
         }
         "UpdateContactCallbackNumber" => match s("CallbackNumber") {
             Some(v) if is_path(v) => {}
-            _ => p.push(format!("action {id:?}: CallbackNumber must be a single json path")),
+            _ => p.push(format!(
+                "action {id:?}: CallbackNumber must be a single json path"
+            )),
         },
-        "UpdateContactAttributes" => {
-            if !params.get("Attributes").is_some_and(Value::is_object) {
-                p.push(format!("action {id:?}: Attributes must be a map"));
-            }
+        "UpdateContactAttributes" if !params.get("Attributes").is_some_and(Value::is_object) => {
+            p.push(format!("action {id:?}: Attributes must be a map"));
         }
         _ => {}
     }

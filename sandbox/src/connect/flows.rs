@@ -4,8 +4,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{
-    Flow, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut, invalid_param,
-    invalid_request, list_query, max_results, not_found, opt_str, page, parse_tags, req_str, sub_arn, tags_json,
+    Flow, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut,
+    invalid_param, invalid_request, list_query, max_results, not_found, opt_str, page, parse_tags,
+    req_str, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
 
@@ -30,8 +31,12 @@ fn sha256(s: &str) -> String {
 }
 
 fn invalid_flow(problems: Vec<String>) -> ApiError {
-    let list: Vec<Value> = problems.into_iter().map(|m| json!({ "message": m })).collect();
-    ApiError::new(400, "InvalidContactFlowException", "the flow is not valid").field("problems", Value::Array(list))
+    let list: Vec<Value> = problems
+        .into_iter()
+        .map(|m| json!({ "message": m }))
+        .collect();
+    ApiError::new(400, "InvalidContactFlowException", "the flow is not valid")
+        .field("problems", Value::Array(list))
 }
 
 /// `(flow id, wants the saved draft)` from a path id such as `abc:$SAVED`.
@@ -40,25 +45,35 @@ fn split_flow_id(raw: &str) -> Result<(&str, bool), ApiError> {
         None => Ok((raw, false)),
         Some((id, "$SAVED")) => Ok((id, true)),
         Some((id, "$PUBLISHED")) => Ok((id, false)),
-        Some((_, other)) => Err(invalid_param(format!("unsupported flow qualifier {other:?} (use $SAVED)"))),
+        Some((_, other)) => Err(invalid_param(format!(
+            "unsupported flow qualifier {other:?} (use $SAVED)"
+        ))),
     }
 }
 
 fn content_checks(content: &str) -> Result<(), ApiError> {
     if content.is_empty() || content.chars().count() > MAX_CONTENT {
-        return Err(invalid_param(format!("Content must be 1-{MAX_CONTENT} characters")));
+        return Err(invalid_param(format!(
+            "Content must be 1-{MAX_CONTENT} characters"
+        )));
     }
     // stricter than AWS documents: even a SAVED draft must be a json object
     match serde_json::from_str::<Value>(content) {
         Ok(Value::Object(_)) => Ok(()),
         Ok(_) => Err(invalid_flow(vec!["content must be a json object".into()])),
-        Err(e) => Err(invalid_flow(vec![format!("content is not valid json: {e}")])),
+        Err(e) => Err(invalid_flow(vec![format!(
+            "content is not valid json: {e}"
+        )])),
     }
 }
 
 fn publish_checks(content: &str, flow_type: &str, inst: &Instance) -> Result<(), ApiError> {
     let problems = validate_flow(content, flow_type, inst);
-    if problems.is_empty() { Ok(()) } else { Err(invalid_flow(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid_flow(problems))
+    }
 }
 
 fn flow_json(f: &Flow, saved_view: bool) -> Value {
@@ -83,7 +98,6 @@ fn flow_json(f: &Flow, saved_view: bool) -> Value {
         "FlowContentSha256": sha256(content),
         "Version": f.version,
         "LastModifiedTime": f.last_modified,
-        "LastModifiedRegion": "",
     });
     if let Some(d) = &f.description {
         v["Description"] = json!(d);
@@ -92,8 +106,14 @@ fn flow_json(f: &Flow, saved_view: bool) -> Value {
 }
 
 fn check_name_free(inst: &Instance, name: &str, except: Option<&str>) -> Result<(), ApiError> {
-    if inst.flows.values().any(|f| f.name == name && Some(f.id.as_str()) != except) {
-        return Err(duplicate(format!("a flow named {name:?} already exists in this instance")));
+    if inst
+        .flows
+        .values()
+        .any(|f| f.name == name && Some(f.id.as_str()) != except)
+    {
+        return Err(duplicate(format!(
+            "a flow named {name:?} already exists in this instance"
+        )));
     }
     Ok(())
 }
@@ -107,9 +127,13 @@ pub(super) fn create_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiE
     }
     let description = opt_str(&body, "Description", 0, 500)?.map(str::to_string);
     let content = req_str(&body, "Content", 1, MAX_CONTENT)?.to_string();
-    let status = opt_str(&body, "Status", 1, 16)?.unwrap_or("PUBLISHED").to_string();
+    let status = opt_str(&body, "Status", 1, 16)?
+        .unwrap_or("PUBLISHED")
+        .to_string();
     if status != "PUBLISHED" && status != "SAVED" {
-        return Err(invalid_param(format!("Status must be PUBLISHED or SAVED, got {status:?}")));
+        return Err(invalid_param(format!(
+            "Status must be PUBLISHED or SAVED, got {status:?}"
+        )));
     }
     let tags = parse_tags(body.get("Tags"))?;
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
@@ -123,7 +147,11 @@ pub(super) fn create_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiE
         publish_checks(&content, &ftype, inst)?;
     }
     let sha = sha256(&content);
-    let (published, saved) = if status == "PUBLISHED" { (Some(content), None) } else { (None, Some(content)) };
+    let (published, saved) = if status == "PUBLISHED" {
+        (Some(content), None)
+    } else {
+        (None, Some(content))
+    };
     inst.flows.insert(
         fid.clone(),
         Flow {
@@ -140,11 +168,15 @@ pub(super) fn create_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiE
             tags,
         },
     );
-    Ok(Resp::ok(json!({ "ContactFlowId": fid, "ContactFlowArn": arn, "FlowContentSha256": sha })))
+    Ok(Resp::ok(
+        json!({ "ContactFlowId": fid, "ContactFlowArn": arn, "FlowContentSha256": sha }),
+    ))
 }
 
 fn flow<'a>(inst: &'a Instance, id: &str) -> Result<&'a Flow, ApiError> {
-    inst.flows.get(id).ok_or_else(|| not_found(format!("contact flow not found: {id}")))
+    inst.flows
+        .get(id)
+        .ok_or_else(|| not_found(format!("contact flow not found: {id}")))
 }
 
 pub(super) fn describe_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
@@ -155,7 +187,9 @@ pub(super) fn describe_contact_flow(w: &mut World, req: &Req) -> Result<Resp, Ap
         return Err(ApiError::new(
             404,
             "ContactFlowNotPublishedException",
-            format!("contact flow {id} is not published; describe {id}:$SAVED for the saved content"),
+            format!(
+                "contact flow {id} is not published; describe {id}:$SAVED for the saved content"
+            ),
         ));
     }
     Ok(Resp::ok(json!({ "ContactFlow": flow_json(f, saved) })))
@@ -177,7 +211,11 @@ pub(super) fn list_contact_flows(w: &mut World, req: &Req) -> Result<Resp, ApiEr
     if let Some(t) = types.iter().find(|t| !FLOW_TYPES.contains(t)) {
         return Err(invalid_param(format!("{t:?} is not a flow type")));
     }
-    let mut flows: Vec<&Flow> = inst.flows.values().filter(|f| types.is_empty() || types.contains(&f.flow_type.as_str())).collect();
+    let mut flows: Vec<&Flow> = inst
+        .flows
+        .values()
+        .filter(|f| types.is_empty() || types.contains(&f.flow_type.as_str()))
+        .collect();
     flows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     let items = flows.into_iter().map(summary).collect();
     let scope = format!("flows:{}:{}", inst.id, types.join(","));
@@ -208,13 +246,25 @@ fn matches_criteria(f: &Flow, c: &Value) -> Result<bool, ApiError> {
             "name" => f.name.as_str(),
             "description" => f.description.as_deref().unwrap_or(""),
             "resourceId" | "id" => f.id.as_str(),
-            _ => return Err(invalid_param(format!("unsupported search field {field:?} (use name, description or resourceId)"))),
+            _ => {
+                return Err(invalid_param(format!(
+                    "unsupported search field {field:?} (use name, description or resourceId)"
+                )));
+            }
         };
-        let ok = match sc.get("ComparisonType").and_then(Value::as_str).unwrap_or("EXACT") {
+        let ok = match sc
+            .get("ComparisonType")
+            .and_then(Value::as_str)
+            .unwrap_or("EXACT")
+        {
             "EXACT" => actual == value,
             "STARTS_WITH" => actual.starts_with(value),
             "CONTAINS" => actual.contains(value),
-            other => return Err(invalid_param(format!("unsupported ComparisonType {other:?}"))),
+            other => {
+                return Err(invalid_param(format!(
+                    "unsupported ComparisonType {other:?}"
+                )));
+            }
         };
         if !ok {
             return Ok(false);
@@ -242,7 +292,11 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
     let body = req.json()?;
     let iid = req_str(&body, "InstanceId", 1, 250)?;
     let inst = instance(w, iid)?;
-    let max = max_results(body.get("MaxResults").map(|v| v.to_string()).as_deref(), 100, 100)?;
+    let max = max_results(
+        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
+        100,
+        100,
+    )?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let mut flows: Vec<&Flow> = Vec::new();
     for f in inst.flows.values() {
@@ -260,7 +314,12 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
         })
         .collect();
     let scope = format!("search-flows:{}:{}", inst.id, criteria);
-    let (items, next) = page(items, body.get("NextToken").and_then(Value::as_str), max, &scope)?;
+    let (items, next) = page(
+        items,
+        body.get("NextToken").and_then(Value::as_str),
+        max,
+        &scope,
+    )?;
     let mut out = json!({ "ContactFlows": items, "ApproximateTotalCount": total });
     if let Some(n) = next {
         out["NextToken"] = json!(n);
@@ -270,11 +329,20 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
 
 /// Where a flow is still used: phone numbers and other flows' published content.
 fn flow_users(w: &World, inst: &Instance, f: &Flow) -> Option<(String, String)> {
-    if let Some(pn) = w.connect.phone_numbers.values().find(|p| p.flow_id.as_deref() == Some(f.id.as_str())) {
+    if let Some(pn) = w
+        .connect
+        .phone_numbers
+        .values()
+        .find(|p| p.flow_id.as_deref() == Some(f.id.as_str()))
+    {
         return Some(("PHONE_NUMBER".into(), pn.id.clone()));
     }
     for q in inst.queues.values() {
-        if q.outbound_caller_config.get("OutboundFlowId").and_then(Value::as_str).is_some_and(|x| x == f.id || x == f.arn) {
+        if q.outbound_caller_config
+            .get("OutboundFlowId")
+            .and_then(Value::as_str)
+            .is_some_and(|x| x == f.id || x == f.arn)
+        {
             return Some(("QUEUE".into(), q.id.clone()));
         }
     }
@@ -288,7 +356,9 @@ pub(super) fn delete_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiE
     let f = flow(inst, id)?;
     if let Some((rt, rid)) = flow_users(w, inst, f) {
         // DeleteContactFlow models no ResourceInUseException; the sandbox refuses with InvalidRequestException
-        return Err(invalid_request(format!("contact flow {id} is still used by {rt} {rid}")));
+        return Err(invalid_request(format!(
+            "contact flow {id} is still used by {rt} {rid}"
+        )));
     }
     instance_mut(w, &iid)?.flows.remove(id);
     Ok(Resp::empty())
@@ -306,7 +376,10 @@ pub(super) fn update_contact_flow_content(w: &mut World, req: &Req) -> Result<Re
     if !saved {
         publish_checks(&content, &ftype, inst)?;
     }
-    let f = inst.flows.get_mut(id).ok_or_else(|| not_found(format!("contact flow not found: {id}")))?;
+    let f = inst
+        .flows
+        .get_mut(id)
+        .ok_or_else(|| not_found(format!("contact flow not found: {id}")))?;
     if saved {
         f.saved = Some(content);
     } else {
@@ -327,7 +400,9 @@ pub(super) fn update_contact_flow_metadata(w: &mut World, req: &Req) -> Result<R
         && s != "ACTIVE"
         && s != "ARCHIVED"
     {
-        return Err(invalid_param(format!("ContactFlowState must be ACTIVE or ARCHIVED, got {s:?}")));
+        return Err(invalid_param(format!(
+            "ContactFlowState must be ACTIVE or ARCHIVED, got {s:?}"
+        )));
     }
     if body.get("Type").is_some() {
         return Err(invalid_param("the type of a flow cannot be changed"));
@@ -340,7 +415,10 @@ pub(super) fn update_contact_flow_metadata(w: &mut World, req: &Req) -> Result<R
     if let Some(n) = &name {
         check_name_free(inst, n, Some(id))?;
     }
-    let f = inst.flows.get_mut(id).ok_or_else(|| not_found(format!("contact flow not found: {id}")))?;
+    let f = inst
+        .flows
+        .get_mut(id)
+        .ok_or_else(|| not_found(format!("contact flow not found: {id}")))?;
     if let Some(n) = name {
         f.name = n;
     }

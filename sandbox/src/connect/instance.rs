@@ -2,7 +2,10 @@
 //! and StopContact (for contacts created through the admin API).
 use serde_json::{Value, json};
 
-use super::{Instance, Tags, instance, instance_mut, invalid_param, invalid_request, list_query, not_found, parse_tags, req_str, tags_json};
+use super::{
+    Instance, Tags, instance, instance_mut, invalid_param, invalid_request, list_query, not_found,
+    parse_tags, req_str, tags_json,
+};
 use crate::core::{ApiError, Req, Resp, World};
 
 fn instance_json(i: &Instance, with_tags: bool) -> Value {
@@ -31,7 +34,12 @@ pub(super) fn describe_instance(w: &mut World, req: &Req) -> Result<Resp, ApiErr
 }
 
 pub(super) fn list_instances(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
-    let items = w.connect.instances.values().map(|i| instance_json(i, false)).collect();
+    let items = w
+        .connect
+        .instances
+        .values()
+        .map(|i| instance_json(i, false))
+        .collect();
     list_query(req, "InstanceSummaryList", items, 10, 10, "instances")
 }
 
@@ -41,7 +49,12 @@ fn tags_mut<'a>(w: &'a mut World, arn: &str) -> Result<&'a mut Tags, ApiError> {
     let prefix = format!("arn:aws:connect:{}:{}:", w.region(), w.account_id());
     let rest = arn.strip_prefix(&prefix).ok_or_else(missing)?;
     if let Some(pid) = rest.strip_prefix("phone-number/") {
-        return w.connect.phone_numbers.get_mut(pid).map(|p| &mut p.tags).ok_or_else(missing);
+        return w
+            .connect
+            .phone_numbers
+            .get_mut(pid)
+            .map(|p| &mut p.tags)
+            .ok_or_else(missing);
     }
     let rest = rest.strip_prefix("instance/").ok_or_else(missing)?;
     let parts: Vec<&str> = rest.split('/').collect();
@@ -59,7 +72,10 @@ fn tags_mut<'a>(w: &'a mut World, arn: &str) -> Result<&'a mut Tags, ApiError> {
 
 pub(super) fn tag_resource(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let tags = parse_tags(Some(body.get("tags").ok_or_else(|| invalid_param("tags is required"))?))?;
+    let tags = parse_tags(Some(
+        body.get("tags")
+            .ok_or_else(|| invalid_param("tags is required"))?,
+    ))?;
     if tags.is_empty() {
         return Err(invalid_param("tags must not be empty"));
     }
@@ -74,7 +90,11 @@ pub(super) fn tag_resource(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
 }
 
 pub(super) fn untag_resource(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
-    let keys: Vec<String> = req.query_all("tagKeys").into_iter().map(str::to_string).collect();
+    let keys: Vec<String> = req
+        .query_all("tagKeys")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     if keys.is_empty() {
         return Err(invalid_param("tagKeys is required"));
     }
@@ -90,21 +110,39 @@ pub(super) fn list_tags_for_resource(w: &mut World, req: &Req) -> Result<Resp, A
     Ok(Resp::ok(json!({ "tags": tags_json(t) })))
 }
 
-const UNSTOPPABLE: &[&str] = &["DISCONNECT", "TRANSFER", "QUEUE_TRANSFER", "EXTERNAL_OUTBOUND", "MONITOR"];
+const UNSTOPPABLE: &[&str] = &[
+    "DISCONNECT",
+    "TRANSFER",
+    "QUEUE_TRANSFER",
+    "EXTERNAL_OUTBOUND",
+    "MONITOR",
+];
 
 pub(super) fn stop_contact(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
     let cid = req_str(&body, "ContactId", 1, 256)?.to_string();
     let iid = req_str(&body, "InstanceId", 1, 250)?.to_string();
-    let reason = body.pointer("/DisconnectReason/Code").and_then(Value::as_str).map(str::to_string);
+    let reason = body
+        .pointer("/DisconnectReason/Code")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let inst = instance_mut(w, &iid)?;
-    let gone = || ApiError::new(410, "ContactNotFoundException", format!("contact {cid} not found or no longer active"));
+    let gone = || {
+        ApiError::new(
+            410,
+            "ContactNotFoundException",
+            format!("contact {cid} not found or no longer active"),
+        )
+    };
     let c = inst.contacts.get_mut(&cid).ok_or_else(gone)?;
     if c.state != "QUEUED" && c.state != "CONNECTED" {
         return Err(gone());
     }
     if UNSTOPPABLE.contains(&c.initiation_method.as_str()) {
-        return Err(invalid_request(format!("contacts initiated by {} cannot be stopped", c.initiation_method)));
+        return Err(invalid_request(format!(
+            "contacts initiated by {} cannot be stopped",
+            c.initiation_method
+        )));
     }
     c.state = "DISCONNECTED".into();
     c.disconnect_reason = reason.or(Some("CONTACT_FLOW_DISCONNECT".into()));

@@ -3,8 +3,9 @@
 use serde_json::{Value, json};
 
 use super::{
-    Hours, Instance, Queue, RoutingProfile, RpQueue, duplicate, in_use, instance, instance_mut, invalid_param,
-    last_segment, list_query, not_found, opt_str, parse_tags, req_str, sub_arn, tags_json,
+    Hours, Instance, Queue, RoutingProfile, RpQueue, duplicate, in_use, instance, instance_mut,
+    invalid_param, last_segment, list_query, not_found, opt_str, parse_tags, req_str, sub_arn,
+    tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
 
@@ -21,35 +22,56 @@ fn queue_ref<'a>(inst: &'a Instance, r: &str) -> Result<&'a Queue, ApiError> {
 
 /// Validates an OutboundCallerConfig against the instance; returns it normalised.
 fn outbound_config(w: &World, inst: &Instance, v: &Value) -> Result<Value, ApiError> {
-    let obj = v.as_object().ok_or_else(|| invalid_param("OutboundCallerConfig must be an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| invalid_param("OutboundCallerConfig must be an object"))?;
     let mut out = serde_json::Map::new();
     if let Some(n) = opt_str(v, "OutboundCallerIdName", 1, 255)? {
         out.insert("OutboundCallerIdName".into(), json!(n));
     }
     if let Some(pn) = opt_str(v, "OutboundCallerIdNumberId", 1, 500)? {
-        let found = w
-            .connect
-            .phone_numbers
-            .values()
-            .find(|p| (p.id == pn || p.arn == pn) && p.instance_id.as_deref() == Some(inst.id.as_str()));
+        let found = w.connect.phone_numbers.values().find(|p| {
+            (p.id == pn || p.arn == pn) && p.instance_id.as_deref() == Some(inst.id.as_str())
+        });
         if found.is_none() {
-            return Err(not_found(format!("phone number {pn} is not claimed by this instance")));
+            return Err(not_found(format!(
+                "phone number {pn} is not claimed by this instance"
+            )));
         }
         out.insert("OutboundCallerIdNumberId".into(), json!(pn));
     }
     if let Some(f) = opt_str(v, "OutboundFlowId", 1, 500)? {
-        let flow = inst.flows.get(last_segment(f)).filter(|x| !f.starts_with("arn:") || x.arn == f);
+        let flow = inst
+            .flows
+            .get(last_segment(f))
+            .filter(|x| !f.starts_with("arn:") || x.arn == f);
         match flow {
-            None => return Err(not_found(format!("flow {f} does not exist in this instance"))),
+            None => {
+                return Err(not_found(format!(
+                    "flow {f} does not exist in this instance"
+                )));
+            }
             Some(x) if x.flow_type != "OUTBOUND_WHISPER" => {
-                return Err(invalid_param(format!("OutboundFlowId must be an OUTBOUND_WHISPER flow, {f} is {}", x.flow_type)));
+                return Err(invalid_param(format!(
+                    "OutboundFlowId must be an OUTBOUND_WHISPER flow, {f} is {}",
+                    x.flow_type
+                )));
             }
             Some(_) => {}
         }
         out.insert("OutboundFlowId".into(), json!(f));
     }
-    if let Some(k) = obj.keys().find(|k| !["OutboundCallerIdName", "OutboundCallerIdNumberId", "OutboundFlowId"].contains(&k.as_str())) {
-        return Err(invalid_param(format!("unknown OutboundCallerConfig member {k}")));
+    if let Some(k) = obj.keys().find(|k| {
+        ![
+            "OutboundCallerIdName",
+            "OutboundCallerIdNumberId",
+            "OutboundFlowId",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(invalid_param(format!(
+            "unknown OutboundCallerConfig member {k}"
+        )));
     }
     Ok(Value::Object(out))
 }
@@ -75,15 +97,25 @@ pub(super) fn create_queue(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let hours = req_str(&body, "HoursOfOperationId", 1, 500)?.to_string();
     let max_contacts = match body.get("MaxContacts") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_i64().filter(|n| *n >= 0).ok_or_else(|| invalid_param("MaxContacts must be a non-negative integer"))?),
+        Some(v) => Some(
+            v.as_i64()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| invalid_param("MaxContacts must be a non-negative integer"))?,
+        ),
     };
-    if body.get("QuickConnectIds").and_then(Value::as_array).is_some_and(|a| a.len() > 50) {
+    if body
+        .get("QuickConnectIds")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.len() > 50)
+    {
         return Err(invalid_param("at most 50 QuickConnectIds are allowed"));
     }
     let tags = parse_tags(body.get("Tags"))?;
     let inst = instance(w, req.param("InstanceId"))?;
     if inst.queues.values().any(|q| q.name == name) {
-        return Err(duplicate(format!("a queue named {name:?} already exists in this instance")));
+        return Err(duplicate(format!(
+            "a queue named {name:?} already exists in this instance"
+        )));
     }
     let hours_id = last_segment(&hours).to_string();
     if !inst.hours.contains_key(&hours_id) {
@@ -122,36 +154,71 @@ pub(super) fn list_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let inst = instance(w, req.param("InstanceId"))?;
     let types = req.query_all("queueTypes");
     if let Some(t) = types.iter().find(|t| **t != "STANDARD" && **t != "AGENT") {
-        return Err(invalid_param(format!("queueTypes must be STANDARD or AGENT, got {t:?}")));
+        return Err(invalid_param(format!(
+            "queueTypes must be STANDARD or AGENT, got {t:?}"
+        )));
     }
-    let mut qs: Vec<&Queue> = inst.queues.values().filter(|q| types.is_empty() || types.contains(&q.queue_type.as_str())).collect();
+    let mut qs: Vec<&Queue> = inst
+        .queues
+        .values()
+        .filter(|q| types.is_empty() || types.contains(&q.queue_type.as_str()))
+        .collect();
     qs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let items = qs.iter().map(|q| json!({"Id": q.id, "Arn": q.arn, "Name": q.name, "QueueType": q.queue_type})).collect();
-    list_query(req, "QueueSummaryList", items, 1000, 100, &format!("queues:{}:{}", inst.id, types.join(",")))
+    let items = qs
+        .iter()
+        .map(|q| json!({"Id": q.id, "Arn": q.arn, "Name": q.name, "QueueType": q.queue_type}))
+        .collect();
+    list_query(
+        req,
+        "QueueSummaryList",
+        items,
+        1000,
+        100,
+        &format!("queues:{}:{}", inst.id, types.join(",")),
+    )
 }
 
 pub(super) fn delete_queue(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let inst = instance(w, req.param("InstanceId"))?;
     let q = queue_ref(inst, req.param("QueueId"))?;
     let qid = q.id.clone();
-    if let Some(rp) = inst.routing_profiles.values().find(|rp| rp.default_outbound_queue_id == qid || rp.queues.iter().any(|x| x.queue_id == qid)) {
+    if let Some(rp) = inst.routing_profiles.values().find(|rp| {
+        rp.default_outbound_queue_id == qid || rp.queues.iter().any(|x| x.queue_id == qid)
+    }) {
         return Err(in_use(
-            format!("queue {qid} is used by routing profile {:?}; disassociate it first", rp.name),
+            format!(
+                "queue {qid} is used by routing profile {:?}; disassociate it first",
+                rp.name
+            ),
             "ROUTING_PROFILE",
             &rp.id,
         ));
     }
-    if let Some(c) = inst.contacts.values().find(|c| c.queue_id.as_deref() == Some(qid.as_str()) && c.state == "QUEUED") {
-        return Err(in_use(format!("queue {qid} has a queued contact"), "CONTACT", &c.id));
+    if let Some(c) = inst
+        .contacts
+        .values()
+        .find(|c| c.queue_id.as_deref() == Some(qid.as_str()) && c.state == "QUEUED")
+    {
+        return Err(in_use(
+            format!("queue {qid} has a queued contact"),
+            "CONTACT",
+            &c.id,
+        ));
     }
     let iid = inst.id.clone();
     instance_mut(w, &iid)?.queues.remove(&qid);
     Ok(Resp::empty())
 }
 
-pub(super) fn update_queue_outbound_caller_config(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+pub(super) fn update_queue_outbound_caller_config(
+    w: &mut World,
+    req: &Req,
+) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let cfg = body.get("OutboundCallerConfig").filter(|v| !v.is_null()).ok_or_else(|| invalid_param("OutboundCallerConfig is required"))?;
+    let cfg = body
+        .get("OutboundCallerConfig")
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| invalid_param("OutboundCallerConfig is required"))?;
     let inst = instance(w, req.param("InstanceId"))?;
     let qid = queue_ref(inst, req.param("QueueId"))?.id.clone();
     let occ = outbound_config(w, inst, cfg)?;
@@ -178,43 +245,83 @@ pub(super) fn list_hours_of_operations(w: &mut World, req: &Req) -> Result<Resp,
     let inst = instance(w, req.param("InstanceId"))?;
     let mut hs: Vec<&Hours> = inst.hours.values().collect();
     hs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let items = hs.iter().map(|h| json!({"Id": h.id, "Arn": h.arn, "Name": h.name})).collect();
-    list_query(req, "HoursOfOperationSummaryList", items, 1000, 100, &format!("hours:{}", inst.id))
+    let items = hs
+        .iter()
+        .map(|h| json!({"Id": h.id, "Arn": h.arn, "Name": h.name}))
+        .collect();
+    list_query(
+        req,
+        "HoursOfOperationSummaryList",
+        items,
+        1000,
+        100,
+        &format!("hours:{}", inst.id),
+    )
 }
 
 pub(super) fn describe_hours_of_operation(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let inst = instance(w, req.param("InstanceId"))?;
     let id = req.param("HoursOfOperationId");
-    let h = inst.hours.get(last_segment(id)).ok_or_else(|| not_found(format!("hours of operation not found: {id}")))?;
+    let h = inst
+        .hours
+        .get(last_segment(id))
+        .ok_or_else(|| not_found(format!("hours of operation not found: {id}")))?;
     Ok(Resp::ok(json!({ "HoursOfOperation": hours_json(h) })))
 }
 
 /// Parses up to 10 `QueueConfigs` and checks the queues exist.
-fn queue_configs(inst: &Instance, v: Option<&Value>, required: bool) -> Result<Vec<RpQueue>, ApiError> {
+fn queue_configs(
+    inst: &Instance,
+    v: Option<&Value>,
+    required: bool,
+) -> Result<Vec<RpQueue>, ApiError> {
     let list = match v {
         None | Some(Value::Null) if !required => return Ok(Vec::new()),
         None | Some(Value::Null) => return Err(invalid_param("QueueConfigs is required")),
-        Some(v) => v.as_array().ok_or_else(|| invalid_param("QueueConfigs must be a list"))?,
+        Some(v) => v
+            .as_array()
+            .ok_or_else(|| invalid_param("QueueConfigs must be a list"))?,
     };
     if list.len() > 10 || (required && list.is_empty()) {
-        return Err(invalid_param(format!("QueueConfigs must have 1-10 entries per call, got {}", list.len())));
+        return Err(invalid_param(format!(
+            "QueueConfigs must have 1-10 entries per call, got {}",
+            list.len()
+        )));
     }
     let mut out: Vec<RpQueue> = Vec::new();
     for c in list {
-        let r = c.get("QueueReference").ok_or_else(|| invalid_param("QueueReference is required"))?;
+        let r = c
+            .get("QueueReference")
+            .ok_or_else(|| invalid_param("QueueReference is required"))?;
         let (qid, channel) = queue_reference(inst, r)?;
-        let priority = c.get("Priority").and_then(Value::as_i64).ok_or_else(|| invalid_param("Priority is required"))?;
-        let delay = c.get("Delay").and_then(Value::as_i64).ok_or_else(|| invalid_param("Delay is required"))?;
+        let priority = c
+            .get("Priority")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid_param("Priority is required"))?;
+        let delay = c
+            .get("Delay")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid_param("Delay is required"))?;
         if !(1..=99).contains(&priority) {
             return Err(invalid_param("Priority must be 1-99"));
         }
         if !(0..=9999).contains(&delay) {
             return Err(invalid_param("Delay must be 0-9999"));
         }
-        if out.iter().any(|x| x.queue_id == qid && x.channel == channel) {
-            return Err(invalid_param(format!("queue {qid} on {channel} is listed twice")));
+        if out
+            .iter()
+            .any(|x| x.queue_id == qid && x.channel == channel)
+        {
+            return Err(invalid_param(format!(
+                "queue {qid} on {channel} is listed twice"
+            )));
         }
-        out.push(RpQueue { queue_id: qid, channel, priority, delay });
+        out.push(RpQueue {
+            queue_id: qid,
+            channel,
+            priority,
+            delay,
+        });
     }
     Ok(out)
 }
@@ -223,13 +330,18 @@ fn queue_reference(inst: &Instance, r: &Value) -> Result<(String, String), ApiEr
     let q = req_str(r, "QueueId", 1, 500)?;
     let channel = req_str(r, "Channel", 1, 16)?;
     if !CHANNELS.contains(&channel) {
-        return Err(invalid_param(format!("Channel must be one of {}", CHANNELS.join(", "))));
+        return Err(invalid_param(format!(
+            "Channel must be one of {}",
+            CHANNELS.join(", ")
+        )));
     }
     Ok((queue_ref(inst, q)?.id.clone(), channel.to_string()))
 }
 
 fn media_concurrencies(v: Option<&Value>) -> Result<Value, ApiError> {
-    let list = v.and_then(Value::as_array).ok_or_else(|| invalid_param("MediaConcurrencies is required"))?;
+    let list = v
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid_param("MediaConcurrencies is required"))?;
     if list.is_empty() {
         return Err(invalid_param("MediaConcurrencies must not be empty"));
     }
@@ -237,16 +349,30 @@ fn media_concurrencies(v: Option<&Value>) -> Result<Value, ApiError> {
     for m in list {
         let ch = req_str(m, "Channel", 1, 16)?;
         if !CHANNELS.contains(&ch) {
-            return Err(invalid_param(format!("Channel must be one of {}", CHANNELS.join(", "))));
+            return Err(invalid_param(format!(
+                "Channel must be one of {}",
+                CHANNELS.join(", ")
+            )));
         }
         if seen.contains(&ch) {
-            return Err(invalid_param(format!("channel {ch} is listed twice in MediaConcurrencies")));
+            return Err(invalid_param(format!(
+                "channel {ch} is listed twice in MediaConcurrencies"
+            )));
         }
         seen.push(ch);
-        let c = m.get("Concurrency").and_then(Value::as_i64).ok_or_else(|| invalid_param("Concurrency is required"))?;
-        let ok = if ch == "VOICE" { c == 1 } else { (1..=10).contains(&c) };
+        let c = m
+            .get("Concurrency")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid_param("Concurrency is required"))?;
+        let ok = if ch == "VOICE" {
+            c == 1
+        } else {
+            (1..=10).contains(&c)
+        };
         if !ok {
-            return Err(invalid_param(format!("Concurrency {c} is not allowed for {ch} (VOICE must be 1, others 1-10)")));
+            return Err(invalid_param(format!(
+                "Concurrency {c} is not allowed for {ch} (VOICE must be 1, others 1-10)"
+            )));
         }
     }
     Ok(Value::Array(list.clone()))
@@ -264,7 +390,9 @@ fn rp_json(inst: &Instance, rp: &RoutingProfile) -> Value {
 }
 
 fn rp_ref<'a>(inst: &'a Instance, id: &str) -> Result<&'a RoutingProfile, ApiError> {
-    inst.routing_profiles.get(last_segment(id)).ok_or_else(|| not_found(format!("routing profile not found: {id}")))
+    inst.routing_profiles
+        .get(last_segment(id))
+        .ok_or_else(|| not_found(format!("routing profile not found: {id}")))
 }
 
 pub(super) fn create_routing_profile(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
@@ -276,7 +404,9 @@ pub(super) fn create_routing_profile(w: &mut World, req: &Req) -> Result<Resp, A
     let tags = parse_tags(body.get("Tags"))?;
     let inst = instance(w, req.param("InstanceId"))?;
     if inst.routing_profiles.values().any(|r| r.name == name) {
-        return Err(duplicate(format!("a routing profile named {name:?} already exists in this instance")));
+        return Err(duplicate(format!(
+            "a routing profile named {name:?} already exists in this instance"
+        )));
     }
     let default_q = queue_ref(inst, &default_q)?.id.clone();
     let queues = queue_configs(inst, body.get("QueueConfigs"), false)?;
@@ -293,8 +423,12 @@ pub(super) fn create_routing_profile(w: &mut World, req: &Req) -> Result<Resp, A
         queues,
         tags,
     };
-    instance_mut(w, &iid)?.routing_profiles.insert(id.clone(), rp);
-    Ok(Resp::ok(json!({ "RoutingProfileArn": arn, "RoutingProfileId": id })))
+    instance_mut(w, &iid)?
+        .routing_profiles
+        .insert(id.clone(), rp);
+    Ok(Resp::ok(
+        json!({ "RoutingProfileArn": arn, "RoutingProfileId": id }),
+    ))
 }
 
 pub(super) fn describe_routing_profile(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
@@ -307,8 +441,18 @@ pub(super) fn list_routing_profiles(w: &mut World, req: &Req) -> Result<Resp, Ap
     let inst = instance(w, req.param("InstanceId"))?;
     let mut rps: Vec<&RoutingProfile> = inst.routing_profiles.values().collect();
     rps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let items = rps.iter().map(|r| json!({"Id": r.id, "Arn": r.arn, "Name": r.name})).collect();
-    list_query(req, "RoutingProfileSummaryList", items, 1000, 100, &format!("rps:{}", inst.id))
+    let items = rps
+        .iter()
+        .map(|r| json!({"Id": r.id, "Arn": r.arn, "Name": r.name}))
+        .collect();
+    list_query(
+        req,
+        "RoutingProfileSummaryList",
+        items,
+        1000,
+        100,
+        &format!("rps:{}", inst.id),
+    )
 }
 
 pub(super) fn delete_routing_profile(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
@@ -324,12 +468,23 @@ pub(super) fn associate_routing_profile_queues(w: &mut World, req: &Req) -> Resu
     let inst = instance(w, req.param("InstanceId"))?;
     let rp = rp_ref(inst, req.param("RoutingProfileId"))?;
     let add = queue_configs(inst, body.get("QueueConfigs"), true)?;
-    if let Some(x) = add.iter().find(|a| rp.queues.iter().any(|q| q.queue_id == a.queue_id && q.channel == a.channel)) {
+    if let Some(x) = add.iter().find(|a| {
+        rp.queues
+            .iter()
+            .any(|q| q.queue_id == a.queue_id && q.channel == a.channel)
+    }) {
         // the operation models no ResourceConflictException
-        return Err(invalid_param(format!("queue {} on {} is already associated with this routing profile", x.queue_id, x.channel)));
+        return Err(invalid_param(format!(
+            "queue {} on {} is already associated with this routing profile",
+            x.queue_id, x.channel
+        )));
     }
     if rp.queues.len() + add.len() > 50 {
-        return Err(ApiError::new(429, "LimitExceededException", "a routing profile can have at most 50 queue-channel pairs"));
+        return Err(ApiError::new(
+            429,
+            "LimitExceededException",
+            "a routing profile can have at most 50 queue-channel pairs",
+        ));
     }
     let (iid, rid) = (inst.id.clone(), rp.id.clone());
     if let Some(rp) = instance_mut(w, &iid)?.routing_profiles.get_mut(&rid) {
@@ -338,25 +493,44 @@ pub(super) fn associate_routing_profile_queues(w: &mut World, req: &Req) -> Resu
     Ok(Resp::empty())
 }
 
-pub(super) fn disassociate_routing_profile_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+pub(super) fn disassociate_routing_profile_queues(
+    w: &mut World,
+    req: &Req,
+) -> Result<Resp, ApiError> {
     let body = req.json()?;
     let inst = instance(w, req.param("InstanceId"))?;
     let rp = rp_ref(inst, req.param("RoutingProfileId"))?;
-    let refs = body.get("QueueReferences").and_then(Value::as_array).ok_or_else(|| invalid_param("QueueReferences is required"))?;
+    let refs = body
+        .get("QueueReferences")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid_param("QueueReferences is required"))?;
     if refs.is_empty() || refs.len() > 10 {
-        return Err(invalid_param(format!("QueueReferences must have 1-10 entries per call, got {}", refs.len())));
+        return Err(invalid_param(format!(
+            "QueueReferences must have 1-10 entries per call, got {}",
+            refs.len()
+        )));
     }
     let mut remove = Vec::new();
     for r in refs {
         let (qid, ch) = queue_reference(inst, r)?;
-        if !rp.queues.iter().any(|q| q.queue_id == qid && q.channel == ch) {
-            return Err(not_found(format!("queue {qid} on {ch} is not associated with this routing profile")));
+        if !rp
+            .queues
+            .iter()
+            .any(|q| q.queue_id == qid && q.channel == ch)
+        {
+            return Err(not_found(format!(
+                "queue {qid} on {ch} is not associated with this routing profile"
+            )));
         }
         remove.push((qid, ch));
     }
     let (iid, rid) = (inst.id.clone(), rp.id.clone());
     if let Some(rp) = instance_mut(w, &iid)?.routing_profiles.get_mut(&rid) {
-        rp.queues.retain(|q| !remove.iter().any(|(id, ch)| *id == q.queue_id && *ch == q.channel));
+        rp.queues.retain(|q| {
+            !remove
+                .iter()
+                .any(|(id, ch)| *id == q.queue_id && *ch == q.channel)
+        });
     }
     Ok(Resp::empty())
 }
@@ -372,5 +546,12 @@ pub(super) fn list_routing_profile_queues(w: &mut World, req: &Req) -> Result<Re
             json!({"QueueId": q.queue_id, "QueueArn": arn, "QueueName": name, "Priority": q.priority, "Delay": q.delay, "Channel": q.channel})
         })
         .collect();
-    list_query(req, "RoutingProfileQueueConfigSummaryList", items, 100, 100, &format!("rpq:{}:{}", inst.id, rp.id))
+    list_query(
+        req,
+        "RoutingProfileQueueConfigSummaryList",
+        items,
+        100,
+        100,
+        &format!("rpq:{}:{}", inst.id, rp.id),
+    )
 }

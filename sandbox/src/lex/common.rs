@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use crate::core::{ApiError, Req};
+use crate::core::{ApiError, Req, Resp};
 
 /// The error shape a service uses for malformed input (`ValidationException` for V2,
 /// `BadRequestException` for V1), with its HTTP status.
@@ -48,14 +48,18 @@ impl Body {
 
     /// A required string member.
     pub(crate) fn req_str(&self, key: &str) -> Result<String, ApiError> {
-        self.opt_str(key)?.ok_or_else(|| self.invalid.err(format!("{key} is required")))
+        self.opt_str(key)?
+            .ok_or_else(|| self.invalid.err(format!("{key} is required")))
     }
 
     /// An optional integer member.
     pub(crate) fn opt_i64(&self, key: &str) -> Result<Option<i64>, ApiError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.invalid.err(format!("{key} must be an integer"))),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| self.invalid.err(format!("{key} must be an integer"))),
         }
     }
 
@@ -63,7 +67,10 @@ impl Body {
     pub(crate) fn opt_f64(&self, key: &str) -> Result<Option<f64>, ApiError> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.invalid.err(format!("{key} must be a number"))),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.invalid.err(format!("{key} must be a number"))),
         }
     }
 
@@ -96,15 +103,43 @@ impl Body {
 
     /// Copies the listed members that are present into a new map (pass-through settings).
     pub(crate) fn pick(&self, keys: &[&str]) -> Map<String, Value> {
-        keys.iter().filter_map(|k| self.get(k).map(|v| (k.to_string(), v.clone()))).collect()
+        keys.iter()
+            .filter_map(|k| self.get(k).map(|v| (k.to_string(), v.clone())))
+            .collect()
+    }
+}
+
+/// A 200 response whose body has no JSON nulls (AWS omits absent members instead).
+pub(crate) fn ok(v: Value) -> Resp {
+    Resp::ok(strip_nulls(v))
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k, strip_nulls(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
+        other => other,
     }
 }
 
 /// Checks a string's length (in characters) against inclusive bounds.
-pub(crate) fn check_len(invalid: Invalid, what: &str, s: &str, min: usize, max: usize) -> Result<(), ApiError> {
+pub(crate) fn check_len(
+    invalid: Invalid,
+    what: &str,
+    s: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), ApiError> {
     let n = s.chars().count();
     if n < min || n > max {
-        return Err(invalid.err(format!("{what} must be {min} to {max} characters long, got {n}")));
+        return Err(invalid.err(format!(
+            "{what} must be {min} to {max} characters long, got {n}"
+        )));
     }
     Ok(())
 }
@@ -138,7 +173,10 @@ fn alternating(s: &str, main: impl Fn(char) -> bool, sep: impl Fn(char) -> bool)
 pub(crate) fn short_id() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let bytes = uuid::Uuid::new_v4().into_bytes();
-    bytes[..10].iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect()
+    bytes[..10]
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// A fresh Lex V1 checksum (every change of `$LATEST` gets a new one).
@@ -170,11 +208,19 @@ pub(crate) fn paginate<T>(
     };
     let end = (start + max_results).min(items.len());
     let next = (end < items.len()).then(|| format!("sandbox-page-{end}"));
-    Ok((items.into_iter().skip(start).take(end - start).collect(), next))
+    Ok((
+        items.into_iter().skip(start).take(end - start).collect(),
+        next,
+    ))
 }
 
 /// Reads a `maxResults` value against its bounds, with a default.
-pub(crate) fn max_results(invalid: Invalid, v: Option<i64>, max: i64, default: usize) -> Result<usize, ApiError> {
+pub(crate) fn max_results(
+    invalid: Invalid,
+    v: Option<i64>,
+    max: i64,
+    default: usize,
+) -> Result<usize, ApiError> {
     match v {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
@@ -206,15 +252,25 @@ mod tests {
         let inv = Invalid("ValidationException");
         let (p1, t1) = paginate(inv, (0..5).collect::<Vec<_>>(), 2, None).unwrap();
         assert_eq!((p1, t1.as_deref()), (vec![0, 1], Some("sandbox-page-2")));
-        let (p3, t3) = paginate(inv, (0..5).collect::<Vec<_>>(), 2, Some("sandbox-page-4")).unwrap();
+        let (p3, t3) =
+            paginate(inv, (0..5).collect::<Vec<_>>(), 2, Some("sandbox-page-4")).unwrap();
         assert_eq!((p3, t3), (vec![4], None));
         assert!(paginate(inv, (0..5).collect::<Vec<_>>(), 2, Some("bogus")).is_err());
+    }
+
+    #[test]
+    fn responses_drop_nulls() {
+        let r = ok(serde_json::json!({"a": null, "b": [{"c": null, "d": 1}], "nextToken": null}));
+        assert_eq!(r.body, Some(serde_json::json!({"b": [{"d": 1}]})));
     }
 
     #[test]
     fn ids_are_ten_upper_alnum() {
         let id = short_id();
         assert_eq!(id.len(), 10);
-        assert!(id.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
     }
 }

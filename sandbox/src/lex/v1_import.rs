@@ -6,8 +6,11 @@ use std::io::{Cursor, Read};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use super::{BOT_FIELDS, Bot, INTENT_FIELDS, Kind, LATEST, SLOT_TYPE_FIELDS, State, Status, check_name, store_latest};
 use super::validate_bot;
+use super::{
+    BOT_FIELDS, Bot, INTENT_FIELDS, Kind, LATEST, SLOT_TYPE_FIELDS, State, Status, check_name,
+    store_latest,
+};
 use crate::lexv2::common::checksum;
 
 /// The outcome: the imported resource's name, or (its name if known, failure reasons).
@@ -15,21 +18,33 @@ pub(super) type Outcome = Result<String, (Option<String>, Vec<String>)>;
 
 /// Reads the single JSON document in a zip archive.
 fn read_zip(bytes: &[u8]) -> Result<Value, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the payload is not a valid zip archive: {e}"))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("the payload is not a valid zip archive: {e}"))?;
     let mut files = Vec::new();
     for i in 0..zip.len() {
-        let f = zip.by_index(i).map_err(|e| format!("cannot read the zip archive: {e}"))?;
+        let f = zip
+            .by_index(i)
+            .map_err(|e| format!("cannot read the zip archive: {e}"))?;
         if !f.is_dir() {
             files.push(i);
         }
     }
     if files.len() != 1 {
-        return Err(format!("the archive must contain exactly one file, found {}", files.len()));
+        return Err(format!(
+            "the archive must contain exactly one file, found {}",
+            files.len()
+        ));
     }
-    let mut f = zip.by_index(files[0]).map_err(|e| format!("cannot read the zip archive: {e}"))?;
-    let name = f.name().map(|n| n.to_string()).unwrap_or_else(|_| "the file".into());
+    let mut f = zip
+        .by_index(files[0])
+        .map_err(|e| format!("cannot read the zip archive: {e}"))?;
+    let name = f
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "the file".into());
     let mut text = Vec::new();
-    f.read_to_end(&mut text).map_err(|e| format!("cannot read {name} from the archive: {e}"))?;
+    f.read_to_end(&mut text)
+        .map_err(|e| format!("cannot read {name} from the archive: {e}"))?;
     serde_json::from_slice(&text).map_err(|e| format!("{name} is not valid json: {e}"))
 }
 
@@ -41,48 +56,84 @@ struct Item {
 }
 
 fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, String> {
-    v.as_object().ok_or_else(|| format!("{what} must be a json object"))
+    v.as_object()
+        .ok_or_else(|| format!("{what} must be a json object"))
 }
 
 fn name_of(m: &Map<String, Value>, what: &str, min: usize, max: usize) -> Result<String, String> {
-    let n = m.get("name").and_then(Value::as_str).ok_or_else(|| format!("{what} has no name"))?;
+    let n = m
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{what} has no name"))?;
     check_name(what, n, min, max)?;
     Ok(n.to_string())
 }
 
 fn pick(m: &Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
-    fields.iter().filter_map(|k| m.get(*k).filter(|v| !v.is_null()).map(|v| (k.to_string(), v.clone()))).collect()
+    fields
+        .iter()
+        .filter_map(|k| {
+            m.get(*k)
+                .filter(|v| !v.is_null())
+                .map(|v| (k.to_string(), v.clone()))
+        })
+        .collect()
 }
 
 fn slot_type_item(v: &Value) -> Result<Item, String> {
     let m = obj(v, "a slot type")?;
-    Ok(Item { kind: Kind::SlotType, name: name_of(m, "slot type name", 1, 100)?, def: pick(m, SLOT_TYPE_FIELDS) })
+    Ok(Item {
+        kind: Kind::SlotType,
+        name: name_of(m, "slot type name", 1, 100)?,
+        def: pick(m, SLOT_TYPE_FIELDS),
+    })
 }
 
 /// An intent plus the slot types nested in it; custom slot references are pointed at `$LATEST`.
 fn intent_items(v: &Value, out: &mut Vec<Item>) -> Result<String, String> {
     let m = obj(v, "an intent")?;
     let name = name_of(m, "intent name", 1, 100)?;
-    for t in m.get("slotTypes").and_then(Value::as_array).into_iter().flatten() {
+    for t in m
+        .get("slotTypes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         out.push(slot_type_item(t)?);
     }
     let mut def = pick(m, INTENT_FIELDS);
     if let Some(Value::Array(slots)) = def.get_mut("slots") {
         for s in slots.iter_mut().filter_map(Value::as_object_mut) {
-            let custom = s.get("slotType").and_then(Value::as_str).is_some_and(|t| !t.starts_with("AMAZON."));
+            let custom = s
+                .get("slotType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| !t.starts_with("AMAZON."));
             if custom {
                 s.insert("slotTypeVersion".into(), json!(LATEST));
             }
         }
     }
-    out.push(Item { kind: Kind::Intent, name: name.clone(), def });
+    out.push(Item {
+        kind: Kind::Intent,
+        name: name.clone(),
+        def,
+    });
     Ok(name)
 }
 
+/// What a document holds: its resource name, the intents and slot types in dependency order,
+/// and the bot definition when the document is a bot.
+type Plan = (String, Vec<Item>, Option<Map<String, Value>>);
+
 /// Splits the document into resources in dependency order (slot types, intents, then the bot).
-fn plan(doc: &Value, resource_type: &str) -> Result<(String, Vec<Item>, Option<Map<String, Value>>), (Option<String>, String)> {
-    let top = doc.as_object().ok_or((None, "the file must hold a json object".to_string()))?;
-    let meta = top.get("metadata").and_then(Value::as_object).ok_or((None, "the file has no metadata object".to_string()))?;
+fn plan(doc: &Value, resource_type: &str) -> Result<Plan, (Option<String>, String)> {
+    let top = doc
+        .as_object()
+        .ok_or((None, "the file must hold a json object".to_string()))?;
+    let meta = top
+        .get("metadata")
+        .and_then(Value::as_object)
+        .ok_or((None, "the file has no metadata object".to_string()))?;
     if meta.get("importType").and_then(Value::as_str) != Some("LEX") {
         return Err((None, "metadata.importType must be LEX".into()));
     }
@@ -92,17 +143,30 @@ fn plan(doc: &Value, resource_type: &str) -> Result<(String, Vec<Item>, Option<M
     if meta.get("schemaVersion").and_then(Value::as_str) != Some("1.0") {
         return Err((None, "metadata.schemaVersion must be 1.0".into()));
     }
-    let res = top.get("resource").and_then(Value::as_object).ok_or((None, "the file has no resource object".to_string()))?;
+    let res = top
+        .get("resource")
+        .and_then(Value::as_object)
+        .ok_or((None, "the file has no resource object".to_string()))?;
     let mut items = Vec::new();
     match resource_type {
         "BOT" => {
             let name = name_of(res, "bot name", 2, 50).map_err(|e| (None, e))?;
             let fail = |e: String| (Some(name.clone()), e);
-            for t in res.get("slotTypes").and_then(Value::as_array).into_iter().flatten() {
+            for t in res
+                .get("slotTypes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 items.push(slot_type_item(t).map_err(fail)?);
             }
             let mut refs = Vec::new();
-            for i in res.get("intents").and_then(Value::as_array).into_iter().flatten() {
+            for i in res
+                .get("intents")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let n = intent_items(i, &mut items).map_err(fail)?;
                 refs.push(json!({ "intentName": n, "intentVersion": LATEST }));
             }
@@ -112,7 +176,8 @@ fn plan(doc: &Value, resource_type: &str) -> Result<(String, Vec<Item>, Option<M
             Ok((name, items, Some(def)))
         }
         "INTENT" => {
-            let name = intent_items(&Value::Object(res.clone()), &mut items).map_err(|e| (None, e))?;
+            let name =
+                intent_items(&Value::Object(res.clone()), &mut items).map_err(|e| (None, e))?;
             Ok((name, items, None))
         }
         _ => {
@@ -140,16 +205,28 @@ pub(super) fn run(
             Kind::SlotType => st.slot_types.contains_key(&item.name),
         };
         if exists && !overwrite {
-            return Err(fail(format!("FAIL_ON_CONFLICT: the {} {} already exists", item.kind.label(), item.name)));
+            return Err(fail(format!(
+                "FAIL_ON_CONFLICT: the {} {} already exists",
+                item.kind.label(),
+                item.name
+            )));
         }
-        item.kind.validate(st, &item.def).map_err(|e| fail(format!("{} {}: {e}", item.kind.label(), item.name)))?;
+        item.kind
+            .validate(st, &item.def)
+            .map_err(|e| fail(format!("{} {}: {e}", item.kind.label(), item.name)))?;
         store_latest(st, item.kind, &item.name, item.def, now);
     }
     if let Some(def) = bot {
         validate_bot(st, &def).map_err(|e| fail(format!("bot {name}: {e}")))?;
         match st.bots.get_mut(&name) {
-            Some(b) if b.deleted_at.is_some() => return Err(fail(format!("bot {name} is being deleted"))),
-            Some(_) if !overwrite => return Err(fail(format!("FAIL_ON_CONFLICT: the bot {name} already exists"))),
+            Some(b) if b.deleted_at.is_some() => {
+                return Err(fail(format!("bot {name} is being deleted")));
+            }
+            Some(_) if !overwrite => {
+                return Err(fail(format!(
+                    "FAIL_ON_CONFLICT: the bot {name} already exists"
+                )));
+            }
             Some(b) => {
                 b.latest = def;
                 b.checksum = checksum();

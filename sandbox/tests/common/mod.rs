@@ -13,7 +13,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// A sandbox config with the quota off (tests about the quota turn it on).
 pub fn quiet_config() -> Config {
     Config {
-        quota: QuotaConfig { enabled: false, ..QuotaConfig::default() },
+        quota: QuotaConfig {
+            enabled: false,
+            ..QuotaConfig::default()
+        },
         lex_build_duration: Duration::from_millis(100),
         ..Config::default()
     }
@@ -35,7 +38,13 @@ pub async fn sdk_config(url: &str, retries: bool) -> aws_config::SdkConfig {
         aws_config::retry::RetryConfig::disabled()
     };
     aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("AKIDTEST", "secret-test", None, None, "test"))
+        .credentials_provider(Credentials::new(
+            "AKIDTEST",
+            "secret-test",
+            None,
+            None,
+            "test",
+        ))
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(url)
         .retry_config(retry)
@@ -54,11 +63,22 @@ pub async fn connect_client_retrying(running: &Running) -> aws_sdk_connect::Clie
 }
 
 /// One raw HTTP/1.1 exchange: returns (status, body as JSON or Null when empty/non-JSON, raw body).
-pub async fn http(base: &str, method: &str, path: &str, body: Option<&str>, headers: &[(&str, &str)]) -> (u16, Value, String) {
+pub async fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, Value, String) {
     let hostport = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = tokio::net::TcpStream::connect(hostport).await.expect("connect to sandbox");
+    let mut s = tokio::net::TcpStream::connect(hostport)
+        .await
+        .expect("connect to sandbox");
     let body = body.unwrap_or("");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if !body.is_empty() {
         req.push_str("Content-Type: application/json\r\n");
     }
@@ -71,10 +91,22 @@ pub async fn http(base: &str, method: &str, path: &str, body: Option<&str>, head
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.expect("read response");
     let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").expect("http response has a head");
-    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let raw = if chunked { dechunk(rest) } else { rest.to_string() };
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .expect("http response has a head");
+    let status: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let raw = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
     let json = serde_json::from_str(&raw).unwrap_or(Value::Null);
     (status, json, raw)
 }
@@ -93,9 +125,21 @@ fn dechunk(mut s: &str) -> String {
 }
 
 /// Admin call on the Connect port: `(status, json)`.
-pub async fn admin(running: &Running, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn admin(
+    running: &Running,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let b = body.map(|b| b.to_string());
-    let (s, v, _) = http(&running.connect_url, method, &format!("/__sandbox/{path}"), b.as_deref(), &[]).await;
+    let (s, v, _) = http(
+        &running.connect_url,
+        method,
+        &format!("/__sandbox/{path}"),
+        b.as_deref(),
+        &[],
+    )
+    .await;
     (s, v)
 }
 
@@ -111,4 +155,64 @@ pub async fn requests(running: &Running) -> Vec<Value> {
     let (s, v) = admin(running, "GET", "requests", None).await;
     assert_eq!(s, 200);
     v.as_array().cloned().expect("log is a list")
+}
+
+/// Ids of a seeded instance.
+pub struct Seeded {
+    pub instance_id: String,
+    pub instance_arn: String,
+    pub queue_id: String,
+    pub queue_arn: String,
+    pub hours_id: String,
+    pub routing_profile_id: String,
+    pub phone_id: String,
+    pub raw: Value,
+}
+
+impl Seeded {
+    /// `(id, arn)` of a default flow by name.
+    pub fn flow(&self, name: &str) -> (String, String) {
+        let f = &self.raw["flows"][name];
+        (
+            f["id"].as_str().expect("seeded flow").to_string(),
+            f["arn"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+/// Seeds an instance and returns its ids.
+pub async fn seeded(running: &Running) -> Seeded {
+    let v = seed(running).await;
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).expect(p).to_string();
+    Seeded {
+        instance_id: s("/instance/id"),
+        instance_arn: s("/instance/arn"),
+        queue_id: s("/queue/id"),
+        queue_arn: s("/queue/arn"),
+        hours_id: s("/hours_of_operation/id"),
+        routing_profile_id: s("/routing_profile/id"),
+        phone_id: s("/phone_number/id"),
+        raw: v,
+    }
+}
+
+/// Flow-language content with the given actions and start action.
+pub fn flow_content(start: &str, actions: Value) -> String {
+    serde_json::json!({ "Version": "2019-10-30", "StartAction": start, "Metadata": {}, "Actions": actions }).to_string()
+}
+
+/// A minimal valid flow of any type: one terminal action.
+pub fn end_flow() -> String {
+    flow_content(
+        "End",
+        serde_json::json!([{ "Identifier": "End", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {} }]),
+    )
+}
+
+/// A minimal valid inbound flow: disconnect.
+pub fn disconnect_flow() -> String {
+    flow_content(
+        "Bye",
+        serde_json::json!([{ "Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} }]),
+    )
 }

@@ -44,6 +44,22 @@ fn manifest_paths_are_relative_to_the_manifest() {
     assert_eq!(artifacts[0].sha256, "abcd");
     assert_eq!(artifacts[1].path, PathBuf::from("/abs/b.zip"));
 
+    // The map form: several functions share one multi-handler zip, which is one artifact.
+    std::fs::write(
+        &manifest,
+        r#"{"functions":{"searchCustomerCalls":{"zip":"handlers.zip","sha256":"AB"},"addCustomerCalls":{"zip":"handlers.zip","sha256":"AB"}}}"#,
+    )
+    .unwrap();
+    let shared = read_manifest(&manifest).unwrap();
+    assert_eq!(
+        shared,
+        vec![LocalArtifact {
+            name: "handlers".into(),
+            path: dir.path().join("handlers.zip"),
+            sha256: "ab".into()
+        }]
+    );
+
     std::fs::write(&manifest, "{not json").unwrap();
     let err = read_manifest(&manifest).unwrap_err();
     let user = err.downcast_ref::<UserError>().expect("bad input");
@@ -104,7 +120,7 @@ fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
         ownership: Ownership::Ours,
         keys: BTreeSet::new(),
     };
-    let Change::Update { fields } = diff(&desired, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&desired, Some(&current)) else {
         panic!()
     };
     assert_eq!(
@@ -210,7 +226,7 @@ async fn bucket_upload_once_and_delete_against_moto() {
     // One zip changes: only that one is uploaded.
     let b2 = write_zip(dir.path(), "b", b"second zip, edited");
     let desired2 = Desired::new(&account, "us-east-1", "depone", vec![a.clone(), b2.clone()]);
-    let Change::Update { fields } = diff(&desired2, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&desired2, Some(&current)) else {
         panic!()
     };
     assert_eq!(fields.len(), 1);
@@ -229,6 +245,18 @@ async fn bucket_upload_once_and_delete_against_moto() {
             .any(|l| l.starts_with("artifacts: a unchanged"))
     );
 
+    // Once the stacks use the new keys, the superseded zip goes; the current ones stay.
+    let before_prune = read(&s3, &desired.bucket, "depone").await.unwrap().unwrap();
+    assert_eq!(before_prune.keys.len(), 3);
+    let keep = vec![a.key("depone"), b2.key("depone")];
+    assert_eq!(
+        prune(&s3, &before_prune, &keep, &progress).await.unwrap(),
+        1
+    );
+    let after_prune = read(&s3, &desired.bucket, "depone").await.unwrap().unwrap();
+    assert_eq!(after_prune.keys, keep.iter().cloned().collect());
+    assert_eq!(prune(&s3, &after_prune, &keep, &progress).await.unwrap(), 0);
+
     // A second deployment shares the bucket; deleting the first keeps the bucket and the second's zip.
     let other = Desired::new(&account, "us-east-1", "deptwo", vec![a.clone()]);
     let current_other = read(&s3, &other.bucket, "deptwo").await.unwrap();
@@ -241,7 +269,7 @@ async fn bucket_upload_once_and_delete_against_moto() {
     assert_eq!(
         deleted,
         Deleted {
-            objects: 3,
+            objects: 2,
             bucket_deleted: false
         }
     );

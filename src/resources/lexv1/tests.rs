@@ -4,7 +4,8 @@
 use connect_returns_sandbox::Service;
 
 use super::*;
-use crate::resources::lexv2::tests::{sandbox, spec};
+use crate::error::UserError;
+use crate::resources::lexv2::tests::{faulty_sandbox, sandbox, spec};
 use crate::resources::stack::common::testing;
 
 fn desired(deployment: &str) -> Desired {
@@ -70,7 +71,7 @@ fn diff_cases() {
     let mut changed = d.clone();
     changed.spec.clarification_prompt = "Pardon?".into();
     assert!(
-        matches!(diff(&changed, Some(&steady)), Change::Update { fields } if fields[0].field == "definition")
+        matches!(diff(&changed, Some(&steady)), Change::Update { fields, .. } if fields[0].field == "definition")
     );
     let foreign = Current {
         deployment: None,
@@ -248,5 +249,32 @@ async fn a_foreign_intent_of_the_same_name_is_a_conflict() {
             .await
             .is_ok()
     );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn deploy_and_delete_converge_with_twenty_percent_faults() {
+    let sb = faulty_sandbox(11).await;
+    let lex = Client::new(&testing::config_retrying(&sb.lexv1_url).await);
+    let d = desired("dep");
+    let noop = |_: String| {};
+    let current = read(&lex, &d.spec).await.unwrap();
+    let applied = apply(&lex, "us-east-1", &d, current.as_ref(), &noop)
+        .await
+        .unwrap();
+    assert!(
+        sb.shared().requests().iter().any(|r| r.status >= 429),
+        "faults were injected"
+    );
+    assert_eq!(applied.version, "1");
+    assert_eq!(
+        diff(&d, read(&lex, &d.spec).await.unwrap().as_ref()),
+        Change::NoOp
+    );
+    assert!(matches!(
+        delete(&lex, &d.spec, "dep", &noop).await.unwrap(),
+        Deleted::Removed { .. }
+    ));
+    assert!(read(&lex, &d.spec).await.unwrap().is_none());
     sb.shutdown().await;
 }

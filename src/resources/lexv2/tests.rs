@@ -5,6 +5,7 @@ use std::time::Duration;
 use connect_returns_sandbox::{Config, QuotaConfig, Running, Service};
 
 use super::*;
+use crate::error::UserError;
 use crate::resources::stack::common::testing;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/returnCaller-lex-role";
@@ -60,6 +61,17 @@ fn fingerprint_is_stable_and_covers_the_definition() {
 }
 
 #[test]
+fn the_shipped_definition_converts_to_a_spec() {
+    let shipped = crate::assets::bot();
+    let spec = BotSpec::from_definition(&shipped);
+    assert_eq!(spec.name, shipped.name);
+    assert_eq!(spec.voice_id, shipped.voice);
+    let names: Vec<&str> = spec.intents.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, shipped.intent_names());
+    assert_eq!(spec.fingerprint_v2().len(), 64);
+}
+
+#[test]
 fn markers_round_trip() {
     let description = format!("Concierge bot ({})", ownership_marker("returnCaller"));
     assert_eq!(owner_of(&description), Some("returnCaller"));
@@ -101,12 +113,12 @@ fn diff_cases() {
     no_alias.alias = None;
     no_alias.alias_fingerprint = None;
     assert!(
-        matches!(diff(&d, Some(&no_alias)), Change::Update { fields } if fields[0].field == "alias prod")
+        matches!(diff(&d, Some(&no_alias)), Change::Update { fields, .. } if fields[0].field == "alias prod")
     );
 
     let mut old = steady(&d);
     old.alias_fingerprint = Some("0".repeat(64));
-    let Change::Update { fields } = diff(&d, Some(&old)) else {
+    let Change::Update { fields, .. } = diff(&d, Some(&old)) else {
         panic!()
     };
     assert_eq!(fields[0].field, "definition");
@@ -122,12 +134,33 @@ fn diff_cases() {
 }
 
 pub(crate) async fn sandbox() -> Running {
+    sandbox_with(connect_returns_sandbox::FaultConfig::default()).await
+}
+
+/// A sandbox whose Lex ports answer 20 % of requests with a throttle or a server error.
+pub(crate) async fn faulty_sandbox(seed: u64) -> Running {
+    let rule = connect_returns_sandbox::FaultRule {
+        service: "*".into(),
+        operation: "*".into(),
+        latency_ms: 0,
+        throttle_probability: 0.1,
+        error_probability: 0.1,
+    };
+    sandbox_with(connect_returns_sandbox::FaultConfig {
+        seed,
+        rules: vec![rule],
+    })
+    .await
+}
+
+async fn sandbox_with(faults: connect_returns_sandbox::FaultConfig) -> Running {
     connect_returns_sandbox::start(Config {
         quota: QuotaConfig {
             enabled: false,
             ..QuotaConfig::default()
         },
         lex_build_duration: Duration::from_millis(150),
+        faults,
         ..Config::default()
     })
     .await
@@ -215,6 +248,7 @@ async fn full_cycle_against_the_sandbox() {
 
     // A changed definition: new version 2, alias moved, same alias id.
     let mut d2 = d.clone();
+    d2.role_arn = "arn:aws:iam::123456789012:role/returnCaller-lex-role-2".into();
     d2.spec.intents[0].utterances.push("sure".into());
     d2.spec.intents.push(IntentSpec {
         name: "Maybe".into(),
@@ -235,6 +269,17 @@ async fn full_cycle_against_the_sandbox() {
     assert_eq!(
         (updated.version.as_str(), updated.alias_id.as_str()),
         ("2", created.alias_id.as_str())
+    );
+    let bot = lex
+        .describe_bot()
+        .bot_id(&updated.bot_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.role_arn(),
+        Some(d2.role_arn.as_str()),
+        "the new role is in place"
     );
     let alias = lex
         .describe_bot_alias()
@@ -392,5 +437,45 @@ async fn a_bot_not_made_by_us_is_a_conflict_and_survives_delete() {
         Deleted::NotOurs { owner: None }
     );
     assert!(read(&lex, "returnCallerConcierge").await.unwrap().is_some());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn deploy_and_delete_converge_with_twenty_percent_faults() {
+    let sb = faulty_sandbox(7).await;
+    let lex = Client::new(&testing::config_retrying(&sb.lexv2_url).await);
+    let d = desired("dep");
+    let noop = |_: String| {};
+    let current = read(&lex, &d.spec.name).await.unwrap();
+    let applied = apply(
+        &lex,
+        "us-east-1",
+        "123456789012",
+        &d,
+        current.as_ref(),
+        &noop,
+    )
+    .await
+    .unwrap();
+    let faults = sb
+        .shared()
+        .requests()
+        .iter()
+        .filter(|r| r.status >= 429)
+        .count();
+    assert!(faults > 0, "faults were injected");
+    assert!(sb.shared().world().lexv2.alias_exists(&applied.alias_arn));
+    // Exactly one bot: no retry created a duplicate.
+    let bots = lex.list_bots().send().await.unwrap();
+    assert_eq!(bots.bot_summaries().len(), 1);
+    assert_eq!(
+        diff(&d, read(&lex, &d.spec.name).await.unwrap().as_ref()),
+        Change::NoOp
+    );
+    assert_eq!(
+        delete(&lex, &d.spec.name, "dep", &noop).await.unwrap(),
+        Deleted::Removed
+    );
+    assert!(read(&lex, &d.spec.name).await.unwrap().is_none());
     sb.shutdown().await;
 }

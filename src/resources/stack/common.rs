@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// Tag key that marks what a deployment created: `connect-returns:deployment=<name>`.
-pub const DEPLOYMENT_TAG: &str = "connect-returns:deployment";
+pub const DEPLOYMENT_TAG: &str = crate::resources::TAG_DEPLOYMENT;
 
 /// Progress callback: one human-readable line per event (the engine maps it onto its reporter).
 pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
@@ -72,6 +72,35 @@ impl Change {
             Change::Update { .. } => "update",
             Change::Conflict { .. } => "conflict",
         }
+    }
+}
+
+impl Change {
+    /// An update from a field list, or no-op when nothing differs.
+    pub fn from_fields(fields: Vec<FieldDiff>) -> Change {
+        if fields.is_empty() {
+            Change::NoOp
+        } else {
+            Change::Update { fields }
+        }
+    }
+}
+
+/// A conflict with what to do about it.
+pub fn conflict(reason: impl Into<String>, hint: impl Into<String>) -> Change {
+    Change::Conflict {
+        reason: reason.into(),
+        hint: hint.into(),
+    }
+}
+
+/// The refusal a conflict becomes when applying: bad input (exit 2) with its hint.
+pub fn refusal(change: &Change) -> Option<crate::error::UserError> {
+    match change {
+        Change::Conflict { reason, hint } => {
+            Some(crate::error::UserError::new(reason.clone()).hint(hint.clone()))
+        }
+        _ => None,
     }
 }
 
@@ -163,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn conflicts_become_refusals_with_their_hint() {
+        let err = refusal(&conflict("bucket x is not ours", "rename it")).unwrap();
+        assert_eq!(
+            (err.message.as_str(), err.hints.as_slice()),
+            ("bucket x is not ours", &["rename it".to_string()][..])
+        );
+        assert!(refusal(&Change::NoOp).is_none());
+        assert_eq!(Change::from_fields(vec![]), Change::NoOp);
+    }
+
+    #[test]
     fn field_diff_renders_before_and_after() {
         assert_eq!(
             FieldDiff::new("template", "a", "b").to_string(),
@@ -183,6 +223,22 @@ pub mod testing {
             .endpoint_url(endpoint)
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+            .load()
+            .await
+    }
+
+    /// Like [`config_for`], with the CLI's retry policy (8 attempts) and short backoffs, for
+    /// tests with injected faults.
+    pub async fn config_retrying(endpoint: &str) -> SdkConfig {
+        let retry = aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(8)
+            .with_initial_backoff(std::time::Duration::from_millis(20))
+            .with_max_backoff(std::time::Duration::from_millis(200));
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+            .retry_config(retry)
             .load()
             .await
     }

@@ -114,7 +114,7 @@ fn diff_lists_template_parameter_and_tag_changes() {
     current.tags.insert("team".into(), "x".into());
     let mut d2 = d.clone();
     d2.tags.insert("team".into(), "y".into());
-    let Change::Update { fields } = diff(&d2, Some(&current)) else {
+    let Change::Update { fields, .. } = diff(&d2, Some(&current)) else {
         panic!("expected an update")
     };
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
@@ -156,7 +156,8 @@ fn diff_refuses_foreign_busy_and_stuck_stacks() {
 #[test]
 fn diff_recreates_a_rolled_back_first_create() {
     let d = desired("dep", "t1", TEMPLATE);
-    let Change::Update { fields } = diff(&d, Some(&current_from_desired(&d, "ROLLBACK_COMPLETE")))
+    let Change::Update { fields, .. } =
+        diff(&d, Some(&current_from_desired(&d, "ROLLBACK_COMPLETE")))
     else {
         panic!()
     };
@@ -367,4 +368,194 @@ async fn a_stack_not_created_by_us_is_refused_and_never_deleted() {
         .send()
         .await
         .unwrap();
+}
+
+fn shipped(
+    solution: crate::assets::Solution,
+    suffix: &str,
+    deployment: &str,
+    uploaded: &crate::resources::artifacts::Uploaded,
+) -> Desired {
+    let params = BTreeMap::from([
+        (
+            "ConnectInstanceARN".to_string(),
+            "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"
+                .to_string(),
+        ),
+        ("ArtifactBucket".to_string(), uploaded.bucket.clone()),
+        ("ArtifactKey".to_string(), uploaded.keys["handlers"].clone()),
+    ]);
+    Desired::new(
+        deployment,
+        suffix,
+        crate::assets::template(solution),
+        params,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_shipped_templates_deploy_no_op_and_keep_their_tables() {
+    let (cfn, ddb) = clients().await;
+    let deployment = testkit::unique("ship").replace('-', "x");
+    let noop = |_: String| {};
+    // The artifact step feeds the stack step: bucket and content-hash key of the Lambda zip.
+    let conf = testing::moto().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("handlers.zip");
+    std::fs::write(&zip, b"zip bytes").unwrap();
+    let artifact = crate::resources::artifacts::LocalArtifact {
+        name: "handlers".into(),
+        path: zip,
+        sha256: crate::resources::artifacts::sha256_hex(b"zip bytes"),
+    };
+    let account = format!("{:012}", std::process::id() as u64 * 1000 + 3);
+    let bucket = crate::resources::artifacts::Desired::new(
+        &account,
+        "us-east-1",
+        &deployment,
+        vec![artifact],
+    );
+    let uploaded = crate::resources::artifacts::apply(&s3, &bucket, None, &noop)
+        .await
+        .unwrap();
+    for (solution, suffix) in [
+        (
+            crate::assets::Solution::ReturningCallers,
+            RETURNING_CALLERS_SUFFIX,
+        ),
+        (crate::assets::Solution::Callbacks, CALLBACKS_SUFFIX),
+    ] {
+        let d = shipped(solution, suffix, &deployment, &uploaded);
+        let created = apply(&cfn, &d, None, &noop).await.unwrap();
+        // Every output the engine reads is there (moto resolves them on CreateStack).
+        for output in crate::assets::template_outputs(solution) {
+            assert!(
+                created.outputs.contains_key(*output),
+                "{suffix}: output {output} missing from {:?}",
+                created.outputs
+            );
+        }
+        let current = read(&cfn, &d.stack_name).await.unwrap().unwrap();
+        assert_eq!(
+            diff(&d, Some(&current)),
+            Change::NoOp,
+            "{suffix}: an unchanged re-deploy is a no-op"
+        );
+        let mut changed = d.clone();
+        changed
+            .parameters
+            .insert("LogRetentionDays".into(), "7".into());
+        assert!(
+            matches!(diff(&changed, Some(&current)), Change::Update { fields, .. } if fields[0].field == "parameter LogRetentionDays")
+        );
+
+        // The YAML switch retains exactly the tables, and the stack goes.
+        let tables_before = retained_tables(&cfn, &current.stack_id).await.unwrap();
+        assert!(!tables_before.is_empty(), "{suffix} has tables");
+        let deleted = delete(&cfn, &d.stack_name, &deployment, true, &noop)
+            .await
+            .unwrap();
+        assert_eq!(deleted.retained, tables_before);
+        assert!(read(&cfn, &d.stack_name).await.unwrap().is_none());
+        for table in &deleted.retained {
+            assert!(
+                table_exists(&ddb, &table.physical_id).await,
+                "{suffix}: kept {}",
+                table.physical_id
+            );
+            ddb.delete_table()
+                .table_name(&table.physical_id)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn failures_name_the_failing_resource_and_say_what_to_do() {
+    let events = vec![
+        "ReturnCallsTable (AWS::DynamoDB::Table) CREATE_FAILED: Table already exists: calls"
+            .to_string(),
+    ];
+    let failure = failure_of(
+        "dep-returning-callers",
+        "ROLLBACK_COMPLETE",
+        Some("The following resource(s) failed to create"),
+        &events,
+    );
+    assert_eq!(
+        failure.cause,
+        "stack dep-returning-callers ended in ROLLBACK_COMPLETE: ReturnCallsTable (AWS::DynamoDB::Table) CREATE_FAILED: Table already exists: calls"
+    );
+    assert!(
+        failure
+            .hint
+            .contains("next deploy deletes the failed stack")
+    );
+    let rolled_back = failure_of(
+        "s",
+        "UPDATE_ROLLBACK_COMPLETE",
+        Some("reason from the stack"),
+        &[],
+    );
+    assert_eq!(
+        rolled_back.cause,
+        "stack s ended in UPDATE_ROLLBACK_COMPLETE: reason from the stack"
+    );
+    assert!(
+        rolled_back
+            .hint
+            .contains("rolled back to its previous state")
+    );
+    assert!(
+        failure_of("s", "UPDATE_ROLLBACK_FAILED", None, &[])
+            .hint
+            .contains("continue-update-rollback --stack-name s")
+    );
+    assert_eq!(
+        failure.to_string().lines().nth(1).unwrap(),
+        format!("hint: {}", failure.hint)
+    );
+}
+
+#[test]
+fn deleting_is_planned_from_ownership_and_state() {
+    let d = desired("dep", "t1", TEMPLATE);
+    assert_eq!(delete_change(None, "dep"), Change::NoOp);
+    assert_eq!(
+        delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "dep"),
+        Change::Create
+    );
+    assert!(matches!(
+        delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "other"),
+        Change::Conflict { .. }
+    ));
+    assert!(matches!(
+        delete_change(Some(&current_from_desired(&d, "UPDATE_IN_PROGRESS")), "dep"),
+        Change::Conflict { .. }
+    ));
+    assert_eq!(
+        delete_change(Some(&current_from_desired(&d, "DELETE_IN_PROGRESS")), "dep"),
+        Change::Create
+    );
+}
+
+#[test]
+fn empty_defaults_are_found_in_yaml_and_json() {
+    let callbacks = crate::assets::template(crate::assets::Solution::Callbacks);
+    assert!(has_empty_default(callbacks, "ExistingCtrStreamArn"));
+    assert!(!has_empty_default(callbacks, "LogRetentionDays"));
+    assert!(!has_empty_default(callbacks, "NoSuchParameter"));
+    assert!(!has_empty_default(TEMPLATE, "TableName"));
+    assert!(has_empty_default(
+        r#"{"Parameters":{"A":{"Type":"String","Default":""}}}"#,
+        "A"
+    ));
 }

@@ -1,0 +1,73 @@
+//! Helpers shared by the assets tests (validate, simulate, templates): run the real binary,
+//! copy the shipped assets into a temp dir to break them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root of this package.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the CLI with `args`, pointed at moto (no real AWS reachable).
+pub fn cli(args: &[&str]) -> Output {
+    cli_env(args, &[])
+}
+
+/// Runs the CLI with `args` and extra environment (applied after moto's).
+pub fn cli_env(args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+    cmd.args(args).env_remove("RUST_LOG").env("NO_COLOR", "1");
+    for (k, v) in testkit::moto_env() {
+        cmd.env(k, v);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the connect-returns binary runs")
+}
+
+/// stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Copies `assets/flows` and `assets/lex` into a fresh temp dir.
+pub fn copy_assets() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for sub in ["flows", "lex"] {
+        let from = root().join("assets").join(sub);
+        let to = dir.path().join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Reads, changes and writes back one JSON file.
+pub fn edit_json(path: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut doc);
+    std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+}
+
+/// The action with `id` in a flow document.
+pub fn action<'a>(doc: &'a mut serde_json::Value, id: &str) -> &'a mut serde_json::Value {
+    doc["Actions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| a["Identifier"] == id)
+        .unwrap_or_else(|| panic!("no action {id}"))
+}

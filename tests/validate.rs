@@ -1,0 +1,305 @@
+//! `connect-returns validate` through the real binary: clean on the shipped assets, and each kind
+//! of breakage in a copy is reported with its file and action identifier, exit 2.
+
+mod support_assets;
+
+use serde_json::{Value, json};
+use support_assets::{action, cli, copy_assets, edit_json, stderr, stdout};
+
+fn problems(out: &std::process::Output) -> Vec<Value> {
+    let doc: Value = serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("json report: {e}\n{}", stdout(out)));
+    doc["problems"].as_array().cloned().unwrap_or_default()
+}
+
+fn has(problems: &[Value], file: &str, action: Option<&str>, needle: &str) -> bool {
+    problems.iter().any(|p| {
+        p["file"] == file
+            && action.is_none_or(|a| p["action"] == a)
+            && p["message"].as_str().is_some_and(|m| m.contains(needle))
+    })
+}
+
+fn validate_copy(dir: &tempfile::TempDir) -> std::process::Output {
+    cli(&[
+        "--output",
+        "json",
+        "validate",
+        "--assets",
+        dir.path().to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn shipped_assets_are_valid_in_text_and_json() {
+    let out = cli(&["validate"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).starts_with("ok: 9 files checked"),
+        "{}",
+        stdout(&out)
+    );
+    let out = cli(&["--output", "json", "validate", "--solution", "callbacks"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(
+        doc["checked"].as_array().unwrap().len(),
+        5,
+        "3 flows, the bot, 1 template"
+    );
+}
+
+#[test]
+fn an_unchanged_copy_is_valid() {
+    let dir = copy_assets();
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_dangling_transition_is_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
+        action(d, "Set top priority")["Transitions"]["NextAction"] = json!("Nowhere");
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "flows/repeatCallerFlow.json",
+            Some("Set top priority"),
+            "\"Nowhere\", which is not an action"
+        ),
+        "{p:#?}"
+    );
+    // The whisper setting is now unreachable, and says so.
+    assert!(
+        has(
+            &p,
+            "flows/repeatCallerFlow.json",
+            Some("Set returning whisper"),
+            "not reachable"
+        ),
+        "{p:#?}"
+    );
+    assert!(stderr(&out).contains("hint:"));
+}
+
+#[test]
+fn an_attribute_no_handler_returns_is_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
+        action(d, "Returning caller?")["Parameters"]["ComparisonValue"] =
+            json!("$.External.isReturning");
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(has(
+        &problems(&out),
+        "flows/repeatCallerFlow.json",
+        Some("Returning caller?"),
+        "searchCustomerCalls never returns"
+    ));
+}
+
+#[test]
+fn the_public_samples_datetime_bug_is_reported() {
+    // The callback sample reads $.External.DateTime after a Lambda that does not return it.
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/cfOutboundWhisperflow.json"), |d| {
+        action(d, "Mark completed")["Parameters"]["Attributes"]["cbCompletedDate"] =
+            json!("$.External.DateTime");
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(has(
+        &problems(&out),
+        "flows/cfOutboundWhisperflow.json",
+        Some("Mark completed"),
+        "$.External.DateTime, which readCallback never returns"
+    ));
+}
+
+#[test]
+fn an_intent_the_bot_lacks_is_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
+        action(d, "Ask same matter")["Transitions"]["Conditions"][0]["Condition"]["Operands"] =
+            json!(["Affirm"]);
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(has(
+        &problems(&out),
+        "flows/repeatCallerFlow.json",
+        Some("Ask same matter"),
+        "intent \"Affirm\""
+    ));
+    // And the other way round: renaming the bot's intent breaks the flows that branch on it.
+    let dir = copy_assets();
+    edit_json(&dir.path().join("lex/returnCallerConcierge.json"), |d| {
+        d["intents"][1]["name"] = json!("Nope");
+    });
+    let out = validate_copy(&dir);
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "flows/repeatCallerFlow.json",
+            Some("Ask same department"),
+            "intent \"No\""
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn unknown_placeholders_are_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/newCallerAgentWhisper.json"), |d| {
+        action(d, "Record caller")["Parameters"]["LambdaFunctionARN"] =
+            json!("${lamda:addCustomerCalls}");
+    });
+    edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
+        action(d, "Queue Sales")["Parameters"]["QueueId"] = json!("${queue:Marketing}");
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "flows/newCallerAgentWhisper.json",
+            Some("Record caller"),
+            "unknown placeholder ${lamda:addCustomerCalls}"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has(
+            &p,
+            "flows/repeatCallerFlow.json",
+            Some("Queue Sales"),
+            "${queue:Marketing} names no queue"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn a_lex_block_in_a_whisper_flow_is_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/newCallerAgentWhisper.json"), |d| {
+        d["Actions"].as_array_mut().unwrap().push(json!({
+            "Identifier": "Ask agent",
+            "Type": "ConnectParticipantWithLexBot",
+            "Parameters": { "Text": "Ready?", "LexV2Bot": { "AliasArn": "${lex:returnCallerConcierge}" } },
+            "Transitions": {
+                "NextAction": "End whisper",
+                "Conditions": [{ "NextAction": "End whisper", "Condition": { "Operator": "Equals", "Operands": ["Yes"] } }],
+                "Errors": [
+                    { "NextAction": "End whisper", "ErrorType": "NoMatchingCondition" },
+                    { "NextAction": "End whisper", "ErrorType": "NoMatchingError" }
+                ]
+            }
+        }));
+        action(d, "Whisper new caller")["Transitions"]["NextAction"] = json!("Ask agent");
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "flows/newCallerAgentWhisper.json",
+            Some("Ask agent"),
+            "ConnectParticipantWithLexBot is not allowed in AGENT_WHISPER flows"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn a_literal_arn_is_reported() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/cfSetCallBackflow.json"), |d| {
+        action(d, "Set callback queue")["Parameters"]["QueueId"] = json!(
+            "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555/queue/66666666"
+        );
+    });
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(has(
+        &problems(&out),
+        "flows/cfSetCallBackflow.json",
+        Some("Set callback queue"),
+        "literal ARN"
+    ));
+}
+
+#[test]
+fn every_problem_is_reported_at_once_in_text() {
+    let dir = copy_assets();
+    edit_json(&dir.path().join("flows/cfSetCallBackflow.json"), |d| {
+        action(d, "Create callback")["Parameters"]["MaximumConnectionAttempts"] = json!("0");
+        action(d, "Save callback state")["Parameters"]["Attributes"]["NextContactId"] =
+            json!("$.External.NextContactId.M.S.S");
+    });
+    std::fs::remove_file(dir.path().join("flows/cfOutboundWhisperflow.json")).unwrap();
+    let out = cli(&[
+        "validate",
+        "--solution",
+        "callbacks",
+        "--assets",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(text.contains("flows/cfSetCallBackflow.json: \"Create callback\": MaximumConnectionAttempts must be at least 1"), "{text}");
+    assert!(text.contains("flows/cfSetCallBackflow.json: \"Save callback state\": reads $.External.NextContactId.M.S.S"), "{text}");
+    assert!(
+        text.contains("flows/cfOutboundWhisperflow.json: file is missing"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).starts_with("error: validation found 3 problem(s)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_template_number_passed_by_ref_is_reported() {
+    let dir = copy_assets();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    for f in ["returning-callers.yaml", "callbacks.yaml"] {
+        let text =
+            std::fs::read_to_string(support_assets::root().join("templates").join(f)).unwrap();
+        let text = text.replace(
+            "RECORD_TTL_MINUTES: !Sub \"${RecordTTL}\"",
+            "RECORD_TTL_MINUTES: !Ref RecordTTL",
+        );
+        std::fs::write(dir.path().join("templates").join(f), text).unwrap();
+    }
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "templates/returning-callers.yaml",
+            Some("AddCustomerCallsFunction"),
+            "Number parameter RecordTTL through !Ref"
+        ),
+        "{p:#?}"
+    );
+}
