@@ -290,3 +290,50 @@ fn a_second_deploy_while_one_holds_the_lock_refuses_clearly() {
         "the lock is released"
     );
 }
+
+#[test]
+fn the_plan_and_summary_read_well() {
+    let env = Env::new();
+    let plan = env.on_instance(&["deploy", "--plan"]);
+    assert!(plan.status.success(), "{}", show(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(
+        text.starts_with(&format!(
+            "plan for deployment {} (nothing applied)",
+            env.name
+        )),
+        "{text}"
+    );
+    assert!(text.contains("create    stack"), "{text}");
+    assert!(
+        text.contains("create    lex-bot             returnCallerConcierge"),
+        "{text}"
+    );
+    assert!(
+        text.contains("update    outbound-whisper    BasicQueue"),
+        "{text}"
+    );
+    assert!(
+        text.contains("outbound whisper flow: (none) -> cfOutboundWhisperflow (to be created)"),
+        "{text}"
+    );
+    let out = env.on_instance(&["--no-progress", "deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let summary = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        summary.contains("created   flow repeatCallerFlow"),
+        "{summary}"
+    );
+    assert!(summary.contains("deployed in"), "{summary}");
+    let progress = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        progress.lines().any(|line| line.contains("== applying")),
+        "{progress}"
+    );
+    assert!(
+        progress
+            .lines()
+            .all(|line| line.len() < 8 || line.as_bytes()[2] == b':'),
+        "plain lines start with a timestamp: {progress}"
+    );
+}
