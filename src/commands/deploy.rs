@@ -350,7 +350,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if let Some(lock) = lock {
         lock.release().await?;
     }
-    let outcome = outcome?;
+    let (outcome, refs) = outcome?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),
@@ -364,9 +364,27 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
             error,
         });
     }
-    // Read back the ARNs that matter (lists only).
-    if let Ok(after) = current::read(cx, &settings, target.instance_tags.clone()).await {
-        result.resources = deploy::resource_arns(&after, &settings);
+    // The ARNs that matter: what existed, plus what the steps created (no extra reads).
+    for ((kind, name), arn) in &refs {
+        let ours = match kind.as_str() {
+            "queue" => desired::QUEUES
+                .iter()
+                .any(|queue| settings.named(queue) == *name),
+            "flow" => templates
+                .iter()
+                .any(|template| settings.named(&template.name) == *name),
+            "routing-profile" | "lex" => true,
+            "lambda" => true,
+            _ => false,
+        };
+        if ours
+            && !result.resources.contains_key(&format!("{kind}:{name}"))
+            && !(kind == "queue" && name == &settings.callback_queue)
+        {
+            result
+                .resources
+                .insert(format!("{kind}:{name}"), arn.clone());
+        }
     }
     result.result = if outcome.ok() { "applied" } else { "failed" };
     finish(&mut result);
