@@ -232,3 +232,108 @@ fn every_flow_is_published_with_no_placeholder_and_only_existing_arns() {
         "CTRs stream to Kinesis"
     );
 }
+
+#[test]
+fn a_second_deploy_while_one_holds_the_lock_refuses_clearly() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    // Another run of this deployment holds the lock (taken just now).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    env.put_artifact_object(
+        &format!("{}/deploy.lock", env.name),
+        &format!("deploy pid 1 on ci-runner at {now}"),
+    );
+    // Something to change: one flow edited by hand.
+    let instance = env.instance_state();
+    let flow = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("cfAgentCallBackWhisperflow"))
+        .unwrap();
+    let mut content: serde_json::Value =
+        serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    content["Metadata"] = json!({"edited": true});
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
+    env.clear_requests();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another run of deployment") && stderr.contains("ci-runner"),
+        "{stderr}"
+    );
+    assert_eq!(
+        env.mutating(),
+        Vec::<String>::new(),
+        "nothing changed while locked"
+    );
+    // The lock is released by its holder; then the deploy goes through and releases its own.
+    env.delete_artifact_object(&format!("{}/deploy.lock", env.name));
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        !env.artifact_keys()
+            .iter()
+            .any(|key| key.ends_with("deploy.lock")),
+        "the lock is released"
+    );
+}
+
+#[test]
+fn the_plan_and_summary_read_well() {
+    let env = Env::new();
+    let plan = env.on_instance(&["deploy", "--plan"]);
+    assert!(plan.status.success(), "{}", show(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(
+        text.starts_with(&format!(
+            "plan for deployment {} (nothing applied)",
+            env.name
+        )),
+        "{text}"
+    );
+    assert!(text.contains("create    stack"), "{text}");
+    assert!(
+        text.contains("create    lex-bot             returnCallerConcierge"),
+        "{text}"
+    );
+    assert!(
+        text.contains("update    outbound-whisper    BasicQueue"),
+        "{text}"
+    );
+    assert!(
+        text.contains("outbound whisper flow: (none) -> cfOutboundWhisperflow (to be created)"),
+        "{text}"
+    );
+    let out = env.on_instance(&["--no-progress", "deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let summary = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        summary.contains("created   flow repeatCallerFlow"),
+        "{summary}"
+    );
+    assert!(summary.contains("deployed in"), "{summary}");
+    let progress = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        progress.lines().any(|line| line.contains("== applying")),
+        "{progress}"
+    );
+    assert!(
+        progress
+            .lines()
+            .all(|line| line.len() < 8 || line.as_bytes()[2] == b':'),
+        "plain lines start with a timestamp: {progress}"
+    );
+}

@@ -329,6 +329,13 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         "applying {count} change{}",
         if count == 1 { "" } else { "s" }
     ));
+    let lock = crate::deploy::lock::acquire(
+        &target.aws.s3(),
+        &aws_desired.artifacts.bucket,
+        &settings.name,
+        "deploy",
+    )
+    .await?;
     let outcome = apply::run(
         cx,
         &settings,
@@ -339,7 +346,11 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         Some((&target.aws, &aws_desired, &aws_current)),
         &reporter,
     )
-    .await?;
+    .await;
+    if let Some(lock) = lock {
+        lock.release().await?;
+    }
+    let (outcome, refs) = outcome?;
     for (step, label, ended) in &outcome.steps {
         let (word, error) = match ended {
             Ended::Done(outcome) => (outcome.word().to_string(), None),
@@ -353,9 +364,27 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
             error,
         });
     }
-    // Read back the ARNs that matter (lists only).
-    if let Ok(after) = current::read(cx, &settings, target.instance_tags.clone()).await {
-        result.resources = deploy::resource_arns(&after, &settings);
+    // The ARNs that matter: what existed, plus what the steps created (no extra reads).
+    for ((kind, name), arn) in &refs {
+        let ours = match kind.as_str() {
+            "queue" => desired::QUEUES
+                .iter()
+                .any(|queue| settings.named(queue) == *name),
+            "flow" => templates
+                .iter()
+                .any(|template| settings.named(&template.name) == *name),
+            "routing-profile" | "lex" => true,
+            "lambda" => true,
+            _ => false,
+        };
+        if ours
+            && !result.resources.contains_key(&format!("{kind}:{name}"))
+            && !(kind == "queue" && name == &settings.callback_queue)
+        {
+            result
+                .resources
+                .insert(format!("{kind}:{name}"), arn.clone());
+        }
     }
     result.result = if outcome.ok() { "applied" } else { "failed" };
     finish(&mut result);

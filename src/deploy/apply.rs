@@ -68,7 +68,7 @@ pub async fn run(
         &aws_side::AwsCurrent,
     )>,
     reporter: &Reporter,
-) -> anyhow::Result<GraphResult> {
+) -> anyhow::Result<(GraphResult, BTreeMap<Key, String>)> {
     let mut shared = Shared {
         refs: plan::known_refs(current, inputs),
         ids: BTreeMap::new(),
@@ -149,8 +149,14 @@ pub async fn run(
                         .map(|((_, name), id)| (name.clone(), id.clone()))
                         .collect()
                 };
-                routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids)
-                    .await?;
+                let arn =
+                    routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids)
+                        .await?;
+                shared
+                    .lock()
+                    .expect("shared state")
+                    .refs
+                    .insert(key("routing-profile", &profile.name), arn);
                 Ok(outcome_of(&change))
             },
         ));
@@ -397,5 +403,7 @@ pub async fn run(
         ));
     }
 
-    graph::run(steps, reporter).await
+    let result = graph::run(steps, reporter).await?;
+    let refs = shared.lock().expect("shared state").refs.clone();
+    Ok((result, refs))
 }

@@ -51,8 +51,18 @@ pub fn steps(
             "Lambda artifacts",
             vec![],
             move || async move {
+                // Another deployment's destroy may remove the shared bucket (once empty) between
+                // our read and our upload: read again and create it once more.
                 let uploaded =
-                    artifacts::apply(&s3, &wanted, existing.as_ref(), &*progress).await?;
+                    match artifacts::apply(&s3, &wanted, existing.as_ref(), &*progress).await {
+                        Ok(uploaded) => uploaded,
+                        Err(err) if format!("{err:#}").contains("NoSuchBucket") => {
+                            let again =
+                                artifacts::read(&s3, &wanted.bucket, &wanted.deployment).await?;
+                            artifacts::apply(&s3, &wanted, again.as_ref(), &*progress).await?
+                        }
+                        Err(err) => return Err(err),
+                    };
                 Ok(if uploaded.uploaded > 0 {
                     StepOutcome::Updated
                 } else {

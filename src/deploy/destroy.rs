@@ -63,9 +63,11 @@ pub async fn read(
                 .map(|id| (id.to_string(), phone::parse_record(value)))
         })
         .collect();
+    // The record may predate the association (a killed run): then nothing or the config for the
+    // recorded stream is ours; either way the record goes.
     let ctr_association = instance_tags
         .get(&storage::created_tag(&settings.name))
-        .cloned();
+        .map(|record| storage::recorded_association(record, &current.storage).unwrap_or_default());
     Ok(Found {
         current,
         whisper_queue,
@@ -209,10 +211,18 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
     if settings.callbacks()
         && let Some(queue) = &found.whisper_queue
     {
-        let change = whisper::restore_change(queue, deployment);
-        if change != Change::NoOp {
-            items.push(PlanItem::new("outbound-whisper", &queue.name, change));
-        }
+        let change = match whisper::restore_change(queue, deployment) {
+            // Only the instance record exists (a run killed before it changed the queue).
+            Change::NoOp => Change::Restore {
+                fields: vec![FieldDiff::new(
+                    "record",
+                    "whisper queue recorded",
+                    "(removed)",
+                )],
+            },
+            change => change,
+        };
+        items.push(PlanItem::new("outbound-whisper", &queue.name, change));
     }
     for name in our_flows(found, settings).keys() {
         items.push(PlanItem::new("flow", *name, Change::Delete));

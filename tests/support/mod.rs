@@ -394,3 +394,38 @@ impl Env {
         aws_sdk_lexmodelsv2::Client::new(&self.aws_config(self.running.lexv2_url.clone()))
     }
 }
+
+impl Env {
+    fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string()))
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
+    pub fn put_artifact_object(&self, key: &str, body: &str) {
+        let s3 = self.s3();
+        self.runtime
+            .block_on(
+                s3.put_object()
+                    .bucket("connect-returns-123456789012-us-east-1")
+                    .key(key)
+                    .body(body.as_bytes().to_vec().into())
+                    .send(),
+            )
+            .expect("put object");
+    }
+
+    pub fn delete_artifact_object(&self, key: &str) {
+        let s3 = self.s3();
+        self.runtime
+            .block_on(
+                s3.delete_object()
+                    .bucket("connect-returns-123456789012-us-east-1")
+                    .key(key)
+                    .send(),
+            )
+            .expect("delete object");
+    }
+}

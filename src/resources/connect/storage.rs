@@ -21,6 +21,21 @@ pub fn created_tag(deployment: &str) -> String {
     format!("connect-returns:{deployment}:ctr-association")
 }
 
+/// Prefix of the record's value while the association is being made.
+pub const PENDING: &str = "pending ";
+
+/// The association a record names: its id, or (recorded before the association) the config
+/// streaming to the recorded stream. `None` when there is no such config (nothing to remove).
+pub fn recorded_association(record: &str, current: &[Current]) -> Option<String> {
+    match record.strip_prefix(PENDING) {
+        Some(stream) => current
+            .iter()
+            .find(|config| config.stream_arn.as_deref() == Some(stream))
+            .map(|config| config.association_id.clone()),
+        None => Some(record.to_string()),
+    }
+}
+
 /// A CTR storage config of the instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Current {
@@ -89,6 +104,16 @@ pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String>
                 .build()?,
         )
         .build()?;
+    // Record the intent first: a run killed between the association and the record must still
+    // let destroy know the association is ours.
+    cx.tag(
+        &cx.instance_arn,
+        HashMap::from([(
+            created_tag(&cx.deployment),
+            format!("{PENDING}{stream_arn}"),
+        )]),
+    )
+    .await?;
     let output = cx
         .client
         .associate_instance_storage_config()
@@ -108,7 +133,13 @@ pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String>
 }
 
 /// Removes the association we created and its record.
+/// An empty `association_id` only removes the record (the association was never made).
 pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<()> {
+    if association_id.is_empty() {
+        return cx
+            .untag(&cx.instance_arn, vec![created_tag(&cx.deployment)])
+            .await;
+    }
     let result = cx
         .client
         .disassociate_instance_storage_config()
@@ -129,6 +160,20 @@ pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_made_before_the_association_finds_it_by_stream() {
+        let configs = vec![Current {
+            association_id: "a1".into(),
+            stream_arn: Some("arn:s".into()),
+        }];
+        assert_eq!(
+            recorded_association("pending arn:s", &configs),
+            Some("a1".into())
+        );
+        assert_eq!(recorded_association("pending arn:other", &configs), None);
+        assert_eq!(recorded_association("a9", &configs), Some("a9".into()));
+    }
 
     #[test]
     fn an_existing_kinesis_config_is_reused() {

@@ -79,12 +79,14 @@ pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result
             (previous_tag(), previous),
             (TAG_CHANGED_BY.to_string(), cx.deployment.clone()),
         ]);
-        cx.tag(&queue.arn, tags).await?;
+        // The instance record first: destroy finds the queue through it, so a run killed after
+        // either tag still leaves everything destroy needs to restore.
         cx.tag(
             &cx.instance_arn,
             HashMap::from([(queue_tag(&cx.deployment), queue.id.clone())]),
         )
         .await?;
+        cx.tag(&queue.arn, tags).await?;
     }
     cx.client
         .update_queue_outbound_caller_config()
@@ -130,6 +132,12 @@ pub fn restore_change(queue: &Queue, deployment: &str) -> Change {
 
 /// Puts the recorded previous whisper back and removes our tags.
 pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
+    if queue.tags.get(TAG_CHANGED_BY) != Some(&cx.deployment) {
+        // Killed before the queue was touched: only the instance record is left.
+        return cx
+            .untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)])
+            .await;
+    }
     let previous = queue
         .tags
         .get(&previous_tag())
