@@ -101,11 +101,27 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
 
 /// A minimal HTTP/1.0 request on loopback (admin APIs of the stand-ins); returns status and body.
 pub fn http_request(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+    raw_request(port, method, path, body, "")
+}
+
+/// Like [`http_request`], with a dummy SigV4 `Authorization` header: the sandbox's service
+/// routes refuse unsigned requests (it does not verify signatures).
+pub fn http_request_signed(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+    raw_request(
+        port,
+        method,
+        path,
+        body,
+        "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0\r\n",
+    )
+}
+
+fn raw_request(port: u16, method: &str, path: &str, body: Option<&str>, headers: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let body = body.unwrap_or("");
     let request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).ok()?;

@@ -75,8 +75,21 @@ pub fn up(root: &Path) -> anyhow::Result<Stands> {
     setup::run(root)?;
     proc::run(proc::cmd(root, "cargo").args(["build", "--quiet", "-p", "connect-returns-sandbox"]))?;
     let dir = state_dir(root);
-    std::fs::create_dir_all(&dir)?;
+    let stands = start(root, &dir, &[], |started| write_state(root, started))?;
+    write_state(root, &stands)?;
+    Ok(stands)
+}
 
+/// Starts moto and the sandbox binary (with `sandbox_args`), logs in `dir`, waits until both
+/// answer and seeds an instance. `record` sees the pids as soon as both processes exist, so a
+/// caller can stop them even if a later step fails. The sandbox binary must be built.
+pub fn start(
+    root: &Path,
+    dir: &Path,
+    sandbox_args: &[&str],
+    record: impl Fn(&Stands) -> anyhow::Result<()>,
+) -> anyhow::Result<Stands> {
+    std::fs::create_dir_all(dir)?;
     let moto_port = testkit::free_port();
     let moto_pid = proc::spawn_service(
         proc::cmd(root, setup::venv(root).join("bin/moto_server")).args(["-H", "127.0.0.1", "-p", &moto_port.to_string()]),
@@ -85,7 +98,7 @@ pub fn up(root: &Path) -> anyhow::Result<Stands> {
     let ports_file = dir.join("sandbox-ports.json");
     let _ = std::fs::remove_file(&ports_file);
     let sandbox_pid = proc::spawn_service(
-        proc::cmd(root, target_dir(root).join("debug/connect-returns-sandbox")).arg("--ports-file").arg(&ports_file),
+        proc::cmd(root, target_dir(root).join("debug/connect-returns-sandbox")).args(sandbox_args).arg("--ports-file").arg(&ports_file),
         &dir.join("sandbox.log"),
     )?;
     let started = Stands {
@@ -96,9 +109,7 @@ pub fn up(root: &Path) -> anyhow::Result<Stands> {
         sandbox_admin: String::new(),
         instance_id: String::new(),
     };
-    // Record the pids at once, so `down` can stop them even if a later step fails.
-    write_state(root, &started)?;
-
+    record(&started)?;
     testkit::wait_until_answers(moto_port, "/moto-api/", Duration::from_secs(60));
     let ports = wait_for_file(&ports_file, Duration::from_secs(60))?;
     let ports: serde_json::Value = serde_json::from_str(&ports).context("sandbox ports file")?;
@@ -118,9 +129,13 @@ pub fn up(root: &Path) -> anyhow::Result<Stands> {
     let seeded: serde_json::Value = serde_json::from_str(&body).context("seed response")?;
     let instance_id = seeded["instance"]["id"].as_str().context("seed response names no instance id")?
         .to_string();
-    let stands = Stands { sandbox_env, sandbox_admin, instance_id, ..started };
-    write_state(root, &stands)?;
-    Ok(stands)
+    Ok(Stands { sandbox_env, sandbox_admin, instance_id, ..started })
+}
+
+/// Stops the two processes of `stands`.
+pub fn stop(stands: &Stands) -> anyhow::Result<()> {
+    proc::stop(stands.sandbox_pid)?;
+    proc::stop(stands.moto_pid)
 }
 
 /// Stops what `up` started, and nothing else.
@@ -129,8 +144,7 @@ pub fn down(root: &Path) -> anyhow::Result<()> {
         eprintln!("xtask: no stand-ins recorded in {}", state_file(root).display());
         return Ok(());
     };
-    proc::stop(stands.sandbox_pid)?;
-    proc::stop(stands.moto_pid)?;
+    stop(&stands)?;
     std::fs::remove_file(state_file(root))?;
     eprintln!("xtask: stopped the sandbox (pid {}) and moto (pid {})", stands.sandbox_pid, stands.moto_pid);
     Ok(())
