@@ -119,6 +119,10 @@ impl Aws {
         aws_sdk_dynamodb::Client::new(&self.sdk)
     }
 
+    pub fn kinesis(&self) -> aws_sdk_kinesis::Client {
+        aws_sdk_kinesis::Client::new(&self.sdk)
+    }
+
     pub fn s3(&self) -> aws_sdk_s3::Client {
         // Path-style addressing when an endpoint override is in force: local stand-ins (moto)
         // serve buckets on one host. Real S3 keeps virtual-hosted style.

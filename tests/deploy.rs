@@ -456,6 +456,92 @@ fn bad_inputs_are_refused_before_any_change() {
     }
 }
 
+/// A refusal of the deploy preflight: exit 2, the cause on one line, a hint, and nothing changed in
+/// the sandbox (no mutating request) or in moto (no stack, no artifact uploaded).
+fn assert_refused_unchanged(env: &Env, out: &std::process::Output, message: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", show(out));
+    let line = stderr
+        .lines()
+        .find(|line| line.contains(message))
+        .unwrap_or_else(|| panic!("expected {message:?} in\n{stderr}"));
+    assert!(
+        line.starts_with("error: "),
+        "cause not on one line: {stderr}"
+    );
+    assert!(stderr.contains("hint:"), "no hint in\n{stderr}");
+    assert_eq!(env.mutating(), Vec::<String>::new(), "a mutating request");
+    for solution in ["returning-callers", "callbacks"] {
+        let stack = format!("{}-{solution}", env.name);
+        assert_eq!(env.stack_status(&stack), None, "stack {stack} exists");
+    }
+    assert_eq!(
+        env.artifact_keys(),
+        Vec::<String>::new(),
+        "an artifact was uploaded"
+    );
+}
+
+#[test]
+fn a_lambda_artifact_refused_by_the_glibc_check_changes_nothing() {
+    let mut env = Env::new();
+    let (_dir, manifest) = support::lambda_fixture_of(support::REFUSED_BOOTSTRAP);
+    env.extra_env
+        .retain(|(key, _)| key != "CONNECT_RETURNS_LAMBDA_MANIFEST");
+    env.extra_env
+        .push(("CONNECT_RETURNS_LAMBDA_MANIFEST".into(), manifest));
+    env.clear_requests();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert_refused_unchanged(&env, &out, "needs glibc 2.36");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("arc4random@GLIBC_2.36"), "{stderr}");
+}
+
+#[test]
+fn a_ctr_stream_that_does_not_exist_changes_nothing() {
+    let env = Env::new();
+    for stream in [
+        "no-such-ctr-stream".to_string(),
+        "arn:aws:kinesis:us-east-1:123456789012:stream/no-such-ctr-stream".to_string(),
+    ] {
+        env.clear_requests();
+        let out = env.on_instance(&["deploy", "--yes", "--ctr-stream", &stream]);
+        assert_refused_unchanged(&env, &out, &format!("CTR stream {stream} not found"));
+    }
+    // An existing stream passes the check (a plan with it succeeds and changes nothing).
+    let name = format!("{}-ctr", env.name);
+    create_kinesis_stream(&name);
+    env.clear_requests();
+    let out = env.on_instance(&["deploy", "--plan", "--ctr-stream", &name]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(env.mutating(), Vec::<String>::new());
+}
+
+/// Creates a Kinesis stream in moto with one raw CreateStream request (the tests do not link the
+/// Kinesis SDK; moto does not check signatures).
+fn create_kinesis_stream(name: &str) {
+    use std::io::{Read as _, Write as _};
+    let url = testkit::moto_url().to_string();
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = json!({"StreamName": name, "ShardCount": 1}).to_string();
+    let mut socket = std::net::TcpStream::connect(host).expect("connect to moto");
+    write!(
+        socket,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: Kinesis_20131202.CreateStream\r\n\
+         Content-Type: application/x-amz-json-1.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send CreateStream");
+    let mut response = String::new();
+    socket.read_to_string(&mut response).expect("read response");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "CreateStream: {response}"
+    );
+}
+
 #[test]
 fn bad_config_files_and_missing_credentials_are_refused() {
     let env = Env::new();

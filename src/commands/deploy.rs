@@ -191,6 +191,8 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
     let settings = settings_of(args);
     desired::check(&settings)?;
+    // The assets about to be deployed pass the same offline validation as `validate`.
+    deploy::preflight::check_shipped_assets(&aws_side::solutions(&settings))?;
     if !args.plan {
         deploy::require_yes(args.yes, "deploy")?;
     }
@@ -208,6 +210,9 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     deploy::check_current(&settings, &current)?;
     // The AWS side: artifacts, stacks, Lex. Preflight first (the local zip), then reads.
     let artifact = aws_side::local_artifact()?;
+    if let Some(stream) = &settings.ctr_stream {
+        deploy::preflight::check_ctr_stream(&target.aws.kinesis(), stream).await?;
+    }
     let (region, account) = cx.region_account();
     let (region, account) = (region.to_string(), account.to_string());
     let mut aws_desired =

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use returns_artifact::elf;
 
 use super::desired::Settings;
 use super::plan::{Inputs, PlanItem};
@@ -25,38 +26,44 @@ pub const DEFAULT_MANIFEST: &str = "target/lambda/manifest.json";
 /// The artifact name of the one multi-handler zip every function runs.
 pub const ARTIFACT: &str = "bootstrap";
 
-/// The manifest written by `cargo xtask build-lambdas`: function id → zip (all share one).
-#[derive(Debug, serde::Deserialize)]
-struct Manifest {
-    functions: BTreeMap<String, ManifestFunction>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct ManifestFunction {
-    zip: String,
-    sha256: String,
-}
-
-/// The local Lambda zip, checked before anything changes.
+/// The local Lambda zip, checked before anything changes: the manifest `cargo xtask build-lambdas`
+/// writes ([`returns_artifact::Manifest`], the one reader), the zip's hash, and the provided.al2023
+/// glibc check of `returns_artifact::elf` on its `bootstrap`.
 pub fn local_artifact() -> Result<artifacts::LocalArtifact, UserError> {
     let path = std::env::var_os(MANIFEST_VAR)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST));
+    local_artifact_at(&path)
+}
+
+/// [`local_artifact`] with the manifest at `path`.
+pub fn local_artifact_at(path: &Path) -> Result<artifacts::LocalArtifact, UserError> {
     let hint = "build the Lambda artifacts first: cargo xtask build-lambdas";
-    let text = std::fs::read_to_string(&path).map_err(|err| {
+    let text = std::fs::read_to_string(path).map_err(|err| {
         UserError::new(format!(
             "cannot read the Lambda manifest {}: {err}",
             path.display()
         ))
         .hint(hint)
     })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|err| {
+    let manifest: returns_artifact::Manifest = serde_json::from_str(&text).map_err(|err| {
         UserError::new(format!(
             "malformed Lambda manifest {}: {err}",
             path.display()
         ))
         .hint(hint)
     })?;
+    let arch = match manifest.architecture.as_str() {
+        "x86_64" => elf::Arch::X86_64,
+        "arm64" => elf::Arch::Arm64,
+        other => {
+            return Err(UserError::new(format!(
+                "Lambda manifest {} names architecture {other:?}; Lambda runs x86_64 or arm64",
+                path.display()
+            ))
+            .hint(hint));
+        }
+    };
     let mut zips: Vec<(&String, &String)> = manifest
         .functions
         .values()
@@ -78,24 +85,30 @@ pub fn local_artifact() -> Result<artifacts::LocalArtifact, UserError> {
         path: base.join(zip),
         sha256: sha256.to_ascii_lowercase(),
     };
-    artifacts::preflight(std::slice::from_ref(&artifact), &check_zip)?;
+    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
+        check_zip(bytes, arch)
+    })?;
     Ok(artifact)
 }
 
-/// The zip must hold an executable `bootstrap` ELF binary.
-fn check_zip(_artifact: &artifacts::LocalArtifact, bytes: &[u8]) -> Result<(), String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|err| format!("not a zip archive: {err}"))?;
-    let mut entry = archive.by_name("bootstrap").map_err(|_| {
-        "the zip has no `bootstrap` entry (provided.al2023 runs `bootstrap`)".to_string()
+/// The zip's `bootstrap` must be an ELF for `arch` that needs no glibc newer than AL2023's.
+fn check_zip(bytes: &[u8], arch: elf::Arch) -> Result<(), String> {
+    let binary = returns_artifact::unpack(bytes).map_err(|err| {
+        format!(
+            "the zip has no readable `bootstrap` entry (provided.al2023 runs `bootstrap`): {err}"
+        )
     })?;
-    let mut head = [0u8; 4];
-    std::io::Read::read_exact(&mut entry, &mut head)
-        .map_err(|err| format!("cannot read bootstrap: {err}"))?;
-    if &head != b"\x7fELF" {
-        return Err("bootstrap is not an ELF executable".into());
+    match elf::check(&binary, arch) {
+        Ok(_) => Ok(()),
+        Err(elf::Refused::GlibcTooNew {
+            newest,
+            limit,
+            symbols,
+        }) => Err(format!(
+            "bootstrap needs glibc {newest} but provided.al2023 ships glibc {limit}: {symbols}"
+        )),
+        Err(other) => Err(format!("bootstrap: {other}")),
     }
-    Ok(())
 }
 
 /// The solutions the settings choose.
@@ -403,4 +416,100 @@ pub fn require<'a>(
 ) -> anyhow::Result<&'a String> {
     map.get(&(kind.to_string(), name.to_string()))
         .with_context(|| format!("no {kind} {name} (the step that makes it did not complete)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCEPTED: &[u8] =
+        include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.34.elf");
+    const REFUSED: &[u8] =
+        include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.36.elf");
+
+    /// Writes a manifest in the shape `cargo xtask build-lambdas` writes, for a zip of `binary`.
+    fn build(dir: &Path, binary: &[u8], architecture: &str) -> PathBuf {
+        let zip = returns_artifact::package(binary).unwrap();
+        std::fs::write(dir.join("bootstrap.zip"), &zip).unwrap();
+        let sha256 = returns_artifact::sha256_hex(&zip);
+        let artifact = returns_artifact::Artifact {
+            zip: "bootstrap.zip".into(),
+            sha256: sha256.to_ascii_uppercase(),
+            size: zip.len() as u64,
+            binary_size: binary.len() as u64,
+            max_glibc: None,
+        };
+        let functions = returns_artifact::FUNCTION_IDS
+            .iter()
+            .map(|id| {
+                let function = returns_artifact::FunctionArtifact {
+                    artifact: "bootstrap.zip".into(),
+                    handler: id.to_string(),
+                    zip: artifact.zip.clone(),
+                    sha256: artifact.sha256.clone(),
+                    size: artifact.size,
+                };
+                (id.to_string(), function)
+            })
+            .collect();
+        let manifest = returns_artifact::Manifest {
+            version: 1,
+            architecture: architecture.into(),
+            runtime: "provided.al2023".into(),
+            functions,
+            artifacts: BTreeMap::from([("bootstrap.zip".into(), artifact)]),
+        };
+        manifest.write(dir).unwrap()
+    }
+
+    #[test]
+    fn the_manifest_names_one_zip_relative_to_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = build(dir.path(), ACCEPTED, "x86_64");
+        let artifact = local_artifact_at(&manifest).unwrap();
+        assert_eq!(artifact.name, ARTIFACT);
+        assert_eq!(artifact.path, dir.path().join("bootstrap.zip"));
+        let zip = std::fs::read(&artifact.path).unwrap();
+        assert_eq!(artifact.sha256, returns_artifact::sha256_hex(&zip));
+    }
+
+    #[test]
+    fn the_glibc_check_refuses_a_binary_needing_a_newer_glibc() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = build(dir.path(), REFUSED, "x86_64");
+        let err = local_artifact_at(&manifest).unwrap_err();
+        assert!(err.message.contains("needs glibc 2.36"), "{}", err.message);
+        assert!(
+            err.message.contains("arc4random@GLIBC_2.36"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains('\n'), "{}", err.message);
+        assert!(err.hints[0].contains("cargo xtask build-lambdas"));
+    }
+
+    #[test]
+    fn the_wrong_machine_and_a_bad_manifest_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = build(dir.path(), ACCEPTED, "arm64");
+        let err = local_artifact_at(&manifest).unwrap_err();
+        assert!(err.message.contains("arm64"), "{}", err.message);
+        let manifest = build(dir.path(), ACCEPTED, "sparc");
+        let err = local_artifact_at(&manifest).unwrap_err();
+        assert!(err.message.contains("\"sparc\""), "{}", err.message);
+        std::fs::write(&manifest, "{not json").unwrap();
+        let err = local_artifact_at(&manifest).unwrap_err();
+        assert!(
+            err.message.starts_with("malformed Lambda manifest"),
+            "{}",
+            err.message
+        );
+        let err = local_artifact_at(&dir.path().join("nope.json")).unwrap_err();
+        assert!(
+            err.message.starts_with("cannot read the Lambda manifest"),
+            "{}",
+            err.message
+        );
+        assert!(err.hints[0].contains("cargo xtask build-lambdas"));
+    }
 }

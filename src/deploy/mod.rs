@@ -13,6 +13,7 @@ pub mod destroy;
 pub mod graph;
 pub mod lock;
 pub mod plan;
+pub mod preflight;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;

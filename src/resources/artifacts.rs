@@ -7,12 +7,13 @@
 //! - Zips are keyed by content hash under the deployment's prefix: `<deployment>/lambdas/<sha256>.zip`,
 //!   so unchanged code is never re-uploaded and one deployment's destroy never removes another's code.
 //!   Presence is read with one ListObjectsV2 of the prefix (one call instead of a HeadObject per zip).
-//! - The manifest written by `cargo xtask build-lambdas` lists the zips; [`preflight`] re-hashes
-//!   each zip and runs the glibc check before anything is uploaded (refusal = `UserError`, exit 2).
+//! - The deploy preflight (`deploy::aws_side::local_artifact`) reads the manifest `cargo xtask
+//!   build-lambdas` writes; [`preflight`] re-hashes each zip and runs the glibc check it is given
+//!   before anything is uploaded (refusal = `UserError`, exit 2).
 //! - `delete` removes the deployment's prefix, then the bucket when it is empty and ours.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata as _;
@@ -22,7 +23,6 @@ use aws_sdk_s3::types::{
     PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
 };
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::stack::common::{Change, FieldDiff, Progress, conflict, describe_error, refusal};
@@ -62,94 +62,6 @@ impl LocalArtifact {
             self.sha256
         )
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct ManifestFile {
-    #[serde(alias = "artifacts", alias = "lambdas")]
-    functions: ManifestFunctions,
-}
-
-/// Either a list of named zips, or a map from function name to its zip (several functions may
-/// share one multi-handler zip).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum ManifestFunctions {
-    List(Vec<ManifestEntry>),
-    Map(BTreeMap<String, ManifestZip>),
-}
-
-#[derive(Debug, Deserialize)]
-struct ManifestEntry {
-    name: String,
-    #[serde(alias = "path", alias = "file")]
-    zip: PathBuf,
-    sha256: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct ManifestZip {
-    #[serde(alias = "path", alias = "file")]
-    zip: PathBuf,
-    sha256: String,
-}
-
-/// Reads `target/lambda/manifest.json`: `{"functions":[{"name","zip","sha256"}, ...]}` or
-/// `{"functions":{"<function>":{"zip","sha256"}, ...}}` (one artifact per distinct zip, named
-/// after the zip's file stem); a relative `zip` path is relative to the manifest's directory.
-pub fn read_manifest(path: &Path) -> anyhow::Result<Vec<LocalArtifact>> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        anyhow::Error::new(
-            UserError::new(format!(
-                "cannot read the Lambda manifest {}: {err}",
-                path.display()
-            ))
-            .hint("build the Lambda artifacts first: cargo xtask build-lambdas"),
-        )
-    })?;
-    let manifest: ManifestFile = serde_json::from_str(&text).map_err(|err| {
-        anyhow::Error::new(
-            UserError::new(format!(
-                "malformed Lambda manifest {}: {err}",
-                path.display()
-            ))
-            .hint("rebuild it: cargo xtask build-lambdas"),
-        )
-    })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let entries = match manifest.functions {
-        ManifestFunctions::List(entries) => entries,
-        ManifestFunctions::Map(map) => {
-            let mut zips: Vec<ManifestEntry> = Vec::new();
-            for zip in map.into_values() {
-                if !zips.iter().any(|z| z.zip == zip.zip) {
-                    let name = zip
-                        .zip
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    zips.push(ManifestEntry {
-                        name,
-                        zip: zip.zip,
-                        sha256: zip.sha256,
-                    });
-                }
-            }
-            zips
-        }
-    };
-    Ok(entries
-        .into_iter()
-        .map(|entry| LocalArtifact {
-            name: entry.name,
-            path: if entry.zip.is_absolute() {
-                entry.zip
-            } else {
-                base.join(entry.zip)
-            },
-            sha256: entry.sha256.to_ascii_lowercase(),
-        })
-        .collect())
 }
 
 /// Lower-case hex sha256 of bytes.

@@ -21,9 +21,22 @@ pub struct Env {
     _artifacts: tempfile::TempDir,
 }
 
-/// A Lambda manifest and zip as `cargo xtask build-lambdas` writes them. The binary is a stand-in
-/// (moto stores code but never runs it); its ELF header satisfies the zip check.
+/// A Lambda manifest and zip as `cargo xtask build-lambdas` writes them. The binary is the
+/// committed glibc fixture that needs no glibc newer than AL2023's 2.34 (moto stores code but never
+/// runs it), so it passes the deploy preflight's real glibc check.
 fn lambda_fixture() -> (tempfile::TempDir, String) {
+    lambda_fixture_of(ACCEPTED_BOOTSTRAP)
+}
+
+/// A `bootstrap` the glibc check accepts (newest symbol: `__libc_start_main@GLIBC_2.34`).
+pub const ACCEPTED_BOOTSTRAP: &[u8] =
+    include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.34.elf");
+/// A `bootstrap` the glibc check refuses (`arc4random@GLIBC_2.36`).
+pub const REFUSED_BOOTSTRAP: &[u8] =
+    include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.36.elf");
+
+/// A manifest and zip whose `bootstrap` is `binary`: the temp dir holding them and the manifest path.
+pub fn lambda_fixture_of(binary: &[u8]) -> (tempfile::TempDir, String) {
     use std::io::Write as _;
     let dir = tempfile::tempdir().expect("temp dir");
     let zip_path = dir.path().join("returns-lambdas.zip");
@@ -32,9 +45,7 @@ fn lambda_fixture() -> (tempfile::TempDir, String) {
         let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
         let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
         writer.start_file("bootstrap", options).expect("zip entry");
-        writer
-            .write_all(b"\x7fELF\x02\x01\x01\0test stand-in for the returns-lambdas binary")
-            .expect("zip write");
+        writer.write_all(binary).expect("zip write");
         writer.finish().expect("zip finish");
     }
     std::fs::write(&zip_path, &bytes).expect("write zip");

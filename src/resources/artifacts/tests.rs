@@ -1,7 +1,8 @@
-//! Tests of the artifacts module: manifest, preflight, diff, and bucket + upload-once + delete against moto.
+//! Tests of the artifacts module: preflight, diff, and bucket + upload-once + delete against moto.
 
 use super::*;
 use crate::resources::stack::common::testing;
+use std::path::Path;
 
 fn write_zip(dir: &Path, name: &str, content: &[u8]) -> LocalArtifact {
     let path = dir.join(format!("{name}.zip"));
@@ -31,46 +32,6 @@ fn names_and_keys() {
     assert_eq!(
         artifact.key("returnCaller"),
         format!("returnCaller/lambdas/{}.zip", "ab".repeat(32))
-    );
-}
-
-#[test]
-fn manifest_paths_are_relative_to_the_manifest() {
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = dir.path().join("manifest.json");
-    std::fs::write(&manifest, r#"{"functions":[{"name":"a","zip":"a/bootstrap.zip","sha256":"ABCD"},{"name":"b","zip":"/abs/b.zip","sha256":"ef"}]}"#).unwrap();
-    let artifacts = read_manifest(&manifest).unwrap();
-    assert_eq!(artifacts[0].path, dir.path().join("a/bootstrap.zip"));
-    assert_eq!(artifacts[0].sha256, "abcd");
-    assert_eq!(artifacts[1].path, PathBuf::from("/abs/b.zip"));
-
-    // The map form: several functions share one multi-handler zip, which is one artifact.
-    std::fs::write(
-        &manifest,
-        r#"{"functions":{"searchCustomerCalls":{"zip":"handlers.zip","sha256":"AB"},"addCustomerCalls":{"zip":"handlers.zip","sha256":"AB"}}}"#,
-    )
-    .unwrap();
-    let shared = read_manifest(&manifest).unwrap();
-    assert_eq!(
-        shared,
-        vec![LocalArtifact {
-            name: "handlers".into(),
-            path: dir.path().join("handlers.zip"),
-            sha256: "ab".into()
-        }]
-    );
-
-    std::fs::write(&manifest, "{not json").unwrap();
-    let err = read_manifest(&manifest).unwrap_err();
-    let user = err.downcast_ref::<UserError>().expect("bad input");
-    assert!(
-        user.message.starts_with("malformed Lambda manifest"),
-        "{}",
-        user.message
-    );
-    let missing = read_manifest(&dir.path().join("nope.json")).unwrap_err();
-    assert!(
-        missing.downcast_ref::<UserError>().unwrap().hints[0].contains("cargo xtask build-lambdas")
     );
 }
 
