@@ -5,6 +5,22 @@ mod support;
 use serde_json::json;
 use support::{Env, items, show, stdout_json};
 
+/// A Lex V1 model-building client on the sandbox ("someone changed it in the console").
+fn lexv1_client(env: &Env) -> aws_sdk_lexmodelbuilding::Client {
+    let url = env.running.lexv1_url.clone();
+    let config = env.block_on(async move {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(url)
+            .load()
+            .await
+    });
+    aws_sdk_lexmodelbuilding::Client::new(&config)
+}
+
 #[test]
 fn both_solutions_deploy_and_redeploy_is_a_noop() {
     let env = Env::new();
@@ -109,6 +125,58 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
         show(&again)
     );
     assert_eq!(env.mutating(), Vec::<String>::new());
+    // status reads the V1 bot of a `--lex v1` deployment: everything in sync.
+    let status = env.on_instance(&["--output", "json", "status", "--check"]);
+    assert_eq!(status.status.code(), Some(0), "{}", show(&status));
+    let doc = stdout_json(&status);
+    let bot = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == json!("lex-bot"))
+        .unwrap()
+        .clone();
+    assert_eq!(bot["present"], json!(true), "{bot}");
+    assert_eq!(bot["ownership"], json!("ours"), "{bot}");
+    assert_eq!(bot["in_sync"], json!(true), "{bot}");
+    assert_eq!(bot["healthy"], json!(true), "{bot}");
+    // The alias moved out of band (to $LATEST) is drift.
+    let lex = lexv1_client(&env);
+    #[allow(deprecated)]
+    {
+        let alias = env
+            .block_on(
+                lex.get_bot_alias()
+                    .bot_name("returnCallerConcierge")
+                    .name("prod")
+                    .send(),
+            )
+            .unwrap();
+        assert_ne!(alias.bot_version(), Some("$LATEST"));
+        env.block_on(
+            lex.put_bot_alias()
+                .bot_name("returnCallerConcierge")
+                .name("prod")
+                .bot_version("$LATEST")
+                .set_checksum(alias.checksum().map(str::to_string))
+                .send(),
+        )
+        .unwrap();
+    }
+    env.clear_requests();
+    let status = env.on_instance(&["--output", "json", "status", "--check"]);
+    assert_eq!(status.status.code(), Some(3), "{}", show(&status));
+    assert_eq!(env.mutating(), Vec::<String>::new(), "status is read-only");
+    let doc = stdout_json(&status);
+    let bot = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == json!("lex-bot"))
+        .unwrap()
+        .clone();
+    assert_eq!(bot["in_sync"], json!(false), "{bot}");
+    assert!(bot["detail"].as_str().unwrap().contains("$LATEST"), "{bot}");
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     Env::assert_same_state(&before, &env.state(), "after destroy");
@@ -117,8 +185,32 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
 #[test]
 fn phone_numbers_point_at_the_entry_flows_and_destroy_puts_them_back() {
     let env = Env::new();
-    let before = env.state();
     let number = env.phone_number();
+    // Before the deploy the number answers with a flow of the instance's own.
+    let sample = items(&env.instance_state(), "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("Sample inbound flow (first contact experience)"))
+        .unwrap();
+    let phone_id = env.state()["connect"]["phone_numbers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .associate_phone_number_contact_flow()
+            .instance_id(env.instance_id())
+            .phone_number_id(&phone_id)
+            .contact_flow_id(sample["id"].as_str().unwrap())
+            .send(),
+    )
+    .unwrap();
+    let before = env.state();
     let out = env.on_instance(&[
         "--output",
         "json",
@@ -155,7 +247,13 @@ fn phone_numbers_point_at_the_entry_flows_and_destroy_puts_them_back() {
     assert_eq!(env.mutating(), Vec::<String>::new());
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
-    Env::assert_same_state(&before, &env.state(), "after destroy");
+    let after = env.state();
+    let phone = after["connect"]["phone_numbers"][phone_id.as_str()].clone();
+    assert_eq!(
+        phone["flow_id"], sample["id"],
+        "the number points at its flow from before again: {phone}"
+    );
+    Env::assert_same_state(&before, &after, "after destroy");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 use clap::Args;
 
 use crate::cli::{GlobalArgs, TargetArgs};
+use crate::commands::deploy::LexVersion;
 use crate::deploy::desired::{self, OUTBOUND_WHISPER_FLOW, Settings};
 use crate::deploy::plan::{self, Inputs};
 use crate::deploy::{self, aws_side, destroy};
@@ -16,7 +17,7 @@ use crate::output::print_result;
 use crate::report::Reporter;
 use crate::resources::connect::{flows, queues, routing_profile};
 use crate::resources::{Change, Ownership};
-use crate::resources::{lexv2, stack};
+use crate::resources::{lexv1, lexv2, stack};
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
@@ -448,7 +449,13 @@ pub fn aws_rows(
             None => push("stack", name, None, None, false, "not found".into()),
         }
     }
-    if settings.returning_callers() {
+    if settings.returning_callers() && settings.lex == LexVersion::V1 {
+        let spec = aws_side::bot_spec();
+        match &found.bot_v1 {
+            Some(bot) => out_lex_v1_row(&mut push, &spec, bot, &settings.name),
+            None => push("lex-bot", &spec.name, None, None, false, "not found".into()),
+        }
+    } else if settings.returning_callers() {
         let spec = aws_side::bot_spec();
         match &found.bot {
             Some((name, bot)) => {
@@ -496,6 +503,9 @@ pub fn aws_rows(
             }
             None => push("lex-bot", &spec.name, None, None, false, "not found".into()),
         }
+    }
+    if settings.returning_callers() {
+        let spec = aws_side::bot_spec();
         if let Some(bot) = &inputs.bot {
             let present = found.current.bots.contains(bot);
             push(
@@ -533,6 +543,59 @@ pub fn aws_rows(
     out
 }
 
+/// The Lex V1 bot's row (`--lex v1` deployments): ours, alias `prod` serving the shipped
+/// definition, `$LATEST` built.
+fn out_lex_v1_row(
+    push: &mut impl FnMut(&str, &str, Option<Ownership>, Option<bool>, bool, String),
+    spec: &crate::resources::lexv2::BotSpec,
+    bot: &lexv1::Current,
+    deployment: &str,
+) {
+    let ownership = if bot.deployment.as_deref() == Some(deployment) {
+        Ownership::Ours
+    } else {
+        Ownership::Foreign
+    };
+    let change = lexv1::diff(
+        &lexv1::Desired {
+            spec: spec.clone(),
+            deployment: deployment.to_string(),
+        },
+        Some(bot),
+    );
+    let healthy = bot.alias_version.is_some() && bot.latest_status != "FAILED";
+    let detail = match &change {
+        crate::resources::stack::common::Change::Update { fields } => fields
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+        crate::resources::stack::common::Change::Conflict { reason, .. } => reason.clone(),
+        _ if !healthy => format!(
+            "Lex V1 bot status {}, alias {} {}",
+            bot.latest_status,
+            lexv1::ALIAS_NAME,
+            bot.alias_version.as_deref().unwrap_or("(absent)")
+        ),
+        _ => format!(
+            "Lex V1, alias {} at version {}",
+            lexv1::ALIAS_NAME,
+            bot.alias_version.as_deref().unwrap_or_default()
+        ),
+    };
+    push(
+        "lex-bot",
+        &spec.name,
+        Some(ownership),
+        Some(matches!(
+            change,
+            crate::resources::stack::common::Change::NoOp
+        )),
+        healthy,
+        detail,
+    );
+}
+
 fn out_unchecked(
     row: &mut impl FnMut(&str, &str, Option<Ownership>, Option<Change>, bool, String),
     name: &str,
@@ -548,9 +611,23 @@ fn out_unchecked(
     row("flow", name, Some(ownership), None, healthy, detail);
 }
 
+/// Whether the deployment was made with `--lex v1`: its V1 bot carries our marker and no V2 bot
+/// of ours exists (deploy makes exactly one of the two).
+pub fn uses_lex_v1(found: &destroy::Found, deployment: &str) -> bool {
+    let v1_ours = found
+        .bot_v1
+        .as_ref()
+        .is_some_and(|bot| bot.deployment.as_deref() == Some(deployment));
+    let v2_ours = found
+        .bot
+        .as_ref()
+        .is_some_and(|(_, bot)| bot.deployment.as_deref() == Some(deployment));
+    v1_ours && !v2_ours
+}
+
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let settings = settings_of(args);
+    let mut settings = settings_of(args);
     desired::check(&settings)?;
     let reporter = Reporter::from_args(global);
     reporter.phase(format!(
@@ -560,6 +637,9 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
     let target = deploy::connect(global, &instance, &settings.name).await?;
     let mut found = destroy::read(&target.cx, &settings, target.instance_tags.clone()).await?;
     destroy::read_aws(&target.aws, &target.cx, &settings, &mut found).await?;
+    if uses_lex_v1(&found, &settings.name) {
+        settings.lex = LexVersion::V1;
+    }
     let (region, account) = target.cx.region_account();
     let aws_current = aws_side::AwsCurrent {
         bucket: None,
@@ -569,10 +649,13 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
             .map(|(solution, (_, stack))| (*solution, stack.clone()))
             .collect(),
         bot: found.bot.as_ref().map(|(_, bot)| bot.clone()),
-        bot_v1: None,
+        bot_v1: found.bot_v1.clone(),
     };
     let mut inputs = aws_side::inputs(&aws_current, region, account);
     inputs.aws_side = true;
+    if settings.lex == LexVersion::V1 {
+        aws_side::use_lex_v1(&mut inputs, region);
+    }
     inputs.lambda_ids = aws_side::solutions(&settings)
         .into_iter()
         .flat_map(aws_side::lambda_ids)

@@ -1,18 +1,20 @@
 //! Phone numbers (`--phone-number`, `--callback-phone-number`): a number claimed in the instance
-//! pointed at a solution's entry flow. The Connect API has no call that reads a number's flow
-//! back, so deploy records what it did as an instance tag
-//! `connect-returns:<deployment>:phone:<number id>` = `<flow id we set> <previous flow id|unknown>`
-//! (instance tags come with DescribeInstance, so this costs no extra read). Destroy points the
-//! number back at the previous flow, or removes the association when the previous flow was not
-//! known (a freshly claimed number has none).
+//! pointed at a solution's entry flow. Before the first change of a number, deploy reads the
+//! flow it points at (ListFlowAssociations, VOICE_PHONE_NUMBER) and records what it does as an
+//! instance tag `connect-returns:<deployment>:phone:<number id>` =
+//! `<flow id we set> <previous flow id|none|unknown>` (instance tags come with DescribeInstance,
+//! so later runs cost no extra read). Destroy points the number back at the previous flow, or
+//! removes the association when the number had none (`none`; `unknown` is what older records say).
 //!
-//! Read: one ListPhoneNumbersV2.
+//! Read: one ListPhoneNumbersV2; ListFlowAssociations only when a number is first pointed.
 
 use std::collections::HashMap;
 
 use anyhow::Context as _;
 
-use super::{Connect, is_not_found};
+use aws_sdk_connect::types::ListFlowAssociationResourceType;
+
+use super::{Connect, id_from_arn, is_not_found};
 use crate::resources::{Change, FieldDiff};
 
 /// A number claimed in the instance.
@@ -39,7 +41,7 @@ pub fn parse_record(value: &str) -> Record {
     let flow_id = parts.next().unwrap_or_default().to_string();
     let previous = parts
         .next()
-        .filter(|previous| *previous != "unknown" && !previous.is_empty())
+        .filter(|previous| !matches!(*previous, "unknown" | "none" | ""))
         .map(str::to_string);
     Record { flow_id, previous }
 }
@@ -97,16 +99,54 @@ pub fn diff(record: Option<&Record>, flow_id: Option<&str>, flow_name: &str) -> 
     }
 }
 
-/// Points the number at `flow_id`, recording (first) what it did.
+/// The id of the flow the number points at now, `None` when it has none.
+pub async fn read_flow(cx: &Connect, number: &Claimed) -> anyhow::Result<Option<String>> {
+    let mut pages = cx
+        .client
+        .list_flow_associations()
+        .instance_id(&cx.instance_id)
+        .resource_type(ListFlowAssociationResourceType::VoicePhoneNumber)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.with_context(|| {
+            format!(
+                "failed to read the flow of phone number {}",
+                masked(&number.number)
+            )
+        })?;
+        for summary in page.flow_association_summary_list() {
+            let resource = summary.resource_id().unwrap_or_default();
+            if resource == number.arn || resource == number.id {
+                return Ok(summary.flow_id().map(|flow| id_from_arn(flow).to_string()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The previous-flow part of a record: `none` when the number had no flow.
+pub fn previous_token(previous: Option<&str>) -> String {
+    previous.unwrap_or("none").to_string()
+}
+
+/// Points the number at `flow_id`, recording (first) what it did. A number without a record is
+/// read first, so destroy can put back the flow it pointed at.
 pub async fn apply(
     cx: &Connect,
     number: &Claimed,
     flow_id: &str,
     record: Option<&Record>,
 ) -> anyhow::Result<()> {
-    let previous = record
-        .and_then(|record| record.previous.clone())
-        .unwrap_or_else(|| "unknown".into());
+    let previous = match record {
+        Some(record) => record.previous.clone().unwrap_or_else(|| "none".into()),
+        None => {
+            let now = read_flow(cx, number).await?;
+            // Already ours without a record (a lost tag): nothing earlier is known.
+            previous_token(now.as_deref().filter(|now| *now != flow_id))
+        }
+    };
     let tags = HashMap::from([(
         record_tag(&cx.deployment, &number.id),
         format!("{flow_id} {previous}"),
@@ -171,6 +211,15 @@ mod tests {
                 flow_id: "f1".into(),
                 previous: None
             }
+        );
+        assert_eq!(parse_record("f1 none").previous, None);
+        assert_eq!(
+            parse_record(&format!("f1 {}", previous_token(None))).previous,
+            None
+        );
+        assert_eq!(
+            parse_record(&format!("f1 {}", previous_token(Some("f0")))).previous,
+            Some("f0".into())
         );
         assert_eq!(
             parse_record("f1 f0"),
