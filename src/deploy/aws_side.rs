@@ -93,10 +93,11 @@ pub fn local_artifact_at(path: &Path) -> Result<artifacts::LocalArtifact, UserEr
 
 /// The zip's `bootstrap` must be an ELF for `arch` that needs no glibc newer than AL2023's.
 fn check_zip(bytes: &[u8], arch: elf::Arch) -> Result<(), String> {
-    let binary = returns_artifact::unpack(bytes).map_err(|err| {
-        format!(
-            "the zip has no readable `bootstrap` entry (provided.al2023 runs `bootstrap`): {err}"
-        )
+    let binary = returns_artifact::unpack(bytes).map_err(|err| match err {
+        returns_artifact::Error::Zip(err) => {
+            format!("not a zip with a `bootstrap` entry (provided.al2023 runs `bootstrap`): {err}")
+        }
+        other => format!("cannot read bootstrap: {other}"),
     })?;
     match elf::check(&binary, arch) {
         Ok(_) => Ok(()),
@@ -494,6 +495,35 @@ mod tests {
         let manifest = build(dir.path(), ACCEPTED, "arm64");
         let err = local_artifact_at(&manifest).unwrap_err();
         assert!(err.message.contains("arm64"), "{}", err.message);
+        // A zip without `bootstrap`, its hash matching the manifest.
+        let manifest = build(dir.path(), ACCEPTED, "x86_64");
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("handler", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, ACCEPTED).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        std::fs::write(dir.path().join("bootstrap.zip"), &bytes).unwrap();
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let old = local_artifact_at(&manifest).unwrap_err();
+        assert!(
+            old.message.contains("changed since the manifest"),
+            "{}",
+            old.message
+        );
+        let sha = returns_artifact::sha256_hex(&bytes);
+        let stale = returns_artifact::Manifest::read(dir.path())
+            .unwrap()
+            .functions["processCtr"]
+            .sha256
+            .clone();
+        std::fs::write(&manifest, text.replace(&stale, &sha)).unwrap();
+        let err = local_artifact_at(&manifest).unwrap_err();
+        assert!(
+            err.message.contains("no") && err.message.contains("`bootstrap` entry"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("cannot write"), "{}", err.message);
         let manifest = build(dir.path(), ACCEPTED, "sparc");
         let err = local_artifact_at(&manifest).unwrap_err();
         assert!(err.message.contains("\"sparc\""), "{}", err.message);
