@@ -706,3 +706,69 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
         Ok(Outcome::Success)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v1(deployment: Option<&str>, status: &str, fingerprint: Option<String>) -> lexv1::Current {
+        lexv1::Current {
+            deployment: deployment.map(str::to_string),
+            latest_status: status.into(),
+            alias_version: Some("2".into()),
+            alias_fingerprint: fingerprint,
+            foreign_intents: Vec::new(),
+        }
+    }
+
+    fn row_of(bot: &lexv1::Current) -> Row {
+        let mut rows = Vec::new();
+        let mut push = |kind: &str,
+                        name: &str,
+                        ownership: Option<Ownership>,
+                        in_sync: Option<bool>,
+                        healthy: bool,
+                        detail: String| {
+            rows.push(Row {
+                kind: kind.into(),
+                name: name.into(),
+                present: ownership.is_some(),
+                ownership,
+                in_sync,
+                healthy,
+                detail,
+            })
+        };
+        out_lex_v1_row(&mut push, &aws_side::bot_spec(), bot, "d");
+        rows.remove(0)
+    }
+
+    #[test]
+    fn a_v1_bot_of_ours_means_a_lex_v1_deployment() {
+        let mut found = destroy::Found::default();
+        assert!(!uses_lex_v1(&found, "d"));
+        found.bot_v1 = Some(v1(Some("other"), "READY", None));
+        assert!(!uses_lex_v1(&found, "d"));
+        found.bot_v1 = Some(v1(Some("d"), "READY", None));
+        assert!(uses_lex_v1(&found, "d"));
+    }
+
+    #[test]
+    fn the_v1_row_says_sync_and_health() {
+        let shipped = lexv1::fingerprint(&aws_side::bot_spec());
+        let good = row_of(&v1(Some("d"), "READY", Some(shipped.clone())));
+        assert_eq!(
+            (good.ownership, good.in_sync, good.healthy),
+            (Some(Ownership::Ours), Some(true), true)
+        );
+        let failed = row_of(&v1(Some("d"), "FAILED", Some(shipped)));
+        assert!(!failed.healthy, "{failed:?}");
+        let moved = row_of(&v1(Some("d"), "READY", Some("0ld".into())));
+        assert_eq!(moved.in_sync, Some(false), "{moved:?}");
+        let foreign = row_of(&v1(None, "READY", None));
+        assert_eq!(
+            (foreign.ownership, foreign.in_sync),
+            (Some(Ownership::Foreign), Some(false))
+        );
+    }
+}
