@@ -29,7 +29,10 @@ pub struct Pacing {
 
 impl Default for Pacing {
     fn default() -> Self {
-        Pacing { rate_per_second: pacing::CONNECT_RATE_PER_SECOND, burst: pacing::CONNECT_BURST }
+        Pacing {
+            rate_per_second: pacing::CONNECT_RATE_PER_SECOND,
+            burst: pacing::CONNECT_BURST,
+        }
     }
 }
 
@@ -60,12 +63,18 @@ impl Aws {
                 .hint("pass --region, set AWS_REGION, or set a region in your AWS profile")
                 .into());
         }
-        Ok(Aws { sdk, connect_pacer: Arc::new(Pacer::new(pacing.rate_per_second, pacing.burst)) })
+        Ok(Aws {
+            sdk,
+            connect_pacer: Arc::new(Pacer::new(pacing.rate_per_second, pacing.burst)),
+        })
     }
 
     /// The Region every client talks to.
     pub fn region(&self) -> &str {
-        self.sdk.region().map(|region| region.as_ref()).unwrap_or_default()
+        self.sdk
+            .region()
+            .map(|region| region.as_ref())
+            .unwrap_or_default()
     }
 
     /// Fails with a bad-input error when no credentials can be found, before anything is called.
@@ -76,7 +85,9 @@ impl Aws {
         };
         match provider.provide_credentials().await {
             Ok(_) => Ok(()),
-            Err(err) => Err(UserError::new(format!("no AWS credentials found: {err}")).hint(hint).into()),
+            Err(err) => Err(UserError::new(format!("no AWS credentials found: {err}"))
+                .hint(hint)
+                .into()),
         }
     }
 
@@ -92,7 +103,9 @@ impl Aws {
         let http = self.sdk.http_client().unwrap_or_else(|| {
             use aws_smithy_http_client::tls;
             aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
                 .build_https()
         });
         config = config.http_client(pacing::paced_http_client(http, self.connect_pacer.clone()));
@@ -126,8 +139,11 @@ impl Aws {
     pub fn s3(&self) -> aws_sdk_s3::Client {
         // Path-style addressing when an endpoint override is in force: local stand-ins (moto)
         // serve buckets on one host. Real S3 keeps virtual-hosted style.
-        let overridden = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-        let config = aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(overridden).build();
+        let overridden = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .force_path_style(overridden)
+            .build();
         aws_sdk_s3::Client::from_conf(config)
     }
 }
@@ -137,7 +153,11 @@ impl Aws {
 pub mod local {
     use aws_credential_types::Credentials;
 
-    pub fn dynamodb(endpoint: &str, region: &str, credentials: Credentials) -> aws_sdk_dynamodb::Client {
+    pub fn dynamodb(
+        endpoint: &str,
+        region: &str,
+        credentials: Credentials,
+    ) -> aws_sdk_dynamodb::Client {
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(aws_sdk_dynamodb::config::Region::new(region.to_string()))
@@ -147,7 +167,11 @@ pub mod local {
         aws_sdk_dynamodb::Client::from_conf(config)
     }
 
-    pub fn connect(endpoint: &str, region: &str, credentials: Credentials) -> aws_sdk_connect::Client {
+    pub fn connect(
+        endpoint: &str,
+        region: &str,
+        credentials: Credentials,
+    ) -> aws_sdk_connect::Client {
         let config = aws_sdk_connect::Config::builder()
             .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
             .region(aws_sdk_connect::config::Region::new(region.to_string()))

@@ -13,7 +13,12 @@ use crate::commands;
 /// it on destroy. AWS settings come from the standard chain (profiles, SSO, environment);
 /// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured.
 #[derive(Debug, Parser)]
-#[command(name = "connect-returns", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "connect-returns",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(after_help = "Examples:\n  \
     connect-returns validate\n  \
     connect-returns deploy --instance 1a2b3c4d-... --plan\n  \
@@ -33,10 +38,20 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// AWS profile to use (default: the standard credential chain)
-    #[arg(long, global = true, env = "CONNECT_RETURNS_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECT_RETURNS_PROFILE",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
     /// AWS Region (default: from the profile or AWS_REGION)
-    #[arg(long, global = true, env = "CONNECT_RETURNS_REGION", value_name = "REGION")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECT_RETURNS_REGION",
+        value_name = "REGION"
+    )]
     pub region: Option<String>,
     /// What stdout carries: a human summary, or one JSON document
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text, env = "CONNECT_RETURNS_OUTPUT")]
@@ -51,7 +66,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "CONNECT_RETURNS_NO_PROGRESS", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_progress: bool,
     /// Config file (default: ./connect-returns.toml when present)
-    #[arg(long, global = true, value_name = "FILE", env = "CONNECT_RETURNS_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CONNECT_RETURNS_CONFIG"
+    )]
     pub config: Option<std::path::PathBuf>,
     /// Environment table of the config file to use ([env.NAME])
     #[arg(long, global = true, value_name = "NAME", env = "CONNECT_RETURNS_ENV")]
@@ -100,7 +120,12 @@ pub struct TargetArgs {
     #[arg(long, env = "CONNECT_RETURNS_INSTANCE", value_name = "ID|ARN")]
     pub instance: Option<String>,
     /// Deployment name: names the stacks and tags every resource (letters, digits, hyphens)
-    #[arg(long, default_value = "returnCaller", env = "CONNECT_RETURNS_NAME", value_name = "DEPLOYMENT")]
+    #[arg(
+        long,
+        default_value = "returnCaller",
+        env = "CONNECT_RETURNS_NAME",
+        value_name = "DEPLOYMENT"
+    )]
     pub name: String,
     /// Which solution(s)
     #[arg(long, value_enum, default_value_t = SolutionChoice::All, env = "CONNECT_RETURNS_SOLUTION")]

@@ -52,17 +52,28 @@ fn load(path: &Path, env_name: Option<&str>) -> anyhow::Result<toml::Table> {
             .hint("pass an existing file with --config, or remove the flag")
     })?;
     let mut table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
-        let first_line = err.to_string().lines().next().unwrap_or_default().to_string();
-        UserError::new(format!("config file {} is not valid TOML: {first_line}", path.display()))
-            .hint("fix the file; keys are the long flag names, e.g. instance = \"…\"")
+        let first_line = err
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        UserError::new(format!(
+            "config file {} is not valid TOML: {first_line}",
+            path.display()
+        ))
+        .hint("fix the file; keys are the long flag names, e.g. instance = \"…\"")
     })?;
     let envs = match table.remove("env") {
         None => toml::Table::new(),
         Some(toml::Value::Table(envs)) => envs,
         Some(_) => {
-            return Err(UserError::new(format!("config file {}: `env` must be a table of tables", path.display()))
-                .hint("write per-environment settings as [env.NAME]")
-                .into());
+            return Err(UserError::new(format!(
+                "config file {}: `env` must be a table of tables",
+                path.display()
+            ))
+            .hint("write per-environment settings as [env.NAME]")
+            .into());
         }
     };
     if let Some(name) = env_name {
@@ -74,13 +85,16 @@ fn load(path: &Path, env_name: Option<&str>) -> anyhow::Result<toml::Table> {
             }
             _ => {
                 let known: Vec<&str> = envs.keys().map(String::as_str).collect();
-                return Err(UserError::new(format!("unknown environment `{name}` in {}", path.display()))
-                    .hint(if known.is_empty() {
-                        format!("add an [env.{name}] table to the file")
-                    } else {
-                        format!("known environments: {}", known.join(", "))
-                    })
-                    .into());
+                return Err(UserError::new(format!(
+                    "unknown environment `{name}` in {}",
+                    path.display()
+                ))
+                .hint(if known.is_empty() {
+                    format!("add an [env.{name}] table to the file")
+                } else {
+                    format!("known environments: {}", known.join(", "))
+                })
+                .into());
             }
         }
     }
@@ -95,13 +109,18 @@ fn extra_args(
     path: &Path,
 ) -> anyhow::Result<Vec<OsString>> {
     let (sub_name, sub_matches) = matches.subcommand().context("no subcommand")?;
-    let sub = command.find_subcommand(sub_name).context("unknown subcommand")?;
+    let sub = command
+        .find_subcommand(sub_name)
+        .context("unknown subcommand")?;
     let mut extra = Vec::new();
     for (key, value) in settings {
         if matches!(key.as_str(), "config" | "env") {
-            return Err(UserError::new(format!("`{key}` cannot be set inside the config file {}", path.display()))
-                .hint(format!("pass --{key} on the command line"))
-                .into());
+            return Err(UserError::new(format!(
+                "`{key}` cannot be set inside the config file {}",
+                path.display()
+            ))
+            .hint(format!("pass --{key} on the command line"))
+            .into());
         }
         let (arg, from) = match find_arg(sub, key) {
             Some(arg) => (arg, sub_matches),
@@ -116,7 +135,10 @@ fn extra_args(
             },
         };
         let id = arg.get_id().as_str();
-        if matches!(from.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable)) {
+        if matches!(
+            from.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        ) {
             continue;
         }
         let takes_value = arg.get_action().takes_values();
@@ -126,12 +148,16 @@ fn extra_args(
 }
 
 fn find_arg<'a>(command: &'a clap::Command, key: &str) -> Option<&'a clap::Arg> {
-    command.get_arguments().find(|arg| arg.get_long() == Some(key))
+    command
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(key))
 }
 
 /// True when some other subcommand has this flag: the key is valid, just not for this command.
 fn known_anywhere(command: &clap::Command, key: &str) -> bool {
-    command.get_subcommands().any(|sub| find_arg(sub, key).is_some())
+    command
+        .get_subcommands()
+        .any(|sub| find_arg(sub, key).is_some())
 }
 
 fn push_value(
@@ -142,8 +168,13 @@ fn push_value(
     path: &Path,
 ) -> anyhow::Result<()> {
     let wrong_type = |expected: &str| {
-        UserError::new(format!("config file {}: `{key}` must be {expected}", path.display()))
-            .hint(format!("see `connect-returns --help` for what --{key} takes"))
+        UserError::new(format!(
+            "config file {}: `{key}` must be {expected}",
+            path.display()
+        ))
+        .hint(format!(
+            "see `connect-returns --help` for what --{key} takes"
+        ))
     };
     match value {
         toml::Value::Boolean(flag) if !takes_value => {

@@ -34,7 +34,10 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(message: impl Into<String>) -> Self {
-        UserError { message: message.into(), hints: Vec::new() }
+        UserError {
+            message: message.into(),
+            hints: Vec::new(),
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -68,7 +71,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 fn user_error(err: &anyhow::Error) -> Option<&UserError> {
-    err.chain().find_map(|cause| cause.downcast_ref::<UserError>())
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<UserError>())
 }
 
 /// Renders an error to stderr and returns the process exit code.
@@ -109,7 +113,10 @@ mod tests {
     fn user_errors_exit_2_with_hints() {
         let err = anyhow::Error::new(UserError::new("instance not found").hint("check --region"));
         assert_eq!(exit_code(&err), 2);
-        assert_eq!(render(&err), "error: instance not found\nhint: check --region\n");
+        assert_eq!(
+            render(&err),
+            "error: instance not found\nhint: check --region\n"
+        );
     }
 
     #[test]

@@ -27,8 +27,10 @@ impl InstanceRef {
         if let Some(rest) = value.strip_prefix("arn:") {
             let parts: Vec<&str> = rest.splitn(5, ':').collect();
             let malformed = || {
-                UserError::new(format!("--instance {value:?} is not an Amazon Connect instance ARN"))
-                    .hint("expected arn:aws:connect:<region>:<account>:instance/<uuid>")
+                UserError::new(format!(
+                    "--instance {value:?} is not an Amazon Connect instance ARN"
+                ))
+                .hint("expected arn:aws:connect:<region>:<account>:instance/<uuid>")
             };
             let [partition, service, region, account, resource] = parts[..] else {
                 return Err(malformed());
@@ -36,19 +38,33 @@ impl InstanceRef {
             let Some(id) = resource.strip_prefix("instance/") else {
                 return Err(malformed());
             };
-            if service != "connect" || region.is_empty() || account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) || !is_uuid(id) {
+            if service != "connect"
+                || region.is_empty()
+                || account.len() != 12
+                || !account.bytes().all(|b| b.is_ascii_digit())
+                || !is_uuid(id)
+            {
                 return Err(malformed());
             }
             return Ok(InstanceRef {
                 id: id.to_string(),
-                arn_parts: Some(ArnParts { partition: partition.into(), region: region.into(), account: account.into() }),
+                arn_parts: Some(ArnParts {
+                    partition: partition.into(),
+                    region: region.into(),
+                    account: account.into(),
+                }),
             });
         }
         if !is_uuid(value) {
-            return Err(UserError::new(format!("--instance {value:?} is neither an instance id nor an ARN"))
-                .hint("an instance id looks like 1a2b3c4d-1234-5678-9abc-1234567890ab"));
+            return Err(UserError::new(format!(
+                "--instance {value:?} is neither an instance id nor an ARN"
+            ))
+            .hint("an instance id looks like 1a2b3c4d-1234-5678-9abc-1234567890ab"));
         }
-        Ok(InstanceRef { id: value.to_string(), arn_parts: None })
+        Ok(InstanceRef {
+            id: value.to_string(),
+            arn_parts: None,
+        })
     }
 
     /// Refuses an ARN whose Region differs from the Region the clients use.
@@ -67,7 +83,10 @@ impl InstanceRef {
 fn is_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -84,15 +103,28 @@ mod tests {
         assert_eq!(parsed.id, ID);
         assert_eq!(parsed.arn_parts.as_ref().unwrap().region, "eu-west-2");
         assert!(parsed.check_region("eu-west-2").is_ok());
-        assert!(parsed.check_region("us-east-1").unwrap_err().hints[0].contains("--region eu-west-2"));
+        assert!(
+            parsed.check_region("us-east-1").unwrap_err().hints[0].contains("--region eu-west-2")
+        );
     }
 
     #[test]
     fn refuses_missing_and_malformed_values() {
-        assert!(InstanceRef::parse(None).unwrap_err().message.contains("required"));
-        for bad in ["", "abc", "1a2b3c4d", &format!("arn:aws:lambda:us-east-1:123456789012:instance/{ID}"),
-            &format!("arn:aws:connect:us-east-1:1234:instance/{ID}"), "arn:aws:connect:us-east-1:123456789012:instance/nope",
-            &format!("{ID}x")] {
+        assert!(
+            InstanceRef::parse(None)
+                .unwrap_err()
+                .message
+                .contains("required")
+        );
+        for bad in [
+            "",
+            "abc",
+            "1a2b3c4d",
+            &format!("arn:aws:lambda:us-east-1:123456789012:instance/{ID}"),
+            &format!("arn:aws:connect:us-east-1:1234:instance/{ID}"),
+            "arn:aws:connect:us-east-1:123456789012:instance/nope",
+            &format!("{ID}x"),
+        ] {
             assert!(InstanceRef::parse(Some(bad)).is_err(), "{bad} accepted");
         }
     }

@@ -29,9 +29,16 @@ fn main() -> ExitCode {
         Err(err) => return error::report(&err),
     };
     output::init_logging(&parsed.global);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(err) => return error::report(&anyhow::Error::new(err).context("failed to start the async runtime")),
+        Err(err) => {
+            return error::report(
+                &anyhow::Error::new(err).context("failed to start the async runtime"),
+            );
+        }
     };
     match runtime.block_on(commands::run(parsed)) {
         Ok(code) => code.into(),

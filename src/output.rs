@@ -34,7 +34,10 @@ pub fn use_color() -> bool {
 }
 
 /// Writes a command's result to stdout in the chosen format.
-pub fn print_result<T: serde::Serialize + std::fmt::Display>(global: &GlobalArgs, result: &T) -> anyhow::Result<()> {
+pub fn print_result<T: serde::Serialize + std::fmt::Display>(
+    global: &GlobalArgs,
+    result: &T,
+) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match global.output {
         OutputFormat::Text => write!(stdout, "{result}")?,

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -44,7 +45,10 @@ impl Pacer {
         Pacer {
             rate,
             burst: burst.max(1.0),
-            bucket: Mutex::new(Bucket { tokens: burst.max(1.0), updated: Instant::now() }),
+            bucket: Mutex::new(Bucket {
+                tokens: burst.max(1.0),
+                updated: Instant::now(),
+            }),
             waited_micros: AtomicU64::new(0),
             requests: AtomicU64::new(0),
         }
@@ -65,10 +69,15 @@ impl Pacer {
             // Take the token now, even if that makes the balance negative: later callers then
             // wait behind this one.
             bucket.tokens -= 1.0;
-            if bucket.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-bucket.tokens / self.rate) }
+            if bucket.tokens >= 0.0 {
+                Duration::ZERO
+            } else {
+                Duration::from_secs_f64(-bucket.tokens / self.rate)
+            }
         };
         if !wait.is_zero() {
-            self.waited_micros.fetch_add(wait.as_micros() as u64, Ordering::Relaxed);
+            self.waited_micros
+                .fetch_add(wait.as_micros() as u64, Ordering::Relaxed);
             tokio::time::sleep(wait).await;
         }
     }
@@ -96,7 +105,11 @@ struct PacedClient {
 }
 
 impl HttpClient for PacedClient {
-    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
         SharedHttpConnector::new(PacedConnector {
             inner: self.inner.http_connector(settings, components),
             pacer: self.pacer.clone(),
@@ -137,7 +150,11 @@ mod tests {
         for _ in 0..5 {
             pacer.acquire().await;
         }
-        assert_eq!(start.elapsed(), Duration::ZERO, "the burst of 5 is immediate");
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "the burst of 5 is immediate"
+        );
         for _ in 0..4 {
             pacer.acquire().await;
         }
@@ -167,11 +184,20 @@ mod tests {
         times.sort_by(f64::total_cmp);
         // In any window of one second at most burst + rate requests start.
         for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..].iter().take_while(|other| **other < t + 1.0 - 1e-9).count();
-            assert!(in_window <= 7, "{in_window} requests in the second after {t}");
+            let in_window = times[i..]
+                .iter()
+                .take_while(|other| **other < t + 1.0 - 1e-9)
+                .count();
+            assert!(
+                in_window <= 7,
+                "{in_window} requests in the second after {t}"
+            );
         }
         let last = *times.last().unwrap();
-        assert!((last - 10.0).abs() < 0.01, "25 requests need 10 s after the burst, got {last}");
+        assert!(
+            (last - 10.0).abs() < 0.01,
+            "25 requests need 10 s after the burst, got {last}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -45,8 +45,13 @@ fn help_lists_every_command_and_the_exit_codes() {
     let output = cli(dir.path(), &["--help"]);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
-    for command in ["deploy", "destroy", "status", "validate", "simulate", "generate"] {
-        assert!(text.contains(command), "--help does not mention {command}:\n{text}");
+    for command in [
+        "deploy", "destroy", "status", "validate", "simulate", "generate",
+    ] {
+        assert!(
+            text.contains(command),
+            "--help does not mention {command}:\n{text}"
+        );
     }
     assert!(text.contains("Exit codes: 0 success, 1 failure while applying, 2 bad input"));
     assert!(text.contains("AWS_ENDPOINT_URL"));
@@ -56,8 +61,22 @@ fn help_lists_every_command_and_the_exit_codes() {
 fn each_subcommand_has_help_that_names_its_flags() {
     let dir = tempdir();
     for (command, flags) in [
-        ("deploy", &["--instance", "--solution", "--lex", "--record-ttl-minutes", "--plan", "--yes", "--adopt"][..]),
-        ("destroy", &["--instance", "--keep-data", "--plan", "--yes"][..]),
+        (
+            "deploy",
+            &[
+                "--instance",
+                "--solution",
+                "--lex",
+                "--record-ttl-minutes",
+                "--plan",
+                "--yes",
+                "--adopt",
+            ][..],
+        ),
+        (
+            "destroy",
+            &["--instance", "--keep-data", "--plan", "--yes"][..],
+        ),
         ("status", &["--instance", "--check"][..]),
         ("validate", &["--solution"][..]),
     ] {
@@ -65,7 +84,10 @@ fn each_subcommand_has_help_that_names_its_flags() {
         assert_eq!(output.status.code(), Some(0), "{command} --help");
         let text = stdout(&output);
         for flag in flags {
-            assert!(text.contains(flag), "`{command} --help` does not document {flag}:\n{text}");
+            assert!(
+                text.contains(flag),
+                "`{command} --help` does not document {flag}:\n{text}"
+            );
         }
     }
 }
@@ -74,10 +96,25 @@ fn each_subcommand_has_help_that_names_its_flags() {
 fn a_missing_instance_is_bad_input_with_a_hint() {
     let dir = tempdir();
     for command in ["deploy", "destroy", "status"] {
-        let output = cli(dir.path(), &[command, "--yes"].iter().copied().filter(|arg| command != "status" || *arg != "--yes").collect::<Vec<_>>());
-        assert_eq!(output.status.code(), Some(2), "{command}: {}", stderr(&output));
+        let output = cli(
+            dir.path(),
+            &[command, "--yes"]
+                .iter()
+                .copied()
+                .filter(|arg| command != "status" || *arg != "--yes")
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command}: {}",
+            stderr(&output)
+        );
         let text = stderr(&output);
-        assert!(text.starts_with("error: --instance is required\n"), "{command}: {text}");
+        assert!(
+            text.starts_with("error: --instance is required\n"),
+            "{command}: {text}"
+        );
         assert!(text.contains("\nhint: "), "{command}: {text}");
         assert!(stdout(&output).is_empty(), "stdout carries data only");
     }
@@ -94,30 +131,55 @@ fn a_malformed_instance_is_bad_input() {
 #[test]
 fn unknown_values_are_usage_errors() {
     let dir = tempdir();
-    for args in [&["deploy", "--solution", "both"][..], &["deploy", "--lex", "v3"][..], &["frobnicate"][..]] {
+    for args in [
+        &["deploy", "--solution", "both"][..],
+        &["deploy", "--lex", "v3"][..],
+        &["frobnicate"][..],
+    ] {
         let output = cli(dir.path(), args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
 }
 
 #[test]
 fn the_config_file_supplies_flags() {
     let dir = tempdir();
-    std::fs::write(dir.path().join("connect-returns.toml"), "instance = \"from-the-file\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("connect-returns.toml"),
+        "instance = \"from-the-file\"\n",
+    )
+    .unwrap();
     let output = cli(dir.path(), &["status"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("\"from-the-file\" is neither an instance id"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("\"from-the-file\" is neither an instance id"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn flags_win_over_the_environment_and_the_file() {
     let dir = tempdir();
-    std::fs::write(dir.path().join("connect-returns.toml"), "instance = \"from-the-file\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("connect-returns.toml"),
+        "instance = \"from-the-file\"\n",
+    )
+    .unwrap();
     // The flag's value is valid, so the run gets past input checks and fails later (exit 1)
     // on the closed endpoint: the file's bad value was not used.
     let output = cli(dir.path(), &["status", "--instance", INSTANCE]);
     assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(!stderr(&output).contains("from-the-file"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("from-the-file"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -130,7 +192,11 @@ fn environment_tables_override_the_top_level() {
     .unwrap();
     let output = cli(dir.path(), &["--env", "prod", "status"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("\"prod-value\""), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("\"prod-value\""),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -138,16 +204,37 @@ fn config_mistakes_are_bad_input_with_hints() {
     let cases: [(&str, &[&str], &str); 5] = [
         ("instance = \n", &["status"], "is not valid TOML"),
         ("instanse = \"x\"\n", &["status"], "unknown key `instanse`"),
-        ("record-ttl-minutes = \"many\"\n", &["deploy", "--instance", INSTANCE], "record-ttl-minutes"),
-        ("plan = \"yes\"\n", &["deploy", "--instance", INSTANCE], "`plan` must be true or false"),
-        ("[env.dev]\nregion = \"eu-west-1\"\n", &["--env", "prod", "status"], "unknown environment `prod`"),
+        (
+            "record-ttl-minutes = \"many\"\n",
+            &["deploy", "--instance", INSTANCE],
+            "record-ttl-minutes",
+        ),
+        (
+            "plan = \"yes\"\n",
+            &["deploy", "--instance", INSTANCE],
+            "`plan` must be true or false",
+        ),
+        (
+            "[env.dev]\nregion = \"eu-west-1\"\n",
+            &["--env", "prod", "status"],
+            "unknown environment `prod`",
+        ),
     ];
     for (file, args, expected) in cases {
         let dir = tempdir();
         std::fs::write(dir.path().join("connect-returns.toml"), file).unwrap();
         let output = cli(dir.path(), args);
-        assert_eq!(output.status.code(), Some(2), "{file:?}: {}", stderr(&output));
-        assert!(stderr(&output).contains(expected), "{file:?}: expected {expected:?} in {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{file:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{file:?}: expected {expected:?} in {}",
+            stderr(&output)
+        );
     }
 }
 

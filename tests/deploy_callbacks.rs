@@ -9,7 +9,14 @@ use support::{Env, items, show, stdout_json};
 #[test]
 fn the_callbacks_solution_deploys_alone_and_redeploys_as_a_noop() {
     let env = Env::new();
-    let out = env.on_instance(&["--output", "json", "deploy", "--yes", "--solution", "callbacks"]);
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--solution",
+        "callbacks",
+    ]);
     assert!(out.status.success(), "{}", show(&out));
     assert_eq!(stdout_json(&out)["result"], json!("applied"));
 
@@ -20,24 +27,58 @@ fn the_callbacks_solution_deploys_alone_and_redeploys_as_a_noop() {
         .map(|flow| flow["name"].as_str().unwrap_or_default().to_string())
         .collect();
     ours.sort();
-    assert_eq!(ours, ["cfAgentCallBackWhisperflow", "cfOutboundWhisperflow", "cfSetCallBackflow"], "only the callback flows");
+    assert_eq!(
+        ours,
+        [
+            "cfAgentCallBackWhisperflow",
+            "cfOutboundWhisperflow",
+            "cfSetCallBackflow"
+        ],
+        "only the callback flows"
+    );
     let whisper_id = items(&instance, "flows")
         .into_iter()
         .find(|flow| flow["name"] == json!("cfOutboundWhisperflow"))
         .map(|flow| flow["id"].clone())
         .unwrap();
-    let basic = items(&instance, "queues").into_iter().find(|queue| queue["name"] == json!("BasicQueue")).unwrap();
-    assert_eq!(basic["outbound_caller_config"]["OutboundFlowId"], whisper_id, "outbound whisper set on the callback queue");
+    let basic = items(&instance, "queues")
+        .into_iter()
+        .find(|queue| queue["name"] == json!("BasicQueue"))
+        .unwrap();
+    assert_eq!(
+        basic["outbound_caller_config"]["OutboundFlowId"], whisper_id,
+        "outbound whisper set on the callback queue"
+    );
     assert!(
-        items(&instance, "queues").iter().all(|queue| queue["name"] != json!("Sales")),
+        items(&instance, "queues")
+            .iter()
+            .all(|queue| queue["name"] != json!("Sales")),
         "the returning-caller queues are not created"
     );
-    assert_eq!(env.stack_status(&format!("{}-callbacks", env.name)).as_deref(), Some("CREATE_COMPLETE"));
-    assert_eq!(env.stack_status(&format!("{}-returning-callers", env.name)), None);
+    assert_eq!(
+        env.stack_status(&format!("{}-callbacks", env.name))
+            .as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    assert_eq!(
+        env.stack_status(&format!("{}-returning-callers", env.name)),
+        None
+    );
 
     env.clear_requests();
-    let again = env.on_instance(&["--output", "json", "deploy", "--yes", "--solution", "callbacks"]);
+    let again = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--solution",
+        "callbacks",
+    ]);
     assert!(again.status.success(), "{}", show(&again));
     assert_eq!(stdout_json(&again)["result"], json!("no-changes"));
-    assert_eq!(env.mutating(), Vec::<String>::new(), "an unchanged re-deploy makes no mutating call");
+    assert_eq!(
+        env.mutating(),
+        Vec::<String>::new(),
+        "an unchanged re-deploy makes no mutating call"
+    );
 }

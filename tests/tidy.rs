@@ -10,12 +10,20 @@ fn root() -> PathBuf {
 /// Every file below `dir` (relative to the root) whose name ends with `ext`.
 fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
     fn walk(path: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(path) else { return };
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default();
             if path.is_dir() {
-                if !matches!(name, "target" | ".venv" | ".venv-checkov" | ".git" | ".tools" | "node_modules") {
+                if !matches!(
+                    name,
+                    "target" | ".venv" | ".venv-checkov" | ".git" | ".tools" | "node_modules"
+                ) {
                     walk(&path, ext, out);
                 }
             } else if name.ends_with(ext) {
@@ -34,11 +42,17 @@ fn read(path: &Path) -> String {
 }
 
 fn rel(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 fn rust_sources() -> Vec<PathBuf> {
-    ["src", "lambdas", "sandbox", "xtask", "testkit", "tests"].iter().flat_map(|dir| files(dir, ".rs")).collect()
+    ["src", "lambdas", "sandbox", "xtask", "testkit", "tests"]
+        .iter()
+        .flat_map(|dir| files(dir, ".rs"))
+        .collect()
 }
 
 #[test]
@@ -48,7 +62,10 @@ fn every_rust_file_says_what_it_owns() {
         .filter(|path| !read(path).trim_start().starts_with("//!"))
         .map(|path| rel(&path))
         .collect();
-    assert!(missing.is_empty(), "files without a leading //! doc: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a leading //! doc: {missing:?}"
+    );
 }
 
 #[test]
@@ -62,13 +79,21 @@ fn aws_clients_are_built_in_one_place() {
         .filter(|path| {
             let text = read(path);
             let product = text.split("#[cfg(test)]").next().unwrap_or_default();
-            product.lines().filter(|line| !line.trim_start().starts_with("//")).any(|line| {
-                line.contains("::Client::new(") || line.contains("::Client::from_conf(") || line.contains("aws_config::defaults(")
-            })
+            product
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .any(|line| {
+                    line.contains("::Client::new(")
+                        || line.contains("::Client::from_conf(")
+                        || line.contains("aws_config::defaults(")
+                })
         })
         .map(|path| rel(&path))
         .collect();
-    assert!(offenders.is_empty(), "AWS clients built outside src/aws.rs: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "AWS clients built outside src/aws.rs: {offenders:?}"
+    );
 }
 
 #[test]
@@ -79,7 +104,10 @@ fn xtask_spawns_processes_in_one_place() {
         .filter(|path| read(path).contains("Command::new("))
         .map(|path| rel(&path))
         .collect();
-    assert!(offenders.is_empty(), "xtask files that start processes outside proc.rs: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "xtask files that start processes outside proc.rs: {offenders:?}"
+    );
 }
 
 #[test]
@@ -89,32 +117,49 @@ fn the_cli_starts_no_processes() {
         .filter(|path| read(path).contains("process::Command"))
         .map(|path| rel(&path))
         .collect();
-    assert!(offenders.is_empty(), "the CLI must not spawn processes: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "the CLI must not spawn processes: {offenders:?}"
+    );
 }
 
 #[test]
 fn assets_and_templates_hold_no_literal_arns_or_accounts() {
     let mut offenders = Vec::new();
-    for path in files("assets", "").into_iter().chain(files("templates", "")) {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+    for path in files("assets", "")
+        .into_iter()
+        .chain(files("templates", ""))
+    {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         for (number, line) in text.lines().enumerate() {
             let has_arn = line.match_indices("arn:aws").any(|(at, _)| {
                 // `arn:aws:...` built by !Sub with ${AWS::Partition}-style variables is fine;
                 // a literal region or 12-digit account is not.
                 let rest = &line[at..];
-                rest.split(':').nth(4).is_some_and(|account| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+                rest.split(':').nth(4).is_some_and(|account| {
+                    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+                })
             });
             if has_arn {
                 offenders.push(format!("{}:{}", rel(&path), number + 1));
             }
         }
     }
-    assert!(offenders.is_empty(), "literal ARNs with an account id: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "literal ARNs with an account id: {offenders:?}"
+    );
 }
 
 #[test]
 fn no_unfinished_markers() {
-    let markers = [concat!("todo", "!("), concat!("unimplemented", "!("), concat!("#[", "ignore")];
+    let markers = [
+        concat!("todo", "!("),
+        concat!("unimplemented", "!("),
+        concat!("#[", "ignore"),
+    ];
     let offenders: Vec<String> = rust_sources()
         .into_iter()
         .filter(|path| {
@@ -123,7 +168,10 @@ fn no_unfinished_markers() {
         })
         .map(|path| rel(&path))
         .collect();
-    assert!(offenders.is_empty(), "unfinished work marked in: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "unfinished work marked in: {offenders:?}"
+    );
 }
 
 #[test]
@@ -132,12 +180,21 @@ fn engine_code_never_writes_to_stdout() {
     let offenders: Vec<String> = ["src/deploy", "src/resources"]
         .iter()
         .flat_map(|dir| files(dir, ".rs"))
-        .chain([root().join("src/report.rs"), root().join("src/aws.rs"), root().join("src/pacing.rs")])
+        .chain([
+            root().join("src/report.rs"),
+            root().join("src/aws.rs"),
+            root().join("src/pacing.rs"),
+        ])
         .filter(|path| {
             let text = read(path);
-            text.contains("println!(") || text.contains("print!(") || text.contains("std::io::stdout")
+            text.contains("println!(")
+                || text.contains("print!(")
+                || text.contains("std::io::stdout")
         })
         .map(|path| rel(&path))
         .collect();
-    assert!(offenders.is_empty(), "stdout written outside output.rs and the commands: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "stdout written outside output.rs and the commands: {offenders:?}"
+    );
 }

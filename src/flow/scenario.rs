@@ -531,7 +531,11 @@ async fn run_steps(
         .map_err(|e| format!("cannot start the StopContact stand-in: {e}"))?;
     let deps = returns_lambdas::Deps {
         dynamodb: backend.dynamodb.clone(),
-        connect: crate::aws::local::connect(&fake.url, &backend.region, backend.credentials.clone()),
+        connect: crate::aws::local::connect(
+            &fake.url,
+            &backend.region,
+            backend.credentials.clone(),
+        ),
         config: returns_lambdas::Config {
             return_calls_table: Some(tables.return_calls.clone()),
             record_ttl_minutes: scenario

@@ -22,26 +22,40 @@ pub const MOTO_URL_VAR: &str = "CONNECT_RETURNS_MOTO_URL";
 
 /// The workspace root (the directory holding the root `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("testkit lives one level below the root").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("testkit lives one level below the root")
+        .to_path_buf()
 }
 
 /// A program of the project-local Python venv, e.g. `venv_bin("moto_server")`.
 /// Panics with the fix when the venv is missing: tests never skip silently.
 pub fn venv_bin(name: &str) -> PathBuf {
     let path = workspace_root().join(".venv/bin").join(name);
-    assert!(path.exists(), "{} is missing: run `cargo xtask setup` (or `cargo xtask test`, which runs it)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask setup` (or `cargo xtask test`, which runs it)",
+        path.display()
+    );
     path
 }
 
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("bind a loopback port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("bind a loopback port")
+        .port()
 }
 
 /// A name no other test in this process (or a recent process) uses: `<prefix>-<pid>-<n>`.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The base URL of a running moto server, started on first use.
@@ -100,13 +114,23 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
 }
 
 /// A minimal HTTP/1.0 request on loopback (admin APIs of the stand-ins); returns status and body.
-pub fn http_request(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
     raw_request(port, method, path, body, "")
 }
 
 /// Like [`http_request`], with a dummy SigV4 `Authorization` header: the sandbox's service
 /// routes refuse unsigned requests (it does not verify signatures).
-pub fn http_request_signed(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+pub fn http_request_signed(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
     raw_request(
         port,
         method,
@@ -116,9 +140,17 @@ pub fn http_request_signed(port: u16, method: &str, path: &str, body: Option<&st
     )
 }
 
-fn raw_request(port: u16, method: &str, path: &str, body: Option<&str>, headers: &str) -> Option<(u16, String)> {
+fn raw_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &str,
+) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
     let body = body.unwrap_or("");
     let request = format!(
         "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\n\r\n{body}",
@@ -128,13 +160,19 @@ fn raw_request(port: u16, method: &str, path: &str, body: Option<&str>, headers:
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
     Some((status, body))
 }
 
 /// The port of a `http://127.0.0.1:<port>` URL.
 pub fn port_of(url: &str) -> u16 {
-    url.rsplit(':').next().and_then(|port| port.trim_end_matches('/').parse().ok()).expect("a loopback URL with a port")
+    url.rsplit(':')
+        .next()
+        .and_then(|port| port.trim_end_matches('/').parse().ok())
+        .expect("a loopback URL with a port")
 }
 
 /// Environment for a child process (the CLI) pointed at moto, with dummy credentials and no

@@ -28,7 +28,8 @@ const BURST: f64 = 5.0;
 const CHAIN_CALLS: u64 = 16;
 
 fn admin(port: u16, method: &str, path: &str, body: &str) -> anyhow::Result<String> {
-    let (status, text) = testkit::http_request(port, method, path, Some(body)).with_context(|| format!("{method} {path}: no answer"))?;
+    let (status, text) = testkit::http_request(port, method, path, Some(body))
+        .with_context(|| format!("{method} {path}: no answer"))?;
     anyhow::ensure!(status < 300, "{method} {path}: {status} {text}");
     Ok(text)
 }
@@ -37,7 +38,8 @@ fn admin(port: u16, method: &str, path: &str, body: &str) -> anyhow::Result<Stri
 fn connect_call(port: u16, method: &str, path: &str, body: &str) -> anyhow::Result<(u16, String)> {
     for _ in 0..20 {
         std::thread::sleep(Duration::from_millis(600));
-        let (status, text) = testkit::http_request_signed(port, method, path, Some(body)).context("no answer from the sandbox")?;
+        let (status, text) = testkit::http_request_signed(port, method, path, Some(body))
+            .context("no answer from the sandbox")?;
         if status != 429 {
             return Ok((status, text));
         }
@@ -112,9 +114,23 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
     lambdas::build_lambdas(root, &[])?;
     let manifest = root.join("target/lambda/manifest.json");
     let manifest_kind = "the zip built by `cargo xtask build-lambdas`";
-    proc::run(proc::cmd(root, "cargo").args(["build", "--quiet", "-p", "connect-returns", "-p", "connect-returns-sandbox"]))?;
-    let scratch = std::env::temp_dir().join(format!("connect-returns-bench-{}", std::process::id()));
-    let sandbox_args = ["--latency-ms", &LATENCY_MS.to_string(), "--lex-build-ms", &LEX_BUILD_MS.to_string()].map(String::from);
+    proc::run(proc::cmd(root, "cargo").args([
+        "build",
+        "--quiet",
+        "-p",
+        "connect-returns",
+        "-p",
+        "connect-returns-sandbox",
+    ]))?;
+    let scratch =
+        std::env::temp_dir().join(format!("connect-returns-bench-{}", std::process::id()));
+    let sandbox_args = [
+        "--latency-ms",
+        &LATENCY_MS.to_string(),
+        "--lex-build-ms",
+        &LEX_BUILD_MS.to_string(),
+    ]
+    .map(String::from);
     let sandbox_args: Vec<&str> = sandbox_args.iter().map(String::as_str).collect();
     let started = std::cell::RefCell::new(None);
     let result = stands::start(root, &scratch, &sandbox_args, |stands| {
@@ -130,15 +146,30 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
     result
 }
 
-fn measure(root: &Path, stands: &stands::Stands, manifest: &Path, manifest_kind: &str, write: bool) -> anyhow::Result<()> {
+fn measure(
+    root: &Path,
+    stands: &stands::Stands,
+    manifest: &Path,
+    manifest_kind: &str,
+    write: bool,
+) -> anyhow::Result<()> {
     let port = testkit::port_of(&stands.sandbox_admin);
     let instance = stands.instance_id.clone();
     let mut env = stands.env();
     env.extend([
         ("AWS_CONFIG_FILE".to_string(), "/dev/null".to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE".to_string(), "/dev/null".to_string()),
-        ("CONNECT_RETURNS_LAMBDA_MANIFEST".to_string(), manifest.to_string_lossy().to_string()),
-        ("CONNECT_RETURNS_NAME".to_string(), "benchDeploy".to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            "/dev/null".to_string(),
+        ),
+        (
+            "CONNECT_RETURNS_LAMBDA_MANIFEST".to_string(),
+            manifest.to_string_lossy().to_string(),
+        ),
+        (
+            "CONNECT_RETURNS_NAME".to_string(),
+            "benchDeploy".to_string(),
+        ),
     ]);
     let binary = stands::target_dir(root).join("debug/connect-returns");
 

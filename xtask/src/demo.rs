@@ -22,18 +22,46 @@ fn steps(root: &Path, stands: &stands::Stands) -> anyhow::Result<()> {
     let cli = stands::target_dir(root).join("debug/connect-returns");
     let step = |title: &str, args: &[&str]| -> anyhow::Result<()> {
         eprintln!("\n== {title}\n   $ connect-returns {}", args.join(" "));
-        proc::run(proc::cmd(root, &cli).args(args).envs(stands.env())
-            .env("CONNECT_RETURNS_NO_PROGRESS", "1")
-            .env("CONNECT_RETURNS_LAMBDA_MANIFEST", root.join("target/lambda/manifest.json")))
+        proc::run(
+            proc::cmd(root, &cli)
+                .args(args)
+                .envs(stands.env())
+                .env("CONNECT_RETURNS_NO_PROGRESS", "1")
+                .env(
+                    "CONNECT_RETURNS_LAMBDA_MANIFEST",
+                    root.join("target/lambda/manifest.json"),
+                ),
+        )
     };
     let instance = stands.instance_id.as_str();
-    step("Validate the shipped flows, bot and templates (offline)", &["validate"])?;
-    step("Plan: what a first deploy would create", &["deploy", "--instance", instance, "--plan"])?;
-    step("Deploy both solutions", &["deploy", "--instance", instance, "--yes"])?;
-    step("Status: every resource present, ours, in sync, healthy", &["status", "--instance", instance, "--check"])?;
-    step("Re-deploy: nothing to change", &["deploy", "--instance", instance, "--yes"])?;
-    step("Simulate every call path of the blogs", &["simulate", "--all"])?;
-    step("Destroy: remove what we created, restore what we changed", &["destroy", "--instance", instance, "--yes"])?;
+    step(
+        "Validate the shipped flows, bot and templates (offline)",
+        &["validate"],
+    )?;
+    step(
+        "Plan: what a first deploy would create",
+        &["deploy", "--instance", instance, "--plan"],
+    )?;
+    step(
+        "Deploy both solutions",
+        &["deploy", "--instance", instance, "--yes"],
+    )?;
+    step(
+        "Status: every resource present, ours, in sync, healthy",
+        &["status", "--instance", instance, "--check"],
+    )?;
+    step(
+        "Re-deploy: nothing to change",
+        &["deploy", "--instance", instance, "--yes"],
+    )?;
+    step(
+        "Simulate every call path of the blogs",
+        &["simulate", "--all"],
+    )?;
+    step(
+        "Destroy: remove what we created, restore what we changed",
+        &["destroy", "--instance", instance, "--yes"],
+    )?;
     eprintln!("\nDemo complete: deployed, checked, simulated and removed without an AWS account.");
     Ok(())
 }

@@ -124,27 +124,30 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         "building bootstrap for {target} (glibc {GLIBC_PIN}) in {}",
         target_dir.display()
     );
-    let status = crate::proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .arg("zigbuild")
-        .args([
-            "--locked",
-            "--profile",
-            "lambda",
-            "-p",
-            "returns-lambdas",
-            "--bin",
-            "bootstrap",
-        ])
-        .arg("--target")
-        .arg(format!("{target}.{GLIBC_PIN}"))
-        .current_dir(root)
-        .env("PATH", path)
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags)
-        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        .env_remove("RUSTFLAGS")
-        .status()
-        .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
+    let status = crate::proc::cmd(
+        root,
+        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+    )
+    .arg("zigbuild")
+    .args([
+        "--locked",
+        "--profile",
+        "lambda",
+        "-p",
+        "returns-lambdas",
+        "--bin",
+        "bootstrap",
+    ])
+    .arg("--target")
+    .arg(format!("{target}.{GLIBC_PIN}"))
+    .current_dir(root)
+    .env("PATH", path)
+    .env("CARGO_TARGET_DIR", &target_dir)
+    .env("CARGO_ENCODED_RUSTFLAGS", rustflags)
+    .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    .env_remove("RUSTFLAGS")
+    .status()
+    .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
     if !status.success() {
         bail!("cargo zigbuild failed ({status})");
     }
@@ -205,10 +208,13 @@ fn home() -> PathBuf {
 }
 
 fn check_target_installed(root: &Path, target: &str) -> anyhow::Result<()> {
-    let out = crate::proc::cmd(root, std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-        .args(["--print", "sysroot"])
-        .output()
-        .context("cannot run rustc")?;
+    let out = crate::proc::cmd(
+        root,
+        std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()),
+    )
+    .args(["--print", "sysroot"])
+    .output()
+    .context("cannot run rustc")?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     let lib = sysroot.join("lib/rustlib").join(target).join("lib");
     if !lib.is_dir() {
@@ -232,13 +238,16 @@ fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
         .unwrap_or(false);
     if !installed {
         eprintln!("installing cargo-zigbuild {ZIGBUILD_VERSION} into target/tools");
-        let status = crate::proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["install", "--locked", "--quiet"])
-            .arg(format!("cargo-zigbuild@{ZIGBUILD_VERSION}"))
-            .arg("--root")
-            .arg(root.join("target/tools"))
-            .status()
-            .context("cannot run cargo install")?;
+        let status = crate::proc::cmd(
+            root,
+            std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        )
+        .args(["install", "--locked", "--quiet"])
+        .arg(format!("cargo-zigbuild@{ZIGBUILD_VERSION}"))
+        .arg("--root")
+        .arg(root.join("target/tools"))
+        .status()
+        .context("cannot run cargo install")?;
         if !status.success() {
             bail!("cargo install cargo-zigbuild@{ZIGBUILD_VERSION} failed ({status})");
         }

@@ -33,7 +33,9 @@ fn main() -> std::process::ExitCode {
             _ => Err(anyhow::anyhow!("usage: cargo xtask bench lambdas|deploy")),
         },
         _ => {
-            eprintln!("usage: cargo xtask <setup | sandbox up|down|status | test | demo | build-lambdas | bench lambdas|deploy>");
+            eprintln!(
+                "usage: cargo xtask <setup | sandbox up|down|status | test | demo | build-lambdas | bench lambdas|deploy>"
+            );
             return std::process::ExitCode::from(2);
         }
     };
@@ -48,5 +50,8 @@ fn main() -> std::process::ExitCode {
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the root")
+        .to_path_buf()
 }

@@ -26,12 +26,15 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
 /// Runs a command with inherited stdio and returns its status.
 pub fn status(command: &mut Command) -> anyhow::Result<ExitStatus> {
     eprintln!("xtask: $ {}", describe(command));
-    command.status().with_context(|| format!("cannot start `{}`", describe(command)))
+    command
+        .status()
+        .with_context(|| format!("cannot start `{}`", describe(command)))
 }
 
 /// Starts a long-running service detached from our stdio, logging to `log`; returns its pid.
 pub fn spawn_service(command: &mut Command, log: &Path) -> anyhow::Result<u32> {
-    let file = std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    let file =
+        std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
     let err = file.try_clone()?;
     let child = command
         .stdin(Stdio::null())

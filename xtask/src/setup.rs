@@ -19,20 +19,31 @@ pub fn checkov_venv(root: &Path) -> PathBuf {
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
     ensure_venv(root, &venv(root), &root.join("xtask/requirements.txt"))?;
-    ensure_venv(root, &checkov_venv(root), &root.join("xtask/requirements-checkov.txt"))?;
+    ensure_venv(
+        root,
+        &checkov_venv(root),
+        &root.join("xtask/requirements-checkov.txt"),
+    )?;
     Ok(())
 }
 
 fn ensure_venv(root: &Path, venv: &Path, requirements: &Path) -> anyhow::Result<()> {
-    let wanted = std::fs::read_to_string(requirements).with_context(|| format!("cannot read {}", requirements.display()))?;
+    let wanted = std::fs::read_to_string(requirements)
+        .with_context(|| format!("cannot read {}", requirements.display()))?;
     let stamp = venv.join(".connect-returns-stamp");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && venv.join("bin/python").exists() {
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
+        && venv.join("bin/python").exists()
+    {
         return Ok(());
     }
     if !venv.join("bin/python").exists() {
         proc::run(proc::cmd(root, python()).args(["-m", "venv"]).arg(venv))?;
     }
-    proc::run(proc::cmd(root, venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", "-r"]).arg(requirements))?;
+    proc::run(
+        proc::cmd(root, venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements),
+    )?;
     std::fs::write(&stamp, wanted)?;
     Ok(())
 }

@@ -37,7 +37,10 @@ impl Stands {
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
         ];
         env.extend(self.sandbox_env.iter().cloned());
-        env.push(("CONNECT_RETURNS_INSTANCE".to_string(), self.instance_id.clone()));
+        env.push((
+            "CONNECT_RETURNS_INSTANCE".to_string(),
+            self.instance_id.clone(),
+        ));
         env
     }
 }
@@ -67,13 +70,21 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 pub fn up(root: &Path) -> anyhow::Result<Stands> {
     if let Some(stands) = read_state(root)? {
         if proc::alive(stands.moto_pid) && proc::alive(stands.sandbox_pid) {
-            eprintln!("xtask: the stand-ins are already up (pids {} and {})", stands.moto_pid, stands.sandbox_pid);
+            eprintln!(
+                "xtask: the stand-ins are already up (pids {} and {})",
+                stands.moto_pid, stands.sandbox_pid
+            );
             return Ok(stands);
         }
         down(root)?;
     }
     setup::run(root)?;
-    proc::run(proc::cmd(root, "cargo").args(["build", "--quiet", "-p", "connect-returns-sandbox"]))?;
+    proc::run(proc::cmd(root, "cargo").args([
+        "build",
+        "--quiet",
+        "-p",
+        "connect-returns-sandbox",
+    ]))?;
     let dir = state_dir(root);
     let stands = start(root, &dir, &[], |started| write_state(root, started))?;
     write_state(root, &stands)?;
@@ -92,13 +103,21 @@ pub fn start(
     std::fs::create_dir_all(dir)?;
     let moto_port = testkit::free_port();
     let moto_pid = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args(["-H", "127.0.0.1", "-p", &moto_port.to_string()]),
+        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args([
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &moto_port.to_string(),
+        ]),
         &dir.join("moto.log"),
     )?;
     let ports_file = dir.join("sandbox-ports.json");
     let _ = std::fs::remove_file(&ports_file);
     let sandbox_pid = proc::spawn_service(
-        proc::cmd(root, target_dir(root).join("debug/connect-returns-sandbox")).args(sandbox_args).arg("--ports-file").arg(&ports_file),
+        proc::cmd(root, target_dir(root).join("debug/connect-returns-sandbox"))
+            .args(sandbox_args)
+            .arg("--ports-file")
+            .arg(&ports_file),
         &dir.join("sandbox.log"),
     )?;
     let started = Stands {
@@ -119,17 +138,28 @@ pub fn start(
         .iter()
         .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_string()))
         .collect();
-    let sandbox_admin = ports["connect"].as_str().context("sandbox ports file has no connect URL")?.to_string();
+    let sandbox_admin = ports["connect"]
+        .as_str()
+        .context("sandbox ports file has no connect URL")?
+        .to_string();
     let admin_port = testkit::port_of(&sandbox_admin);
     testkit::wait_until_answers(admin_port, "/__sandbox/health", Duration::from_secs(30));
-    let (code, body) = testkit::http_request(admin_port, "POST", "/__sandbox/seed", Some("{}")).context("seed the sandbox")?;
+    let (code, body) = testkit::http_request(admin_port, "POST", "/__sandbox/seed", Some("{}"))
+        .context("seed the sandbox")?;
     if code != 200 {
         bail!("seeding the sandbox failed ({code}): {body}");
     }
     let seeded: serde_json::Value = serde_json::from_str(&body).context("seed response")?;
-    let instance_id = seeded["instance"]["id"].as_str().context("seed response names no instance id")?
+    let instance_id = seeded["instance"]["id"]
+        .as_str()
+        .context("seed response names no instance id")?
         .to_string();
-    Ok(Stands { sandbox_env, sandbox_admin, instance_id, ..started })
+    Ok(Stands {
+        sandbox_env,
+        sandbox_admin,
+        instance_id,
+        ..started
+    })
 }
 
 /// Stops the two processes of `stands`.
@@ -141,12 +171,18 @@ pub fn stop(stands: &Stands) -> anyhow::Result<()> {
 /// Stops what `up` started, and nothing else.
 pub fn down(root: &Path) -> anyhow::Result<()> {
     let Some(stands) = read_state(root)? else {
-        eprintln!("xtask: no stand-ins recorded in {}", state_file(root).display());
+        eprintln!(
+            "xtask: no stand-ins recorded in {}",
+            state_file(root).display()
+        );
         return Ok(());
     };
     stop(&stands)?;
     std::fs::remove_file(state_file(root))?;
-    eprintln!("xtask: stopped the sandbox (pid {}) and moto (pid {})", stands.sandbox_pid, stands.moto_pid);
+    eprintln!(
+        "xtask: stopped the sandbox (pid {}) and moto (pid {})",
+        stands.sandbox_pid, stands.moto_pid
+    );
     Ok(())
 }
 
@@ -155,8 +191,18 @@ fn status(root: &Path) -> anyhow::Result<()> {
         None => println!("down"),
         Some(stands) => {
             let state = |pid| if proc::alive(pid) { "running" } else { "gone" };
-            println!("moto     pid {} {} {}", stands.moto_pid, state(stands.moto_pid), stands.moto_url);
-            println!("sandbox  pid {} {} {}", stands.sandbox_pid, state(stands.sandbox_pid), stands.sandbox_admin);
+            println!(
+                "moto     pid {} {} {}",
+                stands.moto_pid,
+                state(stands.moto_pid),
+                stands.moto_url
+            );
+            println!(
+                "sandbox  pid {} {} {}",
+                stands.sandbox_pid,
+                state(stands.sandbox_pid),
+                stands.sandbox_admin
+            );
             println!("instance {}", stands.instance_id);
         }
     }
@@ -164,7 +210,10 @@ fn status(root: &Path) -> anyhow::Result<()> {
 }
 
 fn print_env(stands: &Stands) {
-    eprintln!("xtask: moto at {}, sandbox admin at {}/__sandbox/, seeded instance {}", stands.moto_url, stands.sandbox_admin, stands.instance_id);
+    eprintln!(
+        "xtask: moto at {}, sandbox admin at {}/__sandbox/, seeded instance {}",
+        stands.moto_url, stands.sandbox_admin, stands.instance_id
+    );
     eprintln!("xtask: use them with:  eval \"$(cargo xtask sandbox up)\"");
     for (key, value) in stands.env() {
         println!("export {key}={value}");
@@ -173,7 +222,9 @@ fn print_env(stands: &Stands) {
 
 fn read_state(root: &Path) -> anyhow::Result<Option<Stands>> {
     match std::fs::read_to_string(state_file(root)) {
-        Ok(text) => Ok(Some(serde_json::from_str(&text).context("parse .sandbox/state.json")?)),
+        Ok(text) => Ok(Some(
+            serde_json::from_str(&text).context("parse .sandbox/state.json")?,
+        )),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(err.into()),
     }
@@ -197,5 +248,7 @@ fn wait_for_file(path: &Path, limit: Duration) -> anyhow::Result<String> {
 
 /// The cargo target dir (honours CARGO_TARGET_DIR).
 pub fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
 }

@@ -17,7 +17,12 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let log = root.join("target/moto-test.log");
     std::fs::create_dir_all(root.join("target"))?;
     let moto = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args(["-H", "127.0.0.1", "-p", &port.to_string()]),
+        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args([
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ]),
         &log,
     )?;
     testkit::wait_until_answers(port, "/moto-api/", Duration::from_secs(60));
