@@ -4,8 +4,6 @@
 //! This file is deliberately thin: parse arguments (flags, environment, config file), run the
 //! command, and turn the outcome into an exit code. See `ARCHITECTURE.md` for the map.
 
-#![allow(dead_code)] // Modules land in steps; the lint comes back on once all commands exist.
-
 mod assets;
 mod aws;
 mod cli;

@@ -108,6 +108,7 @@ impl Reporter {
     }
 
     /// A reporter that renders nothing and only records (tests).
+    #[cfg(test)]
     pub fn silent() -> Reporter {
         Reporter::with_mode(Mode::Silent)
     }
@@ -126,7 +127,8 @@ impl Reporter {
         }
     }
 
-    /// Every event reported so far.
+    /// Every event reported so far (tests).
+    #[cfg(test)]
     pub fn events(&self) -> Vec<Event> {
         self.inner
             .lock()

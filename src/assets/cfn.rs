@@ -143,22 +143,6 @@ impl Template {
         out
     }
 
-    /// Entries under `path` (any depth), with the path below it.
-    pub fn under<'a>(
-        &'a self,
-        path: &'a [&'a str],
-    ) -> impl Iterator<Item = (&'a [String], &'a Entry)> + 'a {
-        self.entries.iter().filter_map(move |e| {
-            let prefix = e.path.len() > path.len()
-                && e.path
-                    .iter()
-                    .map(String::as_str)
-                    .zip(path.iter().copied())
-                    .all(|(a, b)| a == b);
-            prefix.then(|| (&e.path[path.len()..], e))
-        })
-    }
-
     /// Resource logical ids with their `Type`.
     pub fn resources(&self) -> Vec<(&str, &str)> {
         self.keys(&["Resources"])

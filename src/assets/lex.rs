@@ -1,11 +1,9 @@
-//! The Lex bot `returnCallerConcierge`, defined once in `assets/lex/returnCallerConcierge.json`, and
-//! what is generated from it: the Lex V1 import zip (the documented V1 JSON schema) and the data of
-//! the Lex V2 create calls, plus a fingerprint to tell whether the deployed bot is current.
-
-use std::io::Write as _;
+//! The Lex bot `returnCallerConcierge`, defined once in `assets/lex/returnCallerConcierge.json`,
+//! and the checks that its names are legal in both Lex V1 and V2. The Lex resource modules build
+//! the V2 create calls and the V1 import zip (with its fingerprint) from it:
+//! `resources::lexv2::BotSpec::from_definition`, `resources::lexv1::import_zip`.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The bot definition file as shipped.
 pub const SOURCE: &str = include_str!("../../assets/lex/returnCallerConcierge.json");
@@ -94,12 +92,8 @@ pub const RESERVED_INTENT_NAMES: &[&str] = &[
 ];
 
 impl BotDefinition {
-    /// The V1 locale (`en-US`).
-    pub fn v1_locale(&self) -> String {
-        self.locale.replace('_', "-")
-    }
-
     /// The intent names, in definition order.
+    #[cfg(test)]
     pub fn intent_names(&self) -> Vec<&str> {
         self.intents.iter().map(|i| i.name.as_str()).collect()
     }
@@ -165,82 +159,11 @@ impl BotDefinition {
         }
         out
     }
-
-    /// The bot in the Lex V1 import format (`resourceType` BOT; see reference/lex.md §1.2).
-    pub fn lex_v1_json(&self) -> serde_json::Value {
-        let plain = |text: &str| serde_json::json!({ "contentType": "PlainText", "content": text });
-        let intents: Vec<serde_json::Value> = self
-            .intents
-            .iter()
-            .map(|i| {
-                serde_json::json!({
-                    "name": i.name,
-                    "description": i.description,
-                    "version": "1",
-                    "fulfillmentActivity": { "type": "ReturnIntent" },
-                    "sampleUtterances": i.utterances,
-                    "slots": [],
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "metadata": { "schemaVersion": "1.0", "importType": "LEX", "importFormat": "JSON" },
-            "resource": {
-                "name": self.name,
-                "version": "1",
-                "description": self.description,
-                "intents": intents,
-                "slotTypes": [],
-                "voiceId": self.voice,
-                "childDirected": self.child_directed,
-                "locale": self.v1_locale(),
-                "idleSessionTTLInSeconds": self.idle_session_ttl_seconds,
-                "clarificationPrompt": {
-                    "messages": [plain(&self.clarification_prompt)],
-                    "maxAttempts": self.clarification_max_attempts,
-                },
-                "abortStatement": { "messages": [plain(&self.abort_statement)] },
-                "detectSentiment": false,
-                "enableModelImprovements": true,
-            }
-        })
-    }
-
-    /// The V1 StartImport payload: a zip with one JSON file, byte-for-byte reproducible.
-    pub fn lex_v1_import_zip(&self) -> Vec<u8> {
-        let json = serde_json::to_vec_pretty(&self.lex_v1_json()).expect("json values serialise");
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .last_modified_time(zip::DateTime::DEFAULT)
-            .unix_permissions(0o644);
-        let file = format!("{}_Bot_LEX_V1.json", self.name);
-        zip.start_file(file, options).expect("in-memory zip entry");
-        zip.write_all(&json).expect("in-memory zip write");
-        zip.finish().expect("in-memory zip finish").into_inner()
-    }
-
-    /// sha256 (hex) of the canonical definition: changes exactly when the bot's meaning changes.
-    pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::to_vec(&serde_json::to_value(self).expect("serialisable"))
-            .expect("serialisable");
-        hex::encode(Sha256::digest(&canonical))
-    }
-
-    /// Sample utterances of one intent as the V2 CreateIntent `sampleUtterances` list needs them.
-    pub fn v2_sample_utterances(&self, intent: &str) -> Vec<String> {
-        self.intents
-            .iter()
-            .find(|i| i.name == intent)
-            .map(|i| i.utterances.clone())
-            .unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read as _;
 
     #[test]
     fn the_shipped_bot_is_legal_in_both_services() {
@@ -269,38 +192,5 @@ mod tests {
         let mut b = bot();
         b.intents[0].name = "YesIntent".into();
         assert!(b.problems().iter().any(|p| p.contains("built-in")));
-    }
-
-    #[test]
-    fn v1_zip_is_reproducible_and_holds_the_documented_schema() {
-        let b = bot();
-        let z1 = b.lex_v1_import_zip();
-        assert_eq!(z1, b.lex_v1_import_zip());
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(z1)).unwrap();
-        assert_eq!(archive.len(), 1);
-        let mut text = String::new();
-        archive
-            .by_index(0)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(doc["metadata"]["importType"], "LEX");
-        assert_eq!(doc["resource"]["locale"], "en-US");
-        assert_eq!(
-            doc["resource"]["intents"][0]["fulfillmentActivity"]["type"],
-            "ReturnIntent"
-        );
-        assert_eq!(doc["resource"]["intents"].as_array().unwrap().len(), 2);
-    }
-
-    #[test]
-    fn fingerprint_changes_with_the_definition() {
-        let b = bot();
-        let mut changed = b.clone();
-        changed.intents[1].utterances.push("no sir".into());
-        assert_eq!(b.fingerprint(), bot().fingerprint());
-        assert_ne!(b.fingerprint(), changed.fingerprint());
-        assert_eq!(b.fingerprint().len(), 64);
     }
 }

@@ -132,11 +132,6 @@ pub fn flow(name: &str) -> Option<&'static FlowAsset> {
     FLOWS.iter().find(|f| f.name == name)
 }
 
-/// The flows of one solution, in creation order.
-pub fn flows_of(solution: Solution) -> Vec<&'static FlowAsset> {
-    FLOWS.iter().filter(|f| f.solution == solution).collect()
-}
-
 /// How the Lex block of a flow is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LexRendering {
@@ -183,15 +178,9 @@ pub enum AssetError {
 }
 
 impl FlowAsset {
-    /// The parsed source.
-    pub fn json(&self) -> Result<serde_json::Value, AssetError> {
-        serde_json::from_str(self.source).map_err(|e| AssetError::Json {
-            flow: self.name.to_string(),
-            detail: e.to_string(),
-        })
-    }
-
-    /// Every distinct well-formed placeholder, in order of first appearance.
+    /// Every distinct well-formed placeholder, in order of first appearance (tests; deploy
+    /// and validate scan through `placeholder::scan`).
+    #[cfg(test)]
     pub fn placeholders(&self) -> Vec<Placeholder> {
         let mut out: Vec<Placeholder> = Vec::new();
         for found in placeholder::scan(self.source) {
@@ -204,7 +193,9 @@ impl FlowAsset {
         out
     }
 
-    /// Names of the flows this flow references (they must exist before it).
+    /// Names of the flows this flow references (they must exist before it); tests check the
+    /// creation order of `flows()` with it.
+    #[cfg(test)]
     pub fn depends_on_flows(&self) -> Vec<&'static str> {
         self.placeholders()
             .iter()
@@ -217,6 +208,8 @@ impl FlowAsset {
 
     /// The flow content to send to Connect: every placeholder replaced by `resolve`, the Lex block
     /// in the requested shape. Compact JSON with sorted keys, so equal inputs give equal bytes.
+    /// Deploy renders through [`render_source`] with its own resolver; this is the tests' entry.
+    #[cfg(test)]
     pub fn render(
         &self,
         resolve: &dyn Fn(&Placeholder) -> Option<String>,

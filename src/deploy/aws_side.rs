@@ -144,26 +144,7 @@ pub struct AwsDesired {
 }
 
 pub fn bot_spec() -> lexv2::BotSpec {
-    let bot = assets::bot();
-    lexv2::BotSpec {
-        name: bot.name.clone(),
-        description: bot.description.clone(),
-        locale: bot.locale.clone(),
-        voice_id: bot.voice.clone(),
-        nlu_confidence_threshold: bot.confidence_threshold,
-        idle_session_ttl_seconds: bot.idle_session_ttl_seconds as i32,
-        intents: bot
-            .intents
-            .iter()
-            .map(|intent| lexv2::IntentSpec {
-                name: intent.name.clone(),
-                description: intent.description.clone(),
-                utterances: intent.utterances.clone(),
-            })
-            .collect(),
-        clarification_prompt: bot.clarification_prompt.clone(),
-        abort_statement: bot.abort_statement.clone(),
-    }
+    lexv2::BotSpec::from_definition(&assets::bot())
 }
 
 /// Desired AWS-side state (pure apart from the already-read local artifact).

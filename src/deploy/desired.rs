@@ -134,13 +134,6 @@ pub struct FlowTemplate {
     pub content: String,
 }
 
-impl FlowTemplate {
-    /// The placeholders the content uses, as `(kind, name)`.
-    pub fn references(&self) -> BTreeSet<(String, String)> {
-        placeholders(&self.content)
-    }
-}
-
 /// The flows of the chosen solutions, in the assets' creation order.
 pub fn flow_templates(settings: &Settings) -> Vec<FlowTemplate> {
     crate::assets::flows()
@@ -216,57 +209,6 @@ pub const OUTBOUND_WHISPER_FLOW: &str = "cfOutboundWhisperflow";
 pub const RETURNING_ENTRY_FLOW: &str = "repeatCallerFlow";
 pub const CALLBACK_ENTRY_FLOW: &str = "cfSetCallBackflow";
 
-/// Every `${kind:name}` in a text.
-pub fn placeholders(text: &str) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        if let Some((kind, name)) = after[..end].split_once(':') {
-            out.insert((kind.to_string(), name.to_string()));
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
-
-/// Replaces every `${kind:name}` that `known` has a value for. Returns the text and the
-/// placeholders left unresolved.
-pub fn resolve(
-    text: &str,
-    known: &BTreeMap<(String, String), String>,
-) -> (String, Vec<(String, String)>) {
-    let mut out = String::with_capacity(text.len());
-    let mut missing = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return (out, missing);
-        };
-        let inner = &after[..end];
-        match inner
-            .split_once(':')
-            .map(|(kind, name)| (kind.to_string(), name.to_string()))
-        {
-            Some(key) => match known.get(&key) {
-                Some(value) => out.push_str(value),
-                None => {
-                    out.push_str(&rest[start..start + 2 + end + 1]);
-                    missing.push(key);
-                }
-            },
-            None => out.push_str(&rest[start..start + 2 + end + 1]),
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    (out, missing)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,20 +254,6 @@ mod tests {
             let err = check(&s).unwrap_err();
             assert!(!err.hints.is_empty(), "{err}");
         }
-    }
-
-    #[test]
-    fn placeholders_resolve_and_report_what_is_missing() {
-        let text = r#"{"a":"${queue:Sales}","b":"${flow:w}","c":"${lambda:f}"}"#;
-        assert_eq!(placeholders(text).len(), 3);
-        let known = BTreeMap::from([(
-            ("queue".to_string(), "Sales".to_string()),
-            "arn:q".to_string(),
-        )]);
-        let (out, missing) = resolve(text, &known);
-        assert!(out.contains("\"arn:q\""));
-        assert!(out.contains("${flow:w}"));
-        assert_eq!(missing.len(), 2);
     }
 
     #[test]

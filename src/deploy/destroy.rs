@@ -175,7 +175,8 @@ fn our_flows<'a>(found: &'a Found, settings: &Settings) -> BTreeMap<&'a str, &'a
         .collect()
 }
 
-/// The destroy plan (pure). `region`/`account` are the instance's.
+/// The destroy plan without instance coordinates (tests).
+#[cfg(test)]
 pub fn plan(found: &Found, settings: &Settings) -> Plan {
     plan_in(found, settings, "", "")
 }

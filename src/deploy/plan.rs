@@ -10,9 +10,9 @@ use super::desired::{
     CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW,
     ROUTING_PROFILE, Settings,
 };
+use crate::resources::Change;
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::{flows, phone, queues, routing_profile, storage, whisper};
-use crate::resources::{Change, Ownership};
 
 /// Values produced by the AWS-side steps (stacks, Lex) that Connect resources refer to.
 #[derive(Debug, Clone, Default)]
@@ -177,15 +177,6 @@ pub fn desired_flow_with_missing(
     (desired_flow_from(template, settings, content), missing)
 }
 
-pub fn desired_flow(
-    template: &FlowTemplate,
-    settings: &Settings,
-    known: &BTreeMap<(String, String), String>,
-    inputs: &Inputs,
-) -> flows::Desired {
-    desired_flow_with_missing(template, settings, known, inputs).0
-}
-
 fn desired_flow_from(
     template: &FlowTemplate,
     settings: &Settings,
@@ -334,11 +325,6 @@ pub fn phone_targets(settings: &Settings) -> Vec<(String, &'static str)> {
         out.push((number.clone(), CALLBACK_ENTRY_FLOW));
     }
     out
-}
-
-/// Ownership of an existing resource, for status and destroy.
-pub fn ownership(tags: &std::collections::HashMap<String, String>, deployment: &str) -> Ownership {
-    Ownership::of(tags, deployment)
 }
 
 /// The human rendering of a plan.

@@ -595,7 +595,6 @@ async fn run_steps(
                 let mut rt = sim::Runtime {
                     deps: &deps,
                     bot,
-                    callback_queue: callback_queue.clone(),
                     inputs: spec.inputs.iter().cloned().collect::<VecDeque<_>>(),
                     failing: spec.fail.iter().cloned().collect::<BTreeSet<_>>(),
                     queue_full: spec.queue_full,
@@ -697,7 +696,6 @@ async fn run_steps(
                     let mut rt = sim::Runtime {
                         deps: &deps,
                         bot,
-                        callback_queue: callback_queue.clone(),
                         inputs: VecDeque::new(),
                         failing: spec.fail.iter().cloned().collect(),
                         queue_full: false,

@@ -164,8 +164,6 @@ pub struct Runtime<'a> {
     pub deps: &'a returns_lambdas::Deps,
     /// The bot (utterance matching).
     pub bot: &'a BotDefinition,
-    /// The queue callbacks wait in.
-    pub callback_queue: String,
     /// Scripted caller input, consumed by input blocks in order.
     pub inputs: VecDeque<String>,
     /// Functions whose invocation fails (error / timeout branch).

@@ -34,10 +34,6 @@ use crate::error::UserError;
 /// but a Connect solution stack that takes an hour is broken).
 const STACK_WAIT_LIMIT: Duration = Duration::from_secs(60 * 60);
 
-/// Stack name suffix of each solution.
-pub const RETURNING_CALLERS_SUFFIX: &str = "returning-callers";
-pub const CALLBACKS_SUFFIX: &str = "callbacks";
-
 /// A failure while applying, with what to do about it. Displayed as the cause, then a `hint:` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {

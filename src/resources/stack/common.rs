@@ -63,16 +63,6 @@ impl Change {
     pub fn mutates(&self) -> bool {
         matches!(self, Change::Create | Change::Update { .. })
     }
-
-    /// Short label for plans: `create`, `update`, `no-op`, `conflict`.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Change::NoOp => "no-op",
-            Change::Create => "create",
-            Change::Update { .. } => "update",
-            Change::Conflict { .. } => "conflict",
-        }
-    }
 }
 
 impl Change {
@@ -180,14 +170,6 @@ mod tests {
                 hint: "h".into()
             }
             .mutates()
-        );
-        assert_eq!(
-            Change::Conflict {
-                reason: "r".into(),
-                hint: "h".into()
-            }
-            .label(),
-            "conflict"
         );
     }
 

@@ -47,7 +47,7 @@ Outputs:
 
 fn desired(deployment: &str, table: &str, template: &str) -> Desired {
     let params = BTreeMap::from([("TableName".to_string(), table.to_string())]);
-    Desired::new(deployment, RETURNING_CALLERS_SUFFIX, template, params).unwrap()
+    Desired::new(deployment, "returning-callers", template, params).unwrap()
 }
 
 fn current_from_desired(d: &Desired, status: &str) -> Current {
@@ -69,11 +69,11 @@ fn current_from_desired(d: &Desired, status: &str) -> Current {
 #[test]
 fn stack_names_are_validated() {
     assert_eq!(
-        stack_name("returnCaller", CALLBACKS_SUFFIX).unwrap(),
+        stack_name("returnCaller", "callbacks").unwrap(),
         "returnCaller-callbacks"
     );
     for bad in ["", "1abc", "has space", "under_score", &"a".repeat(120)] {
-        let err = stack_name(bad, RETURNING_CALLERS_SUFFIX).unwrap_err();
+        let err = stack_name(bad, "returning-callers").unwrap_err();
         assert!(
             err.message.contains("cannot be used in a stack name"),
             "{bad}: {}",
@@ -427,9 +427,9 @@ async fn the_shipped_templates_deploy_no_op_and_keep_their_tables() {
     for (solution, suffix) in [
         (
             crate::assets::Solution::ReturningCallers,
-            RETURNING_CALLERS_SUFFIX,
+            "returning-callers",
         ),
-        (crate::assets::Solution::Callbacks, CALLBACKS_SUFFIX),
+        (crate::assets::Solution::Callbacks, "callbacks"),
     ] {
         let d = shipped(solution, suffix, &deployment, &uploaded);
         let created = apply(&cfn, &d, None, &noop).await.unwrap();
