@@ -55,6 +55,19 @@ fn the_callbacks_solution_deploys_alone_and_redeploys_as_a_noop() {
             .all(|queue| queue["name"] != json!("Sales")),
         "the returning-caller queues are not created"
     );
+    let associated: Vec<String> = items(&instance, "lambdas")
+        .iter()
+        .filter_map(|arn| arn.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        associated.len(),
+        6,
+        "the six functions Connect invokes are associated: {associated:?}"
+    );
+    assert!(
+        associated.iter().all(|arn| !arn.ends_with("processCtr")),
+        "processCtr is invoked by Kinesis only and is not associated: {associated:?}"
+    );
     assert_eq!(
         env.stack_status(&format!("{}-callbacks", env.name))
             .as_deref(),

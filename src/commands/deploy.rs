@@ -267,7 +267,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     }
     inputs.lambda_ids = aws_side::solutions(&settings)
         .into_iter()
-        .flat_map(aws_side::lambda_ids)
+        .flat_map(aws_side::connect_lambda_ids)
         .map(str::to_string)
         .collect();
     inputs.bot_name = settings

@@ -355,20 +355,28 @@ pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {
     });
 }
 
-/// The Lambda function ids a solution's stack provides.
+/// The Lambda function ids a solution's stack provides, from the handler contract.
 pub fn lambda_ids(solution: Solution) -> Vec<&'static str> {
-    match solution {
-        Solution::ReturningCallers => vec!["searchCustomerCalls", "addCustomerCalls"],
-        Solution::Callbacks => vec![
-            "get10DigitPhone",
-            "getCurrentTime",
-            "writeCallback",
-            "readCallback",
-            "updateCallback",
-            "stopContact",
-            "processCtr",
-        ],
-    }
+    contract_functions(solution)
+        .map(|function| function.id())
+        .collect()
+}
+
+/// The functions Amazon Connect invokes, which deploy associates with the instance; processCtr
+/// is invoked by Kinesis only and needs no association.
+pub fn connect_lambda_ids(solution: Solution) -> Vec<&'static str> {
+    contract_functions(solution)
+        .filter(|function| function.invoked_by_connect())
+        .map(|function| function.id())
+        .collect()
+}
+
+fn contract_functions(
+    solution: Solution,
+) -> impl Iterator<Item = returns_lambdas::contract::Function> {
+    returns_lambdas::contract::Function::ALL
+        .into_iter()
+        .filter(move |function| function.solution().id() == solution.id())
 }
 
 /// Outputs of a stack into the reference map.
