@@ -12,7 +12,6 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials as _;
 
-use crate::cli::GlobalArgs;
 use crate::error::UserError;
 use crate::pacing::{self, Pacer};
 
@@ -36,6 +35,13 @@ impl Default for Pacing {
     }
 }
 
+/// The AWS settings a command asks for on top of the standard chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
 /// Loaded AWS configuration and the factory for every client the tool uses.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -45,16 +51,16 @@ pub struct Aws {
 
 impl Aws {
     /// Loads configuration from the standard chain, with `--profile` and `--region` on top.
-    pub async fn load(global: &GlobalArgs, pacing: Pacing) -> anyhow::Result<Aws> {
+    pub async fn load(options: &AwsOptions, pacing: Pacing) -> anyhow::Result<Aws> {
         let retry = RetryConfig::standard()
             .with_max_attempts(MAX_ATTEMPTS)
             .with_initial_backoff(Duration::from_millis(300))
             .with_max_backoff(Duration::from_secs(20));
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
-        if let Some(profile) = &global.profile {
+        if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
-        if let Some(region) = &global.region {
+        if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
         let sdk = loader.load().await;

@@ -4,7 +4,9 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::aws::AwsOptions;
 use crate::commands;
+use crate::deploy::model::{self, Intent, LexVersion, SolutionChoice};
 
 /// Deploy, inspect and tear down the Amazon Connect "returning callers" (last agent / last queue
 /// routing) and "cancelled callbacks" solutions in one command each.
@@ -102,15 +104,42 @@ pub enum Command {
 }
 
 /// Which solution(s) a command acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SolutionChoice {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SolutionArg {
     /// Last agent / last queue routing for returning callers
     ReturningCallers,
     /// Cancelled callback management
     Callbacks,
     /// Both
     All,
+}
+
+impl From<SolutionArg> for SolutionChoice {
+    fn from(arg: SolutionArg) -> SolutionChoice {
+        match arg {
+            SolutionArg::ReturningCallers => SolutionChoice::ReturningCallers,
+            SolutionArg::Callbacks => SolutionChoice::Callbacks,
+            SolutionArg::All => SolutionChoice::All,
+        }
+    }
+}
+
+/// The Lex version of the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LexArg {
+    /// Amazon Lex V2 (the default)
+    V2,
+    /// Amazon Lex V1, past end of support since 2025-09-15
+    V1,
+}
+
+impl From<LexArg> for LexVersion {
+    fn from(arg: LexArg) -> LexVersion {
+        match arg {
+            LexArg::V2 => LexVersion::V2,
+            LexArg::V1 => LexVersion::V1,
+        }
+    }
 }
 
 /// The flags that pick a deployment, shared by deploy, destroy and status.
@@ -122,17 +151,97 @@ pub struct TargetArgs {
     /// Deployment name: names the stacks and tags every resource (letters, digits, hyphens)
     #[arg(
         long,
-        default_value = "returnCaller",
+        default_value = model::DEFAULT_NAME,
         env = "CONNECT_RETURNS_NAME",
         value_name = "DEPLOYMENT"
     )]
     pub name: String,
-    /// Which solution(s)
-    #[arg(long, value_enum, default_value_t = SolutionChoice::All, env = "CONNECT_RETURNS_SOLUTION")]
-    pub solution: SolutionChoice,
+}
+
+fn bounds_help(meaning: &str, bounds: returns_lambdas::contract::Bounds) -> String {
+    format!(
+        "{meaning}: {} to {} [default: {}]",
+        bounds.min, bounds.max, bounds.default
+    )
+}
+
+/// What a deployment is made with. deploy applies these (defaults for what is not given);
+/// status compares them with what was deployed (the deployment record for what is not given);
+/// destroy reads the record and takes only --solution from here.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Deployment settings")]
+pub struct DeploymentArgs {
+    /// Which solution(s) [default: all]
+    #[arg(long, value_enum, env = "CONNECT_RETURNS_SOLUTION")]
+    pub solution: Option<SolutionArg>,
     /// Prefix for Connect resource names, to run two deployments in one instance
     #[arg(long, env = "CONNECT_RETURNS_PREFIX", value_name = "PREFIX")]
     pub prefix: Option<String>,
+    /// Lex version of the bot: v2, or v1 (past end of support since 2025-09-15) [default: v2]
+    #[arg(long, value_enum, env = "CONNECT_RETURNS_LEX")]
+    pub lex: Option<LexArg>,
+    #[arg(
+        long,
+        env = "CONNECT_RETURNS_RECORD_TTL_MINUTES",
+        value_name = "N",
+        help = bounds_help("Minutes a caller counts as returning (DynamoDB TTL of the call record)", model::RECORD_TTL_MINUTES)
+    )]
+    pub record_ttl_minutes: Option<i64>,
+    #[arg(
+        long,
+        env = "CONNECT_RETURNS_CALLBACK_TTL_HOURS",
+        value_name = "N",
+        help = bounds_help("Hours a callback record is kept", model::CALLBACK_TTL_HOURS)
+    )]
+    pub callback_ttl_hours: Option<i64>,
+    /// Queue whose outbound whisper becomes the callback whisper (restored on destroy) [default: BasicQueue]
+    #[arg(long, env = "CONNECT_RETURNS_CALLBACK_QUEUE", value_name = "NAME")]
+    pub callback_queue: Option<String>,
+    /// Existing Kinesis stream for contact trace records (name or ARN); default: reuse the
+    /// instance's, else create one
+    #[arg(long, env = "CONNECT_RETURNS_CTR_STREAM", value_name = "NAME|ARN")]
+    pub ctr_stream: Option<String>,
+    /// Hours of operation of the new queues [default: Basic Hours]
+    #[arg(long, env = "CONNECT_RETURNS_HOURS", value_name = "NAME")]
+    pub hours: Option<String>,
+    /// Claimed phone number to point at repeatCallerFlow (E.164)
+    #[arg(long, env = "CONNECT_RETURNS_PHONE_NUMBER", value_name = "+E164")]
+    pub phone_number: Option<String>,
+    /// Claimed phone number to point at cfSetCallBackflow (E.164)
+    #[arg(
+        long,
+        env = "CONNECT_RETURNS_CALLBACK_PHONE_NUMBER",
+        value_name = "+E164"
+    )]
+    pub callback_phone_number: Option<String>,
+}
+
+impl DeploymentArgs {
+    /// The settings these flags ask for (`None` where a flag was not given).
+    pub fn intent(&self) -> Intent {
+        Intent {
+            solution: self.solution.map(Into::into),
+            lex: self.lex.map(Into::into),
+            prefix: self.prefix.clone(),
+            hours: self.hours.clone(),
+            callback_queue: self.callback_queue.clone(),
+            ctr_stream: self.ctr_stream.clone(),
+            phone_number: self.phone_number.clone(),
+            callback_phone_number: self.callback_phone_number.clone(),
+            record_ttl_minutes: self.record_ttl_minutes,
+            callback_ttl_hours: self.callback_ttl_hours,
+        }
+    }
+}
+
+impl GlobalArgs {
+    /// The AWS settings the engine loads clients with.
+    pub fn aws_options(&self) -> AwsOptions {
+        AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

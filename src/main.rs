@@ -17,6 +17,7 @@ mod output;
 mod pacing;
 mod report;
 mod resources;
+mod ui;
 
 use std::process::ExitCode;
 

@@ -1,18 +1,11 @@
-//! Progress events and the one reporter that renders them to stderr.
+//! Progress events and the reporter the engine sends them to.
 //!
 //! The engine (deploy, destroy, status) never writes to the terminal: it sends [`Event`]s, a
-//! closed set, to a [`Reporter`]. The reporter renders them as indicatif spinners on a terminal,
-//! or as plain timestamped lines otherwise (`--no-progress`, not a TTY, or `NO_COLOR` for the
-//! spinner colours). `-q` silences progress. stdout is never touched here.
+//! closed set, to a [`Reporter`], which hands them to the [`Render`] the command chose
+//! (`ui/progress.rs`: spinners on a terminal, timestamped lines otherwise).
 
-use std::collections::HashMap;
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::cli::GlobalArgs;
 
 /// How a step ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,57 +64,41 @@ pub enum Event {
     Warning(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Silent,
-    Plain,
-    Spinners,
+/// Draws events somewhere (the command's terminal renderers live in `ui/progress.rs`).
+pub trait Render: Send {
+    fn render(&mut self, event: &Event);
 }
 
-/// Renders [`Event`]s to stderr. Cheap to clone; safe to use from concurrent steps.
+/// Where the engine sends its [`Event`]s: records them, and hands each to the renderer the
+/// command chose. Cheap to clone; safe to use from concurrent steps.
 #[derive(Clone)]
 pub struct Reporter {
     inner: Arc<Mutex<Inner>>,
 }
 
 struct Inner {
-    mode: Mode,
     start: Instant,
-    multi: Option<MultiProgress>,
-    bars: HashMap<String, ProgressBar>,
+    render: Option<Box<dyn Render>>,
     /// Every event, for tests and the summary.
     log: Vec<Event>,
 }
 
 impl Reporter {
-    /// The reporter the global flags ask for.
-    pub fn from_args(global: &GlobalArgs) -> Reporter {
-        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let mode = if global.quiet {
-            Mode::Silent
-        } else if global.no_progress || !tty {
-            Mode::Plain
-        } else {
-            Mode::Spinners
-        };
-        Reporter::with_mode(mode)
+    /// A reporter that hands every event to `render`.
+    pub fn new(render: Box<dyn Render>) -> Reporter {
+        Reporter::with(Some(render))
     }
 
-    /// A reporter that renders nothing and only records (tests).
-    #[cfg(test)]
+    /// A reporter that renders nothing and only records (`-q`, tests).
     pub fn silent() -> Reporter {
-        Reporter::with_mode(Mode::Silent)
+        Reporter::with(None)
     }
 
-    fn with_mode(mode: Mode) -> Reporter {
-        let multi = (mode == Mode::Spinners)
-            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+    fn with(render: Option<Box<dyn Render>>) -> Reporter {
         Reporter {
             inner: Arc::new(Mutex::new(Inner {
-                mode,
                 start: Instant::now(),
-                multi,
-                bars: HashMap::new(),
+                render,
                 log: Vec::new(),
             })),
         }
@@ -158,63 +135,21 @@ impl Reporter {
             return;
         };
         inner.log.push(event.clone());
-        match inner.mode {
-            Mode::Silent => {}
-            Mode::Plain => {
-                let line = format!("{} {}", timestamp(), plain_line(&event));
-                let mut stderr = std::io::stderr().lock();
-                let _ = writeln!(stderr, "{line}");
-            }
-            Mode::Spinners => inner.render_spinner(&event),
+        if let Some(render) = inner.render.as_mut() {
+            render.render(&event);
         }
     }
-}
 
-impl Inner {
-    fn render_spinner(&mut self, event: &Event) {
-        let Some(multi) = self.multi.clone() else {
-            return;
-        };
-        let color = crate::output::use_color();
-        match event {
-            Event::Started { step, label } => {
-                let bar = multi.add(ProgressBar::new_spinner());
-                let template = if color {
-                    "{spinner:.cyan} {msg} {elapsed:.dim}"
-                } else {
-                    "{spinner} {msg} {elapsed}"
-                };
-                if let Ok(style) = ProgressStyle::with_template(template) {
-                    bar.set_style(style);
-                }
-                bar.set_message(label.clone());
-                bar.enable_steady_tick(Duration::from_millis(100));
-                self.bars.insert(step.clone(), bar);
-            }
-            Event::Waiting { step, what } => {
-                if let Some(bar) = self.bars.get(step) {
-                    bar.set_message(what.clone());
-                }
-            }
-            Event::Finished { step, .. } | Event::Failed { step, .. } => {
-                let line = plain_line(event);
-                match self.bars.remove(step) {
-                    Some(bar) => bar.finish_with_message(line),
-                    None => {
-                        let _ = multi.println(line);
-                    }
-                }
-            }
-            Event::Phase(_) | Event::Skipped { .. } | Event::Warning(_) => {
-                let _ = multi.println(plain_line(event));
-            }
-        }
+    /// A progress callback for one step: each line becomes an [`Event::Waiting`] of `step`.
+    pub fn progress_for(&self, step: impl Into<String>) -> Arc<dyn Fn(String) + Send + Sync> {
+        let (reporter, step) = (self.clone(), step.into());
+        Arc::new(move |what: String| {
+            reporter.send(Event::Waiting {
+                step: step.clone(),
+                what,
+            })
+        })
     }
-}
-
-fn timestamp() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second())
 }
 
 /// The one-line text of an event (plain mode, and finished spinners).

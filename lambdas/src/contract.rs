@@ -270,10 +270,41 @@ pub mod env {
     pub const HANDLER: &str = "_HANDLER";
 }
 
-/// Default for [`env::RECORD_TTL_MINUTES`] (the blog's RecordTTL default).
-pub const DEFAULT_RECORD_TTL_MINUTES: u32 = 180;
-/// Default for [`env::CALLBACK_TTL_HOURS`] (the blog's 24 hours).
-pub const DEFAULT_CALLBACK_TTL_HOURS: u32 = 24;
+/// A numeric setting's default and inclusive range. One definition serves the CLI's check, the
+/// handler's parser and the template's `Default`/`MinValue`/`MaxValue` (compared by `validate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// The value when none is given.
+    pub default: u32,
+    /// Smallest accepted value.
+    pub min: u32,
+    /// Largest accepted value.
+    pub max: u32,
+}
+
+impl Bounds {
+    /// Whether `value` is accepted.
+    pub fn contains(&self, value: u32) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
+}
+
+/// [`env::RECORD_TTL_MINUTES`]: the blog's 180 minutes, at most one week (template `RecordTTL`).
+pub const RECORD_TTL_MINUTES: Bounds = Bounds {
+    default: 180,
+    min: 1,
+    max: 10_080,
+};
+/// [`env::CALLBACK_TTL_HOURS`]: the blog's 24 hours, at most 30 days (template `CallbackTTLHours`).
+pub const CALLBACK_TTL_HOURS: Bounds = Bounds {
+    default: 24,
+    min: 1,
+    max: 720,
+};
+/// Default for [`env::RECORD_TTL_MINUTES`].
+pub const DEFAULT_RECORD_TTL_MINUTES: u32 = RECORD_TTL_MINUTES.default;
+/// Default for [`env::CALLBACK_TTL_HOURS`].
+pub const DEFAULT_CALLBACK_TTL_HOURS: u32 = CALLBACK_TTL_HOURS.default;
 
 /// DynamoDB key and TTL attribute names (the templates declare the same).
 pub mod table {

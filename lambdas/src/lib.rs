@@ -76,28 +76,29 @@ impl Config {
     /// Reads the settings through `get` (the environment, or a map in tests and the simulator).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let number = |var: &'static str, default: u32, max: u32| -> Result<u32, ConfigError> {
+        let number = |var: &'static str, bounds: contract::Bounds| -> Result<u32, ConfigError> {
             match non_empty(var) {
-                None => Ok(default),
+                None => Ok(bounds.default),
                 Some(v) => match v.trim().parse::<u32>() {
-                    Ok(n) if (1..=max).contains(&n) => Ok(n),
-                    _ => Err(ConfigError::Invalid { var, value: v, max }),
+                    Ok(n) if bounds.contains(n) => Ok(n),
+                    _ => Err(ConfigError::Invalid {
+                        var,
+                        value: v,
+                        max: bounds.max,
+                    }),
                 },
             }
         };
         Ok(Config {
             return_calls_table: non_empty(contract::env::RETURN_CALLS_TABLE),
-            // A year in minutes / hours: anything larger is a typo, and keeps expiry arithmetic small.
             record_ttl_minutes: number(
                 contract::env::RECORD_TTL_MINUTES,
-                contract::DEFAULT_RECORD_TTL_MINUTES,
-                525_600,
+                contract::RECORD_TTL_MINUTES,
             )?,
             callbacks_table: non_empty(contract::env::CALLBACKS_TABLE),
             callback_ttl_hours: number(
                 contract::env::CALLBACK_TTL_HOURS,
-                contract::DEFAULT_CALLBACK_TTL_HOURS,
-                8_760,
+                contract::CALLBACK_TTL_HOURS,
             )?,
             instance_id: non_empty(contract::env::CONNECT_INSTANCE_ID),
         })

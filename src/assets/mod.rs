@@ -1,4 +1,4 @@
-//! The shipped assets (flows, bot, templates, scenarios) and their placeholders. Owned by the assets work (issue 4).
+//! The shipped assets (flows, bot, templates, scenarios) and their placeholders.
 //!
 //! Flows live in `assets/flows/<name>.json` as Amazon Connect flow language with typed placeholders
 //! instead of ARNs: `${lambda:<function id>}`, `${queue:<queue name>}`, `${callbackQueue}` (the queue
@@ -122,14 +122,35 @@ const FLOWS: [FlowAsset; 6] = [
     },
 ];
 
+/// Development and test override: read the flow sources from `<dir>/<name>.json` instead of the
+/// built-in ones (a flow missing there keeps its built-in source). It exists so a test can run
+/// the binary as "another version" whose shipped flows differ.
+pub const FLOWS_DIR_VAR: &str = "CONNECT_RETURNS_FLOWS_DIR";
+
 /// All six flows, in a valid creation order (every flow after the flows it references).
 pub fn flows() -> &'static [FlowAsset] {
-    &FLOWS
+    static IN_USE: std::sync::OnceLock<Vec<FlowAsset>> = std::sync::OnceLock::new();
+    IN_USE.get_or_init(|| match std::env::var_os(FLOWS_DIR_VAR) {
+        None => FLOWS.to_vec(),
+        Some(dir) => FLOWS
+            .iter()
+            .map(|flow| {
+                let path = std::path::Path::new(&dir).join(format!("{}.json", flow.name));
+                match std::fs::read_to_string(path) {
+                    Ok(text) => FlowAsset {
+                        source: Box::leak(text.into_boxed_str()),
+                        ..*flow
+                    },
+                    Err(_) => *flow,
+                }
+            })
+            .collect(),
+    })
 }
 
 /// The shipped flow named `name`.
 pub fn flow(name: &str) -> Option<&'static FlowAsset> {
-    FLOWS.iter().find(|f| f.name == name)
+    flows().iter().find(|f| f.name == name)
 }
 
 /// How the Lex block of a flow is rendered.

@@ -1,21 +1,30 @@
 //! `connect-returns destroy`: remove what a deployment created and restore what it changed.
+//!
+//! What the deployment was made with comes from its record; this command only picks the
+//! deployment (and optionally one solution), confirms, and renders the report.
 
 use clap::Args;
 
-use crate::cli::{GlobalArgs, SolutionChoice, TargetArgs};
-use crate::deploy::desired::{self, Settings};
-use crate::deploy::graph::Ended;
-use crate::deploy::plan::{self, PlanItem};
-use crate::deploy::{self, destroy};
-use crate::error::{Outcome, UserError};
+use crate::cli::{DeploymentArgs, GlobalArgs, TargetArgs};
+use crate::deploy::pipeline::{self, DestroyOptions, DestroyReport, Mode};
+use crate::deploy::{self, desired, plan};
+use crate::error::Outcome;
 use crate::instance::InstanceRef;
 use crate::output::print_result;
-use crate::report::Reporter;
+use crate::ui;
 
 #[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "What the deployment was made with (solutions, Lex version, prefix, queues) is read from\n\
+its record in the artifact bucket, so only --instance and --name are needed; --solution narrows\n\
+it to one solution. The other deployment settings are accepted (so one config file serves\n\
+deploy, status and destroy) and not used. Without a terminal, --yes is required."
+)]
 pub struct DestroyArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub deployment: DeploymentArgs,
     /// Keep the DynamoDB tables (and their data)
     #[arg(long)]
     pub keep_data: bool,
@@ -27,30 +36,7 @@ pub struct DestroyArgs {
     pub yes: bool,
 }
 
-/// The JSON document of `destroy` (see docs/output.md).
-#[derive(Debug, serde::Serialize)]
-pub struct DestroyResult {
-    pub command: &'static str,
-    pub deployment: String,
-    pub instance: String,
-    pub solution: SolutionChoice,
-    /// `plan`, `nothing-deployed`, `destroyed`, or `incomplete`.
-    pub result: &'static str,
-    pub plan: Vec<PlanItem>,
-    pub steps: Vec<crate::commands::deploy::StepResult>,
-    /// What could not be removed: resource, why, and what to do.
-    pub left: Vec<Left>,
-    pub keep_data: bool,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Left {
-    pub resource: String,
-    pub why: String,
-    pub what_to_do: String,
-}
-
-impl std::fmt::Display for DestroyResult {
+impl std::fmt::Display for DestroyReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.result {
             "nothing-deployed" => {
@@ -101,111 +87,49 @@ impl std::fmt::Display for DestroyResult {
     }
 }
 
-fn settings_of(args: &DestroyArgs) -> Settings {
-    Settings {
-        name: args.target.name.clone(),
-        solution: args.target.solution,
-        lex: crate::commands::deploy::LexVersion::V2,
-        prefix: args.target.prefix.clone().unwrap_or_default(),
-        hours: String::new(),
-        callback_queue: "BasicQueue".into(),
-        ctr_stream: None,
-        phone_number: None,
-        callback_phone_number: None,
-        record_ttl_minutes: 180,
-        callback_ttl_hours: 24,
-        adopt: false,
-    }
-}
-
 pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outcome> {
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let settings = settings_of(args);
-    desired::check(&settings)?;
+    let intent = args.deployment.intent();
+    desired::check(&intent.resolve(&args.target.name))?;
     if !args.plan {
-        deploy::require_yes(args.yes, "destroy")?;
+        ui::confirm::require_yes(args.yes, "destroy")?;
     }
-    let reporter = Reporter::from_args(global);
+    let reporter = ui::progress::reporter(global);
     reporter.phase(format!(
         "reading deployment {} in instance {}",
-        settings.name, instance.id
+        args.target.name, instance.id
     ));
-    let target = deploy::connect(global, &instance, &settings.name).await?;
-    let cx = &target.cx;
-    let mut found = destroy::read(cx, &settings, target.instance_tags.clone()).await?;
-    destroy::read_aws(&target.aws, cx, &settings, &mut found).await?;
-    let (region, account) = cx.region_account();
-    let plan = destroy::plan_in(&found, &settings, region, account);
-    let mut result = DestroyResult {
-        command: "destroy",
-        deployment: settings.name.clone(),
-        instance: cx.instance_arn.clone(),
-        solution: settings.solution,
-        result: "plan",
-        plan: plan.items.clone(),
-        steps: Vec::new(),
-        left: Vec::new(),
+    let target = deploy::connect(
+        &global.aws_options(),
+        crate::config::pacing_from_env(),
+        &instance,
+        &args.target.name,
+    )
+    .await?;
+    let options = DestroyOptions {
+        mode: if args.plan {
+            Mode::PlanOnly
+        } else {
+            Mode::Apply
+        },
         keep_data: args.keep_data,
     };
-    if !plan.items.iter().any(|item| item.change.is_mutation()) {
-        result.result = "nothing-deployed";
-        print_result(global, &result)?;
-        return Ok(Outcome::Success);
-    }
-    if args.plan {
-        print_result(global, &result)?;
-        return Ok(Outcome::Success);
-    }
-    if !args.yes {
-        eprint!("{}", plan::render(&plan, "to remove or restore"));
-        if !deploy::confirm("destroy these resources?") {
-            return Err(UserError::new("destroy cancelled; nothing was changed").into());
-        }
-    }
-    reporter.phase(format!("removing deployment {}", settings.name));
-    let outcome = destroy::run(
-        &target.aws,
-        cx,
-        &settings,
-        &found,
-        &plan,
-        args.keep_data,
+    let confirm = ui::confirm::asker(args.yes, "to remove or restore", "destroy these resources?");
+    let report = pipeline::destroy(
+        &target,
+        &args.target.name,
+        intent.solution,
+        options,
+        &confirm,
         &reporter,
     )
     .await?;
-    for (step, label, ended) in &outcome.steps {
-        let (word, error) = match ended {
-            Ended::Done(outcome) => (outcome.word().to_string(), None),
-            Ended::Failed(error) => ("failed".to_string(), Some(error.clone())),
-            Ended::Skipped(because) => ("skipped".to_string(), Some(because.clone())),
-        };
-        if let Some(why) = &error {
-            result.left.push(Left {
-                resource: label.clone(),
-                why: why.clone(),
-                what_to_do: "fix the cause and run destroy again; it continues from what is left"
-                    .into(),
-            });
-        }
-        result.steps.push(crate::commands::deploy::StepResult {
-            step: step.clone(),
-            label: label.clone(),
-            outcome: word,
-            error,
-        });
+    print_result(global, &report)?;
+    if report.result != "incomplete" {
+        return Ok(Outcome::Success);
     }
-    result.result = if outcome.ok() {
-        "destroyed"
-    } else {
-        "incomplete"
-    };
-    print_result(global, &result)?;
-    if outcome.ok() {
-        Ok(Outcome::Success)
-    } else {
-        Err(anyhow::anyhow!(
-            "{} resource(s) could not be removed; see the list above",
-            result.left.len()
-        ))
-    }
+    Err(anyhow::anyhow!(
+        "{} resource(s) could not be removed; see the list above",
+        report.left.len()
+    ))
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::assets::Solution;
-use crate::cli::{GlobalArgs, SolutionChoice};
+use crate::cli::{GlobalArgs, SolutionArg};
 use crate::error::{Outcome, UserError};
 use crate::flow::check::Problem;
 use crate::flow::validate::{AssetSet, validate};
@@ -18,8 +18,8 @@ use crate::output::print_result;
 #[derive(Debug, Clone, Args)]
 pub struct ValidateArgs {
     /// Which solution's assets
-    #[arg(long, value_enum, default_value_t = SolutionChoice::All)]
-    pub solution: SolutionChoice,
+    #[arg(long, value_enum, default_value_t = SolutionArg::All)]
+    pub solution: SolutionArg,
     /// Check the assets in DIR (laid out as flows/, lex/ and optionally templates/) instead of the
     /// ones built into this binary
     #[arg(long, value_name = "DIR")]
@@ -27,11 +27,11 @@ pub struct ValidateArgs {
 }
 
 /// The solutions a choice stands for.
-pub fn solutions(choice: SolutionChoice) -> Vec<Solution> {
+pub fn solutions(choice: SolutionArg) -> Vec<Solution> {
     match choice {
-        SolutionChoice::ReturningCallers => vec![Solution::ReturningCallers],
-        SolutionChoice::Callbacks => vec![Solution::Callbacks],
-        SolutionChoice::All => Solution::ALL.to_vec(),
+        SolutionArg::ReturningCallers => vec![Solution::ReturningCallers],
+        SolutionArg::Callbacks => vec![Solution::Callbacks],
+        SolutionArg::All => Solution::ALL.to_vec(),
     }
 }
 

@@ -206,7 +206,7 @@ pub async fn run(
                 &settings_c.name,
                 settings_c.adopt,
             );
-            if let Change::Conflict { reason } = &change {
+            if let Change::Conflict { reason, .. } = &change {
                 anyhow::bail!("{reason}");
             }
             if !change.is_mutation() {

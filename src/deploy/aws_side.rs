@@ -16,8 +16,7 @@ use crate::assets::{self, Solution};
 use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::Bot;
-use crate::resources::stack::common::Change as AwsChange;
-use crate::resources::{Change, FieldDiff, artifacts, lexv1, lexv2, stack};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 
 /// Where `cargo xtask build-lambdas` writes its manifest; `CONNECT_RETURNS_LAMBDA_MANIFEST`
 /// overrides it.
@@ -186,7 +185,7 @@ pub fn desired(
         );
     }
     let bot = settings.returning_callers().then(bot_spec);
-    let lex_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
+    let lex_v1 = settings.lex == super::model::LexVersion::V1;
     Ok(AwsDesired {
         artifacts,
         stacks,
@@ -223,23 +222,6 @@ pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent>
     })
 }
 
-fn convert(change: AwsChange) -> Change {
-    match change {
-        AwsChange::NoOp => Change::NoOp,
-        AwsChange::Create => Change::Create,
-        AwsChange::Update { fields } => Change::Update {
-            fields: fields
-                .into_iter()
-                .map(|field| FieldDiff::new(field.field, field.before, field.after))
-                .collect(),
-            content_diff: None,
-        },
-        AwsChange::Conflict { reason, hint } => Change::Conflict {
-            reason: format!("{reason} (hint: {hint})"),
-        },
-    }
-}
-
 /// The lex desired state with the role the stack output gives (or a placeholder for the plan).
 pub fn lex_desired(
     spec: &lexv2::BotSpec,
@@ -260,14 +242,14 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
     let mut items = vec![PlanItem::new(
         "artifacts",
         &desired.artifacts.bucket,
-        convert(artifacts::diff(&desired.artifacts, current.bucket.as_ref())),
+        artifacts::diff(&desired.artifacts, current.bucket.as_ref()),
     )];
     for (solution, wanted) in &desired.stacks {
         let existing = current.stacks.get(solution).and_then(Option::as_ref);
         items.push(PlanItem::new(
             "stack",
             &wanted.stack_name,
-            convert(stack::diff(wanted, existing)),
+            stack::diff(wanted, existing),
         ));
     }
     if let Some(spec) = &desired.bot
@@ -280,7 +262,7 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
         items.push(PlanItem::new(
             "lex-bot",
             &spec.name,
-            convert(lexv1::diff(&wanted, current.bot_v1.as_ref())),
+            lexv1::diff(&wanted, current.bot_v1.as_ref()),
         ));
     } else if let Some(spec) = &desired.bot {
         let role = current
@@ -292,10 +274,10 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
         items.push(PlanItem::new(
             "lex-bot",
             &spec.name,
-            convert(lexv2::diff(
+            lexv2::diff(
                 &lex_desired(spec, deployment, role.as_deref()),
                 current.bot.as_ref(),
-            )),
+            ),
         ));
     }
     items
@@ -340,6 +322,66 @@ pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
     inputs.lex_rendering = Some(assets::LexRendering::V2);
     inputs
 }
+
+/// Everything the Connect side needs from the AWS side for `settings`: stack outputs, the bot,
+/// how flows name it, and which functions and bot to associate.
+pub fn connect_inputs(
+    current: &AwsCurrent,
+    settings: &Settings,
+    region: &str,
+    account: &str,
+) -> Inputs {
+    let mut inputs = inputs(current, region, account);
+    inputs.aws_side = true;
+    if settings.lex == super::model::LexVersion::V1 {
+        use_lex_v1(&mut inputs, region);
+    }
+    inputs.lambda_ids = solutions(settings)
+        .into_iter()
+        .flat_map(connect_lambda_ids)
+        .map(str::to_string)
+        .collect();
+    inputs.bot_name = settings.returning_callers().then(|| assets::bot().name);
+    inputs
+}
+
+/// The callbacks stack's `ExistingCtrStreamArn`: the instance's pre-existing CTR stream (a
+/// config this deployment associated is not pre-existing), else `--ctr-stream`, else empty (the
+/// stack makes one).
+pub fn set_ctr_stream_parameter(
+    desired: &mut AwsDesired,
+    settings: &Settings,
+    current: &super::current::Current,
+    region: &str,
+    account: &str,
+) {
+    let Some(stack) = desired.stacks.get_mut(&Solution::Callbacks) else {
+        return;
+    };
+    let ours =
+        current
+            .instance_tags
+            .contains_key(&crate::resources::connect::storage::created_tag(
+                &settings.name,
+            ));
+    let existing = crate::resources::connect::storage::stream_in_use(&current.storage)
+        .filter(|_| !ours)
+        .map(str::to_string);
+    let given = settings.ctr_stream.as_ref().map(|stream| {
+        if stream.starts_with("arn:") {
+            stream.clone()
+        } else {
+            format!("arn:aws:kinesis:{region}:{account}:stream/{stream}")
+        }
+    });
+    stack.parameters.insert(
+        CTR_STREAM_PARAMETER.into(),
+        existing.or(given).unwrap_or_default(),
+    );
+}
+
+/// The callbacks template's parameter naming a pre-existing CTR stream.
+pub const CTR_STREAM_PARAMETER: &str = "ExistingCtrStreamArn";
 
 /// Inputs for `--lex v1`: flows name the bot by name, Region and alias.
 pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {

@@ -2,8 +2,6 @@
 //! (streaming its events as progress), and build the Lex V2 bot with its `prod` alias. Each puts
 //! what it produced (Lambda ARNs, CTR stream, Lex role and alias ARN) into the shared map.
 
-use std::sync::Arc;
-
 use super::apply::SharedRefs;
 use super::aws_side::{self, AwsCurrent, AwsDesired};
 use super::desired::Settings;
@@ -11,18 +9,9 @@ use super::graph::Step;
 use super::plan::Plan;
 use crate::assets::Solution;
 use crate::aws::Aws;
-use crate::report::{Event, Reporter, StepOutcome};
+use crate::report::{Reporter, StepOutcome};
 use crate::resources::connect::Connect;
 use crate::resources::{artifacts, lexv1, lexv2, stack};
-
-fn progress_to(reporter: Reporter, step: String) -> Arc<dyn Fn(String) + Send + Sync> {
-    Arc::new(move |what: String| {
-        reporter.send(Event::Waiting {
-            step: step.clone(),
-            what,
-        })
-    })
-}
 
 /// The AWS-side steps whose plan entry changes something.
 #[allow(clippy::too_many_arguments)] // each input is used; a struct would only rename them
@@ -45,7 +34,7 @@ pub fn steps(
         .is_some_and(|item| item.change.is_mutation());
     if artifacts_in_graph {
         let (s3, wanted, existing) = (aws.s3(), desired.artifacts.clone(), current.bucket.clone());
-        let progress = progress_to(reporter.clone(), artifacts_id.clone());
+        let progress = reporter.progress_for(artifacts_id.clone());
         steps.push(Step::new(
             artifacts_id.clone(),
             "Lambda artifacts",
@@ -90,7 +79,7 @@ pub fn steps(
             current.stacks.get(solution).cloned().flatten(),
             shared.clone(),
         );
-        let progress = progress_to(reporter.clone(), id.clone());
+        let progress = reporter.progress_for(id.clone());
         let created = existing.is_none();
         steps.push(Step::new(
             id,
@@ -125,7 +114,7 @@ pub fn steps(
             },
             current.bot_v1.clone(),
         );
-        let progress = progress_to(reporter.clone(), id.clone());
+        let progress = reporter.progress_for(id.clone());
         let region = region.clone();
         steps.push(Step::new(
             id,
@@ -164,7 +153,7 @@ pub fn steps(
             shared.clone(),
             settings.name.clone(),
         );
-        let progress = progress_to(reporter.clone(), id.clone());
+        let progress = reporter.progress_for(id.clone());
         let (region, account) = (region.clone(), account.clone());
         steps.push(Step::new(
             id,

@@ -88,7 +88,7 @@ pub async fn read_with(
     let names = queue_names(settings);
     let profile_name = settings.named(ROUTING_PROFILE);
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
-    let want_v1 = settings.lex == crate::commands::deploy::LexVersion::V1;
+    let want_v1 = settings.lex == super::model::LexVersion::V1;
     let queues_and_profile = async {
         let profile = routing_profile::read(cx, &profile_name).await?;
         let mut known = std::collections::BTreeMap::new();

@@ -4,47 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cli::SolutionChoice;
-use crate::commands::deploy::LexVersion;
 use crate::error::UserError;
 
-/// The settings a deploy runs with (flags, environment and config file already merged).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub name: String,
-    pub solution: SolutionChoice,
-    pub lex: LexVersion,
-    pub prefix: String,
-    pub hours: String,
-    pub callback_queue: String,
-    pub ctr_stream: Option<String>,
-    pub phone_number: Option<String>,
-    pub callback_phone_number: Option<String>,
-    pub record_ttl_minutes: i64,
-    pub callback_ttl_hours: i64,
-    pub adopt: bool,
-}
-
-impl Settings {
-    pub fn returning_callers(&self) -> bool {
-        matches!(
-            self.solution,
-            SolutionChoice::ReturningCallers | SolutionChoice::All
-        )
-    }
-
-    pub fn callbacks(&self) -> bool {
-        matches!(
-            self.solution,
-            SolutionChoice::Callbacks | SolutionChoice::All
-        )
-    }
-
-    /// A Connect resource name with the `--prefix` applied.
-    pub fn named(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-}
+pub use super::model::Settings;
 
 /// The five IVR queues of the returning-callers blog.
 pub const QUEUES: [&str; 5] = [
@@ -71,17 +33,18 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
         return Err(UserError::new(format!("deployment name {name:?} cannot name a CloudFormation stack"))
             .hint(format!("use letters, digits and hyphens, starting with a letter, at most {MAX_NAME} characters (e.g. --name returnCaller)")));
     }
-    if !(1..=10_080).contains(&settings.record_ttl_minutes) {
-        return Err(UserError::new(format!("--record-ttl-minutes {} is out of range", settings.record_ttl_minutes))
-            .hint("give the minutes a caller counts as returning: 1 to 10080 (one week); the blog uses 180"));
-    }
-    if !(1..=720).contains(&settings.callback_ttl_hours) {
-        return Err(UserError::new(format!(
-            "--callback-ttl-hours {} is out of range",
-            settings.callback_ttl_hours
-        ))
-        .hint("give the hours a callback record is kept: 1 to 720 (30 days)"));
-    }
+    super::model::check_bounds(
+        "record-ttl-minutes",
+        settings.record_ttl_minutes,
+        super::model::RECORD_TTL_MINUTES,
+        "the minutes a caller counts as returning",
+    )?;
+    super::model::check_bounds(
+        "callback-ttl-hours",
+        settings.callback_ttl_hours,
+        super::model::CALLBACK_TTL_HOURS,
+        "the hours a callback record is kept",
+    )?;
     for (flag, number) in [
         ("--phone-number", &settings.phone_number),
         ("--callback-phone-number", &settings.callback_phone_number),
@@ -214,20 +177,7 @@ mod tests {
     use super::*;
 
     pub fn settings() -> Settings {
-        Settings {
-            name: "returnCaller".into(),
-            solution: SolutionChoice::All,
-            lex: LexVersion::V2,
-            prefix: String::new(),
-            hours: "Basic Hours".into(),
-            callback_queue: "BasicQueue".into(),
-            ctr_stream: None,
-            phone_number: None,
-            callback_phone_number: None,
-            record_ttl_minutes: 180,
-            callback_ttl_hours: 24,
-            adopt: false,
-        }
+        super::super::model::tests::example()
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::graph::{self, GraphResult, Step};
 use super::plan::{Plan, PlanItem};
 use crate::assets::Solution;
 use crate::aws::Aws;
-use crate::report::{Event, Reporter, StepOutcome};
+use crate::report::{Reporter, StepOutcome};
 use crate::resources::connect::flows::SOLUTION_TAG;
 use crate::resources::connect::{Connect, flows, phone, queues, routing_profile, storage, whisper};
 use crate::resources::{Change, FieldDiff, Ownership, TAG_ADOPTED};
@@ -138,15 +138,6 @@ fn our_bot_association(found: &Found, cx_region: &str, cx_account: &str) -> Opti
             alias_arn: arn.clone(),
         })
         .then_some(arn)
-}
-
-fn progress_to(reporter: Reporter, step: String) -> std::sync::Arc<dyn Fn(String) + Send + Sync> {
-    std::sync::Arc::new(move |what: String| {
-        reporter.send(Event::Waiting {
-            step: step.clone(),
-            what,
-        })
-    })
 }
 
 fn flow_solution(flow: &flows::Current) -> Option<&str> {
@@ -300,7 +291,7 @@ pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) 
     for (name, stack) in found.stacks.values() {
         let Some(stack) = stack else { continue };
         match stack::delete_change(Some(stack), deployment) {
-            crate::resources::stack::common::Change::Conflict { reason, .. } => {
+            crate::resources::Change::Conflict { reason, .. } => {
                 items.push(PlanItem::new("stack", name, Change::Keep { reason }))
             }
             _ => items.push(PlanItem::new("stack", name, Change::Delete)),
@@ -538,7 +529,7 @@ pub async fn run(
                     .chain(flow_ids.iter().cloned())
                     .collect();
                 let (lex, deployment) = (aws.lexv1(), settings.name.clone());
-                let progress = progress_to(reporter.clone(), id.clone());
+                let progress = reporter.progress_for(id.clone());
                 steps.push(Step::new(
                     id,
                     format!("Lex V1 bot {}", item.name),
@@ -560,7 +551,7 @@ pub async fn run(
                     .collect();
                 let (lex, name, deployment) =
                     (aws.lexv2(), item.name.clone(), settings.name.clone());
-                let progress = progress_to(reporter.clone(), id.clone());
+                let progress = reporter.progress_for(id.clone());
                 steps.push(Step::new(
                     id,
                     format!("Lex bot {name}"),
@@ -596,7 +587,7 @@ pub async fn run(
                     item.name.clone(),
                     settings.name.clone(),
                 );
-                let progress = progress_to(reporter.clone(), id.clone());
+                let progress = reporter.progress_for(id.clone());
                 steps.push(Step::new(
                     id,
                     format!("stack {name}"),
@@ -625,7 +616,7 @@ pub async fn run(
                     .map(PlanItem::id)
                     .collect();
                 let (s3, bucket, deployment) = (aws.s3(), item.name.clone(), settings.name.clone());
-                let progress = progress_to(reporter.clone(), id.clone());
+                let progress = reporter.progress_for(id.clone());
                 steps.push(Step::new(
                     id,
                     "Lambda artifacts",
@@ -645,24 +636,13 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::SolutionChoice;
-    use crate::commands::deploy::LexVersion;
+    use crate::deploy::model::SolutionChoice;
     use crate::resources::owner_tags;
 
     fn settings(solution: SolutionChoice) -> Settings {
         Settings {
-            name: "d".into(),
             solution,
-            lex: LexVersion::V2,
-            prefix: String::new(),
-            hours: "Basic Hours".into(),
-            callback_queue: "BasicQueue".into(),
-            ctr_stream: None,
-            phone_number: None,
-            callback_phone_number: None,
-            record_ttl_minutes: 180,
-            callback_ttl_hours: 24,
-            adopt: false,
+            ..crate::deploy::model::Settings::defaults("d")
         }
     }
 

@@ -56,6 +56,7 @@ pub struct GraphResult {
 }
 
 impl GraphResult {
+    #[cfg(test)]
     pub fn failures(&self) -> Vec<(&str, &str)> {
         self.steps
             .iter()

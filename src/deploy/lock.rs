@@ -1,11 +1,12 @@
 //! The deploy lock: two deploys (or a deploy and a destroy) of one deployment must not interleave.
 //!
-//! Choice: a lock object `<deployment>/deploy.lock` in the tool's artifact bucket, created with a
+//! Choice: a lock object `locks/<deployment>.lock` in the tool's artifact bucket, created with a
 //! conditional write (`If-None-Match: *`), so exactly one of two concurrent runs gets it; the
 //! other refuses with exit 2 and says who holds it and since when. It is taken only when the
 //! plan changes something (an unchanged re-deploy stays free of mutating calls), and released at
 //! the end, failure or not. A lock older than [`STALE_AFTER`] (a killed run) is taken over.
-//! In addition, a stack in a `*_IN_PROGRESS` state refuses a deploy (see `commands::deploy`).
+//! Deploy and destroy take it alike (`pipeline.rs`). In addition, a stack in a `*_IN_PROGRESS`
+//! state is a conflict in the deploy plan.
 //! Before the very first deploy there is no bucket yet; then the stack creation is the guard.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,8 +19,9 @@ use crate::error::UserError;
 /// A lock this old belongs to a run that died.
 pub const STALE_AFTER: Duration = Duration::from_secs(30 * 60);
 
+/// Outside the `<deployment>/` artifact prefix, so removing the artifacts never removes it.
 pub fn key(deployment: &str) -> String {
-    format!("{deployment}/deploy.lock")
+    format!("locks/{deployment}.lock")
 }
 
 /// A held lock; release it with [`Lock::release`].

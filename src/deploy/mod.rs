@@ -1,8 +1,11 @@
-//! Deploy: desired state, plan, and the dependency graph that applies it (issue 5).
+//! The engine: deploy, status and destroy of one deployment, knowing nothing of clap or the
+//! terminal (`tests/tidy.rs` enforces it).
 //!
-//! `desired` (pure: assets + settings) → `current` (list/search reads) → `plan` (pure diff) →
-//! `apply` (graph of steps, `graph` runs it). Preflight refuses bad input before any change:
-//! everything that can be checked is checked before the first mutating call.
+//! `model` (settings) → `current` + `aws_side::read` (observe) → `desired` (pure) → `plan`
+//! (pure diff) → `apply` (graph of steps, run by `graph`) → `record` (what was deployed).
+//! `pipeline` strings deploy and destroy together; `status` compares what exists with the
+//! record and with what this version would deploy. Preflight refuses bad input before any
+//! change.
 
 pub mod apply;
 pub mod aws_side;
@@ -12,89 +15,42 @@ pub mod desired;
 pub mod destroy;
 pub mod graph;
 pub mod lock;
+pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod preflight;
+pub mod record;
+pub mod status;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal as _;
 
-use crate::aws::{Aws, Pacing};
-use crate::cli::GlobalArgs;
+use crate::aws::{Aws, AwsOptions, Pacing};
 use crate::error::UserError;
 use crate::instance::InstanceRef;
 use crate::resources::connect::Connect;
-
-/// Hidden knob for tests and benchmarks: `CONNECT_RETURNS_CONNECT_PACING=<rate>[,<burst>]`
-/// (rate 0 turns pacing off).
-pub const PACING_VAR: &str = "CONNECT_RETURNS_CONNECT_PACING";
-
-/// The pacing the commands use: 98 % of the documented quota rate (2/s), burst 5. Pacing at
-/// exactly the quota lets network jitter bring two requests closer than the service's refill
-/// interval, which it answers with a 429 (measured in the benchmark: about one per deploy); the
-/// 2 % margin removed them there at about 2 % of wall time.
-pub fn pacing_from_env() -> Pacing {
-    let quota = Pacing::default();
-    let mut pacing = Pacing {
-        rate_per_second: quota.rate_per_second * 0.98,
-        burst: quota.burst,
-    };
-    if let Ok(value) = std::env::var(PACING_VAR) {
-        let mut parts = value.split(',').map(str::trim);
-        if let Some(rate) = parts.next().and_then(|rate| rate.parse().ok()) {
-            pacing.rate_per_second = rate;
-        }
-        if let Some(burst) = parts.next().and_then(|burst| burst.parse().ok()) {
-            pacing.burst = burst;
-        }
-    }
-    pacing
-}
-
-/// Refuses a mutating run without a terminal unless `--yes` was given.
-pub fn require_yes(yes: bool, command: &str) -> Result<(), UserError> {
-    if yes || std::io::stdin().is_terminal() {
-        return Ok(());
-    }
-    Err(UserError::new(format!(
-        "{command} changes AWS resources and there is no terminal to confirm on"
-    ))
-    .hint(format!(
-        "pass --yes to {command} without asking, or --plan to only see what would change"
-    )))
-}
-
-/// Asks on the terminal; `true` to go on.
-pub fn confirm(question: &str) -> bool {
-    use std::io::{BufRead as _, Write as _};
-    let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "{question} [y/N] ");
-    let _ = stderr.flush();
-    let mut line = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut line);
-    matches!(line.trim(), "y" | "Y" | "yes" | "YES")
-}
 
 /// The connection to one instance after preflight: clients loaded, Region checked,
 /// credentials found, instance described.
 pub struct Target {
     pub aws: Aws,
-    pub cx: Connect,
+    pub connect: Connect,
     pub instance_tags: std::collections::HashMap<String, String>,
 }
 
 /// Loads AWS settings and checks the instance exists. Every failure is bad input (exit 2).
 pub async fn connect(
-    global: &GlobalArgs,
+    options: &AwsOptions,
+    pacing: Pacing,
     instance: &InstanceRef,
     deployment: &str,
 ) -> anyhow::Result<Target> {
-    let aws = Aws::load(global, pacing_from_env()).await?;
+    let aws = Aws::load(options, pacing).await?;
     instance.check_region(aws.region())?;
     aws.check_credentials().await?;
     let client = aws.connect();
     let (arn, instance_tags) =
         current::describe_instance(&client, &instance.id, aws.region()).await?;
-    let cx = Connect {
+    let connect = Connect {
         client,
         instance_id: instance.id.clone(),
         instance_arn: arn,
@@ -102,7 +58,7 @@ pub async fn connect(
     };
     Ok(Target {
         aws,
-        cx,
+        connect,
         instance_tags,
     })
 }

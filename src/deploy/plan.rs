@@ -372,7 +372,7 @@ pub fn render(plan: &Plan, title: &str) -> String {
                     );
                 }
             }
-            Change::Conflict { reason } | Change::Keep { reason } => {
+            Change::Conflict { reason, .. } | Change::Keep { reason } => {
                 let _ = writeln!(out, "              {reason}");
             }
             _ => {}
@@ -402,25 +402,11 @@ pub fn render(plan: &Plan, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::SolutionChoice;
-    use crate::commands::deploy::LexVersion;
+    use crate::deploy::model::SolutionChoice;
     use crate::resources::connect::hours::Hours;
 
     fn settings() -> Settings {
-        Settings {
-            name: "d".into(),
-            solution: SolutionChoice::All,
-            lex: LexVersion::V2,
-            prefix: String::new(),
-            hours: "Basic Hours".into(),
-            callback_queue: "BasicQueue".into(),
-            ctr_stream: None,
-            phone_number: None,
-            callback_phone_number: None,
-            record_ttl_minutes: 180,
-            callback_ttl_hours: 24,
-            adopt: false,
-        }
+        Settings::defaults("d")
     }
 
     fn empty_instance() -> Current {

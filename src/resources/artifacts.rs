@@ -25,7 +25,8 @@ use aws_sdk_s3::types::{
 };
 use sha2::{Digest, Sha256};
 
-use super::stack::common::{Change, FieldDiff, Progress, conflict, describe_error, refusal};
+use super::sdk::describe_error;
+use super::{Change, FieldDiff, Progress, conflict, refusal};
 use crate::error::UserError;
 
 /// Tag that marks the bucket as the tool's artifact bucket.
@@ -525,18 +526,30 @@ pub async fn delete(
             keys.len()
         ));
     }
-    let left = s3
-        .list_objects_v2()
-        .bucket(bucket)
-        .max_keys(1)
-        .send()
-        .await
-        .map_err(|err| {
-            anyhow::anyhow!(
-                "failed to list bucket {bucket}: {}",
-                describe_error(&err.into_service_error())
-            )
-        })?;
+    let bucket_deleted = delete_bucket_if_empty(s3, bucket, progress).await?;
+    Ok(Deleted {
+        objects: keys.len(),
+        bucket_deleted,
+    })
+}
+
+/// Deletes the bucket when nothing is left in it (other deployments' artifacts, records or
+/// locks keep it). Returns whether it is gone.
+pub async fn delete_bucket_if_empty(
+    s3: &Client,
+    bucket: &str,
+    progress: Progress<'_>,
+) -> anyhow::Result<bool> {
+    let left = match s3.list_objects_v2().bucket(bucket).max_keys(1).send().await {
+        Ok(left) => left,
+        Err(err) => {
+            let err = err.into_service_error();
+            if err.code() == Some("NoSuchBucket") {
+                return Ok(true);
+            }
+            anyhow::bail!("failed to list bucket {bucket}: {}", describe_error(&err));
+        }
+    };
     let mut bucket_deleted = false;
     if left.contents().is_empty() {
         match s3.delete_bucket().bucket(bucket).send().await {
@@ -563,10 +576,7 @@ pub async fn delete(
             "artifacts: bucket {bucket} holds other deployments' artifacts; kept"
         ));
     }
-    Ok(Deleted {
-        objects: keys.len(),
-        bucket_deleted,
-    })
+    Ok(bucket_deleted)
 }
 
 #[cfg(test)]

@@ -28,9 +28,8 @@ use aws_sdk_lexmodelsv2::types::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::stack::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, refusal, secs,
-};
+use super::sdk::{Backoff, describe_error, secs};
+use super::{Change, FieldDiff, Progress, TAG_DEPLOYMENT as DEPLOYMENT_TAG, conflict, refusal};
 
 /// The alias the flows use.
 pub const ALIAS_NAME: &str = "prod";

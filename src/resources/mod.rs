@@ -14,6 +14,7 @@ pub mod connect;
 pub mod artifacts;
 pub mod lexv1;
 pub mod lexv2;
+pub mod sdk;
 pub mod stack;
 
 /// Tag on every resource a deployment created.
@@ -97,8 +98,13 @@ pub enum Change {
     },
     /// It exists as desired.
     NoOp,
-    /// A same-named resource exists that is not ours: refuse (or adopt with `--adopt`).
-    Conflict { reason: String },
+    /// The resource cannot be changed by this deployment (not ours, busy, stuck): refuse, with
+    /// what to do when the resource kind knows it (else `--adopt` is the way out).
+    Conflict {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+    },
     /// An untagged same-named resource that `--adopt` takes over (tagged as adopted).
     Adopt,
     /// Destroy: remove it.
@@ -143,6 +149,37 @@ impl Change {
     }
 }
 
+impl std::fmt::Display for FieldDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} -> {}", self.field, self.from, self.to)
+    }
+}
+
+/// Progress callback: one human-readable line per event (the engine maps it onto its reporter).
+pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
+
+/// A conflict with what to do about it.
+pub fn conflict(reason: impl Into<String>, hint: impl Into<String>) -> Change {
+    Change::Conflict {
+        reason: reason.into(),
+        hint: Some(hint.into()),
+    }
+}
+
+/// The refusal a conflict becomes when applying: bad input (exit 2) with its hint.
+pub fn refusal(change: &Change) -> Option<crate::error::UserError> {
+    match change {
+        Change::Conflict { reason, hint } => {
+            let error = crate::error::UserError::new(reason.clone());
+            Some(match hint {
+                Some(hint) => error.hint(hint.clone()),
+                None => error,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The decision for an existing same-named resource, from its ownership.
 pub fn existing_change(
     ownership: Ownership,
@@ -156,6 +193,7 @@ pub fn existing_change(
         Ownership::Foreign if adopt => Change::Adopt,
         Ownership::Foreign => Change::Conflict {
             reason: format!("a {kind} named {name} exists that this deployment did not create"),
+            hint: None,
         },
     }
 }
@@ -174,6 +212,21 @@ mod tests {
         assert_eq!(
             Ownership::of(&HashMap::new(), "returnCaller"),
             Ownership::Foreign
+        );
+    }
+
+    #[test]
+    fn conflicts_become_refusals_with_their_hint() {
+        let err = refusal(&conflict("bucket x is not ours", "rename it")).unwrap();
+        assert_eq!(
+            (err.message.as_str(), err.hints.as_slice()),
+            ("bucket x is not ours", &["rename it".to_string()][..])
+        );
+        assert!(refusal(&Change::NoOp).is_none());
+        assert_eq!(Change::from_fields(vec![]), Change::NoOp);
+        assert_eq!(
+            FieldDiff::new("template", "a", "b").to_string(),
+            "template: a -> b"
         );
     }
 

@@ -12,8 +12,6 @@
 //!   `DeletionPolicy: Retain` through an update of the deployed template before deleting the stack
 //!   (a template transform, so the shipped templates need no parameter for it), and returns the tables kept.
 
-pub mod common;
-
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -24,10 +22,8 @@ use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, Parameter, Stack, StackStatus, Tag, TemplateStage,
 };
 
-use self::common::{
-    Backoff, Change, DEPLOYMENT_TAG, FieldDiff, Progress, conflict, describe_error, error_code,
-    refusal, secs,
-};
+use super::sdk::{Backoff, describe_error, error_code, secs};
+use super::{Change, FieldDiff, Progress, TAG_DEPLOYMENT as DEPLOYMENT_TAG, conflict, refusal};
 use crate::error::UserError;
 
 /// Longest time a stack operation is waited for before giving up (CloudFormation's own limits are longer,

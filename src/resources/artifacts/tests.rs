@@ -1,7 +1,7 @@
 //! Tests of the artifacts module: preflight, diff, and bucket + upload-once + delete against moto.
 
 use super::*;
-use crate::resources::stack::common::testing;
+use crate::resources::sdk::testing;
 use std::path::Path;
 
 fn write_zip(dir: &Path, name: &str, content: &[u8]) -> LocalArtifact {

@@ -123,6 +123,7 @@ pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adop
                 "flow {} exists with type {} but must be {} (a flow's type cannot change)",
                 desired.name, current.flow_type, desired.flow_type
             ),
+            hint: None,
         };
     }
     let ownership = Ownership::of(&current.tags, deployment);

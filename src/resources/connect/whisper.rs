@@ -37,6 +37,7 @@ pub fn diff(queue: &Queue, flow_id: Option<&str>, flow_name: &str, deployment: &
                 "queue {}'s outbound whisper is managed by deployment {owner}",
                 queue.name
             ),
+            hint: None,
         };
     }
     if flow_id.is_some() && queue.outbound_flow_id.as_deref() == flow_id {

@@ -6,7 +6,7 @@ use connect_returns_sandbox::Service;
 use super::*;
 use crate::error::UserError;
 use crate::resources::lexv2::tests::{faulty_sandbox, sandbox, spec};
-use crate::resources::stack::common::testing;
+use crate::resources::sdk::testing;
 
 fn desired(deployment: &str) -> Desired {
     Desired {

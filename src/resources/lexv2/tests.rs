@@ -6,7 +6,7 @@ use connect_returns_sandbox::{Config, QuotaConfig, Running, Service};
 
 use super::*;
 use crate::error::UserError;
-use crate::resources::stack::common::testing;
+use crate::resources::sdk::testing;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/returnCaller-lex-role";
 
@@ -122,7 +122,7 @@ fn diff_cases() {
         panic!()
     };
     assert_eq!(fields[0].field, "definition");
-    assert_eq!(fields[0].before, "version 1 (000000000000)");
+    assert_eq!(fields[0].from, "version 1 (000000000000)");
 
     let mut foreign = steady(&d);
     foreign.deployment = None;

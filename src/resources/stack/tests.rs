@@ -1,7 +1,7 @@
 //! Tests of the stack module: the pure diff and template transform, and full cycles against moto.
 
-use super::common::testing;
 use super::*;
+use crate::resources::sdk::testing;
 
 const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
@@ -119,13 +119,9 @@ fn diff_lists_template_parameter_and_tag_changes() {
     };
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, vec!["template", "parameter TableName", "tag team"]);
-    assert!(
-        fields[0].after.contains("+1 -1 lines"),
-        "{}",
-        fields[0].after
-    );
+    assert!(fields[0].to.contains("+1 -1 lines"), "{}", fields[0].to);
     assert_eq!(
-        (fields[1].before.as_str(), fields[1].after.as_str()),
+        (fields[1].from.as_str(), fields[1].to.as_str()),
         ("t0", "t1")
     );
 }
@@ -149,7 +145,7 @@ fn diff_refuses_foreign_busy_and_stuck_stacks() {
     );
     let stuck = current_from_desired(&d, "UPDATE_ROLLBACK_FAILED");
     assert!(
-        matches!(diff(&d, Some(&stuck)), Change::Conflict { hint, .. } if hint.contains("continue-update-rollback"))
+        matches!(diff(&d, Some(&stuck)), Change::Conflict { hint: Some(hint), .. } if hint.contains("continue-update-rollback"))
     );
 }
 

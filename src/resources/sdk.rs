@@ -1,98 +1,9 @@
-//! The shape shared by the AWS-side resource modules (artifacts, stack, Lex V2, Lex V1): the
-//! `Change` a pure diff returns, its field diffs, the progress callback type, the ownership tag,
-//! and small helpers for SDK errors and polling waits.
-//!
-//! These live here until `resources/mod.rs` owns them; the engine can re-export them from there.
+//! Small helpers the resource modules share for SDK errors and polling waits, and (in tests)
+//! SDK configurations pointed at moto or the sandbox.
 
-use std::fmt;
 use std::time::Duration;
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
-/// Tag key that marks what a deployment created: `connect-returns:deployment=<name>`.
-pub const DEPLOYMENT_TAG: &str = crate::resources::TAG_DEPLOYMENT;
-
-/// Progress callback: one human-readable line per event (the engine maps it onto its reporter).
-pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
-
-/// One changed field, as shown by `--plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldDiff {
-    pub field: String,
-    pub before: String,
-    pub after: String,
-}
-
-impl FieldDiff {
-    pub fn new(
-        field: impl Into<String>,
-        before: impl Into<String>,
-        after: impl Into<String>,
-    ) -> Self {
-        FieldDiff {
-            field: field.into(),
-            before: before.into(),
-            after: after.into(),
-        }
-    }
-}
-
-impl fmt::Display for FieldDiff {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} -> {}", self.field, self.before, self.after)
-    }
-}
-
-/// What applying the desired state to one resource would do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    NoOp,
-    Create,
-    Update {
-        fields: Vec<FieldDiff>,
-    },
-    /// The resource cannot be changed by this deployment (not ours, busy, ...).
-    Conflict {
-        reason: String,
-        hint: String,
-    },
-}
-
-impl Change {
-    /// Whether applying this change makes any mutating call.
-    pub fn mutates(&self) -> bool {
-        matches!(self, Change::Create | Change::Update { .. })
-    }
-}
-
-impl Change {
-    /// An update from a field list, or no-op when nothing differs.
-    pub fn from_fields(fields: Vec<FieldDiff>) -> Change {
-        if fields.is_empty() {
-            Change::NoOp
-        } else {
-            Change::Update { fields }
-        }
-    }
-}
-
-/// A conflict with what to do about it.
-pub fn conflict(reason: impl Into<String>, hint: impl Into<String>) -> Change {
-    Change::Conflict {
-        reason: reason.into(),
-        hint: hint.into(),
-    }
-}
-
-/// The refusal a conflict becomes when applying: bad input (exit 2) with its hint.
-pub fn refusal(change: &Change) -> Option<crate::error::UserError> {
-    match change {
-        Change::Conflict { reason, hint } => {
-            Some(crate::error::UserError::new(reason.clone()).hint(hint.clone()))
-        }
-        _ => None,
-    }
-}
 
 /// The error code of an SDK error (`ValidationError`, `NotFoundException`, ...), if the service sent one.
 pub fn error_code<E: ProvideErrorMetadata>(err: &E) -> Option<&str> {
@@ -157,39 +68,6 @@ mod tests {
         let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_millis(300));
         let delays: Vec<u128> = (0..5).map(|_| backoff.next_delay().as_millis()).collect();
         assert_eq!(delays, vec![100, 150, 225, 300, 300]);
-    }
-
-    #[test]
-    fn change_labels_and_mutation() {
-        assert!(!Change::NoOp.mutates());
-        assert!(Change::Create.mutates());
-        assert!(Change::Update { fields: vec![] }.mutates());
-        assert!(
-            !Change::Conflict {
-                reason: "r".into(),
-                hint: "h".into()
-            }
-            .mutates()
-        );
-    }
-
-    #[test]
-    fn conflicts_become_refusals_with_their_hint() {
-        let err = refusal(&conflict("bucket x is not ours", "rename it")).unwrap();
-        assert_eq!(
-            (err.message.as_str(), err.hints.as_slice()),
-            ("bucket x is not ours", &["rename it".to_string()][..])
-        );
-        assert!(refusal(&Change::NoOp).is_none());
-        assert_eq!(Change::from_fields(vec![]), Change::NoOp);
-    }
-
-    #[test]
-    fn field_diff_renders_before_and_after() {
-        assert_eq!(
-            FieldDiff::new("template", "a", "b").to_string(),
-            "template: a -> b"
-        );
     }
 }
 

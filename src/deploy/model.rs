@@ -1,0 +1,302 @@
+//! The deployment model: what a deployment is made with, as plain values. Each setting is
+//! defined once here (its name, default, range and meaning); the command line, the config file,
+//! the deployment record and `status` all read these definitions.
+//!
+//! This module knows nothing of clap: the command-line enums convert into these with `From`.
+
+use returns_lambdas::contract::{self, Bounds};
+use serde::{Deserialize, Serialize};
+
+use crate::error::UserError;
+
+/// Which solution(s) a command acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SolutionChoice {
+    ReturningCallers,
+    Callbacks,
+    All,
+}
+
+impl SolutionChoice {
+    pub fn id(self) -> &'static str {
+        match self {
+            SolutionChoice::ReturningCallers => "returning-callers",
+            SolutionChoice::Callbacks => "callbacks",
+            SolutionChoice::All => "all",
+        }
+    }
+
+    /// The part of `self` that `within` also covers (destroy `--solution` of a recorded `all`).
+    pub fn narrowed_to(self, within: SolutionChoice) -> Option<SolutionChoice> {
+        use SolutionChoice::*;
+        match (self, within) {
+            (All, other) | (other, All) => Some(other),
+            (a, b) if a == b => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// The Lex version of the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LexVersion {
+    V2,
+    V1,
+}
+
+/// The default deployment name (the blog's stack name).
+pub const DEFAULT_NAME: &str = "returnCaller";
+/// Hours of operation of the new queues when none are given.
+pub const DEFAULT_HOURS: &str = "Basic Hours";
+/// Minutes a caller counts as returning: the DynamoDB TTL of a call record. One definition,
+/// shared with the handler's parser (`returns_lambdas::contract`), and checked against the
+/// template's `RecordTTL` parameter by `validate`.
+pub const RECORD_TTL_MINUTES: Bounds = contract::RECORD_TTL_MINUTES;
+/// Hours a callback record is kept (template parameter `CallbackTTLHours`).
+pub const CALLBACK_TTL_HOURS: Bounds = contract::CALLBACK_TTL_HOURS;
+
+/// The settings a deployment is made with (flags, environment, config file, record and
+/// defaults already merged). Serialised into the deployment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Settings {
+    pub name: String,
+    pub solution: SolutionChoice,
+    pub lex: LexVersion,
+    pub prefix: String,
+    pub hours: String,
+    pub callback_queue: String,
+    pub ctr_stream: Option<String>,
+    pub phone_number: Option<String>,
+    pub callback_phone_number: Option<String>,
+    pub record_ttl_minutes: i64,
+    pub callback_ttl_hours: i64,
+    /// `--adopt` is a permission for one run, not a property of the deployment.
+    #[serde(skip)]
+    pub adopt: bool,
+}
+
+/// Settings one invocation asks for; `None` means "not given" (then the deployment record or
+/// the default decides). Built by the commands from flags, environment and config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Intent {
+    pub solution: Option<SolutionChoice>,
+    pub lex: Option<LexVersion>,
+    pub prefix: Option<String>,
+    pub hours: Option<String>,
+    pub callback_queue: Option<String>,
+    pub ctr_stream: Option<String>,
+    pub phone_number: Option<String>,
+    pub callback_phone_number: Option<String>,
+    pub record_ttl_minutes: Option<i64>,
+    pub callback_ttl_hours: Option<i64>,
+}
+
+impl Intent {
+    /// `base` with every given value of `self` on top.
+    pub fn over(&self, base: &Settings) -> Settings {
+        Settings {
+            name: base.name.clone(),
+            solution: self.solution.unwrap_or(base.solution),
+            lex: self.lex.unwrap_or(base.lex),
+            prefix: self.prefix.clone().unwrap_or_else(|| base.prefix.clone()),
+            hours: self.hours.clone().unwrap_or_else(|| base.hours.clone()),
+            callback_queue: self
+                .callback_queue
+                .clone()
+                .unwrap_or_else(|| base.callback_queue.clone()),
+            ctr_stream: self.ctr_stream.clone().or_else(|| base.ctr_stream.clone()),
+            phone_number: self
+                .phone_number
+                .clone()
+                .or_else(|| base.phone_number.clone()),
+            callback_phone_number: self
+                .callback_phone_number
+                .clone()
+                .or_else(|| base.callback_phone_number.clone()),
+            record_ttl_minutes: self.record_ttl_minutes.unwrap_or(base.record_ttl_minutes),
+            callback_ttl_hours: self.callback_ttl_hours.unwrap_or(base.callback_ttl_hours),
+            adopt: base.adopt,
+        }
+    }
+
+    /// The settings of a deploy: what is given, defaults for the rest.
+    pub fn resolve(&self, name: &str) -> Settings {
+        self.over(&Settings::defaults(name))
+    }
+}
+
+impl Settings {
+    /// Every setting at its default.
+    pub fn defaults(name: &str) -> Settings {
+        Settings {
+            name: name.to_string(),
+            solution: SolutionChoice::All,
+            lex: LexVersion::V2,
+            prefix: String::new(),
+            hours: DEFAULT_HOURS.to_string(),
+            callback_queue: crate::assets::DEFAULT_CALLBACK_QUEUE.to_string(),
+            ctr_stream: None,
+            phone_number: None,
+            callback_phone_number: None,
+            record_ttl_minutes: i64::from(RECORD_TTL_MINUTES.default),
+            callback_ttl_hours: i64::from(CALLBACK_TTL_HOURS.default),
+            adopt: false,
+        }
+    }
+
+    pub fn returning_callers(&self) -> bool {
+        matches!(
+            self.solution,
+            SolutionChoice::ReturningCallers | SolutionChoice::All
+        )
+    }
+
+    pub fn callbacks(&self) -> bool {
+        matches!(
+            self.solution,
+            SolutionChoice::Callbacks | SolutionChoice::All
+        )
+    }
+
+    /// A Connect resource name with the `--prefix` applied.
+    pub fn named(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    /// The settings that differ between `self` and `other`, as `(setting, self, other)`, with
+    /// phone numbers masked. Used by `status` to say which intent is outdated.
+    pub fn differences(&self, other: &Settings) -> Vec<(&'static str, String, String)> {
+        let masked = |number: &Option<String>| {
+            number
+                .as_deref()
+                .map(crate::resources::connect::phone::masked)
+                .unwrap_or_else(|| "(none)".into())
+        };
+        let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "(none)".into());
+        let mut out = Vec::new();
+        let mut push = |key: &'static str, a: String, b: String| {
+            if a != b {
+                out.push((key, a, b));
+            }
+        };
+        push(
+            "solution",
+            self.solution.id().into(),
+            other.solution.id().into(),
+        );
+        push(
+            "lex",
+            format!("{:?}", self.lex).to_lowercase(),
+            format!("{:?}", other.lex).to_lowercase(),
+        );
+        push("prefix", self.prefix.clone(), other.prefix.clone());
+        push("hours", self.hours.clone(), other.hours.clone());
+        push(
+            "callback-queue",
+            self.callback_queue.clone(),
+            other.callback_queue.clone(),
+        );
+        push(
+            "ctr-stream",
+            text(&self.ctr_stream),
+            text(&other.ctr_stream),
+        );
+        push(
+            "phone-number",
+            masked(&self.phone_number),
+            masked(&other.phone_number),
+        );
+        push(
+            "callback-phone-number",
+            masked(&self.callback_phone_number),
+            masked(&other.callback_phone_number),
+        );
+        push(
+            "record-ttl-minutes",
+            self.record_ttl_minutes.to_string(),
+            other.record_ttl_minutes.to_string(),
+        );
+        push(
+            "callback-ttl-hours",
+            self.callback_ttl_hours.to_string(),
+            other.callback_ttl_hours.to_string(),
+        );
+        out
+    }
+}
+
+/// Refuses a value outside `bounds` with the setting's flag and meaning in the hint.
+pub fn check_bounds(
+    flag: &str,
+    value: i64,
+    bounds: Bounds,
+    meaning: &str,
+) -> Result<(), UserError> {
+    if (i64::from(bounds.min)..=i64::from(bounds.max)).contains(&value) {
+        return Ok(());
+    }
+    Err(
+        UserError::new(format!("--{flag} {value} is out of range")).hint(format!(
+            "give {meaning}: {} to {} (default {})",
+            bounds.min, bounds.max, bounds.default
+        )),
+    )
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// The one settings fixture of the unit tests.
+    pub fn example() -> Settings {
+        Settings::defaults("returnCaller")
+    }
+
+    #[test]
+    fn an_intent_overrides_only_what_it_gives() {
+        let recorded = Settings {
+            record_ttl_minutes: 120,
+            hours: "Night".into(),
+            ..example()
+        };
+        let intent = Intent {
+            record_ttl_minutes: Some(60),
+            ..Intent::default()
+        };
+        let merged = intent.over(&recorded);
+        assert_eq!(merged.record_ttl_minutes, 60);
+        assert_eq!(merged.hours, "Night");
+        assert_eq!(
+            merged.differences(&recorded),
+            vec![("record-ttl-minutes", "60".to_string(), "120".to_string())]
+        );
+    }
+
+    #[test]
+    fn settings_round_trip_through_the_record_format_without_adopt() {
+        let mut settings = example();
+        settings.adopt = true;
+        settings.phone_number = Some("+12065550100".into());
+        let text = serde_json::to_string(&settings).unwrap();
+        assert!(!text.contains("adopt"), "{text}");
+        let back: Settings = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            back,
+            Settings {
+                adopt: false,
+                ..settings
+            }
+        );
+    }
+
+    #[test]
+    fn narrowing_a_solution() {
+        use SolutionChoice::*;
+        assert_eq!(All.narrowed_to(Callbacks), Some(Callbacks));
+        assert_eq!(Callbacks.narrowed_to(All), Some(Callbacks));
+        assert_eq!(Callbacks.narrowed_to(ReturningCallers), None);
+    }
+}
