@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Env, items, show, stdout_json};
+use support::{Env, create_kinesis_stream, items, show, stdout_json};
 
 fn tagged(item: &Value, deployment: &str) -> bool {
     item["tags"]["connect-returns:deployment"].as_str() == Some(deployment)
@@ -515,31 +515,6 @@ fn a_ctr_stream_that_does_not_exist_changes_nothing() {
     let out = env.on_instance(&["deploy", "--plan", "--ctr-stream", &name]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(env.mutating(), Vec::<String>::new());
-}
-
-/// Creates a Kinesis stream in moto with one raw CreateStream request (the tests do not link the
-/// Kinesis SDK; moto does not check signatures).
-fn create_kinesis_stream(name: &str) {
-    use std::io::{Read as _, Write as _};
-    let url = testkit::moto_url().to_string();
-    let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let body = json!({"StreamName": name, "ShardCount": 1}).to_string();
-    let mut socket = std::net::TcpStream::connect(host).expect("connect to moto");
-    write!(
-        socket,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: Kinesis_20131202.CreateStream\r\n\
-         Content-Type: application/x-amz-json-1.1\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send CreateStream");
-    let mut response = String::new();
-    socket.read_to_string(&mut response).expect("read response");
-    assert!(
-        response.starts_with("HTTP/1.1 200"),
-        "CreateStream: {response}"
-    );
 }
 
 #[test]

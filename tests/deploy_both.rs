@@ -342,7 +342,7 @@ fn a_second_deploy_while_one_holds_the_lock_refuses_clearly() {
         .unwrap()
         .as_secs();
     env.put_artifact_object(
-        &format!("{}/deploy.lock", env.name),
+        &format!("locks/{}.lock", env.name),
         &format!("deploy pid 1 on ci-runner at {now}"),
     );
     // Something to change: one flow edited by hand.
@@ -378,13 +378,12 @@ fn a_second_deploy_while_one_holds_the_lock_refuses_clearly() {
         "nothing changed while locked"
     );
     // The lock is released by its holder; then the deploy goes through and releases its own.
-    env.delete_artifact_object(&format!("{}/deploy.lock", env.name));
+    env.delete_artifact_object(&format!("locks/{}.lock", env.name));
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
-    assert!(
-        !env.artifact_keys()
-            .iter()
-            .any(|key| key.ends_with("deploy.lock")),
+    assert_eq!(
+        env.bucket_keys(&format!("locks/{}.lock", env.name)),
+        Vec::<String>::new(),
         "the lock is released"
     );
 }

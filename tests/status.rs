@@ -51,7 +51,7 @@ fn a_fresh_deployment_is_in_sync_and_status_is_read_only() {
     );
     assert!(text.contains("lex-bot"), "{text}");
     assert!(
-        text.contains(" in sync, 0 drifted, 0 missing, 0 unhealthy\n"),
+        text.contains(" in sync, 0 drifted, 0 outdated, 0 missing, 0 unhealthy\n"),
         "{text}"
     );
     assert_eq!(env.mutating(), Vec::<String>::new(), "status is read-only");

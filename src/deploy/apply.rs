@@ -327,10 +327,7 @@ pub async fn run(
         .get("ctr-storage", "CONTACT_TRACE_RECORDS")
         .filter(|item| item.change.is_mutation())
     {
-        let wanted = settings
-            .ctr_stream
-            .clone()
-            .or_else(|| inputs.ctr_stream.clone());
+        let wanted = inputs.ctr_stream.clone();
         let deps: Vec<String> = aws_side
             .and_then(|(_, desired, _)| desired.stacks.get(&crate::assets::Solution::Callbacks))
             .and_then(|stack| dep_if(format!("stack:{}", stack.stack_name)))

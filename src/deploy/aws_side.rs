@@ -333,6 +333,10 @@ pub fn connect_inputs(
 ) -> Inputs {
     let mut inputs = inputs(current, region, account);
     inputs.aws_side = true;
+    // A stream given by name is named by ARN towards Connect.
+    if let Some(given) = &settings.ctr_stream {
+        inputs.ctr_stream = Some(stream_arn(given, region, account));
+    }
     if settings.lex == super::model::LexVersion::V1 {
         use_lex_v1(&mut inputs, region);
     }
@@ -367,17 +371,23 @@ pub fn set_ctr_stream_parameter(
     let existing = crate::resources::connect::storage::stream_in_use(&current.storage)
         .filter(|_| !ours)
         .map(str::to_string);
-    let given = settings.ctr_stream.as_ref().map(|stream| {
-        if stream.starts_with("arn:") {
-            stream.clone()
-        } else {
-            format!("arn:aws:kinesis:{region}:{account}:stream/{stream}")
-        }
-    });
+    let given = settings
+        .ctr_stream
+        .as_ref()
+        .map(|stream| stream_arn(stream, region, account));
     stack.parameters.insert(
         CTR_STREAM_PARAMETER.into(),
         existing.or(given).unwrap_or_default(),
     );
+}
+
+/// A Kinesis stream's ARN from `--ctr-stream` (a name or an ARN).
+pub fn stream_arn(stream: &str, region: &str, account: &str) -> String {
+    if stream.starts_with("arn:") {
+        stream.to_string()
+    } else {
+        format!("arn:aws:kinesis:{region}:{account}:stream/{stream}")
+    }
 }
 
 /// The callbacks template's parameter naming a pre-existing CTR stream.

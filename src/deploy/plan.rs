@@ -273,10 +273,7 @@ pub fn compute(
                 whisper::diff(queue, flow_id, &whisper_flow, deployment),
             ));
         }
-        let wanted = settings
-            .ctr_stream
-            .clone()
-            .or_else(|| inputs.ctr_stream.clone());
+        let wanted = inputs.ctr_stream.clone();
         if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some()
         {
             items.push(PlanItem::new(

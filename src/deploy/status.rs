@@ -898,9 +898,10 @@ fn apply_fingerprints(
                 row.drifted = current.as_ref() != Some(recorded);
                 row.outdated = now != *recorded;
                 row.in_sync = Some(!row.drifted && !row.outdated);
-                if row.drifted {
+                let healthy_words = row.detail.starts_with("Lex V1, alias");
+                if row.drifted && (row.detail.is_empty() || healthy_words) {
                     row.detail = "alias prod serves another bot version than deployed".into();
-                } else if row.outdated {
+                } else if row.outdated && !row.drifted {
                     row.detail = "this version ships another bot definition".into();
                 }
             }

@@ -261,6 +261,11 @@ impl Env {
 
     /// Runs the CLI with the stand-ins' environment; stdin is not a terminal.
     pub fn cli(&self, args: &[&str]) -> Output {
+        self.cli_with(args, |_| {})
+    }
+
+    /// `cli` after `adjust` had its say on the command (working directory, environment).
+    pub fn cli_with(&self, args: &[&str], adjust: impl FnOnce(&mut Command)) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
         command
             .args(args)
@@ -275,6 +280,7 @@ impl Env {
         {
             command.env(key, value);
         }
+        adjust(&mut command);
         command.output().expect("run connect-returns")
     }
 
@@ -377,6 +383,11 @@ impl Env {
 
     /// Object keys under the deployment's prefix in the artifact bucket.
     pub fn artifact_keys(&self) -> Vec<String> {
+        self.bucket_keys(&format!("{}/", self.name))
+    }
+
+    /// Object keys under `prefix` in the artifact bucket.
+    pub fn bucket_keys(&self, prefix: &str) -> Vec<String> {
         let client = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string()))
                 .force_path_style(true)
@@ -386,7 +397,7 @@ impl Env {
             client
                 .list_objects_v2()
                 .bucket("connect-returns-123456789012-us-east-1")
-                .prefix(format!("{}/", self.name))
+                .prefix(prefix)
                 .send(),
         );
         out.map(|out| {
@@ -439,4 +450,29 @@ impl Env {
             )
             .expect("delete object");
     }
+}
+
+/// Creates a Kinesis stream in moto with one raw CreateStream request (the tests do not link the
+/// Kinesis SDK; moto does not check signatures).
+pub fn create_kinesis_stream(name: &str) {
+    use std::io::{Read as _, Write as _};
+    let url = testkit::moto_url().to_string();
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = serde_json::json!({"StreamName": name, "ShardCount": 1}).to_string();
+    let mut socket = std::net::TcpStream::connect(host).expect("connect to moto");
+    write!(
+        socket,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: Kinesis_20131202.CreateStream\r\n\
+         Content-Type: application/x-amz-json-1.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send CreateStream");
+    let mut response = String::new();
+    socket.read_to_string(&mut response).expect("read response");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "CreateStream: {response}"
+    );
 }
