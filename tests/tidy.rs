@@ -198,3 +198,80 @@ fn engine_code_never_writes_to_stdout() {
         "stdout written outside output.rs and the commands: {offenders:?}"
     );
 }
+
+/// The engine: everything but the command line, the commands, the config file and the terminal.
+const ENGINE: &[&str] = &[
+    "src/deploy",
+    "src/resources",
+    "src/flow",
+    "src/assets",
+    "src/aws.rs",
+    "src/report.rs",
+    "src/pacing.rs",
+    "src/instance.rs",
+];
+
+/// What the engine must not use, with the reason.
+const FORBIDDEN_IN_ENGINE: &[(&str, &str)] = &[
+    ("crate::cli", "the command line"),
+    ("crate::commands", "a command"),
+    ("crate::ui", "the terminal side"),
+    ("crate::config", "the config file"),
+    ("crate::output", "stdout"),
+    ("clap::", "clap"),
+    ("indicatif", "indicatif"),
+    ("std::io::stdin", "stdin"),
+    ("std::io::stdout", "stdout"),
+    ("println!", "stdout"),
+    ("eprintln!", "the terminal"),
+    ("eprint!", "the terminal"),
+    ("print!(", "stdout"),
+];
+
+/// The engine lines of `text` that break the boundary, as `line: what`.
+fn boundary_breaks(text: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .flat_map(|(n, line)| {
+            FORBIDDEN_IN_ENGINE
+                .iter()
+                .filter(move |(pattern, _)| line.contains(pattern))
+                .map(move |(pattern, what)| format!("line {}: {pattern} ({what})", n + 1))
+        })
+        .collect()
+}
+
+#[test]
+fn the_engine_knows_nothing_of_the_command_line_or_the_terminal() {
+    // ARCHITECTURE.md: the engine takes settings, a reporter and a confirmation callback; only
+    // `cli.rs`, `commands/`, `config.rs`, `output.rs` and `ui/` know clap, stdin and stdout.
+    let mut offenders = Vec::new();
+    for part in ENGINE {
+        let paths = if part.ends_with(".rs") {
+            vec![root().join(part)]
+        } else {
+            files(part, ".rs")
+        };
+        for path in paths {
+            for broken in boundary_breaks(&read(&path)) {
+                offenders.push(format!("{}: {broken}", rel(&path)));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the engine reaches outside its boundary:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_boundary_rule_catches_a_deliberate_import() {
+    assert_eq!(
+        boundary_breaks("//! doc\nuse crate::cli::GlobalArgs;\n"),
+        vec!["line 2: crate::cli (the command line)".to_string()]
+    );
+    assert!(boundary_breaks("// use crate::cli in a comment is fine\n").is_empty());
+    assert!(boundary_breaks("use crate::deploy::model::Settings;\n").is_empty());
+}

@@ -303,3 +303,39 @@ fn a_template_number_passed_by_ref_is_reported() {
         "{p:#?}"
     );
 }
+
+#[test]
+fn a_template_range_that_disagrees_with_the_setting_is_reported() {
+    let dir = copy_assets();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    for f in ["returning-callers.yaml", "callbacks.yaml"] {
+        let text =
+            std::fs::read_to_string(support_assets::root().join("templates").join(f)).unwrap();
+        // The old, wider maxima: a year in minutes and in hours.
+        let text = text
+            .replace("    MaxValue: 10080", "    MaxValue: 525600")
+            .replace("    MaxValue: 720", "    MaxValue: 8760");
+        std::fs::write(dir.path().join("templates").join(f), text).unwrap();
+    }
+    let out = validate_copy(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let p = problems(&out);
+    assert!(
+        has(
+            &p,
+            "templates/returning-callers.yaml",
+            Some("RecordTTL"),
+            "MaxValue is 525600"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has(
+            &p,
+            "templates/callbacks.yaml",
+            Some("CallbackTTLHours"),
+            "MaxValue is 8760"
+        ),
+        "{p:#?}"
+    );
+}

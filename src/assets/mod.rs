@@ -366,6 +366,29 @@ pub fn lambda_output(function_id: &str) -> Option<&'static str> {
     })
 }
 
+/// The template parameter carrying the record TTL (minutes).
+pub const RECORD_TTL_PARAMETER: &str = "RecordTTL";
+/// The template parameter carrying the callback TTL (hours).
+pub const CALLBACK_TTL_PARAMETER: &str = "CallbackTTLHours";
+
+/// The template parameters that carry a numeric deployment setting, with the setting's one
+/// definition of default and range: `validate` checks the template's `Default`, `MinValue` and
+/// `MaxValue` against it.
+pub fn setting_parameters(
+    solution: Solution,
+) -> &'static [(&'static str, returns_lambdas::contract::Bounds)] {
+    match solution {
+        Solution::ReturningCallers => &[(
+            RECORD_TTL_PARAMETER,
+            returns_lambdas::contract::RECORD_TTL_MINUTES,
+        )],
+        Solution::Callbacks => &[(
+            CALLBACK_TTL_PARAMETER,
+            returns_lambdas::contract::CALLBACK_TTL_HOURS,
+        )],
+    }
+}
+
 /// Parameters of a solution's template. `ConnectInstanceARN`, `ArtifactBucket` and `ArtifactKey`
 /// are required; the rest have defaults (see the template).
 pub fn template_parameters(solution: Solution) -> &'static [&'static str] {
@@ -374,7 +397,7 @@ pub fn template_parameters(solution: Solution) -> &'static [&'static str] {
             "ConnectInstanceARN",
             "ArtifactBucket",
             "ArtifactKey",
-            "RecordTTL",
+            RECORD_TTL_PARAMETER,
             "LogRetentionDays",
             "Architecture",
         ],
@@ -382,7 +405,7 @@ pub fn template_parameters(solution: Solution) -> &'static [&'static str] {
             "ConnectInstanceARN",
             "ArtifactBucket",
             "ArtifactKey",
-            "CallbackTTLHours",
+            CALLBACK_TTL_PARAMETER,
             "ExistingCtrStreamArn",
             "LogRetentionDays",
             "Architecture",

@@ -165,11 +165,14 @@ pub fn desired(
         ]);
         match solution {
             Solution::ReturningCallers => {
-                parameters.insert("RecordTTL".into(), settings.record_ttl_minutes.to_string());
+                parameters.insert(
+                    assets::RECORD_TTL_PARAMETER.into(),
+                    settings.record_ttl_minutes.to_string(),
+                );
             }
             Solution::Callbacks => {
                 parameters.insert(
-                    "CallbackTTLHours".into(),
+                    assets::CALLBACK_TTL_PARAMETER.into(),
                     settings.callback_ttl_hours.to_string(),
                 );
             }

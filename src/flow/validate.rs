@@ -223,6 +223,25 @@ pub fn check_template(
             ));
         }
     }
+    for (name, bounds) in assets::setting_parameters(solution) {
+        for (key, want) in [
+            ("Default", bounds.default),
+            ("MinValue", bounds.min),
+            ("MaxValue", bounds.max),
+        ] {
+            let have = t.get(&["Parameters", name, key]);
+            if have.and_then(|v| v.trim().parse::<u32>().ok()) != Some(want) {
+                out.push(problem(
+                    file,
+                    Some(name),
+                    format!(
+                        "{key} is {} but the setting's definition (returns_lambdas::contract) says {want}; the CLI, the template and the handler must accept the same values",
+                        have.unwrap_or("absent")
+                    ),
+                ));
+            }
+        }
+    }
     let outputs = t.keys(&["Outputs"]);
     for o in assets::template_outputs(solution) {
         if !outputs.contains(o) {
