@@ -3,9 +3,10 @@
 //! run time (an upstream step may have just created what it names), so a step with nothing left
 //! to do makes no call.
 //!
-//! Edges: the routing profile waits for the queues; a flow waits for the queues and flows its
-//! placeholders name; the outbound whisper waits for its flow; a phone number waits for its
-//! entry flow.
+//! Each step says what it consumes and produces (`steps::Ref`); the edges follow from that
+//! (`steps::for_deploy`): the routing profile after its queues, a flow after the queues and flows
+//! it names and the Lambdas and bot it invokes, the outbound whisper and phone numbers after
+//! their flows.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -15,8 +16,9 @@ use super::current::Current;
 use super::desired::{
     CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings,
 };
-use super::graph::{self, GraphResult, Step};
+use super::graph::{self, GraphResult};
 use super::plan::{self, Inputs, Plan};
+use super::steps::{Node, Ref};
 use crate::report::{Reporter, StepOutcome};
 use crate::resources::Change;
 use crate::resources::connect::associations::Bot;
@@ -87,10 +89,7 @@ pub async fn run(
         shared.ids.insert(key("flow", name), flow.id.clone());
     }
     let shared = Arc::new(Mutex::new(shared));
-    let in_graph: std::collections::BTreeSet<String> =
-        plan.changes().map(|item| item.id()).collect();
-    let dep_if = |id: String| -> Option<String> { in_graph.contains(&id).then_some(id) };
-    let mut steps = Vec::new();
+    let mut steps: Vec<Node> = Vec::new();
     let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours)
         .map(|h| h.id.clone())
         .unwrap_or_default();
@@ -104,10 +103,12 @@ pub async fn run(
         };
         let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
         let existing = current.queues.get(&desired_queue.name).cloned();
-        steps.push(Step::new(
+        let produces = vec![Ref::Queue(desired_queue.name.clone())];
+        steps.push(Node::new(
             item.id(),
             format!("queue {}", desired_queue.name),
             vec![],
+            produces,
             move || async move {
                 let applied =
                     queues::apply(&cx, &desired_queue, existing.as_ref(), &change).await?;
@@ -128,17 +129,15 @@ pub async fn run(
             .get("routing-profile", &profile.name)
             .filter(|item| item.change.is_mutation())
     {
-        let deps: Vec<String> = profile
-            .queues
-            .keys()
-            .filter_map(|name| dep_if(format!("queue:{name}")))
-            .collect();
+        let consumes: Vec<Ref> = profile.queues.keys().cloned().map(Ref::Queue).collect();
+        let produces = vec![Ref::RoutingProfile(profile.name.clone())];
         let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
         let existing = current.routing_profile.clone();
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             format!("routing profile {}", profile.name),
-            deps,
+            consumes,
+            produces,
             move || async move {
                 let queue_ids: BTreeMap<String, String> = {
                     let shared = shared.lock().expect("shared state");
@@ -170,16 +169,8 @@ pub async fn run(
         else {
             continue;
         };
-        let deps: Vec<String> = template
-            .keys(settings)
-            .into_iter()
-            .filter_map(|(kind, target)| match kind.as_str() {
-                "queue" | "flow" => dep_if(format!("{kind}:{target}")),
-                "lambda" => dep_if(format!("lambda-association:{target}")),
-                "lex" => dep_if(format!("bot-association:{target}")),
-                _ => None,
-            })
-            .collect();
+        let consumes = super::steps::flow_consumes(template, settings);
+        let produces = vec![Ref::Flow(name.clone())];
         let (cx, shared, template, settings_c, inputs_c) = (
             cx.clone(),
             shared.clone(),
@@ -189,35 +180,41 @@ pub async fn run(
         );
         let existing = current.flows.get(&name).cloned();
         let label = format!("flow {name}");
-        steps.push(Step::new(item.id(), label, deps, move || async move {
-            let known = shared.lock().expect("shared state").refs.clone();
-            let (wanted, missing) =
-                plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
-            if !missing.is_empty() {
-                let names: Vec<String> = missing
-                    .iter()
-                    .map(|(kind, name)| format!("{kind} {name}"))
-                    .collect();
-                anyhow::bail!("unresolved references: {}", names.join(", "));
-            }
-            let change = flows::diff(
-                &wanted,
-                existing.as_ref(),
-                &settings_c.name,
-                settings_c.adopt,
-            );
-            if let Change::Conflict { reason, .. } = &change {
-                anyhow::bail!("{reason}");
-            }
-            if !change.is_mutation() {
-                return Ok(StepOutcome::Unchanged);
-            }
-            let applied = flows::apply(&cx, &wanted, existing.as_ref(), &change).await?;
-            let mut shared = shared.lock().expect("shared state");
-            shared.refs.insert(key("flow", &wanted.name), applied.arn);
-            shared.ids.insert(key("flow", &wanted.name), applied.id);
-            Ok(outcome_of(&change))
-        }));
+        steps.push(Node::new(
+            item.id(),
+            label,
+            consumes,
+            produces,
+            move || async move {
+                let known = shared.lock().expect("shared state").refs.clone();
+                let (wanted, missing) =
+                    plan::desired_flow_with_missing(&template, &settings_c, &known, &inputs_c);
+                if !missing.is_empty() {
+                    let names: Vec<String> = missing
+                        .iter()
+                        .map(|(kind, name)| format!("{kind} {name}"))
+                        .collect();
+                    anyhow::bail!("unresolved references: {}", names.join(", "));
+                }
+                let change = flows::diff(
+                    &wanted,
+                    existing.as_ref(),
+                    &settings_c.name,
+                    settings_c.adopt,
+                );
+                if let Change::Conflict { reason, .. } = &change {
+                    anyhow::bail!("{reason}");
+                }
+                if !change.is_mutation() {
+                    return Ok(StepOutcome::Unchanged);
+                }
+                let applied = flows::apply(&cx, &wanted, existing.as_ref(), &change).await?;
+                let mut shared = shared.lock().expect("shared state");
+                shared.refs.insert(key("flow", &wanted.name), applied.arn);
+                shared.ids.insert(key("flow", &wanted.name), applied.id);
+                Ok(outcome_of(&change))
+            },
+        ));
     }
 
     if let Some((aws, wanted, existing)) = aws_side {
@@ -239,22 +236,12 @@ pub async fn run(
         else {
             continue;
         };
-        let solution = if aws_side::lambda_ids(crate::assets::Solution::ReturningCallers)
-            .contains(&id.as_str())
-        {
-            crate::assets::Solution::ReturningCallers
-        } else {
-            crate::assets::Solution::Callbacks
-        };
-        let stack_step = aws_side
-            .and_then(|(_, wanted, _)| wanted.stacks.get(&solution))
-            .map(|stack| format!("stack:{}", stack.stack_name));
-        let deps: Vec<String> = stack_step.and_then(&dep_if).into_iter().collect();
         let (cx, shared, id) = (cx.clone(), shared.clone(), id.clone());
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             format!("Lambda association {id}"),
-            deps,
+            vec![Ref::Lambda(id.clone())],
+            vec![Ref::LambdaAssociated(id.clone())],
             move || async move {
                 let arn = {
                     let shared = shared.lock().expect("shared state");
@@ -270,16 +257,16 @@ pub async fn run(
             .get("bot-association", name)
             .filter(|item| item.change.is_mutation())
     {
-        let deps: Vec<String> = dep_if(format!("lex-bot:{name}")).into_iter().collect();
         let (cx, shared, name) = (cx.clone(), shared.clone(), name.clone());
         let v1 = match &inputs.bot {
             Some(bot @ Bot::V1 { .. }) => Some(bot.clone()),
             _ => None,
         };
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             format!("bot association {name}"),
-            deps,
+            vec![Ref::LexAlias(name.clone())],
+            vec![Ref::BotAssociated(name.clone())],
             move || async move {
                 let bot = match v1 {
                     Some(bot) => bot,
@@ -302,12 +289,12 @@ pub async fn run(
         && let Some(queue) = current.queues.get(&settings.callback_queue).cloned()
     {
         let flow_name = settings.named(OUTBOUND_WHISPER_FLOW);
-        let deps: Vec<String> = dep_if(format!("flow:{flow_name}")).into_iter().collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             format!("outbound whisper of queue {}", queue.name),
-            deps,
+            vec![Ref::Flow(flow_name.clone())],
+            vec![Ref::OutboundWhisper(queue.name.clone())],
             move || async move {
                 let flow_id = shared
                     .lock()
@@ -328,16 +315,12 @@ pub async fn run(
         .filter(|item| item.change.is_mutation())
     {
         let wanted = inputs.ctr_stream.clone();
-        let deps: Vec<String> = aws_side
-            .and_then(|(_, desired, _)| desired.stacks.get(&crate::assets::Solution::Callbacks))
-            .and_then(|stack| dep_if(format!("stack:{}", stack.stack_name)))
-            .into_iter()
-            .collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             "contact trace records to Kinesis",
-            deps,
+            vec![Ref::CtrStream],
+            vec![Ref::CtrStorage],
             move || async move {
                 let from_stack = shared
                     .lock()
@@ -379,12 +362,12 @@ pub async fn run(
             .instance_tags
             .get(&phone::record_tag(&settings.name, &claimed.id))
             .map(|value| phone::parse_record(value));
-        let deps: Vec<String> = dep_if(format!("flow:{entry_name}")).into_iter().collect();
         let (cx, shared) = (cx.clone(), shared.clone());
-        steps.push(Step::new(
+        steps.push(Node::new(
             item.id(),
             format!("phone number {masked}"),
-            deps,
+            vec![Ref::Flow(entry_name.clone())],
+            vec![Ref::PhoneNumber(masked.clone())],
             move || async move {
                 let flow_id = shared
                     .lock()
@@ -400,7 +383,7 @@ pub async fn run(
         ));
     }
 
-    let result = graph::run(steps, reporter).await?;
+    let result = graph::run(super::steps::for_deploy(steps), reporter).await?;
     let refs = shared.lock().expect("shared state").refs.clone();
     Ok((result, refs))
 }

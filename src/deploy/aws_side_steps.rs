@@ -5,8 +5,8 @@
 use super::apply::SharedRefs;
 use super::aws_side::{self, AwsCurrent, AwsDesired};
 use super::desired::Settings;
-use super::graph::Step;
 use super::plan::Plan;
+use super::steps::{Node, Ref};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Reporter, StepOutcome};
@@ -24,7 +24,7 @@ pub fn steps(
     plan: &Plan,
     shared: &SharedRefs,
     reporter: &Reporter,
-) -> Vec<Step> {
+) -> Vec<Node> {
     let mut steps = Vec::new();
     let (region, account) = cx.region_account();
     let (region, account) = (region.to_string(), account.to_string());
@@ -35,10 +35,11 @@ pub fn steps(
     if artifacts_in_graph {
         let (s3, wanted, existing) = (aws.s3(), desired.artifacts.clone(), current.bucket.clone());
         let progress = reporter.progress_for(artifacts_id.clone());
-        steps.push(Step::new(
+        steps.push(Node::new(
             artifacts_id.clone(),
             "Lambda artifacts",
             vec![],
+            vec![Ref::Artifacts],
             move || async move {
                 // Another deployment's destroy may remove the shared bucket (once empty) between
                 // our read and our upload: read again and create it once more.
@@ -68,11 +69,14 @@ pub fn steps(
         {
             continue;
         }
-        let deps = if artifacts_in_graph {
-            vec![artifacts_id.clone()]
-        } else {
-            vec![]
-        };
+        let mut produces: Vec<Ref> = aws_side::lambda_ids(*solution)
+            .into_iter()
+            .map(|id| Ref::Lambda(id.to_string()))
+            .collect();
+        produces.push(match solution {
+            Solution::Callbacks => Ref::CtrStream,
+            Solution::ReturningCallers => Ref::LexRole,
+        });
         let (cfn, wanted, existing, shared) = (
             aws.cloudformation(),
             wanted.clone(),
@@ -81,10 +85,11 @@ pub fn steps(
         );
         let progress = reporter.progress_for(id.clone());
         let created = existing.is_none();
-        steps.push(Step::new(
+        steps.push(Node::new(
             id,
             format!("stack {}", wanted.stack_name),
-            deps,
+            vec![Ref::Artifacts],
+            produces,
             move || async move {
                 let applied = stack::apply(&cfn, &wanted, existing.as_ref(), &*progress).await?;
                 let mut shared = shared.lock().expect("shared state");
@@ -116,10 +121,11 @@ pub fn steps(
         );
         let progress = reporter.progress_for(id.clone());
         let region = region.clone();
-        steps.push(Step::new(
+        steps.push(Node::new(
             id,
             format!("Lex V1 bot {}", spec.name),
             vec![],
+            vec![Ref::LexAlias(spec.name.clone())],
             move || async move {
                 lexv1::apply(&lex, &region, &wanted, existing.as_ref(), &*progress).await?;
                 Ok(if existing.is_none() {
@@ -135,17 +141,6 @@ pub fn steps(
             .is_some_and(|item| item.change.is_mutation())
     {
         let id = format!("lex-bot:{}", spec.name);
-        let stack_step = desired
-            .stacks
-            .get(&Solution::ReturningCallers)
-            .map(|stack| format!("stack:{}", stack.stack_name));
-        let deps: Vec<String> = stack_step
-            .filter(|step| {
-                plan.get("stack", step.trim_start_matches("stack:"))
-                    .is_some_and(|item| item.change.is_mutation())
-            })
-            .into_iter()
-            .collect();
         let (lex, spec, existing, shared, deployment) = (
             aws.lexv2(),
             spec.clone(),
@@ -155,10 +150,12 @@ pub fn steps(
         );
         let progress = reporter.progress_for(id.clone());
         let (region, account) = (region.clone(), account.clone());
-        steps.push(Step::new(
+        let alias = vec![Ref::LexAlias(spec.name.clone())];
+        steps.push(Node::new(
             id,
             format!("Lex bot {}", spec.name),
-            deps,
+            vec![Ref::LexRole],
+            alias,
             move || async move {
                 let role = {
                     let shared = shared.lock().expect("shared state");

@@ -1,21 +1,24 @@
 //! Destroy: remove what a deployment created and put back what it changed, in a safe order, as
-//! a dependency graph (issue 6).
+//! a dependency graph.
 //!
 //! Only resources carrying `connect-returns:deployment=<name>` are deleted. Adopted resources
 //! lose their adoption tag and stay. Pre-existing settings we changed (the callback queue's
 //! outbound whisper, phone-number flows) are restored from the values recorded at deploy time;
 //! a CTR storage association is removed only when the instance tag says we created it.
 //!
-//! Order: phone numbers and the outbound whisper are restored first; a flow is deleted after
-//! every flow that references it; the routing profile is emptied and deleted before the queues;
-//! Lambda associations go after the flows that invoke them.
+//! Order: the reverse of deploy, derived from what each removal's resource consumed and
+//! produced (`steps::for_destroy`): phone numbers and the outbound whisper are restored before
+//! their flows go, a flow after every flow that references it, the routing profile before its
+//! queues, associations after the flows that invoke them, stacks after everything that used
+//! their Lambdas, stream or role, the artifacts last.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::current::{self, Current, Depth};
 use super::desired::Settings;
-use super::graph::{self, GraphResult, Step};
+use super::graph::{self, GraphResult};
 use super::plan::{Plan, PlanItem};
+use super::steps::{Node, Ref};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Reporter, StepOutcome};
@@ -323,19 +326,15 @@ pub async fn run(
     keep_data: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<GraphResult> {
-    let flow_ids: Vec<String> = plan
-        .items
-        .iter()
-        .filter(|item| item.kind == "flow")
-        .map(PlanItem::id)
-        .collect();
-    let mut steps = Vec::new();
-    let restore_ids: Vec<String> = plan
-        .items
-        .iter()
-        .filter(|item| matches!(item.kind.as_str(), "phone-number" | "outbound-whisper"))
-        .map(PlanItem::id)
-        .collect();
+    let mut steps: Vec<Node> = Vec::new();
+    let flow_name_of = |flow_id: &str| {
+        found
+            .current
+            .flows
+            .values()
+            .find(|flow| flow.id == flow_id)
+            .map(|flow| flow.name.clone())
+    };
     for item in &plan.items {
         let id = item.id();
         match item.kind.as_str() {
@@ -348,11 +347,16 @@ pub async fn run(
                 else {
                     continue;
                 };
+                let consumes: Vec<Ref> = flow_name_of(&record.flow_id)
+                    .map(Ref::Flow)
+                    .into_iter()
+                    .collect();
                 let cx = cx.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("phone number {}", item.name),
-                    vec![],
+                    consumes,
+                    vec![Ref::PhoneNumber(item.name.clone())],
                     move || async move {
                         phone::restore(&cx, &phone_id, &record).await?;
                         Ok(StepOutcome::Restored)
@@ -363,11 +367,15 @@ pub async fn run(
                 let Some(queue) = found.whisper_queue.clone() else {
                     continue;
                 };
+                let consumes = vec![Ref::Flow(
+                    settings.named(super::desired::OUTBOUND_WHISPER_FLOW),
+                )];
                 let cx = cx.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("outbound whisper of queue {}", queue.name),
-                    vec![],
+                    consumes,
+                    vec![Ref::OutboundWhisper(queue.name.clone())],
                     move || async move {
                         whisper::restore(&cx, &queue).await?;
                         Ok(StepOutcome::Restored)
@@ -378,25 +386,13 @@ pub async fn run(
                 let Some(flow) = found.current.flows.get(&item.name).cloned() else {
                     continue;
                 };
-                // Delete after the restores and after every flow of ours that references it.
-                let mut deps = restore_ids.clone();
-                for other in plan
-                    .items
-                    .iter()
-                    .filter(|other| other.kind == "flow" && other.name != item.name)
-                {
-                    if let Some(referrer) = found.current.flows.get(&other.name)
-                        && (referrer.content.contains(&flow.arn)
-                            || referrer.content.contains(&flow.id))
-                    {
-                        deps.push(other.id());
-                    }
-                }
+                let consumes = flow_consumes(found, settings, &flow);
                 let cx = cx.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("flow {}", item.name),
-                    deps,
+                    consumes,
+                    vec![Ref::Flow(item.name.clone())],
                     move || async move {
                         flows::delete(&cx, &flow).await?;
                         Ok(StepOutcome::Deleted)
@@ -407,12 +403,14 @@ pub async fn run(
                 let Some(profile) = found.current.routing_profile.clone() else {
                     continue;
                 };
+                let consumes: Vec<Ref> = profile.queues.keys().cloned().map(Ref::Queue).collect();
                 let cx = cx.clone();
                 let change = item.change.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("routing profile {}", item.name),
-                    vec![],
+                    consumes,
+                    vec![Ref::RoutingProfile(item.name.clone())],
                     move || async move {
                         if change == Change::Delete {
                             routing_profile::delete(&cx, &profile).await?;
@@ -429,19 +427,13 @@ pub async fn run(
                 let Some(queue) = found.current.queues.get(&item.name).cloned() else {
                     continue;
                 };
-                let mut deps: Vec<String> = plan
-                    .items
-                    .iter()
-                    .filter(|other| matches!(other.kind.as_str(), "routing-profile" | "flow"))
-                    .map(PlanItem::id)
-                    .collect();
-                deps.extend(restore_ids.iter().cloned());
                 let cx = cx.clone();
                 let change = item.change.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("queue {}", item.name),
-                    deps,
+                    vec![],
+                    vec![Ref::Queue(item.name.clone())],
                     move || async move {
                         if change == Change::Delete {
                             queues::delete(&cx, &queue).await?;
@@ -456,10 +448,11 @@ pub async fn run(
             "ctr-storage" => {
                 let association = item.name.clone();
                 let cx = cx.clone();
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     "contact trace records association",
-                    vec![],
+                    vec![Ref::CtrStream],
+                    vec![Ref::CtrStorage],
                     move || async move {
                         storage::disassociate(&cx, &association).await?;
                         Ok(StepOutcome::Deleted)
@@ -468,7 +461,8 @@ pub async fn run(
             }
             "lambda-association" if item.change == Change::Delete => {
                 let (cx, arn) = (cx.clone(), item.name.clone());
-                steps.push(Step::new(
+                let function: Vec<String> = function_id_of(found, &arn).into_iter().collect();
+                steps.push(Node::new(
                     id,
                     format!(
                         "Lambda association {}",
@@ -477,7 +471,8 @@ pub async fn run(
                             .next()
                             .unwrap_or_default()
                     ),
-                    flow_ids.clone(),
+                    function.iter().cloned().map(Ref::Lambda).collect(),
+                    function.into_iter().map(Ref::LambdaAssociated).collect(),
                     move || async move {
                         crate::resources::connect::associations::disassociate_lambda(&cx, &arn)
                             .await?;
@@ -487,10 +482,11 @@ pub async fn run(
             }
             "bot-association" if item.change == Change::Delete => {
                 let (cx, arn) = (cx.clone(), item.name.clone());
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     "bot association",
-                    flow_ids.clone(),
+                    vec![Ref::LexAlias(crate::assets::bot().name)],
+                    vec![Ref::BotAssociated(crate::assets::bot().name)],
                     move || async move {
                         crate::resources::connect::associations::disassociate_bot(
                             &cx,
@@ -509,10 +505,11 @@ pub async fn run(
                         region: cx.region_account().0.to_string(),
                     },
                 );
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     "bot association (Lex V1)",
-                    flow_ids.clone(),
+                    vec![Ref::LexAlias(item.name.clone())],
+                    vec![Ref::BotAssociated(item.name.clone())],
                     move || async move {
                         crate::resources::connect::associations::disassociate_bot(&cx, &bot)
                             .await?;
@@ -521,19 +518,13 @@ pub async fn run(
                 ));
             }
             "lex-bot-v1" => {
-                let deps: Vec<String> = plan
-                    .items
-                    .iter()
-                    .filter(|other| other.kind == "bot-association-v1")
-                    .map(PlanItem::id)
-                    .chain(flow_ids.iter().cloned())
-                    .collect();
                 let (lex, deployment) = (aws.lexv1(), settings.name.clone());
                 let progress = reporter.progress_for(id.clone());
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("Lex V1 bot {}", item.name),
-                    deps,
+                    vec![],
+                    vec![Ref::LexAlias(item.name.clone())],
                     move || async move {
                         lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress)
                             .await?;
@@ -542,20 +533,14 @@ pub async fn run(
                 ));
             }
             "lex-bot" if item.change == Change::Delete => {
-                let deps: Vec<String> = plan
-                    .items
-                    .iter()
-                    .filter(|other| other.kind == "bot-association")
-                    .map(PlanItem::id)
-                    .chain(flow_ids.iter().cloned())
-                    .collect();
                 let (lex, name, deployment) =
                     (aws.lexv2(), item.name.clone(), settings.name.clone());
                 let progress = reporter.progress_for(id.clone());
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("Lex bot {name}"),
-                    deps,
+                    vec![Ref::LexRole],
+                    vec![Ref::LexAlias(name.clone())],
                     move || async move {
                         lexv2::delete(&lex, &name, &deployment, &*progress).await?;
                         Ok(StepOutcome::Deleted)
@@ -563,35 +548,23 @@ pub async fn run(
                 ));
             }
             "stack" if item.change == Change::Delete => {
-                // After everything that uses its Lambdas, stream or role.
-                let deps: Vec<String> = plan
-                    .items
+                let produces = found
+                    .stacks
                     .iter()
-                    .filter(|other| {
-                        matches!(
-                            other.kind.as_str(),
-                            "lambda-association"
-                                | "lex-bot"
-                                | "lex-bot-v1"
-                                | "ctr-storage"
-                                | "flow"
-                                | "bot-association"
-                                | "bot-association-v1"
-                        )
-                    })
-                    .filter(|other| other.change == Change::Delete)
-                    .map(PlanItem::id)
-                    .collect();
+                    .find(|(_, (name, _))| *name == item.name)
+                    .map(|(solution, _)| stack_produces(*solution))
+                    .unwrap_or_default();
                 let (cfn, name, deployment) = (
                     aws.cloudformation(),
                     item.name.clone(),
                     settings.name.clone(),
                 );
                 let progress = reporter.progress_for(id.clone());
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     format!("stack {name}"),
-                    deps,
+                    vec![Ref::Artifacts],
+                    produces,
                     move || async move {
                         let deleted =
                             stack::delete(&cfn, &name, &deployment, keep_data, &*progress).await?;
@@ -609,18 +582,13 @@ pub async fn run(
                 ));
             }
             "artifacts" => {
-                let deps: Vec<String> = plan
-                    .items
-                    .iter()
-                    .filter(|other| other.kind == "stack")
-                    .map(PlanItem::id)
-                    .collect();
                 let (s3, bucket, deployment) = (aws.s3(), item.name.clone(), settings.name.clone());
                 let progress = reporter.progress_for(id.clone());
-                steps.push(Step::new(
+                steps.push(Node::new(
                     id,
                     "Lambda artifacts",
-                    deps,
+                    vec![],
+                    vec![Ref::Artifacts],
                     move || async move {
                         artifacts::delete(&s3, &bucket, &deployment, &*progress).await?;
                         Ok(StepOutcome::Deleted)
@@ -630,7 +598,58 @@ pub async fn run(
             _ => {}
         }
     }
-    graph::run(steps, reporter).await
+    graph::run(super::steps::for_destroy(steps), reporter).await
+}
+
+/// What a solution's stack produced at deploy time: its Lambdas, and the CTR stream or the Lex
+/// role.
+fn stack_produces(solution: Solution) -> Vec<Ref> {
+    let mut out: Vec<Ref> = super::aws_side::lambda_ids(solution)
+        .into_iter()
+        .map(|id| Ref::Lambda(id.to_string()))
+        .collect();
+    out.push(match solution {
+        Solution::Callbacks => Ref::CtrStream,
+        Solution::ReturningCallers => Ref::LexRole,
+    });
+    out
+}
+
+/// The function id of one of our stacks' Lambda ARNs.
+fn function_id_of(found: &Found, arn: &str) -> Option<String> {
+    found.stacks.iter().find_map(|(solution, (_, stack))| {
+        let stack = stack.as_ref()?;
+        super::aws_side::lambda_ids(*solution)
+            .into_iter()
+            .find(|id| {
+                crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
+                    == Some(&arn.to_string())
+            })
+            .map(str::to_string)
+    })
+}
+
+/// What a deployed flow consumes: what its shipped template names, and the flows and queues
+/// whose ARN or id its content holds (a flow of another version may name others).
+fn flow_consumes(found: &Found, settings: &Settings, flow: &flows::Current) -> Vec<Ref> {
+    let mut out: Vec<Ref> = super::desired::flow_templates(settings)
+        .iter()
+        .find(|template| settings.named(&template.name) == flow.name)
+        .map(|template| super::steps::flow_consumes(template, settings))
+        .unwrap_or_default();
+    for other in found.current.flows.values() {
+        if other.name != flow.name
+            && (flow.content.contains(&other.arn) || flow.content.contains(&other.id))
+        {
+            out.push(Ref::Flow(other.name.clone()));
+        }
+    }
+    for (name, queue) in &found.current.queues {
+        if flow.content.contains(&queue.arn) || flow.content.contains(&queue.id) {
+            out.push(Ref::Queue(name.clone()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

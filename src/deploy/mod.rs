@@ -21,6 +21,7 @@ pub mod plan;
 pub mod preflight;
 pub mod record;
 pub mod status;
+pub mod steps;
 
 use std::collections::BTreeMap;
 

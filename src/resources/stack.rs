@@ -1101,7 +1101,7 @@ pub fn delete_change(current: Option<&Current>, deployment: &str) -> Change {
             format!("stack {} is busy: {}", c.stack_name, c.status),
             "wait for the running deploy to finish and run destroy again",
         ),
-        Some(_) => Change::Create,
+        Some(_) => Change::Delete,
     }
 }
 

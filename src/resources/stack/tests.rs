@@ -527,7 +527,7 @@ fn deleting_is_planned_from_ownership_and_state() {
     assert_eq!(delete_change(None, "dep"), Change::NoOp);
     assert_eq!(
         delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "dep"),
-        Change::Create
+        Change::Delete
     );
     assert!(matches!(
         delete_change(Some(&current_from_desired(&d, "UPDATE_COMPLETE")), "other"),
@@ -539,7 +539,7 @@ fn deleting_is_planned_from_ownership_and_state() {
     ));
     assert_eq!(
         delete_change(Some(&current_from_desired(&d, "DELETE_IN_PROGRESS")), "dep"),
-        Change::Create
+        Change::Delete
     );
 }
 
