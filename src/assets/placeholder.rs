@@ -83,7 +83,7 @@ impl fmt::Display for Placeholder {
 
 /// One `${..}` occurrence in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub struct Observed {
     /// The occurrence as written, e.g. `${lambda:searchCustomerCalls}`.
     pub text: String,
     /// The placeholder, or why it is not one.
@@ -91,7 +91,7 @@ pub struct Found {
 }
 
 /// Every `${..}` occurrence in `text`, in order (an unterminated `${` is reported too).
-pub fn scan(text: &str) -> Vec<Found> {
+pub fn scan(text: &str) -> Vec<Observed> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -99,14 +99,14 @@ pub fn scan(text: &str) -> Vec<Found> {
         match after.find('}') {
             Some(end) => {
                 let inner = &after[..end];
-                out.push(Found {
+                out.push(Observed {
                     text: format!("${{{inner}}}"),
                     parsed: Placeholder::parse(inner),
                 });
                 rest = &after[end + 1..];
             }
             None => {
-                out.push(Found {
+                out.push(Observed {
                     text: rest[start..].chars().take(40).collect(),
                     parsed: Err("unterminated ${".to_string()),
                 });

@@ -9,7 +9,7 @@ use crate::cli::{DeploymentArgs, GlobalArgs, TargetArgs};
 use crate::deploy::desired::{self, Settings};
 use crate::deploy::model::LexVersion;
 use crate::deploy::pipeline::{self, DeployReport, Mode};
-use crate::deploy::{self, aws_side};
+use crate::deploy::{self, upstream};
 use crate::error::{Outcome, UserError};
 use crate::instance::InstanceRef;
 use crate::output::print_result;
@@ -104,7 +104,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let settings = args.settings();
     desired::check(&settings)?;
     // The assets about to be deployed pass the same offline validation as `validate`.
-    deploy::preflight::check_shipped_assets(&aws_side::solutions(&settings))?;
+    deploy::preflight::check_shipped_assets(&upstream::solutions(&settings))?;
     if !args.plan {
         ui::confirm::require_yes(args.yes, "deploy")?;
     }

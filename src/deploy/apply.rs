@@ -11,14 +11,14 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use super::aws_side;
-use super::current::Current;
 use super::desired::{
     CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW, Settings,
 };
 use super::graph::{self, GraphResult};
-use super::plan::{self, Inputs, Plan};
+use super::observe::Current;
+use super::plan::{self, Plan, Upstream};
 use super::steps::{Node, Ref};
+use super::upstream;
 use crate::report::{Reporter, StepOutcome};
 use crate::resources::Change;
 use crate::resources::connect::associations::Bot;
@@ -30,15 +30,15 @@ type Key = (String, String);
 
 /// What steps learn and later steps need: ARNs (for flow placeholders) and ids.
 #[derive(Debug, Default)]
-pub struct Shared {
+pub struct RefMap {
     pub refs: BTreeMap<Key, String>,
     pub ids: BTreeMap<Key, String>,
 }
 
 /// The shared reference map, for the AWS-side steps that fill it.
-pub type SharedRefs = Arc<Mutex<Shared>>;
+pub type SharedRefMap = Arc<Mutex<RefMap>>;
 
-fn shared_refs(shared: &SharedRefs) -> SharedRefs {
+fn shared_refs(shared: &SharedRefMap) -> SharedRefMap {
     shared.clone()
 }
 
@@ -58,28 +58,28 @@ fn outcome_of(change: &Change) -> StepOutcome {
 /// Builds the graph for `plan` and runs it.
 #[allow(clippy::too_many_arguments)] // the graph needs each of these; a struct would only rename them
 pub async fn run(
-    cx: &Connect,
+    connect: &Connect,
     settings: &Settings,
     current: &Current,
     templates: &[FlowTemplate],
-    inputs: &Inputs,
+    inputs: &Upstream,
     plan: &Plan,
-    aws_side: Option<(
+    upstream: Option<(
         &crate::aws::Aws,
-        &aws_side::AwsDesired,
-        &aws_side::AwsCurrent,
+        &upstream::AwsDesired,
+        &upstream::AwsCurrent,
     )>,
     reporter: &Reporter,
 ) -> anyhow::Result<(GraphResult, BTreeMap<Key, String>)> {
-    let mut shared = Shared {
+    let mut shared = RefMap {
         refs: plan::known_refs(current, inputs),
         ids: BTreeMap::new(),
     };
-    if let Some((_, _, existing)) = aws_side {
+    if let Some((_, _, existing)) = upstream {
         for stack in existing.stacks.values().flatten() {
             shared
                 .refs
-                .extend(aws_side::refs_from_outputs(&stack.outputs));
+                .extend(upstream::refs_from_outputs(&stack.outputs));
         }
     }
     for (name, queue) in &current.queues {
@@ -101,7 +101,7 @@ pub async fn run(
         else {
             continue;
         };
-        let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
+        let (connect, shared, change) = (connect.clone(), shared.clone(), item.change.clone());
         let existing = current.queues.get(&desired_queue.name).cloned();
         let produces = vec![Ref::Queue(desired_queue.name.clone())];
         steps.push(Node::new(
@@ -111,7 +111,7 @@ pub async fn run(
             produces,
             move || async move {
                 let applied =
-                    queues::apply(&cx, &desired_queue, existing.as_ref(), &change).await?;
+                    queues::apply(&connect, &desired_queue, existing.as_ref(), &change).await?;
                 let mut shared = shared.lock().expect("shared state");
                 shared
                     .refs
@@ -131,7 +131,7 @@ pub async fn run(
     {
         let consumes: Vec<Ref> = profile.queues.keys().cloned().map(Ref::Queue).collect();
         let produces = vec![Ref::RoutingProfile(profile.name.clone())];
-        let (cx, shared, change) = (cx.clone(), shared.clone(), item.change.clone());
+        let (connect, shared, change) = (connect.clone(), shared.clone(), item.change.clone());
         let existing = current.routing_profile.clone();
         steps.push(Node::new(
             item.id(),
@@ -148,9 +148,14 @@ pub async fn run(
                         .map(|((_, name), id)| (name.clone(), id.clone()))
                         .collect()
                 };
-                let arn =
-                    routing_profile::apply(&cx, &profile, existing.as_ref(), &change, &queue_ids)
-                        .await?;
+                let arn = routing_profile::apply(
+                    &connect,
+                    &profile,
+                    existing.as_ref(),
+                    &change,
+                    &queue_ids,
+                )
+                .await?;
                 shared
                     .lock()
                     .expect("shared state")
@@ -171,8 +176,8 @@ pub async fn run(
         };
         let consumes = super::steps::flow_consumes(template, settings);
         let produces = vec![Ref::Flow(name.clone())];
-        let (cx, shared, template, settings_c, inputs_c) = (
-            cx.clone(),
+        let (connect, shared, template, settings_c, inputs_c) = (
+            connect.clone(),
             shared.clone(),
             template.clone(),
             settings.clone(),
@@ -208,7 +213,7 @@ pub async fn run(
                 if !change.is_mutation() {
                     return Ok(StepOutcome::Unchanged);
                 }
-                let applied = flows::apply(&cx, &wanted, existing.as_ref(), &change).await?;
+                let applied = flows::apply(&connect, &wanted, existing.as_ref(), &change).await?;
                 let mut shared = shared.lock().expect("shared state");
                 shared.refs.insert(key("flow", &wanted.name), applied.arn);
                 shared.ids.insert(key("flow", &wanted.name), applied.id);
@@ -217,10 +222,10 @@ pub async fn run(
         ));
     }
 
-    if let Some((aws, wanted, existing)) = aws_side {
-        steps.extend(super::aws_side_steps::steps(
+    if let Some((aws, wanted, existing)) = upstream {
+        steps.extend(super::upstream_steps::steps(
             aws,
-            cx,
+            connect,
             settings,
             wanted,
             existing,
@@ -236,7 +241,7 @@ pub async fn run(
         else {
             continue;
         };
-        let (cx, shared, id) = (cx.clone(), shared.clone(), id.clone());
+        let (connect, shared, id) = (connect.clone(), shared.clone(), id.clone());
         steps.push(Node::new(
             item.id(),
             format!("Lambda association {id}"),
@@ -245,9 +250,9 @@ pub async fn run(
             move || async move {
                 let arn = {
                     let shared = shared.lock().expect("shared state");
-                    aws_side::require(&shared.refs, "lambda", &id)?.clone()
+                    upstream::require(&shared.refs, "lambda", &id)?.clone()
                 };
-                associations::associate_lambda(&cx, &arn).await?;
+                associations::associate_lambda(&connect, &arn).await?;
                 Ok(StepOutcome::Created)
             },
         ));
@@ -257,7 +262,7 @@ pub async fn run(
             .get("bot-association", name)
             .filter(|item| item.change.is_mutation())
     {
-        let (cx, shared, name) = (cx.clone(), shared.clone(), name.clone());
+        let (connect, shared, name) = (connect.clone(), shared.clone(), name.clone());
         let v1 = match &inputs.bot {
             Some(bot @ Bot::V1 { .. }) => Some(bot.clone()),
             _ => None,
@@ -273,11 +278,11 @@ pub async fn run(
                     None => {
                         let shared = shared.lock().expect("shared state");
                         Bot::V2 {
-                            alias_arn: aws_side::require(&shared.refs, "lex", &name)?.clone(),
+                            alias_arn: upstream::require(&shared.refs, "lex", &name)?.clone(),
                         }
                     }
                 };
-                associations::associate_bot(&cx, &bot).await?;
+                associations::associate_bot(&connect, &bot).await?;
                 Ok(StepOutcome::Created)
             },
         ));
@@ -289,7 +294,7 @@ pub async fn run(
         && let Some(queue) = current.queues.get(&settings.callback_queue).cloned()
     {
         let flow_name = settings.named(OUTBOUND_WHISPER_FLOW);
-        let (cx, shared) = (cx.clone(), shared.clone());
+        let (connect, shared) = (connect.clone(), shared.clone());
         steps.push(Node::new(
             item.id(),
             format!("outbound whisper of queue {}", queue.name),
@@ -304,7 +309,7 @@ pub async fn run(
                     .cloned();
                 let flow_id =
                     flow_id.ok_or_else(|| anyhow::anyhow!("flow {flow_name} does not exist"))?;
-                whisper::apply(&cx, &queue, &flow_id).await?;
+                whisper::apply(&connect, &queue, &flow_id).await?;
                 Ok(StepOutcome::Updated)
             },
         ));
@@ -315,7 +320,7 @@ pub async fn run(
         .filter(|item| item.change.is_mutation())
     {
         let wanted = inputs.ctr_stream.clone();
-        let (cx, shared) = (cx.clone(), shared.clone());
+        let (connect, shared) = (connect.clone(), shared.clone());
         steps.push(Node::new(
             item.id(),
             "contact trace records to Kinesis",
@@ -331,7 +336,7 @@ pub async fn run(
                 let wanted = wanted.or(from_stack).ok_or_else(|| {
                     anyhow::anyhow!("no Kinesis stream for contact trace records")
                 })?;
-                storage::associate(&cx, &wanted).await?;
+                storage::associate(&connect, &wanted).await?;
                 Ok(StepOutcome::Created)
             },
         ));
@@ -362,7 +367,7 @@ pub async fn run(
             .instance_tags
             .get(&phone::record_tag(&settings.name, &claimed.id))
             .map(|value| phone::parse_record(value));
-        let (cx, shared) = (cx.clone(), shared.clone());
+        let (connect, shared) = (connect.clone(), shared.clone());
         steps.push(Node::new(
             item.id(),
             format!("phone number {masked}"),
@@ -377,7 +382,7 @@ pub async fn run(
                     .cloned();
                 let flow_id =
                     flow_id.ok_or_else(|| anyhow::anyhow!("flow {entry_name} does not exist"))?;
-                phone::apply(&cx, &claimed, &flow_id, record.as_ref()).await?;
+                phone::apply(&connect, &claimed, &flow_id, record.as_ref()).await?;
                 Ok(StepOutcome::Updated)
             },
         ));

@@ -14,9 +14,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::current::{self, Current, Depth};
 use super::desired::Settings;
 use super::graph::{self, GraphResult};
+use super::observe::Observed;
 use super::plan::{Plan, PlanItem};
 use super::steps::{Node, Ref};
 use crate::assets::Solution;
@@ -27,97 +27,12 @@ use crate::resources::connect::{Connect, flows, phone, queues, routing_profile, 
 use crate::resources::{Change, FieldDiff, Ownership, TAG_ADOPTED};
 use crate::resources::{artifacts, lexv1, lexv2, stack};
 
-/// Everything destroy needs to know, read without a mutating call.
-#[derive(Debug, Clone, Default)]
-pub struct Found {
-    pub current: Current,
-    /// The queue whose outbound whisper we changed (from the instance tag).
-    pub whisper_queue: Option<queues::Current>,
-    /// Phone numbers we pointed: (number id, record).
-    pub phones: Vec<(String, phone::Record)>,
-    /// The CTR association we created.
-    pub ctr_association: Option<String>,
-    /// The AWS side: stacks by solution, the Lex bot, the artifact bucket name.
-    pub stacks: BTreeMap<Solution, (String, Option<stack::Current>)>,
-    pub bot: Option<(String, lexv2::Current)>,
-    pub bot_v1: Option<lexv1::Current>,
-    pub bucket: Option<String>,
-}
-
-/// Reads what the deployment has.
-pub async fn read(
-    cx: &Connect,
-    settings: &Settings,
-    instance_tags: HashMap<String, String>,
-) -> anyhow::Result<Found> {
-    let current = current::read_with(cx, settings, instance_tags.clone(), Depth::Full).await?;
-    let whisper_queue = match instance_tags.get(&whisper::queue_tag(&settings.name)) {
-        Some(id) => match current.queues.values().find(|queue| &queue.id == id) {
-            Some(queue) => Some(queue.clone()),
-            None => queues::describe(cx, id).await?,
-        },
-        None => None,
-    };
-    let prefix = format!("connect-returns:{}:phone:", settings.name);
-    let phones = instance_tags
-        .iter()
-        .filter_map(|(key, value)| {
-            key.strip_prefix(&prefix)
-                .map(|id| (id.to_string(), phone::parse_record(value)))
-        })
-        .collect();
-    // The record may predate the association (a killed run): then nothing or the config for the
-    // recorded stream is ours; either way the record goes.
-    let ctr_association = instance_tags
-        .get(&storage::created_tag(&settings.name))
-        .map(|record| storage::recorded_association(record, &current.storage).unwrap_or_default());
-    Ok(Found {
-        current,
-        whisper_queue,
-        phones,
-        ctr_association,
-        ..Found::default()
-    })
-}
-
-/// Reads the AWS side of the deployment (CloudFormation, Lex, S3).
-pub async fn read_aws(
-    aws: &Aws,
-    cx: &Connect,
-    settings: &Settings,
-    found: &mut Found,
-) -> anyhow::Result<()> {
-    for solution in super::aws_side::solutions(settings) {
-        let name = stack::stack_name(&settings.name, solution.id())?;
-        let current = stack::read(&aws.cloudformation(), &name).await?;
-        found.stacks.insert(solution, (name, current));
-    }
-    if settings.returning_callers() {
-        let name = crate::assets::bot().name;
-        if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
-            found.bot = Some((name, bot));
-        }
-        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::aws_side::bot_spec()).await?;
-    }
-    if settings.returning_callers() && settings.callbacks() {
-        let (region, account) = cx.region_account();
-        let bucket = artifacts::bucket_name(account, region);
-        if artifacts::read(&aws.s3(), &bucket, &settings.name)
-            .await?
-            .is_some_and(|current| !current.keys.is_empty())
-        {
-            found.bucket = Some(bucket);
-        }
-    }
-    Ok(())
-}
-
 /// The Lambda ARNs of our stacks that are associated with the instance.
-fn our_lambda_associations(found: &Found) -> Vec<(Solution, String)> {
+fn our_lambda_associations(found: &Observed) -> Vec<(Solution, String)> {
     let mut out = Vec::new();
     for (solution, (_, stack)) in &found.stacks {
         let Some(stack) = stack else { continue };
-        for id in super::aws_side::lambda_ids(*solution) {
+        for id in super::upstream::lambda_ids(*solution) {
             if let Some(arn) =
                 crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
                 && found.current.lambdas.contains(arn)
@@ -130,7 +45,7 @@ fn our_lambda_associations(found: &Found) -> Vec<(Solution, String)> {
 }
 
 /// Our bot's alias ARN when it is associated with the instance.
-fn our_bot_association(found: &Found, cx_region: &str, cx_account: &str) -> Option<String> {
+fn our_bot_association(found: &Observed, cx_region: &str, cx_account: &str) -> Option<String> {
     let (_, bot) = found.bot.as_ref()?;
     let alias = bot.alias.as_ref()?;
     let arn = lexv2::alias_arn(cx_region, cx_account, &bot.bot_id, &alias.alias_id);
@@ -156,7 +71,10 @@ fn wanted_solution(settings: &Settings, solution: Option<&str>) -> bool {
 }
 
 /// Our flows of the chosen solutions, by name.
-fn our_flows<'a>(found: &'a Found, settings: &Settings) -> BTreeMap<&'a str, &'a flows::Current> {
+fn our_flows<'a>(
+    found: &'a Observed,
+    settings: &Settings,
+) -> BTreeMap<&'a str, &'a flows::Current> {
     found
         .current
         .flows
@@ -171,11 +89,11 @@ fn our_flows<'a>(found: &'a Found, settings: &Settings) -> BTreeMap<&'a str, &'a
 
 /// The destroy plan without instance coordinates (tests).
 #[cfg(test)]
-pub fn plan(found: &Found, settings: &Settings) -> Plan {
+pub fn plan(found: &Observed, settings: &Settings) -> Plan {
     plan_in(found, settings, "", "")
 }
 
-pub fn plan_in(found: &Found, settings: &Settings, region: &str, account: &str) -> Plan {
+pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &str) -> Plan {
     let deployment = &settings.name;
     let mut items = Vec::new();
     let flows_by_id: HashMap<&str, &flows::Current> = found
@@ -319,9 +237,9 @@ fn adopted_change() -> Change {
 /// Runs the destroy plan as a graph.
 pub async fn run(
     aws: &Aws,
-    cx: &Connect,
+    connect: &Connect,
     settings: &Settings,
-    found: &Found,
+    found: &Observed,
     plan: &Plan,
     keep_data: bool,
     reporter: &Reporter,
@@ -351,14 +269,14 @@ pub async fn run(
                     .map(Ref::Flow)
                     .into_iter()
                     .collect();
-                let cx = cx.clone();
+                let connect = connect.clone();
                 steps.push(Node::new(
                     id,
                     format!("phone number {}", item.name),
                     consumes,
                     vec![Ref::PhoneNumber(item.name.clone())],
                     move || async move {
-                        phone::restore(&cx, &phone_id, &record).await?;
+                        phone::restore(&connect, &phone_id, &record).await?;
                         Ok(StepOutcome::Restored)
                     },
                 ));
@@ -370,14 +288,14 @@ pub async fn run(
                 let consumes = vec![Ref::Flow(
                     settings.named(super::desired::OUTBOUND_WHISPER_FLOW),
                 )];
-                let cx = cx.clone();
+                let connect = connect.clone();
                 steps.push(Node::new(
                     id,
                     format!("outbound whisper of queue {}", queue.name),
                     consumes,
                     vec![Ref::OutboundWhisper(queue.name.clone())],
                     move || async move {
-                        whisper::restore(&cx, &queue).await?;
+                        whisper::restore(&connect, &queue).await?;
                         Ok(StepOutcome::Restored)
                     },
                 ));
@@ -387,14 +305,14 @@ pub async fn run(
                     continue;
                 };
                 let consumes = flow_consumes(found, settings, &flow);
-                let cx = cx.clone();
+                let connect = connect.clone();
                 steps.push(Node::new(
                     id,
                     format!("flow {}", item.name),
                     consumes,
                     vec![Ref::Flow(item.name.clone())],
                     move || async move {
-                        flows::delete(&cx, &flow).await?;
+                        flows::delete(&connect, &flow).await?;
                         Ok(StepOutcome::Deleted)
                     },
                 ));
@@ -404,7 +322,7 @@ pub async fn run(
                     continue;
                 };
                 let consumes: Vec<Ref> = profile.queues.keys().cloned().map(Ref::Queue).collect();
-                let cx = cx.clone();
+                let connect = connect.clone();
                 let change = item.change.clone();
                 steps.push(Node::new(
                     id,
@@ -413,10 +331,11 @@ pub async fn run(
                     vec![Ref::RoutingProfile(item.name.clone())],
                     move || async move {
                         if change == Change::Delete {
-                            routing_profile::delete(&cx, &profile).await?;
+                            routing_profile::delete(&connect, &profile).await?;
                             Ok(StepOutcome::Deleted)
                         } else {
-                            cx.untag(&profile.arn, vec![TAG_ADOPTED.to_string()])
+                            connect
+                                .untag(&profile.arn, vec![TAG_ADOPTED.to_string()])
                                 .await?;
                             Ok(StepOutcome::Kept)
                         }
@@ -427,7 +346,7 @@ pub async fn run(
                 let Some(queue) = found.current.queues.get(&item.name).cloned() else {
                     continue;
                 };
-                let cx = cx.clone();
+                let connect = connect.clone();
                 let change = item.change.clone();
                 steps.push(Node::new(
                     id,
@@ -436,10 +355,12 @@ pub async fn run(
                     vec![Ref::Queue(item.name.clone())],
                     move || async move {
                         if change == Change::Delete {
-                            queues::delete(&cx, &queue).await?;
+                            queues::delete(&connect, &queue).await?;
                             Ok(StepOutcome::Deleted)
                         } else {
-                            cx.untag(&queue.arn, vec![TAG_ADOPTED.to_string()]).await?;
+                            connect
+                                .untag(&queue.arn, vec![TAG_ADOPTED.to_string()])
+                                .await?;
                             Ok(StepOutcome::Kept)
                         }
                     },
@@ -447,20 +368,20 @@ pub async fn run(
             }
             "ctr-storage" => {
                 let association = item.name.clone();
-                let cx = cx.clone();
+                let connect = connect.clone();
                 steps.push(Node::new(
                     id,
                     "contact trace records association",
                     vec![Ref::CtrStream],
                     vec![Ref::CtrStorage],
                     move || async move {
-                        storage::disassociate(&cx, &association).await?;
+                        storage::disassociate(&connect, &association).await?;
                         Ok(StepOutcome::Deleted)
                     },
                 ));
             }
             "lambda-association" if item.change == Change::Delete => {
-                let (cx, arn) = (cx.clone(), item.name.clone());
+                let (connect, arn) = (connect.clone(), item.name.clone());
                 let function: Vec<String> = function_id_of(found, &arn).into_iter().collect();
                 steps.push(Node::new(
                     id,
@@ -474,14 +395,16 @@ pub async fn run(
                     function.iter().cloned().map(Ref::Lambda).collect(),
                     function.into_iter().map(Ref::LambdaAssociated).collect(),
                     move || async move {
-                        crate::resources::connect::associations::disassociate_lambda(&cx, &arn)
-                            .await?;
+                        crate::resources::connect::associations::disassociate_lambda(
+                            &connect, &arn,
+                        )
+                        .await?;
                         Ok(StepOutcome::Deleted)
                     },
                 ));
             }
             "bot-association" if item.change == Change::Delete => {
-                let (cx, arn) = (cx.clone(), item.name.clone());
+                let (connect, arn) = (connect.clone(), item.name.clone());
                 steps.push(Node::new(
                     id,
                     "bot association",
@@ -489,7 +412,7 @@ pub async fn run(
                     vec![Ref::BotAssociated(crate::assets::bot().name)],
                     move || async move {
                         crate::resources::connect::associations::disassociate_bot(
-                            &cx,
+                            &connect,
                             &crate::resources::connect::associations::Bot::V2 { alias_arn: arn },
                         )
                         .await?;
@@ -498,11 +421,11 @@ pub async fn run(
                 ));
             }
             "bot-association-v1" => {
-                let (cx, bot) = (
-                    cx.clone(),
+                let (connect, bot) = (
+                    connect.clone(),
                     crate::resources::connect::associations::Bot::V1 {
                         name: item.name.clone(),
-                        region: cx.region_account().0.to_string(),
+                        region: connect.region_account().0.to_string(),
                     },
                 );
                 steps.push(Node::new(
@@ -511,7 +434,7 @@ pub async fn run(
                     vec![Ref::LexAlias(item.name.clone())],
                     vec![Ref::BotAssociated(item.name.clone())],
                     move || async move {
-                        crate::resources::connect::associations::disassociate_bot(&cx, &bot)
+                        crate::resources::connect::associations::disassociate_bot(&connect, &bot)
                             .await?;
                         Ok(StepOutcome::Deleted)
                     },
@@ -526,7 +449,7 @@ pub async fn run(
                     vec![],
                     vec![Ref::LexAlias(item.name.clone())],
                     move || async move {
-                        lexv1::delete(&lex, &super::aws_side::bot_spec(), &deployment, &*progress)
+                        lexv1::delete(&lex, &super::upstream::bot_spec(), &deployment, &*progress)
                             .await?;
                         Ok(StepOutcome::Deleted)
                     },
@@ -604,7 +527,7 @@ pub async fn run(
 /// What a solution's stack produced at deploy time: its Lambdas, and the CTR stream or the Lex
 /// role.
 fn stack_produces(solution: Solution) -> Vec<Ref> {
-    let mut out: Vec<Ref> = super::aws_side::lambda_ids(solution)
+    let mut out: Vec<Ref> = super::upstream::lambda_ids(solution)
         .into_iter()
         .map(|id| Ref::Lambda(id.to_string()))
         .collect();
@@ -616,10 +539,10 @@ fn stack_produces(solution: Solution) -> Vec<Ref> {
 }
 
 /// The function id of one of our stacks' Lambda ARNs.
-fn function_id_of(found: &Found, arn: &str) -> Option<String> {
+fn function_id_of(found: &Observed, arn: &str) -> Option<String> {
     found.stacks.iter().find_map(|(solution, (_, stack))| {
         let stack = stack.as_ref()?;
-        super::aws_side::lambda_ids(*solution)
+        super::upstream::lambda_ids(*solution)
             .into_iter()
             .find(|id| {
                 crate::assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
@@ -631,7 +554,7 @@ fn function_id_of(found: &Found, arn: &str) -> Option<String> {
 
 /// What a deployed flow consumes: what its shipped template names, and the flows and queues
 /// whose ARN or id its content holds (a flow of another version may name others).
-fn flow_consumes(found: &Found, settings: &Settings, flow: &flows::Current) -> Vec<Ref> {
+fn flow_consumes(found: &Observed, settings: &Settings, flow: &flows::Current) -> Vec<Ref> {
     let mut out: Vec<Ref> = super::desired::flow_templates(settings)
         .iter()
         .find(|template| settings.named(&template.name) == flow.name)
@@ -681,7 +604,7 @@ mod tests {
 
     #[test]
     fn only_our_flows_of_the_chosen_solution_are_deleted() {
-        let mut found = Found::default();
+        let mut found = Observed::default();
         found
             .current
             .flows
@@ -708,7 +631,7 @@ mod tests {
     #[test]
     fn nothing_of_ours_means_an_empty_plan() {
         assert!(
-            plan(&Found::default(), &settings(SolutionChoice::All))
+            plan(&Observed::default(), &settings(SolutionChoice::All))
                 .items
                 .is_empty()
         );

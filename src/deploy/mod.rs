@@ -1,27 +1,29 @@
 //! The engine: deploy, status and destroy of one deployment, knowing nothing of clap or the
 //! terminal (`tests/tidy.rs` enforces it).
 //!
-//! `model` (settings) → `current` + `aws_side::read` (observe) → `desired` (pure) → `plan`
+//! `model` (settings) → `current` + `upstream::read` (observe) → `desired` (pure) → `plan`
 //! (pure diff) → `apply` (graph of steps, run by `graph`) → `record` (what was deployed).
 //! `pipeline` strings deploy and destroy together; `status` compares what exists with the
 //! record and with what this version would deploy. Preflight refuses bad input before any
 //! change.
 
+// By phase: what a deployment is, what exists, what should exist, the difference, the steps
+// that close it, and the pipelines that string these together.
 pub mod apply;
-pub mod aws_side;
-pub mod aws_side_steps;
-pub mod current;
 pub mod desired;
 pub mod destroy;
 pub mod graph;
 pub mod lock;
 pub mod model;
+pub mod observe;
 pub mod pipeline;
 pub mod plan;
 pub mod preflight;
 pub mod record;
 pub mod status;
 pub mod steps;
+pub mod upstream;
+pub mod upstream_steps;
 
 use std::collections::BTreeMap;
 
@@ -50,7 +52,7 @@ pub async fn connect(
     aws.check_credentials().await?;
     let client = aws.connect();
     let (arn, instance_tags) =
-        current::describe_instance(&client, &instance.id, aws.region()).await?;
+        observe::describe_instance(&client, &instance.id, aws.region()).await?;
     let connect = Connect {
         client,
         instance_id: instance.id.clone(),
@@ -67,7 +69,7 @@ pub async fn connect(
 /// Checks that what the settings name exists in the instance (after reading it).
 pub fn check_current(
     settings: &desired::Settings,
-    current: &current::Current,
+    current: &observe::Current,
 ) -> Result<(), UserError> {
     if settings.returning_callers()
         && crate::resources::connect::hours::find(&current.hours, &settings.hours).is_none()
@@ -109,7 +111,7 @@ pub fn check_current(
 
 /// The ARNs a summary shows, by `kind:name`.
 pub fn resource_arns(
-    current: &current::Current,
+    current: &observe::Current,
     settings: &desired::Settings,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();

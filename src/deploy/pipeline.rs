@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::desired::{self, FlowTemplate, Settings};
 use super::graph::{Ended, GraphResult};
 use super::model::{LexVersion, SolutionChoice};
-use super::plan::{self, Inputs, Plan, PlanItem};
+use super::plan::{self, Plan, PlanItem, Upstream};
 use super::record::{self, Deployed, Record, StackPrint};
-use super::{Target, apply, aws_side, current};
+use super::{Target, apply, observe, upstream};
 use crate::error::UserError;
 use crate::report::Reporter;
 
@@ -93,22 +93,22 @@ pub async fn deploy(
     reporter: &Reporter,
 ) -> anyhow::Result<DeployReport> {
     let connect = &target.connect;
-    let current = current::read(connect, settings, target.instance_tags.clone()).await?;
+    let current = observe::read(connect, settings, target.instance_tags.clone()).await?;
     super::check_current(settings, &current)?;
-    let artifact = aws_side::local_artifact()?;
+    let artifact = upstream::local_artifact()?;
     if let Some(stream) = &settings.ctr_stream {
         super::preflight::check_ctr_stream(&target.aws.kinesis(), stream).await?;
     }
     let (region, account) = connect.region_account();
     let (region, account) = (region.to_string(), account.to_string());
     let mut aws_desired =
-        aws_side::desired(settings, &account, &region, &connect.instance_arn, artifact)?;
-    aws_side::set_ctr_stream_parameter(&mut aws_desired, settings, &current, &region, &account);
-    let aws_current = aws_side::read(&target.aws, &aws_desired).await?;
-    let inputs = aws_side::connect_inputs(&aws_current, settings, &region, &account);
+        upstream::desired(settings, &account, &region, &connect.instance_arn, artifact)?;
+    upstream::set_ctr_stream_parameter(&mut aws_desired, settings, &current, &region, &account);
+    let aws_current = upstream::read(&target.aws, &aws_desired).await?;
+    let inputs = upstream::connect_inputs(&aws_current, settings, &region, &account);
     let templates: Vec<FlowTemplate> = desired::flow_templates(settings);
     let mut plan = plan::compute(settings, &current, &templates, &inputs);
-    let mut items = aws_side::plan(&aws_desired, &aws_current, &settings.name);
+    let mut items = upstream::plan(&aws_desired, &aws_current, &settings.name);
     items.append(&mut plan.items);
     plan.items = items;
     refuse_conflicts(&plan)?;
@@ -149,7 +149,7 @@ pub async fn deploy(
         // A deployment made before records existed, or by another version, gets its record now.
         let mut refs = plan::known_refs(&current, &inputs);
         for stack in aws_current.stacks.values().flatten() {
-            refs.extend(aws_side::refs_from_outputs(&stack.outputs));
+            refs.extend(upstream::refs_from_outputs(&stack.outputs));
         }
         let record = record_of(target, settings, &aws_desired, &templates, &refs, &inputs);
         if previous.as_ref() != Some(&record) {
@@ -270,10 +270,10 @@ fn created_arns(
 fn record_of(
     target: &Target,
     settings: &Settings,
-    aws_desired: &aws_side::AwsDesired,
+    aws_desired: &upstream::AwsDesired,
     templates: &[FlowTemplate],
     refs: &BTreeMap<(String, String), String>,
-    inputs: &Inputs,
+    inputs: &Upstream,
 ) -> Record {
     let mut deployed = Deployed::default();
     for template in templates {
@@ -380,8 +380,9 @@ pub async fn destroy(
             }
         }
     }
-    let mut found = super::destroy::read(connect, &settings, target.instance_tags.clone()).await?;
-    super::destroy::read_aws(&target.aws, connect, &settings, &mut found).await?;
+    let mut found =
+        super::observe::read_deployment(connect, &settings, target.instance_tags.clone()).await?;
+    super::observe::read_aws(&target.aws, connect, &settings, &mut found).await?;
     let plan = super::destroy::plan_in(&found, &settings, &region, &account);
     let mut report = DestroyReport {
         schema_version: SCHEMA_VERSION,

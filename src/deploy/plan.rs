@@ -5,18 +5,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::current::Current;
 use super::desired::{
     CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW,
     ROUTING_PROFILE, Settings,
 };
+use super::observe::Current;
 use crate::resources::Change;
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::{flows, phone, queues, routing_profile, storage, whisper};
 
 /// Values produced by the AWS-side steps (stacks, Lex) that Connect resources refer to.
 #[derive(Debug, Clone, Default)]
-pub struct Inputs {
+pub struct Upstream {
     /// `${lambda:<logical name>}` → function ARN.
     pub lambdas: BTreeMap<String, String>,
     /// The bot to associate (V2 alias ARN or V1 name).
@@ -29,18 +29,18 @@ pub struct Inputs {
     pub lex_rendering: Option<crate::assets::LexRendering>,
     /// True when the AWS-side steps (artifacts, stacks, Lex) are part of this deploy: then every
     /// Lambda and Lex reference will have a value by the time a flow step runs.
-    pub aws_side: bool,
+    pub upstream: bool,
     /// Function ids to associate with the instance (their ARNs come from the stacks).
     pub lambda_ids: Vec<String>,
     /// The bot to associate, by name (its alias ARN comes from the Lex step).
     pub bot_name: Option<String>,
 }
 
-impl Inputs {
+impl Upstream {
     /// True when every Lambda and Lex reference of `template` has a value: only then can the flow
     /// be deployed (its other references are queues and flows this deploy creates).
     pub fn ready_for(&self, template: &FlowTemplate, settings: &Settings) -> bool {
-        self.aws_side
+        self.upstream
             || template
                 .keys(settings)
                 .iter()
@@ -111,7 +111,7 @@ impl Plan {
 }
 
 /// Every reference a flow may name, from what exists now and what the AWS side produced.
-pub fn known_refs(current: &Current, inputs: &Inputs) -> BTreeMap<(String, String), String> {
+pub fn known_refs(current: &Current, inputs: &Upstream) -> BTreeMap<(String, String), String> {
     let mut known = BTreeMap::new();
     for (name, queue) in &current.queues {
         known.insert(("queue".to_string(), name.clone()), queue.arn.clone());
@@ -167,7 +167,7 @@ pub fn desired_flow_with_missing(
     template: &FlowTemplate,
     settings: &Settings,
     known: &BTreeMap<(String, String), String>,
-    inputs: &Inputs,
+    inputs: &Upstream,
 ) -> (flows::Desired, Vec<(String, String)>) {
     let lex = inputs
         .lex_rendering
@@ -196,7 +196,7 @@ pub fn compute(
     settings: &Settings,
     current: &Current,
     templates: &[FlowTemplate],
-    inputs: &Inputs,
+    inputs: &Upstream,
 ) -> Plan {
     let deployment = &settings.name;
     let adopt = settings.adopt;
@@ -274,7 +274,7 @@ pub fn compute(
             ));
         }
         let wanted = inputs.ctr_stream.clone();
-        if wanted.is_some() || inputs.aws_side || storage::stream_in_use(&current.storage).is_some()
+        if wanted.is_some() || inputs.upstream || storage::stream_in_use(&current.storage).is_some()
         {
             items.push(PlanItem::new(
                 "ctr-storage",
@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn a_fresh_instance_plans_creates_for_everything() {
-        let plan = compute(&settings(), &empty_instance(), &[], &Inputs::default());
+        let plan = compute(&settings(), &empty_instance(), &[], &Upstream::default());
         assert_eq!(
             plan.items
                 .iter()
@@ -441,7 +441,7 @@ mod tests {
         let mut s = settings();
         s.solution = SolutionChoice::Callbacks;
         assert!(
-            compute(&s, &empty_instance(), &[], &Inputs::default())
+            compute(&s, &empty_instance(), &[], &Upstream::default())
                 .items
                 .is_empty()
         );
@@ -471,7 +471,7 @@ mod tests {
         };
         let mut s = settings();
         s.solution = SolutionChoice::Callbacks;
-        let plan = compute(&s, &current, &[template], &Inputs::default());
+        let plan = compute(&s, &current, &[template], &Upstream::default());
         let text = render(&plan, "plan");
         assert!(text.contains("| -  \"x\": 1"), "{text}");
         assert!(text.contains("| +  \"x\": 2"), "{text}");

@@ -1,7 +1,7 @@
 //! Deploy preflight refusals that need more than the settings: the assets about to be deployed
 //! must pass the same offline validation as `connect-returns validate`, and a `--ctr-stream` given
 //! by name or ARN must exist (one DescribeStreamSummary). Each refusal is a [`UserError`]: exit 2,
-//! before any change. (The Lambda artifact's checks live with it in `aws_side::local_artifact`.)
+//! before any change. (The Lambda artifact's checks live with it in `upstream::local_artifact`.)
 
 use aws_sdk_kinesis::error::ProvideErrorMetadata as _;
 

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::desired::{self, OUTBOUND_WHISPER_FLOW, Settings};
-use super::destroy::{self, Found};
 use super::model::{Intent, LexVersion};
-use super::plan::{self, Inputs};
+use super::observe::{self, Observed};
+use super::plan::{self, Upstream};
 use super::record::{self, Record, StackPrint};
-use super::{Target, aws_side};
+use super::{Target, upstream};
 use crate::report::Reporter;
 use crate::resources::connect::{flows, queues, routing_profile};
 use crate::resources::{Change, Ownership, artifacts};
@@ -112,7 +112,7 @@ fn describe_change(change: &Change) -> String {
 }
 
 /// Builds the rows (pure).
-pub fn rows(found: &destroy::Found, settings: &Settings, inputs: &Inputs) -> Vec<Row> {
+pub fn rows(found: &Observed, settings: &Settings, inputs: &Upstream) -> Vec<Row> {
     let current = &found.current;
     let deployment = &settings.name;
     let mut out = Vec::new();
@@ -328,10 +328,10 @@ pub fn rows(found: &destroy::Found, settings: &Settings, inputs: &Inputs) -> Vec
 
 /// Rows of the AWS side: stacks, the Lex bot, the associations (pure).
 pub fn aws_rows(
-    found: &destroy::Found,
+    found: &Observed,
     settings: &Settings,
-    inputs: &Inputs,
-    desired: Option<&aws_side::AwsDesired>,
+    inputs: &Upstream,
+    desired: Option<&upstream::AwsDesired>,
 ) -> Vec<Row> {
     let mut out = Vec::new();
     let mut push = |kind: &str,
@@ -409,13 +409,13 @@ pub fn aws_rows(
         }
     }
     if settings.returning_callers() && settings.lex == LexVersion::V1 {
-        let spec = aws_side::bot_spec();
+        let spec = upstream::bot_spec();
         match &found.bot_v1 {
             Some(bot) => out_lex_v1_row(&mut push, &spec, bot, &settings.name),
             None => push("lex-bot", &spec.name, None, None, false, "not found".into()),
         }
     } else if settings.returning_callers() {
-        let spec = aws_side::bot_spec();
+        let spec = upstream::bot_spec();
         match &found.bot {
             Some((name, bot)) => {
                 let ownership = if bot.deployment.as_deref() == Some(settings.name.as_str()) {
@@ -430,7 +430,7 @@ pub fn aws_rows(
                     .and_then(|stack| stack.outputs.get("LexBotRoleARN"))
                     .cloned();
                 let change = lexv2::diff(
-                    &aws_side::lex_desired(&spec, &settings.name, role.as_deref()),
+                    &upstream::lex_desired(&spec, &settings.name, role.as_deref()),
                     Some(bot),
                 );
                 let healthy = bot
@@ -464,7 +464,7 @@ pub fn aws_rows(
         }
     }
     if settings.returning_callers() {
-        let spec = aws_side::bot_spec();
+        let spec = upstream::bot_spec();
         if let Some(bot) = &inputs.bot {
             let present = found.current.bots.contains(bot);
             push(
@@ -569,7 +569,7 @@ fn out_unchecked(
 
 /// Whether the deployment was made with `--lex v1`: its V1 bot carries our marker and no V2 bot
 /// of ours exists (deploy makes exactly one of the two).
-pub fn uses_lex_v1(found: &destroy::Found, deployment: &str) -> bool {
+pub fn uses_lex_v1(found: &Observed, deployment: &str) -> bool {
     let v1_ours = found
         .bot_v1
         .as_ref()
@@ -602,15 +602,16 @@ pub async fn inspect(
         None => Settings::defaults(name),
     };
     let mut settings = intent.over(&deployed_base);
-    let mut found = destroy::read(connect, &settings, target.instance_tags.clone()).await?;
-    destroy::read_aws(&target.aws, connect, &settings, &mut found).await?;
+    let mut found =
+        observe::read_deployment(connect, &settings, target.instance_tags.clone()).await?;
+    observe::read_aws(&target.aws, connect, &settings, &mut found).await?;
     let mut deployed = deployed_base.clone();
     if record.is_none() && intent.lex.is_none() && uses_lex_v1(&found, name) {
         settings.lex = LexVersion::V1;
         deployed.lex = LexVersion::V1;
     }
     reporter.phase("comparing with what was deployed and what this version would deploy");
-    let aws_current = aws_side::AwsCurrent {
+    let aws_current = upstream::AwsCurrent {
         bucket: None,
         stacks: found
             .stacks
@@ -620,14 +621,14 @@ pub async fn inspect(
         bot: found.bot.as_ref().map(|(_, bot)| bot.clone()),
         bot_v1: found.bot_v1.clone(),
     };
-    let artifact = aws_side::local_artifact()
+    let artifact = upstream::local_artifact()
         .ok()
         .or_else(|| recorded_artifact(record.as_ref()));
     let compare = |settings: &Settings| {
-        let inputs = aws_side::connect_inputs(&aws_current, settings, &region, &account);
+        let inputs = upstream::connect_inputs(&aws_current, settings, &region, &account);
         let desired = artifact.clone().and_then(|artifact| {
             let mut desired =
-                aws_side::desired(settings, &account, &region, &connect.instance_arn, artifact)
+                upstream::desired(settings, &account, &region, &connect.instance_arn, artifact)
                     .ok()?;
             keep_ctr_stream_parameter(&mut desired, &found, record.as_ref());
             Some(desired)
@@ -730,7 +731,7 @@ fn recorded_artifact(record: Option<&Record>) -> Option<artifacts::LocalArtifact
         .find_map(|stack| stack.parameters.get("ArtifactKey"))?;
     let sha256 = key.rsplit('/').next()?.trim_end_matches(".zip").to_string();
     Some(artifacts::LocalArtifact {
-        name: aws_side::ARTIFACT.into(),
+        name: upstream::ARTIFACT.into(),
         path: std::path::PathBuf::new(),
         sha256,
     })
@@ -739,8 +740,8 @@ fn recorded_artifact(record: Option<&Record>) -> Option<artifacts::LocalArtifact
 /// The CTR stream parameter is decided at deploy time from the instance; status keeps the
 /// recorded (else the live) value rather than guessing again.
 fn keep_ctr_stream_parameter(
-    desired: &mut aws_side::AwsDesired,
-    found: &Found,
+    desired: &mut upstream::AwsDesired,
+    found: &Observed,
     record: Option<&Record>,
 ) {
     for (solution, (name, live)) in &found.stacks {
@@ -749,23 +750,23 @@ fn keep_ctr_stream_parameter(
         };
         if !wanted
             .parameters
-            .contains_key(aws_side::CTR_STREAM_PARAMETER)
+            .contains_key(upstream::CTR_STREAM_PARAMETER)
             && *solution != crate::assets::Solution::Callbacks
         {
             continue;
         }
         let value = record
             .and_then(|record| record.deployed.stacks.get(name))
-            .and_then(|print| print.parameters.get(aws_side::CTR_STREAM_PARAMETER))
+            .and_then(|print| print.parameters.get(upstream::CTR_STREAM_PARAMETER))
             .or_else(|| {
                 live.as_ref()
-                    .and_then(|live| live.parameters.get(aws_side::CTR_STREAM_PARAMETER))
+                    .and_then(|live| live.parameters.get(upstream::CTR_STREAM_PARAMETER))
             })
             .cloned()
             .unwrap_or_default();
         wanted
             .parameters
-            .insert(aws_side::CTR_STREAM_PARAMETER.into(), value);
+            .insert(upstream::CTR_STREAM_PARAMETER.into(), value);
     }
 }
 
@@ -790,10 +791,10 @@ fn classify(row: &mut Row, then: Option<&Row>) {
 fn apply_fingerprints(
     rows: &mut [Row],
     record: &Record,
-    found: &Found,
+    found: &Observed,
     settings: &Settings,
-    inputs: &Inputs,
-    desired: Option<&aws_side::AwsDesired>,
+    inputs: &Upstream,
+    desired: Option<&upstream::AwsDesired>,
 ) {
     let known = plan::known_refs(&found.current, inputs);
     let mut now_flows = BTreeMap::new();
@@ -890,7 +891,7 @@ fn apply_fingerprints(
                         .as_ref()
                         .and_then(|(_, bot)| bot.alias_fingerprint.clone()),
                 };
-                let spec = aws_side::bot_spec();
+                let spec = upstream::bot_spec();
                 let now = match settings.lex {
                     LexVersion::V1 => lexv1::fingerprint(&spec),
                     LexVersion::V2 => spec.fingerprint_v2(),
@@ -944,13 +945,13 @@ mod tests {
                 detail,
             })
         };
-        out_lex_v1_row(&mut push, &aws_side::bot_spec(), bot, "d");
+        out_lex_v1_row(&mut push, &upstream::bot_spec(), bot, "d");
         rows.remove(0)
     }
 
     #[test]
     fn a_v1_bot_of_ours_means_a_lex_v1_deployment() {
-        let mut found = destroy::Found::default();
+        let mut found = Observed::default();
         assert!(!uses_lex_v1(&found, "d"));
         found.bot_v1 = Some(v1(Some("other"), "READY", None));
         assert!(!uses_lex_v1(&found, "d"));
@@ -960,7 +961,7 @@ mod tests {
 
     #[test]
     fn the_v1_row_says_sync_and_health() {
-        let shipped = lexv1::fingerprint(&aws_side::bot_spec());
+        let shipped = lexv1::fingerprint(&upstream::bot_spec());
         let good = row_of(&v1(Some("d"), "READY", Some(shipped.clone())));
         assert_eq!(
             (good.ownership, good.in_sync, good.healthy),

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-/// Shared state: queued callback contacts and the ones stopped.
+/// RefMap state: queued callback contacts and the ones stopped.
 #[derive(Debug, Default)]
 pub struct Queued {
     /// Contacts waiting in a queue.
@@ -129,7 +129,7 @@ fn answer(
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method != "POST" || path.split('?').next() != Some("/contact/stop") {
         return (
-            "404 Not Found",
+            "404 Not Observed",
             Some("ResourceNotFoundException"),
             r#"{"Message":"simulate fakes only StopContact"}"#.to_string(),
         );

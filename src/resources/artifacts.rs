@@ -7,7 +7,7 @@
 //! - Zips are keyed by content hash under the deployment's prefix: `<deployment>/lambdas/<sha256>.zip`,
 //!   so unchanged code is never re-uploaded and one deployment's destroy never removes another's code.
 //!   Presence is read with one ListObjectsV2 of the prefix (one call instead of a HeadObject per zip).
-//! - The deploy preflight (`deploy::aws_side::local_artifact`) reads the manifest `cargo xtask
+//! - The deploy preflight (`deploy::upstream::local_artifact`) reads the manifest `cargo xtask
 //!   build-lambdas` writes; [`preflight`] re-hashes each zip and runs the glibc check it is given
 //!   before anything is uploaded (refusal = `UserError`, exit 2).
 //! - `delete` removes the deployment's prefix, then the bucket when it is empty and ours.

@@ -50,7 +50,7 @@ pub struct IntentSpec {
 }
 
 /// The bot definition, filled by the engine from `assets::bot()` (see [`BotSpec::from_definition`]).
-/// Shared by V2 and V1.
+/// RefMap by V2 and V1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotSpec {
     /// e.g. `returnCallerConcierge`.

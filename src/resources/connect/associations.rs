@@ -13,12 +13,12 @@ use super::{Connect, is_conflict, is_not_found};
 use crate::resources::Change;
 
 /// Every Lambda ARN associated with the instance.
-pub async fn read_lambdas(cx: &Connect) -> anyhow::Result<BTreeSet<String>> {
+pub async fn read_lambdas(connect: &Connect) -> anyhow::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_lambda_functions()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .max_results(25)
         .into_paginator()
         .send();
@@ -46,13 +46,13 @@ impl Bot {
 }
 
 /// Every bot of one Lex version associated with the instance.
-pub async fn read_bots(cx: &Connect, v1: bool) -> anyhow::Result<BTreeSet<Bot>> {
+pub async fn read_bots(connect: &Connect, v1: bool) -> anyhow::Result<BTreeSet<Bot>> {
     let version = if v1 { LexVersion::V1 } else { LexVersion::V2 };
     let mut out = BTreeSet::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_bots()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .lex_version(version)
         .max_results(25)
         .into_paginator()
@@ -86,11 +86,11 @@ pub fn diff(present: bool) -> Change {
 }
 
 /// Associates a Lambda function; "already associated" is success.
-pub async fn associate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> {
-    match cx
+pub async fn associate_lambda(connect: &Connect, arn: &str) -> anyhow::Result<()> {
+    match connect
         .client
         .associate_lambda_function()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .function_arn(arn)
         .send()
         .await
@@ -104,11 +104,11 @@ pub async fn associate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> {
 }
 
 /// Removes a Lambda association; "not associated" is success.
-pub async fn disassociate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> {
-    match cx
+pub async fn disassociate_lambda(connect: &Connect, arn: &str) -> anyhow::Result<()> {
+    match connect
         .client
         .disassociate_lambda_function()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .function_arn(arn)
         .send()
         .await
@@ -121,22 +121,22 @@ pub async fn disassociate_lambda(cx: &Connect, arn: &str) -> anyhow::Result<()> 
 }
 
 /// Associates a bot; "already associated" is success.
-pub async fn associate_bot(cx: &Connect, bot: &Bot) -> anyhow::Result<()> {
+pub async fn associate_bot(connect: &Connect, bot: &Bot) -> anyhow::Result<()> {
     let result = match bot {
-        Bot::V2 { alias_arn } => cx
+        Bot::V2 { alias_arn } => connect
             .client
             .associate_bot()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .lex_v2_bot(LexV2Bot::builder().alias_arn(alias_arn).build())
             .send()
             .await
             .map(|_| ()),
         Bot::V1 { name, region } => {
             let lex_bot = LexBot::builder().name(name).lex_region(region).build()?;
-            match cx
+            match connect
                 .client
                 .associate_lex_bot()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .lex_bot(lex_bot)
                 .send()
                 .await
@@ -160,21 +160,21 @@ pub async fn associate_bot(cx: &Connect, bot: &Bot) -> anyhow::Result<()> {
 }
 
 /// Removes a bot association; "not associated" is success.
-pub async fn disassociate_bot(cx: &Connect, bot: &Bot) -> anyhow::Result<()> {
+pub async fn disassociate_bot(connect: &Connect, bot: &Bot) -> anyhow::Result<()> {
     let result = match bot {
-        Bot::V2 { alias_arn } => cx
+        Bot::V2 { alias_arn } => connect
             .client
             .disassociate_bot()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .lex_v2_bot(LexV2Bot::builder().alias_arn(alias_arn).build())
             .send()
             .await
             .map(|_| ()),
         Bot::V1 { name, region } => {
-            match cx
+            match connect
                 .client
                 .disassociate_lex_bot()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .bot_name(name)
                 .lex_region(region)
                 .send()

@@ -42,12 +42,12 @@ pub struct Current {
 }
 
 /// Every flow of the instance, by name.
-pub async fn read_all(cx: &Connect) -> anyhow::Result<BTreeMap<String, Current>> {
+pub async fn read_all(connect: &Connect) -> anyhow::Result<BTreeMap<String, Current>> {
     let mut out = BTreeMap::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .search_contact_flows()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .max_results(100)
         .into_paginator()
         .send();
@@ -159,24 +159,24 @@ pub struct Applied {
 /// Applies `change` to one flow. Create publishes (which validates); an update replaces the
 /// content (UpdateContactFlowContent publishes it).
 pub async fn apply(
-    cx: &Connect,
+    connect: &Connect,
     desired: &Desired,
     current: Option<&Current>,
     change: &Change,
 ) -> anyhow::Result<Applied> {
     match (change, current) {
         (Change::Create, _) => {
-            let output = cx
+            let output = connect
                 .client
                 .create_contact_flow()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .name(&desired.name)
                 .r#type(ContactFlowType::from(desired.flow_type.as_str()))
                 .description(&desired.description)
                 .content(&desired.content)
                 .status(ContactFlowStatus::Published)
                 .set_tags(Some({
-                    let mut tags = owner_tags(&cx.deployment);
+                    let mut tags = owner_tags(&connect.deployment);
                     tags.insert(SOLUTION_TAG.to_string(), desired.solution.clone());
                     tags
                 }))
@@ -186,10 +186,11 @@ pub async fn apply(
                 Ok(output) => output,
                 // A retried create whose first attempt landed: use the flow if it is ours.
                 Err(err) if super::is_conflict(&err) => {
-                    let all = read_all(cx).await?;
+                    let all = read_all(connect).await?;
                     return match all.get(&desired.name) {
                         Some(flow)
-                            if Ownership::of(&flow.tags, &cx.deployment) == Ownership::Ours =>
+                            if Ownership::of(&flow.tags, &connect.deployment)
+                                == Ownership::Ours =>
                         {
                             if normalise(&flow.content) != normalise(&desired.content)
                                 || !flow.published
@@ -198,7 +199,8 @@ pub async fn apply(
                                     fields: vec![],
                                     content_diff: None,
                                 };
-                                return Box::pin(apply(cx, desired, Some(flow), &change)).await;
+                                return Box::pin(apply(connect, desired, Some(flow), &change))
+                                    .await;
                             }
                             Ok(Applied {
                                 id: flow.id.clone(),
@@ -219,9 +221,10 @@ pub async fn apply(
             })
         }
         (Change::Update { .. }, Some(current)) => {
-            cx.client
+            connect
+                .client
                 .update_contact_flow_content()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .contact_flow_id(&current.id)
                 .content(&desired.content)
                 .send()
@@ -233,14 +236,15 @@ pub async fn apply(
             })
         }
         (Change::Adopt, Some(current)) => {
-            cx.tag(
-                &current.arn,
-                HashMap::from([(
-                    crate::resources::TAG_ADOPTED.to_string(),
-                    cx.deployment.clone(),
-                )]),
-            )
-            .await?;
+            connect
+                .tag(
+                    &current.arn,
+                    HashMap::from([(
+                        crate::resources::TAG_ADOPTED.to_string(),
+                        connect.deployment.clone(),
+                    )]),
+                )
+                .await?;
             Ok(Applied {
                 id: current.id.clone(),
                 arn: current.arn.clone(),
@@ -277,11 +281,11 @@ where
 }
 
 /// Deletes a flow we created; a flow already gone is success.
-pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
-    match cx
+pub async fn delete(connect: &Connect, current: &Current) -> anyhow::Result<()> {
+    match connect
         .client
         .delete_contact_flow()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .contact_flow_id(&current.id)
         .send()
         .await

@@ -13,12 +13,12 @@ pub struct Hours {
 }
 
 /// Every hours record of the instance (one paginated list call).
-pub async fn read_all(cx: &Connect) -> anyhow::Result<Vec<Hours>> {
+pub async fn read_all(connect: &Connect) -> anyhow::Result<Vec<Hours>> {
     let mut out = Vec::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_hours_of_operations()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .max_results(1000)
         .into_paginator()
         .send();

@@ -47,12 +47,12 @@ pub fn parse_record(value: &str) -> Record {
 }
 
 /// Every number claimed in the instance.
-pub async fn read_claimed(cx: &Connect) -> anyhow::Result<Vec<Claimed>> {
+pub async fn read_claimed(connect: &Connect) -> anyhow::Result<Vec<Claimed>> {
     let mut out = Vec::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_phone_numbers_v2()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .max_results(1000)
         .into_paginator()
         .send();
@@ -100,11 +100,11 @@ pub fn diff(record: Option<&Record>, flow_id: Option<&str>, flow_name: &str) -> 
 }
 
 /// The id of the flow the number points at now, `None` when it has none.
-pub async fn read_flow(cx: &Connect, number: &Claimed) -> anyhow::Result<Option<String>> {
-    let mut pages = cx
+pub async fn read_flow(connect: &Connect, number: &Claimed) -> anyhow::Result<Option<String>> {
+    let mut pages = connect
         .client
         .list_flow_associations()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .resource_type(ListFlowAssociationResourceType::VoicePhoneNumber)
         .max_results(100)
         .into_paginator()
@@ -134,7 +134,7 @@ pub fn previous_token(previous: Option<&str>) -> String {
 /// Points the number at `flow_id`, recording (first) what it did. A number without a record is
 /// read first, so destroy can put back the flow it pointed at.
 pub async fn apply(
-    cx: &Connect,
+    connect: &Connect,
     number: &Claimed,
     flow_id: &str,
     record: Option<&Record>,
@@ -142,19 +142,20 @@ pub async fn apply(
     let previous = match record {
         Some(record) => record.previous.clone().unwrap_or_else(|| "none".into()),
         None => {
-            let now = read_flow(cx, number).await?;
+            let now = read_flow(connect, number).await?;
             // Already ours without a record (a lost tag): nothing earlier is known.
             previous_token(now.as_deref().filter(|now| *now != flow_id))
         }
     };
     let tags = HashMap::from([(
-        record_tag(&cx.deployment, &number.id),
+        record_tag(&connect.deployment, &number.id),
         format!("{flow_id} {previous}"),
     )]);
-    cx.tag(&cx.instance_arn, tags).await?;
-    cx.client
+    connect.tag(&connect.instance_arn, tags).await?;
+    connect
+        .client
         .associate_phone_number_contact_flow()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .phone_number_id(&number.id)
         .contact_flow_id(flow_id)
         .send()
@@ -169,22 +170,22 @@ pub async fn apply(
 }
 
 /// Points the number back where it was and removes the record.
-pub async fn restore(cx: &Connect, phone_id: &str, record: &Record) -> anyhow::Result<()> {
+pub async fn restore(connect: &Connect, phone_id: &str, record: &Record) -> anyhow::Result<()> {
     let result = match &record.previous {
-        Some(previous) => cx
+        Some(previous) => connect
             .client
             .associate_phone_number_contact_flow()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .phone_number_id(phone_id)
             .contact_flow_id(previous)
             .send()
             .await
             .map(|_| ())
             .map_err(anyhow::Error::from),
-        None => match cx
+        None => match connect
             .client
             .disassociate_phone_number_contact_flow()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .phone_number_id(phone_id)
             .send()
             .await
@@ -195,7 +196,11 @@ pub async fn restore(cx: &Connect, phone_id: &str, record: &Record) -> anyhow::R
         },
     };
     result.context("failed to restore a phone number's flow")?;
-    cx.untag(&cx.instance_arn, vec![record_tag(&cx.deployment, phone_id)])
+    connect
+        .untag(
+            &connect.instance_arn,
+            vec![record_tag(&connect.deployment, phone_id)],
+        )
         .await
 }
 

@@ -38,10 +38,10 @@ pub struct Current {
 
 /// Reads the queues named in `names` (one list call plus one describe per match).
 pub async fn read_named(
-    cx: &Connect,
+    connect: &Connect,
     names: &[String],
 ) -> anyhow::Result<BTreeMap<String, Current>> {
-    read_named_except(cx, names, &BTreeMap::new()).await
+    read_named_except(connect, names, &BTreeMap::new()).await
 }
 
 /// Like [`read_named`], but queues in `known` (name → id, e.g. the queues of our own routing
@@ -49,16 +49,16 @@ pub async fn read_named(
 /// without a describe, as ours. Deploy uses this to keep an unchanged re-deploy within a few
 /// reads; status and destroy describe everything.
 pub async fn read_named_except(
-    cx: &Connect,
+    connect: &Connect,
     names: &[String],
     known: &BTreeMap<String, String>,
 ) -> anyhow::Result<BTreeMap<String, Current>> {
     let mut ids = Vec::new();
     let mut out = BTreeMap::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_queues()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .queue_types(QueueType::Standard)
         .max_results(1000)
         .into_paginator()
@@ -78,7 +78,7 @@ pub async fn read_named_except(
                             name: name.to_string(),
                             description: String::new(),
                             hours_id: String::new(),
-                            tags: crate::resources::owner_tags(&cx.deployment),
+                            tags: crate::resources::owner_tags(&connect.deployment),
                             outbound_flow_id: None,
                             outbound_caller_id_name: None,
                             outbound_caller_id_number_id: None,
@@ -92,7 +92,7 @@ pub async fn read_named_except(
         }
     }
     for id in ids {
-        if let Some(queue) = describe(cx, &id).await? {
+        if let Some(queue) = describe(connect, &id).await? {
             out.insert(queue.name.clone(), queue);
         }
     }
@@ -100,11 +100,11 @@ pub async fn read_named_except(
 }
 
 /// Describes one queue; `None` when it is gone.
-pub async fn describe(cx: &Connect, id: &str) -> anyhow::Result<Option<Current>> {
-    let result = cx
+pub async fn describe(connect: &Connect, id: &str) -> anyhow::Result<Option<Current>> {
+    let result = connect
         .client
         .describe_queue()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .queue_id(id)
         .send()
         .await;
@@ -177,28 +177,28 @@ pub struct Applied {
 
 /// Applies `change` to one queue.
 pub async fn apply(
-    cx: &Connect,
+    connect: &Connect,
     desired: &Desired,
     current: Option<&Current>,
     change: &Change,
 ) -> anyhow::Result<Applied> {
     match (change, current) {
         (Change::Create, _) => {
-            let output = cx
+            let output = connect
                 .client
                 .create_queue()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .name(&desired.name)
                 .description(&desired.description)
                 .hours_of_operation_id(&desired.hours_id)
-                .set_tags(Some(owner_tags(&cx.deployment)))
+                .set_tags(Some(owner_tags(&connect.deployment)))
                 .send()
                 .await;
             let output = match output {
                 Ok(output) => output,
                 // A retried create whose first attempt landed: use the queue if it is ours.
                 Err(err) if super::is_conflict(&err) => {
-                    return adopt_own_duplicate(cx, &desired.name).await;
+                    return adopt_own_duplicate(connect, &desired.name).await;
                 }
                 Err(err) => {
                     return Err(err)
@@ -214,9 +214,10 @@ pub async fn apply(
             for field in fields {
                 match field.field.as_str() {
                     "description" => {
-                        cx.client
+                        connect
+                            .client
                             .update_queue_name()
-                            .instance_id(&cx.instance_id)
+                            .instance_id(&connect.instance_id)
                             .queue_id(&current.id)
                             .description(&desired.description)
                             .send()
@@ -224,9 +225,10 @@ pub async fn apply(
                             .with_context(|| format!("failed to update queue {}", desired.name))?;
                     }
                     "hours of operation" => {
-                        cx.client
+                        connect
+                            .client
                             .update_queue_hours_of_operation()
-                            .instance_id(&cx.instance_id)
+                            .instance_id(&connect.instance_id)
                             .queue_id(&current.id)
                             .hours_of_operation_id(&desired.hours_id)
                             .send()
@@ -244,9 +246,9 @@ pub async fn apply(
         (Change::Adopt, Some(current)) => {
             let tags = HashMap::from([(
                 crate::resources::TAG_ADOPTED.to_string(),
-                cx.deployment.clone(),
+                connect.deployment.clone(),
             )]);
-            cx.tag(&current.arn, tags).await?;
+            connect.tag(&current.arn, tags).await?;
             Ok(Applied {
                 id: current.id.clone(),
                 arn: current.arn.clone(),
@@ -260,10 +262,10 @@ pub async fn apply(
     }
 }
 
-async fn adopt_own_duplicate(cx: &Connect, name: &str) -> anyhow::Result<Applied> {
-    let found = read_named(cx, &[name.to_string()]).await?;
+async fn adopt_own_duplicate(connect: &Connect, name: &str) -> anyhow::Result<Applied> {
+    let found = read_named(connect, &[name.to_string()]).await?;
     match found.get(name) {
-        Some(queue) if Ownership::of(&queue.tags, &cx.deployment) == Ownership::Ours => {
+        Some(queue) if Ownership::of(&queue.tags, &connect.deployment) == Ownership::Ours => {
             Ok(Applied {
                 id: queue.id.clone(),
                 arn: queue.arn.clone(),
@@ -274,11 +276,11 @@ async fn adopt_own_duplicate(cx: &Connect, name: &str) -> anyhow::Result<Applied
 }
 
 /// Deletes a queue we created; a queue already gone is success.
-pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
-    match cx
+pub async fn delete(connect: &Connect, current: &Current) -> anyhow::Result<()> {
+    match connect
         .client
         .delete_queue()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .queue_id(&current.id)
         .send()
         .await

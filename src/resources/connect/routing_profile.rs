@@ -42,12 +42,12 @@ pub struct Current {
 }
 
 /// Reads the profile named `name`: three calls when it exists, one when not.
-pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
+pub async fn read(connect: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
     let mut found = None;
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_routing_profiles()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .max_results(1000)
         .into_paginator()
         .send();
@@ -62,10 +62,10 @@ pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
         }
     }
     let Some(id) = found else { return Ok(None) };
-    let described = match cx
+    let described = match connect
         .client
         .describe_routing_profile()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .routing_profile_id(&id)
         .send()
         .await
@@ -80,10 +80,10 @@ pub async fn read(cx: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
         return Ok(None);
     };
     let mut queues = BTreeMap::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_routing_profile_queues()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .routing_profile_id(&id)
         .max_results(100)
         .into_paginator()
@@ -173,7 +173,7 @@ fn queue_config(queue_id: &str, priority: i32) -> anyhow::Result<RoutingProfileQ
 
 /// Applies `change`. `queue_ids` maps queue names to ids (all queues exist by now).
 pub async fn apply(
-    cx: &Connect,
+    connect: &Connect,
     desired: &Desired,
     current: Option<&Current>,
     change: &Change,
@@ -210,33 +210,34 @@ pub async fn apply(
                 .build()?;
             let mut chunks = configs.chunks(MAX_PER_CALL);
             let first = chunks.next().map(<[_]>::to_vec);
-            let output = cx
+            let output = connect
                 .client
                 .create_routing_profile()
-                .instance_id(&cx.instance_id)
+                .instance_id(&connect.instance_id)
                 .name(&desired.name)
                 .description(&desired.description)
                 .default_outbound_queue_id(default_queue)
                 .media_concurrencies(voice)
                 .set_queue_configs(first)
-                .set_tags(Some(owner_tags(&cx.deployment)))
+                .set_tags(Some(owner_tags(&connect.deployment)))
                 .send()
                 .await;
             let output = match output {
                 Ok(output) => output,
                 // A retried create whose first attempt landed: finish it as an update.
                 Err(err) if super::is_conflict(&err) => {
-                    let Some(existing) = read(cx, &desired.name).await? else {
+                    let Some(existing) = read(connect, &desired.name).await? else {
                         anyhow::bail!("routing profile {} vanished", desired.name)
                     };
-                    if Ownership::of(&existing.tags, &cx.deployment) != Ownership::Ours {
+                    if Ownership::of(&existing.tags, &connect.deployment) != Ownership::Ours {
                         anyhow::bail!(
                             "a routing profile named {} appeared that this deployment did not create",
                             desired.name
                         );
                     }
-                    let change = diff(desired, Some(&existing), &cx.deployment, false);
-                    return Box::pin(apply(cx, desired, Some(&existing), &change, queue_ids)).await;
+                    let change = diff(desired, Some(&existing), &connect.deployment, false);
+                    return Box::pin(apply(connect, desired, Some(&existing), &change, queue_ids))
+                        .await;
                 }
                 Err(err) => {
                     return Err(err).with_context(|| {
@@ -246,15 +247,16 @@ pub async fn apply(
             };
             let id = output.routing_profile_id().unwrap_or_default().to_string();
             for chunk in chunks {
-                associate(cx, &id, chunk.to_vec()).await?;
+                associate(connect, &id, chunk.to_vec()).await?;
             }
             Ok(output.routing_profile_arn().unwrap_or_default().to_string())
         }
         (Change::Update { fields, .. }, Some(current)) => {
             if fields.iter().any(|field| field.field == "description") {
-                cx.client
+                connect
+                    .client
                     .update_routing_profile_name()
-                    .instance_id(&cx.instance_id)
+                    .instance_id(&connect.instance_id)
                     .routing_profile_id(&current.id)
                     .description(&desired.description)
                     .send()
@@ -275,12 +277,13 @@ pub async fn apply(
                 }
             }
             for chunk in missing.chunks(MAX_PER_CALL) {
-                associate(cx, &current.id, chunk.to_vec()).await?;
+                associate(connect, &current.id, chunk.to_vec()).await?;
             }
             for chunk in reprioritise.chunks(MAX_PER_CALL) {
-                cx.client
+                connect
+                    .client
                     .update_routing_profile_queues()
-                    .instance_id(&cx.instance_id)
+                    .instance_id(&connect.instance_id)
                     .routing_profile_id(&current.id)
                     .set_queue_configs(Some(chunk.to_vec()))
                     .send()
@@ -295,14 +298,15 @@ pub async fn apply(
             Ok(current.arn.clone())
         }
         (Change::Adopt, Some(current)) => {
-            cx.tag(
-                &current.arn,
-                HashMap::from([(
-                    crate::resources::TAG_ADOPTED.to_string(),
-                    cx.deployment.clone(),
-                )]),
-            )
-            .await?;
+            connect
+                .tag(
+                    &current.arn,
+                    HashMap::from([(
+                        crate::resources::TAG_ADOPTED.to_string(),
+                        connect.deployment.clone(),
+                    )]),
+                )
+                .await?;
             Ok(current.arn.clone())
         }
         (_, Some(current)) => Ok(current.arn.clone()),
@@ -311,13 +315,14 @@ pub async fn apply(
 }
 
 async fn associate(
-    cx: &Connect,
+    connect: &Connect,
     profile_id: &str,
     configs: Vec<RoutingProfileQueueConfig>,
 ) -> anyhow::Result<()> {
-    cx.client
+    connect
+        .client
         .associate_routing_profile_queues()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .routing_profile_id(profile_id)
         .set_queue_configs(Some(configs))
         .send()
@@ -327,7 +332,7 @@ async fn associate(
 }
 
 /// Empties the profile (10 queues per call) and deletes it; a profile already gone is success.
-pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
+pub async fn delete(connect: &Connect, current: &Current) -> anyhow::Result<()> {
     let references: Vec<RoutingProfileQueueReference> = current
         .queues
         .values()
@@ -339,10 +344,10 @@ pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     for chunk in references.chunks(MAX_PER_CALL) {
-        let result = cx
+        let result = connect
             .client
             .disassociate_routing_profile_queues()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .routing_profile_id(&current.id)
             .set_queue_references(Some(chunk.to_vec()))
             .send()
@@ -356,10 +361,10 @@ pub async fn delete(cx: &Connect, current: &Current) -> anyhow::Result<()> {
             }
         }
     }
-    match cx
+    match connect
         .client
         .delete_routing_profile()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .routing_profile_id(&current.id)
         .send()
         .await

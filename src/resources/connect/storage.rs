@@ -45,12 +45,12 @@ pub struct Current {
 }
 
 /// The instance's CONTACT_TRACE_RECORDS configs.
-pub async fn read(cx: &Connect) -> anyhow::Result<Vec<Current>> {
+pub async fn read(connect: &Connect) -> anyhow::Result<Vec<Current>> {
     let mut out = Vec::new();
-    let mut pages = cx
+    let mut pages = connect
         .client
         .list_instance_storage_configs()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .resource_type(InstanceStorageResourceType::ContactTraceRecords)
         .max_results(10)
         .into_paginator()
@@ -95,7 +95,7 @@ pub fn stream_in_use(current: &[Current]) -> Option<&str> {
 }
 
 /// Associates `stream_arn` for CTRs and records that we did.
-pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String> {
+pub async fn associate(connect: &Connect, stream_arn: &str) -> anyhow::Result<String> {
     let config = InstanceStorageConfig::builder()
         .storage_type(StorageType::KinesisStream)
         .kinesis_stream_config(
@@ -106,44 +106,49 @@ pub async fn associate(cx: &Connect, stream_arn: &str) -> anyhow::Result<String>
         .build()?;
     // Record the intent first: a run killed between the association and the record must still
     // let destroy know the association is ours.
-    cx.tag(
-        &cx.instance_arn,
-        HashMap::from([(
-            created_tag(&cx.deployment),
-            format!("{PENDING}{stream_arn}"),
-        )]),
-    )
-    .await?;
-    let output = cx
+    connect
+        .tag(
+            &connect.instance_arn,
+            HashMap::from([(
+                created_tag(&connect.deployment),
+                format!("{PENDING}{stream_arn}"),
+            )]),
+        )
+        .await?;
+    let output = connect
         .client
         .associate_instance_storage_config()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .resource_type(InstanceStorageResourceType::ContactTraceRecords)
         .storage_config(config)
         .send()
         .await
         .context("failed to stream contact trace records to Kinesis")?;
     let id = output.association_id().unwrap_or_default().to_string();
-    cx.tag(
-        &cx.instance_arn,
-        HashMap::from([(created_tag(&cx.deployment), id.clone())]),
-    )
-    .await?;
+    connect
+        .tag(
+            &connect.instance_arn,
+            HashMap::from([(created_tag(&connect.deployment), id.clone())]),
+        )
+        .await?;
     Ok(id)
 }
 
 /// Removes the association we created and its record.
 /// An empty `association_id` only removes the record (the association was never made).
-pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<()> {
+pub async fn disassociate(connect: &Connect, association_id: &str) -> anyhow::Result<()> {
     if association_id.is_empty() {
-        return cx
-            .untag(&cx.instance_arn, vec![created_tag(&cx.deployment)])
+        return connect
+            .untag(
+                &connect.instance_arn,
+                vec![created_tag(&connect.deployment)],
+            )
             .await;
     }
-    let result = cx
+    let result = connect
         .client
         .disassociate_instance_storage_config()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .association_id(association_id)
         .resource_type(InstanceStorageResourceType::ContactTraceRecords)
         .send()
@@ -153,7 +158,11 @@ pub async fn disassociate(cx: &Connect, association_id: &str) -> anyhow::Result<
         Err(err) if is_not_found(&err) => {}
         Err(err) => return Err(err).context("failed to stop streaming contact trace records"),
     }
-    cx.untag(&cx.instance_arn, vec![created_tag(&cx.deployment)])
+    connect
+        .untag(
+            &connect.instance_arn,
+            vec![created_tag(&connect.deployment)],
+        )
         .await
 }
 

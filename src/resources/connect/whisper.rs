@@ -67,7 +67,7 @@ fn config(queue: &Queue, flow_id: Option<&str>) -> OutboundCallerConfig {
 }
 
 /// Records the previous value (once) and sets the whisper flow.
-pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result<()> {
+pub async fn apply(connect: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result<()> {
     if queue.outbound_flow_id.as_deref() == Some(flow_id) {
         return Ok(());
     }
@@ -78,20 +78,22 @@ pub async fn apply(cx: &Connect, queue: &Queue, flow_id: &str) -> anyhow::Result
             .unwrap_or_else(|| NONE.into());
         let tags = HashMap::from([
             (previous_tag(), previous),
-            (TAG_CHANGED_BY.to_string(), cx.deployment.clone()),
+            (TAG_CHANGED_BY.to_string(), connect.deployment.clone()),
         ]);
         // The instance record first: destroy finds the queue through it, so a run killed after
         // either tag still leaves everything destroy needs to restore.
-        cx.tag(
-            &cx.instance_arn,
-            HashMap::from([(queue_tag(&cx.deployment), queue.id.clone())]),
-        )
-        .await?;
-        cx.tag(&queue.arn, tags).await?;
+        connect
+            .tag(
+                &connect.instance_arn,
+                HashMap::from([(queue_tag(&connect.deployment), queue.id.clone())]),
+            )
+            .await?;
+        connect.tag(&queue.arn, tags).await?;
     }
-    cx.client
+    connect
+        .client
         .update_queue_outbound_caller_config()
-        .instance_id(&cx.instance_id)
+        .instance_id(&connect.instance_id)
         .queue_id(&queue.id)
         .outbound_caller_config(config(queue, Some(flow_id)))
         .send()
@@ -132,11 +134,11 @@ pub fn restore_change(queue: &Queue, deployment: &str) -> Change {
 }
 
 /// Puts the recorded previous whisper back and removes our tags.
-pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
-    if queue.tags.get(TAG_CHANGED_BY) != Some(&cx.deployment) {
+pub async fn restore(connect: &Connect, queue: &Queue) -> anyhow::Result<()> {
+    if queue.tags.get(TAG_CHANGED_BY) != Some(&connect.deployment) {
         // Killed before the queue was touched: only the instance record is left.
-        return cx
-            .untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)])
+        return connect
+            .untag(&connect.instance_arn, vec![queue_tag(&connect.deployment)])
             .await;
     }
     let previous = queue
@@ -146,9 +148,10 @@ pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
         .unwrap_or_else(|| NONE.into());
     let previous = (previous != NONE).then_some(previous);
     if queue.outbound_flow_id != previous {
-        cx.client
+        connect
+            .client
             .update_queue_outbound_caller_config()
-            .instance_id(&cx.instance_id)
+            .instance_id(&connect.instance_id)
             .queue_id(&queue.id)
             .outbound_caller_config(config(queue, previous.as_deref()))
             .send()
@@ -160,9 +163,11 @@ pub async fn restore(cx: &Connect, queue: &Queue) -> anyhow::Result<()> {
                 )
             })?;
     }
-    cx.untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()])
+    connect
+        .untag(&queue.arn, vec![previous_tag(), TAG_CHANGED_BY.to_string()])
         .await?;
-    cx.untag(&cx.instance_arn, vec![queue_tag(&cx.deployment)])
+    connect
+        .untag(&connect.instance_arn, vec![queue_tag(&connect.deployment)])
         .await
 }
 

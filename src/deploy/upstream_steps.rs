@@ -2,11 +2,11 @@
 //! (streaming its events as progress), and build the Lex V2 bot with its `prod` alias. Each puts
 //! what it produced (Lambda ARNs, CTR stream, Lex role and alias ARN) into the shared map.
 
-use super::apply::SharedRefs;
-use super::aws_side::{self, AwsCurrent, AwsDesired};
+use super::apply::SharedRefMap;
 use super::desired::Settings;
 use super::plan::Plan;
 use super::steps::{Node, Ref};
+use super::upstream::{self, AwsCurrent, AwsDesired};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Reporter, StepOutcome};
@@ -17,16 +17,16 @@ use crate::resources::{artifacts, lexv1, lexv2, stack};
 #[allow(clippy::too_many_arguments)] // each input is used; a struct would only rename them
 pub fn steps(
     aws: &Aws,
-    cx: &Connect,
+    connect: &Connect,
     settings: &Settings,
     desired: &AwsDesired,
     current: &AwsCurrent,
     plan: &Plan,
-    shared: &SharedRefs,
+    shared: &SharedRefMap,
     reporter: &Reporter,
 ) -> Vec<Node> {
     let mut steps = Vec::new();
-    let (region, account) = cx.region_account();
+    let (region, account) = connect.region_account();
     let (region, account) = (region.to_string(), account.to_string());
     let artifacts_id = format!("artifacts:{}", desired.artifacts.bucket);
     let artifacts_in_graph = plan
@@ -69,7 +69,7 @@ pub fn steps(
         {
             continue;
         }
-        let mut produces: Vec<Ref> = aws_side::lambda_ids(*solution)
+        let mut produces: Vec<Ref> = upstream::lambda_ids(*solution)
             .into_iter()
             .map(|id| Ref::Lambda(id.to_string()))
             .collect();
@@ -95,7 +95,7 @@ pub fn steps(
                 let mut shared = shared.lock().expect("shared state");
                 shared
                     .refs
-                    .extend(aws_side::refs_from_outputs(&applied.outputs));
+                    .extend(upstream::refs_from_outputs(&applied.outputs));
                 Ok(match (created, applied.changed) {
                     (true, _) => StepOutcome::Created,
                     (false, true) => StepOutcome::Updated,
@@ -159,9 +159,9 @@ pub fn steps(
             move || async move {
                 let role = {
                     let shared = shared.lock().expect("shared state");
-                    aws_side::require(&shared.refs, "role", "lex")?.clone()
+                    upstream::require(&shared.refs, "role", "lex")?.clone()
                 };
-                let wanted = aws_side::lex_desired(&spec, &deployment, Some(&role));
+                let wanted = upstream::lex_desired(&spec, &deployment, Some(&role));
                 let applied: lexv2::Applied = lexv2::apply(
                     &lex,
                     &region,

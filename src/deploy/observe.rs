@@ -1,17 +1,22 @@
-//! Current state: everything deploy, status and destroy need to know about the instance, read
+//! Observation: everything deploy, status and destroy need to know about what exists, read
 //! with list and search calls (concurrently; the pacer keeps them within the quota). Reading
-//! makes no mutating call.
+//! makes no mutating call. [`read`] is what deploy needs; [`Observed`] is the fuller picture
+//! status and destroy read ([`read_deployment`] and [`read_aws`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Context as _;
 
 use super::desired::{QUEUES, ROUTING_PROFILE, Settings};
+use crate::assets::Solution;
+use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::hours::{self, Hours};
 use crate::resources::connect::phone::{self, Claimed};
+use crate::resources::connect::whisper;
 use crate::resources::connect::{Connect, flows, is_not_found, queues, routing_profile, storage};
+use crate::resources::{artifacts, lexv1, lexv2, stack};
 
 /// What the instance has that a deployment cares about.
 #[derive(Debug, Clone, Default)]
@@ -72,15 +77,15 @@ pub enum Depth {
 
 /// Reads the current state. `instance_tags` comes from the preflight DescribeInstance.
 pub async fn read(
-    cx: &Connect,
+    connect: &Connect,
     settings: &Settings,
     instance_tags: HashMap<String, String>,
 ) -> anyhow::Result<Current> {
-    read_with(cx, settings, instance_tags, Depth::Deploy).await
+    read_with(connect, settings, instance_tags, Depth::Deploy).await
 }
 
 pub async fn read_with(
-    cx: &Connect,
+    connect: &Connect,
     settings: &Settings,
     instance_tags: HashMap<String, String>,
     depth: Depth,
@@ -90,7 +95,7 @@ pub async fn read_with(
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
     let want_v1 = settings.lex == super::model::LexVersion::V1;
     let queues_and_profile = async {
-        let profile = routing_profile::read(cx, &profile_name).await?;
+        let profile = routing_profile::read(connect, &profile_name).await?;
         let mut known = std::collections::BTreeMap::new();
         if depth == Depth::Deploy
             && let Some(profile) = &profile
@@ -103,31 +108,31 @@ pub async fn read_with(
                 }
             }
         }
-        let queues = queues::read_named_except(cx, &names, &known).await?;
+        let queues = queues::read_named_except(connect, &names, &known).await?;
         anyhow::Ok((queues, profile))
     };
     let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones) = tokio::try_join!(
-        hours::read_all(cx),
+        hours::read_all(connect),
         queues_and_profile,
-        flows::read_all(cx),
-        associations::read_lambdas(cx),
+        flows::read_all(connect),
+        associations::read_lambdas(connect),
         async {
-            let mut bots = associations::read_bots(cx, want_v1).await?;
+            let mut bots = associations::read_bots(connect, want_v1).await?;
             if depth == Depth::Full {
-                bots.extend(associations::read_bots(cx, !want_v1).await?);
+                bots.extend(associations::read_bots(connect, !want_v1).await?);
             }
             anyhow::Ok(bots)
         },
         async {
             if settings.callbacks() || depth == Depth::Full {
-                storage::read(cx).await
+                storage::read(connect).await
             } else {
                 Ok(Vec::new())
             }
         },
         async {
             if want_phones {
-                phone::read_claimed(cx).await
+                phone::read_claimed(connect).await
             } else {
                 Ok(Vec::new())
             }
@@ -144,4 +149,90 @@ pub async fn read_with(
         storage,
         phones,
     })
+}
+
+/// Everything status and destroy need to know about a deployment, read without a mutating
+/// call: the instance in full depth, the records our changes left on it, and the AWS side.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub current: Current,
+    /// The queue whose outbound whisper we changed (from the instance tag).
+    pub whisper_queue: Option<queues::Current>,
+    /// Phone numbers we pointed: (number id, record).
+    pub phones: Vec<(String, phone::Record)>,
+    /// The CTR association we created.
+    pub ctr_association: Option<String>,
+    /// The AWS side: stacks by solution, the Lex bot, the artifact bucket name.
+    pub stacks: BTreeMap<Solution, (String, Option<stack::Current>)>,
+    pub bot: Option<(String, lexv2::Current)>,
+    pub bot_v1: Option<lexv1::Current>,
+    pub bucket: Option<String>,
+}
+
+/// Reads what the deployment has.
+pub async fn read_deployment(
+    connect: &Connect,
+    settings: &Settings,
+    instance_tags: HashMap<String, String>,
+) -> anyhow::Result<Observed> {
+    let current = read_with(connect, settings, instance_tags.clone(), Depth::Full).await?;
+    let whisper_queue = match instance_tags.get(&whisper::queue_tag(&settings.name)) {
+        Some(id) => match current.queues.values().find(|queue| &queue.id == id) {
+            Some(queue) => Some(queue.clone()),
+            None => queues::describe(connect, id).await?,
+        },
+        None => None,
+    };
+    let prefix = format!("connect-returns:{}:phone:", settings.name);
+    let phones = instance_tags
+        .iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix(&prefix)
+                .map(|id| (id.to_string(), phone::parse_record(value)))
+        })
+        .collect();
+    // The record may predate the association (a killed run): then nothing or the config for the
+    // recorded stream is ours; either way the record goes.
+    let ctr_association = instance_tags
+        .get(&storage::created_tag(&settings.name))
+        .map(|record| storage::recorded_association(record, &current.storage).unwrap_or_default());
+    Ok(Observed {
+        current,
+        whisper_queue,
+        phones,
+        ctr_association,
+        ..Observed::default()
+    })
+}
+
+/// Reads the AWS side of the deployment (CloudFormation, Lex, S3).
+pub async fn read_aws(
+    aws: &Aws,
+    connect: &Connect,
+    settings: &Settings,
+    found: &mut Observed,
+) -> anyhow::Result<()> {
+    for solution in super::upstream::solutions(settings) {
+        let name = stack::stack_name(&settings.name, solution.id())?;
+        let current = stack::read(&aws.cloudformation(), &name).await?;
+        found.stacks.insert(solution, (name, current));
+    }
+    if settings.returning_callers() {
+        let name = crate::assets::bot().name;
+        if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
+            found.bot = Some((name, bot));
+        }
+        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::upstream::bot_spec()).await?;
+    }
+    if settings.returning_callers() && settings.callbacks() {
+        let (region, account) = connect.region_account();
+        let bucket = artifacts::bucket_name(account, region);
+        if artifacts::read(&aws.s3(), &bucket, &settings.name)
+            .await?
+            .is_some_and(|current| !current.keys.is_empty())
+        {
+            found.bucket = Some(bucket);
+        }
+    }
+    Ok(())
 }

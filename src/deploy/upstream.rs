@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use returns_artifact::elf;
 
 use super::desired::Settings;
-use super::plan::{Inputs, PlanItem};
+use super::plan::{PlanItem, Upstream};
 use crate::assets::{self, Solution};
 use crate::aws::Aws;
 use crate::error::UserError;
@@ -286,9 +286,9 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
     items
 }
 
-/// Inputs for the Connect side from what the AWS side has now.
-pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Inputs {
-    let mut inputs = Inputs::default();
+/// Upstream for the Connect side from what the AWS side has now.
+pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Upstream {
+    let mut inputs = Upstream::default();
     for stack in current.stacks.values().flatten() {
         for id in [
             "searchCustomerCalls",
@@ -333,9 +333,9 @@ pub fn connect_inputs(
     settings: &Settings,
     region: &str,
     account: &str,
-) -> Inputs {
+) -> Upstream {
     let mut inputs = inputs(current, region, account);
-    inputs.aws_side = true;
+    inputs.upstream = true;
     // A stream given by name is named by ARN towards Connect.
     if let Some(given) = &settings.ctr_stream {
         inputs.ctr_stream = Some(stream_arn(given, region, account));
@@ -358,7 +358,7 @@ pub fn connect_inputs(
 pub fn set_ctr_stream_parameter(
     desired: &mut AwsDesired,
     settings: &Settings,
-    current: &super::current::Current,
+    current: &super::observe::Current,
     region: &str,
     account: &str,
 ) {
@@ -396,8 +396,8 @@ pub fn stream_arn(stream: &str, region: &str, account: &str) -> String {
 /// The callbacks template's parameter naming a pre-existing CTR stream.
 pub const CTR_STREAM_PARAMETER: &str = "ExistingCtrStreamArn";
 
-/// Inputs for `--lex v1`: flows name the bot by name, Region and alias.
-pub fn use_lex_v1(inputs: &mut Inputs, region: &str) {
+/// Upstream for `--lex v1`: flows name the bot by name, Region and alias.
+pub fn use_lex_v1(inputs: &mut Upstream, region: &str) {
     let name = assets::bot().name;
     inputs.lex_rendering = Some(assets::LexRendering::V1 {
         bot_name: name.clone(),
