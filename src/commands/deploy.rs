@@ -112,17 +112,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if settings.lex == LexVersion::V1 {
         reporter.warn("Lex V1 reached end of support on 2025-09-15; the V1 bot is deployed as the blog did it, but prefer --lex v2");
     }
-    reporter.phase(format!(
-        "reading deployment {} in instance {}",
-        settings.name, instance.id
-    ));
-    let target = deploy::connect(
-        &global.aws_options(),
-        crate::config::pacing_from_env(),
-        &instance,
-        &settings.name,
-    )
-    .await?;
+    let target = super::open_target(global, &instance, &settings.name, &reporter).await?;
     let mode = if args.plan {
         Mode::PlanOnly
     } else {

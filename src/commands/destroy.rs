@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::cli::{DeploymentArgs, GlobalArgs, TargetArgs};
 use crate::deploy::pipeline::{self, DestroyOptions, DestroyReport, Mode};
-use crate::deploy::{self, desired, plan};
+use crate::deploy::{desired, plan};
 use crate::error::Outcome;
 use crate::instance::InstanceRef;
 use crate::output::print_result;
@@ -95,17 +95,7 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         ui::confirm::require_yes(args.yes, "destroy")?;
     }
     let reporter = ui::progress::reporter(global);
-    reporter.phase(format!(
-        "reading deployment {} in instance {}",
-        args.target.name, instance.id
-    ));
-    let target = deploy::connect(
-        &global.aws_options(),
-        crate::config::pacing_from_env(),
-        &instance,
-        &args.target.name,
-    )
-    .await?;
+    let target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
     let options = DestroyOptions {
         mode: if args.plan {
             Mode::PlanOnly

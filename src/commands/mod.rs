@@ -8,8 +8,11 @@ pub mod simulate;
 pub mod status;
 pub mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::deploy::Target;
 use crate::error::Outcome;
+use crate::instance::InstanceRef;
+use crate::report::Reporter;
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -21,4 +24,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Simulate(args) => simulate::run(&cli.global, args).await,
         Command::Generate(command) => generate::run(command),
     }
+}
+
+/// Connects to the deployment's instance the way every deployment command does: AWS settings
+/// from the global flags, the Connect pacing, the instance described (bad input when missing).
+pub async fn open_target(
+    global: &GlobalArgs,
+    instance: &InstanceRef,
+    name: &str,
+    reporter: &Reporter,
+) -> anyhow::Result<Target> {
+    reporter.phase(format!(
+        "reading deployment {name} in instance {}",
+        instance.id
+    ));
+    crate::deploy::connect(
+        &global.aws_options(),
+        crate::config::pacing_from_env(),
+        instance,
+        name,
+    )
+    .await
 }

@@ -45,6 +45,30 @@ pub struct Row {
     pub detail: String,
 }
 
+impl Row {
+    /// A row before the drifted/outdated classification; present when it has an owner.
+    pub fn new(
+        kind: &str,
+        name: &str,
+        ownership: Option<Ownership>,
+        in_sync: Option<bool>,
+        healthy: bool,
+        detail: String,
+    ) -> Row {
+        Row {
+            kind: kind.into(),
+            name: name.into(),
+            present: ownership.is_some(),
+            ownership,
+            in_sync,
+            drifted: false,
+            outdated: false,
+            healthy,
+            detail,
+        }
+    }
+}
+
 /// The JSON document of `status` (see docs/output.md).
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
@@ -122,24 +146,13 @@ pub fn rows(found: &Observed, settings: &Settings, inputs: &Upstream) -> Vec<Row
                    change: Option<Change>,
                    healthy: bool,
                    detail: String| {
-        let present = ownership.is_some();
         let in_sync = change.as_ref().map(|change| matches!(change, Change::NoOp));
         let detail = if detail.is_empty() {
             change.as_ref().map(describe_change).unwrap_or_default()
         } else {
             detail
         };
-        out.push(Row {
-            kind: kind.into(),
-            name: name.into(),
-            present,
-            ownership,
-            in_sync,
-            drifted: false,
-            outdated: false,
-            healthy,
-            detail,
-        });
+        out.push(Row::new(kind, name, ownership, in_sync, healthy, detail));
     };
     let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours)
         .map(|h| h.id.clone());
@@ -340,17 +353,7 @@ pub fn aws_rows(
                     in_sync: Option<bool>,
                     healthy: bool,
                     detail: String| {
-        out.push(Row {
-            kind: kind.into(),
-            name: name.into(),
-            present: ownership.is_some(),
-            ownership,
-            in_sync,
-            drifted: false,
-            outdated: false,
-            healthy,
-            detail,
-        });
+        out.push(Row::new(kind, name, ownership, in_sync, healthy, detail));
     };
     for (solution, (name, current)) in &found.stacks {
         match current {
@@ -933,17 +936,7 @@ mod tests {
                         in_sync: Option<bool>,
                         healthy: bool,
                         detail: String| {
-            rows.push(Row {
-                kind: kind.into(),
-                name: name.into(),
-                present: ownership.is_some(),
-                ownership,
-                in_sync,
-                drifted: false,
-                outdated: false,
-                healthy,
-                detail,
-            })
+            rows.push(Row::new(kind, name, ownership, in_sync, healthy, detail))
         };
         out_lex_v1_row(&mut push, &upstream::bot_spec(), bot, "d");
         rows.remove(0)

@@ -290,17 +290,7 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
 pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Upstream {
     let mut inputs = Upstream::default();
     for stack in current.stacks.values().flatten() {
-        for id in [
-            "searchCustomerCalls",
-            "addCustomerCalls",
-            "get10DigitPhone",
-            "getCurrentTime",
-            "writeCallback",
-            "readCallback",
-            "updateCallback",
-            "stopContact",
-            "processCtr",
-        ] {
+        for id in returns_lambdas::contract::Function::ALL.map(|function| function.id()) {
             if let Some(arn) =
                 assets::lambda_output(id).and_then(|output| stack.outputs.get(output))
             {
