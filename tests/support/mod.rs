@@ -370,14 +370,23 @@ impl Env {
     pub fn tables_named(&self, part: &str) -> Vec<String> {
         let client =
             aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
-        let out = self
+        // Every page: moto is shared by the whole run and may hold more than one page of tables.
+        let names: Vec<String> = self
             .runtime
-            .block_on(client.list_tables().send())
-            .expect("list tables");
-        out.table_names()
-            .iter()
+            .block_on(
+                client
+                    .list_tables()
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Vec<_>>(),
+            )
+            .into_iter()
+            .map(|name| name.expect("list tables"))
+            .collect();
+        names
+            .into_iter()
             .filter(|name| name.contains(part))
-            .cloned()
             .collect()
     }
 
