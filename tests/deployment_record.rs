@@ -11,7 +11,13 @@ use serde_json::{Value, json};
 use support::{Env, create_kinesis_stream, items, show, stdout_json};
 
 /// A config file whose `[env.ci]` table sets the deployment settings away from their defaults.
-fn config(env: &Env, callback_queue: &str, stream: &str) -> String {
+fn config(
+    env: &Env,
+    callback_queue: &str,
+    stream: &str,
+    hours: &str,
+    callback_number: &str,
+) -> String {
     format!(
         r#"
 record-ttl-minutes = 999
@@ -25,6 +31,8 @@ prefix = "ci-"
 callback-queue = "{callback_queue}"
 ctr-stream = "{stream}"
 phone-number = "{phone}"
+callback-phone-number = "{callback_number}"
+hours = "{hours}"
 record-ttl-minutes = 120
 callback-ttl-hours = 48
 "#,
@@ -56,7 +64,20 @@ fn in_empty_dir(env: &Env, dir: &std::path::Path, args: &[&str]) -> std::process
 #[test]
 fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
     let env = Env::new();
-    // What the settings name must exist: a second standard queue and a CTR stream.
+    // What the settings name must exist: other hours, a second standard queue, a second
+    // claimed number and a CTR stream.
+    let instance = env.instance_id();
+    let night = env.admin(
+        "POST",
+        "hours",
+        Some(&json!({"instance_id": instance, "name": "Night Shift"}).to_string()),
+    );
+    let second = env.admin(
+        "POST",
+        "phone-numbers",
+        Some(&json!({"instance_id": instance}).to_string()),
+    );
+    let callback_number = second["number"].as_str().unwrap().to_string();
     let queue = format!("ciCallbacks{}", &env.name[2..8]);
     let hours_id = env.seed["hours_of_operation"]["id"]
         .as_str()
@@ -77,7 +98,11 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
     let before = env.state();
     let workdir = tempfile::tempdir().unwrap();
     let config_path = workdir.path().join("connect-returns.toml");
-    std::fs::write(&config_path, config(&env, &queue, &stream)).unwrap();
+    std::fs::write(
+        &config_path,
+        config(&env, &queue, &stream, "Night Shift", &callback_number),
+    )
+    .unwrap();
     let deploy = env.cli_with(
         &["--env", "ci", "--output", "json", "deploy", "--yes"],
         |c| {
@@ -117,11 +142,23 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
         "{doc}"
     );
     assert_eq!(doc["record"]["settings"]["prefix"], json!("ci-"), "{doc}");
-    let number = env.phone_number();
-    assert!(
-        !String::from_utf8_lossy(&status.stdout).contains(&number[2..]),
-        "the full phone number never appears: {doc}"
+    assert_eq!(
+        doc["record"]["settings"]["hours"],
+        json!("Night Shift"),
+        "{doc}"
     );
+    assert_eq!(
+        doc["record"]["settings"]["callback-ttl-hours"],
+        json!(48),
+        "{doc}"
+    );
+    let number = env.phone_number();
+    for number in [&number, &callback_number] {
+        assert!(
+            !String::from_utf8_lossy(&status.stdout).contains(&number[2..]),
+            "the full phone number never appears: {doc}"
+        );
+    }
     assert_eq!(doc["summary"]["drifted"], json!(0), "{doc}");
     assert_eq!(doc["summary"]["outdated"], json!(0), "{doc}");
     assert_eq!(

@@ -145,6 +145,16 @@ pub fn handle(
             let mut w = shared.world();
             crate::connect::admin_create_contact(&mut w, &v).map(Resp::ok)
         }
+        ("POST", "hours") => {
+            let v = body_json(body)?;
+            let mut w = shared.world();
+            crate::connect::admin_add_hours(&mut w, &v).map(Resp::ok)
+        }
+        ("POST", "phone-numbers") => {
+            let v = body_json(body)?;
+            let mut w = shared.world();
+            crate::connect::admin_claim_number(&mut w, &v).map(Resp::ok)
+        }
         _ => Err(ApiError::new(
             404,
             "UnknownOperationException",

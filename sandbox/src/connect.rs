@@ -621,6 +621,78 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
     Ok(out)
 }
 
+/// Admin: adds hours of operation (`{"instance_id", "name"}`) the way an administrator would
+/// in the console (the emulator serves no CreateHoursOfOperation). Always open, UTC.
+pub fn admin_add_hours(w: &mut World, body: &Value) -> Result<Value, ApiError> {
+    let iid = body
+        .get("instance_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_request("instance_id is required"))?;
+    let name = body
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_request("name is required"))?
+        .to_string();
+    let hours_id = w.next_id();
+    let arn = sub_arn(w, instance_key(iid), "operating-hours", &hours_id);
+    let inst = instance_mut(w, iid)?;
+    if inst.hours.values().any(|h| h.name == name) {
+        return Err(duplicate(format!(
+            "hours of operation {name} already exist"
+        )));
+    }
+    let config: Vec<Value> = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+        .iter()
+        .map(|d| json!({"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}))
+        .collect();
+    inst.hours.insert(
+        hours_id.clone(),
+        Hours {
+            id: hours_id.clone(),
+            arn: arn.clone(),
+            name: name.clone(),
+            description: Some(name.clone()),
+            time_zone: "UTC".into(),
+            config: Value::Array(config),
+            tags: Tags::new(),
+        },
+    );
+    Ok(json!({"id": hours_id, "arn": arn, "name": name}))
+}
+
+/// Admin: claims one more phone number for an instance (`{"instance_id"}`), as ClaimPhoneNumber
+/// would; returns `{id, arn, number}`.
+pub fn admin_claim_number(w: &mut World, body: &Value) -> Result<Value, ApiError> {
+    let iid = body
+        .get("instance_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_request("instance_id is required"))?
+        .to_string();
+    let instance_id = instance_mut(w, &iid)?.id.clone();
+    let pn_id = w.next_id();
+    let taken = w.connect.phone_numbers.len();
+    let number = format!("+1206556{:04}", (100 + taken) % 10000);
+    let pn_arn = format!(
+        "arn:aws:connect:{}:{}:phone-number/{pn_id}",
+        w.region(),
+        w.account_id()
+    );
+    w.connect.phone_numbers.insert(
+        pn_id.clone(),
+        PhoneNumber {
+            id: pn_id.clone(),
+            arn: pn_arn.clone(),
+            number: number.clone(),
+            country: "US".into(),
+            number_type: "DID".into(),
+            instance_id: Some(instance_id),
+            flow_id: None,
+            tags: Tags::new(),
+        },
+    );
+    Ok(json!({"id": pn_id, "arn": pn_arn, "number": number}))
+}
+
 /// Admin: creates a queued callback contact (`{"instance_id", "queue_id"?}`) so StopContact has a target.
 pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiError> {
     let iid = body
