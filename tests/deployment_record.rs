@@ -79,10 +79,7 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
     );
     let callback_number = second["number"].as_str().unwrap().to_string();
     let queue = format!("ciCallbacks{}", &env.name[2..8]);
-    let hours_id = env.seed["hours_of_operation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let hours_id = night["id"].as_str().unwrap().to_string();
     let client = env.connect_client();
     env.block_on(
         client
@@ -118,6 +115,14 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
             .unwrap()
             .contains_key("queue:ci-Sales"),
         "{doc}"
+    );
+    let sales = items(&env.instance_state(), "queues")
+        .into_iter()
+        .find(|q| q["name"] == json!("ci-Sales"))
+        .unwrap();
+    assert_eq!(
+        sales["hours_id"], night["id"],
+        "the queues keep the given hours: {sales}"
     );
 
     // Another machine: an empty directory, no Lambda build, only --instance and --name.

@@ -55,6 +55,18 @@ fn outcome_of(change: &Change) -> StepOutcome {
     }
 }
 
+/// What every kind's step builder reads.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    connect: &'a Connect,
+    settings: &'a Settings,
+    current: &'a Current,
+    templates: &'a [FlowTemplate],
+    inputs: &'a Upstream,
+    plan: &'a Plan,
+    shared: &'a SharedRefMap,
+}
+
 /// Builds the graph for `plan` and runs it.
 #[allow(clippy::too_many_arguments)] // the graph needs each of these; a struct would only rename them
 pub async fn run(
@@ -89,7 +101,51 @@ pub async fn run(
         shared.ids.insert(key("flow", name), flow.id.clone());
     }
     let shared = Arc::new(Mutex::new(shared));
+    let run = Run {
+        connect,
+        settings,
+        current,
+        templates,
+        inputs,
+        plan,
+        shared: &shared,
+    };
     let mut steps: Vec<Node> = Vec::new();
+    queue_steps(&run, &mut steps);
+    routing_profile_step(&run, &mut steps);
+    flow_steps(&run, &mut steps);
+    if let Some((aws, wanted, existing)) = upstream {
+        steps.extend(super::upstream_steps::steps(
+            aws,
+            connect,
+            settings,
+            wanted,
+            existing,
+            plan,
+            &shared_refs(&shared),
+            reporter,
+        ));
+    }
+    lambda_association_steps(&run, &mut steps);
+    bot_association_step(&run, &mut steps);
+    outbound_whisper_step(&run, &mut steps);
+    ctr_storage_step(&run, &mut steps);
+    phone_number_steps(&run, &mut steps);
+    let result = graph::run(super::steps::for_deploy(steps), reporter).await?;
+    let refs = shared.lock().expect("shared state").refs.clone();
+    Ok((result, refs))
+}
+
+/// Queues.
+fn queue_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        settings,
+        current,
+        plan,
+        shared,
+        ..
+    } = *run;
     let hours_id = crate::resources::connect::hours::find(&current.hours, &settings.hours)
         .map(|h| h.id.clone())
         .unwrap_or_default();
@@ -123,7 +179,18 @@ pub async fn run(
             },
         ));
     }
+}
 
+/// The routing profile, after its queues.
+fn routing_profile_step(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        settings,
+        current,
+        plan,
+        shared,
+        ..
+    } = *run;
     if let Some(profile) = plan::desired_routing_profile(settings)
         && let Some(item) = plan
             .get("routing-profile", &profile.name)
@@ -165,7 +232,20 @@ pub async fn run(
             },
         ));
     }
+}
 
+/// Flows, after what they name.
+fn flow_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        settings,
+        current,
+        templates,
+        inputs,
+        plan,
+        shared,
+        ..
+    } = *run;
     for template in templates {
         let name = settings.named(&template.name);
         let Some(item) = plan
@@ -221,19 +301,17 @@ pub async fn run(
             },
         ));
     }
+}
 
-    if let Some((aws, wanted, existing)) = upstream {
-        steps.extend(super::upstream_steps::steps(
-            aws,
-            connect,
-            settings,
-            wanted,
-            existing,
-            plan,
-            &shared_refs(&shared),
-            reporter,
-        ));
-    }
+/// Lambda associations, after the stacks that make the functions.
+fn lambda_association_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        inputs,
+        plan,
+        shared,
+        ..
+    } = *run;
     for id in &inputs.lambda_ids {
         let Some(item) = plan
             .get("lambda-association", id)
@@ -257,6 +335,17 @@ pub async fn run(
             },
         ));
     }
+}
+
+/// The bot association, after the bot alias.
+fn bot_association_step(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        inputs,
+        plan,
+        shared,
+        ..
+    } = *run;
     if let Some(name) = &inputs.bot_name
         && let Some(item) = plan
             .get("bot-association", name)
@@ -287,7 +376,18 @@ pub async fn run(
             },
         ));
     }
+}
 
+/// The callback queue's outbound whisper, after its flow.
+fn outbound_whisper_step(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        settings,
+        current,
+        plan,
+        shared,
+        ..
+    } = *run;
     if let Some(item) = plan
         .get("outbound-whisper", &settings.callback_queue)
         .filter(|item| item.change.is_mutation())
@@ -314,7 +414,17 @@ pub async fn run(
             },
         ));
     }
+}
 
+/// Contact trace records to the stream, after the stack that makes it.
+fn ctr_storage_step(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        inputs,
+        plan,
+        shared,
+        ..
+    } = *run;
     if let Some(item) = plan
         .get("ctr-storage", "CONTACT_TRACE_RECORDS")
         .filter(|item| item.change.is_mutation())
@@ -341,7 +451,18 @@ pub async fn run(
             },
         ));
     }
+}
 
+/// Phone numbers, after their entry flows.
+fn phone_number_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
+    let Run {
+        connect,
+        settings,
+        current,
+        plan,
+        shared,
+        ..
+    } = *run;
     for (number, entry) in plan::phone_targets(settings) {
         let masked = phone::masked(&number);
         let Some(item) = plan
@@ -387,8 +508,4 @@ pub async fn run(
             },
         ));
     }
-
-    let result = graph::run(super::steps::for_deploy(steps), reporter).await?;
-    let refs = shared.lock().expect("shared state").refs.clone();
-    Ok((result, refs))
 }
