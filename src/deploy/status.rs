@@ -18,7 +18,7 @@ use super::plan::{self, Upstream};
 use super::record::{self, Record, StackPrint};
 use super::{Target, upstream};
 use crate::report::Reporter;
-use crate::resources::connect::{flows, queues, routing_profile};
+use crate::resources::connect::{flows, queues, routing_profile, whisper};
 use crate::resources::{Change, Ownership, artifacts};
 use crate::resources::{lexv1, lexv2, stack};
 
@@ -270,26 +270,12 @@ pub fn rows(found: &Observed, settings: &Settings, inputs: &Upstream) -> Vec<Row
     }
     if settings.callbacks() {
         if let Some(queue) = &found.whisper_queue {
+            let whisper_flow = settings.named(OUTBOUND_WHISPER_FLOW);
             let flow_id = current
                 .flows
-                .get(&settings.named(OUTBOUND_WHISPER_FLOW))
-                .map(|flow| flow.id.clone());
-            let in_sync = flow_id.is_some() && queue.outbound_flow_id == flow_id;
-            let change = if in_sync {
-                Change::NoOp
-            } else {
-                Change::Update {
-                    fields: vec![crate::resources::FieldDiff::new(
-                        "outbound whisper flow",
-                        queue
-                            .outbound_flow_id
-                            .clone()
-                            .unwrap_or_else(|| "(none)".into()),
-                        flow_id.unwrap_or_else(|| "(missing flow)".into()),
-                    )],
-                    content_diff: None,
-                }
-            };
+                .get(&whisper_flow)
+                .map(|flow| flow.id.as_str());
+            let change = whisper::diff(queue, flow_id, &whisper_flow, deployment);
             row(
                 "outbound-whisper",
                 &queue.name,
