@@ -326,3 +326,51 @@ fn a_flow_edited_by_hand_is_drift_and_a_new_shipped_flow_is_outdated() {
     let (code, doc) = status(&[], &["--check-outdated"]);
     assert_eq!(code, Some(0), "{doc}");
 }
+
+#[test]
+fn a_deployment_without_a_record_is_still_read_and_an_unchanged_deploy_writes_one() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes", "--record-ttl-minutes", "90"]);
+    assert!(out.status.success(), "{}", show(&out));
+    // As a version without records left it.
+    let key = format!("records/{}.json", env.name);
+    assert_eq!(env.bucket_keys(&key), vec![key.clone()]);
+    env.delete_artifact_object(&key);
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "status",
+        "--record-ttl-minutes",
+        "90",
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["record"], Value::Null, "{doc}");
+    let text = env.on_instance(&["status", "--record-ttl-minutes", "90"]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("no deployment record"),
+        "{}",
+        show(&text)
+    );
+    // The next deploy changes nothing in Connect and writes the record.
+    env.clear_requests();
+    let out = env.on_instance(&[
+        "--output",
+        "json",
+        "deploy",
+        "--yes",
+        "--record-ttl-minutes",
+        "90",
+    ]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(stdout_json(&out)["result"], json!("no-changes"));
+    assert_eq!(env.mutating(), Vec::<String>::new());
+    assert_eq!(env.bucket_keys(&key), vec![key]);
+    let out = env.on_instance(&["--output", "json", "status", "--check-outdated"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(
+        stdout_json(&out)["record"]["settings"]["record-ttl-minutes"],
+        json!(90)
+    );
+}

@@ -594,7 +594,11 @@ pub async fn inspect(
     let mut found =
         observe::read_deployment(connect, &settings, target.instance_tags.clone()).await?;
     observe::read_aws(&target.aws, connect, &settings, &mut found).await?;
-    let mut deployed = deployed_base.clone();
+    // Without a record, what was deployed is unknown: compare with the intent alone, as drift.
+    let mut deployed = match &record {
+        Some(_) => deployed_base.clone(),
+        None => settings.clone(),
+    };
     if record.is_none() && intent.lex.is_none() && uses_lex_v1(&found, name) {
         settings.lex = LexVersion::V1;
         deployed.lex = LexVersion::V1;
