@@ -296,3 +296,24 @@ fn what_cannot_be_removed_is_listed_with_why_and_a_rerun_finishes() {
     assert!(out.status.success(), "{}", show(&out));
     Env::assert_same_state(&before, &env.state(), "after the second destroy");
 }
+
+#[test]
+fn destroying_a_deployment_that_was_never_made_changes_nothing() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let before = env.state();
+    env.clear_requests();
+    let other = format!("{}x", env.name);
+    let out = env.on_instance(&["destroy", "--yes", "--name", &other]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing to destroy"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(env.mutating(), Vec::<String>::new(), "{}", show(&out));
+    Env::assert_same_state(&before, &env.state(), "after destroying another name");
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}

@@ -44,9 +44,18 @@ fn our_lambda_associations(found: &Observed) -> Vec<(Solution, String)> {
     out
 }
 
-/// Our bot's alias ARN when it is associated with the instance.
-fn our_bot_association(found: &Observed, cx_region: &str, cx_account: &str) -> Option<String> {
+/// Our bot's alias ARN when it is associated with the instance. A same-named bot of another
+/// deployment (or of nobody) is not ours: its association stays.
+fn our_bot_association(
+    found: &Observed,
+    deployment: &str,
+    cx_region: &str,
+    cx_account: &str,
+) -> Option<String> {
     let (_, bot) = found.bot.as_ref()?;
+    if bot.deployment.as_deref() != Some(deployment) {
+        return None;
+    }
     let alias = bot.alias.as_ref()?;
     let arn = lexv2::alias_arn(cx_region, cx_account, &bot.bot_id, &alias.alias_id);
     found
@@ -180,7 +189,7 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
     for (_, arn) in our_lambda_associations(found) {
         items.push(PlanItem::new("lambda-association", arn, Change::Delete));
     }
-    if let Some(arn) = our_bot_association(found, region, account) {
+    if let Some(arn) = our_bot_association(found, deployment, region, account) {
         items.push(PlanItem::new("bot-association", arn, Change::Delete));
     }
     if let Some(v1) = &found.bot_v1
