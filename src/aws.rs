@@ -63,11 +63,20 @@ impl Aws {
         if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
+        if let Some(profile) = &options.profile {
+            check_profile_exists(profile)?;
+        }
+        if let Some(region) = &options.region {
+            check_region_name(region)?;
+        }
         let sdk = loader.load().await;
         if sdk.region().is_none() {
             return Err(UserError::new("no AWS Region configured")
                 .hint("pass --region, set AWS_REGION, or set a region in your AWS profile")
                 .into());
+        }
+        if let Some(region) = sdk.region() {
+            check_region_name(region.as_ref())?;
         }
         Ok(Aws {
             sdk,
@@ -94,6 +103,48 @@ impl Aws {
             Err(err) => Err(UserError::new(format!("no AWS credentials found: {err}"))
                 .hint(hint)
                 .into()),
+        }
+    }
+
+    /// The account the credentials belong to (`sts:GetCallerIdentity`). Preflight: two attempts
+    /// at most, and an endpoint that cannot be reached is bad input said in one line.
+    pub async fn caller_account(&self) -> anyhow::Result<String> {
+        let sts = aws_sdk_sts::Client::new(&self.sdk);
+        let answer = sts
+            .get_caller_identity()
+            .customize()
+            .config_override(
+                aws_sdk_sts::config::Builder::default()
+                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
+            )
+            .send()
+            .await;
+        match answer {
+            Ok(identity) => Ok(identity.account().unwrap_or_default().to_string()),
+            Err(aws_sdk_sts::error::SdkError::DispatchFailure(failure)) => {
+                let why = if failure.is_timeout() {
+                    "timed out"
+                } else if failure.is_io() {
+                    "connection failed"
+                } else {
+                    "no answer"
+                };
+                Err(UserError::new(format!(
+                    "cannot reach the AWS STS endpoint ({why}): {}",
+                    endpoint_for("STS")
+                ))
+                .hint("check the network, a proxy, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS")
+                .into())
+            }
+            Err(err) => {
+                let err = err.into_service_error();
+                Err(UserError::new(format!(
+                    "the credentials were refused: {}",
+                    crate::resources::sdk::describe_error(&err)
+                ))
+                .hint("refresh them (`aws sso login`, new keys), or pass the --profile they belong to")
+                .into())
+            }
         }
     }
 
@@ -146,6 +197,76 @@ impl Aws {
     }
 }
 
+/// Where a service's requests go, for messages: the override in force, else AWS.
+fn endpoint_for(service: &str) -> String {
+    std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|_| format!("the public {service} endpoint of the Region"))
+}
+
+/// A Region name has the shape `us-east-1`, `us-gov-west-1`, `ap-southeast-5`: letters, then
+/// words, then a number. Anything else would reach a host that does not exist.
+pub fn check_region_name(region: &str) -> Result<(), UserError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let letters = |part: &&str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
+    let valid = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1].iter().all(letters)
+        && parts[parts.len() - 1].parse::<u8>().is_ok();
+    if valid {
+        return Ok(());
+    }
+    Err(
+        UserError::new(format!("{region:?} is not an AWS Region name"))
+            .hint("pass --region with a Region such as us-east-1 or eu-west-2 (or set AWS_REGION)"),
+    )
+}
+
+/// An explicitly named profile must exist: deploying with other credentials than the ones named
+/// is how the wrong account gets changed. Looks where aws-config looks (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`).
+fn check_profile_exists(profile: &str) -> Result<(), UserError> {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let config = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| home.join(".aws/config"));
+    let credentials = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| home.join(".aws/credentials"));
+    let sections = |path: &std::path::Path| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let inner = line.strip_prefix('[')?.strip_suffix(']')?.trim();
+                Some(
+                    inner
+                        .strip_prefix("profile ")
+                        .unwrap_or(inner)
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    if sections(&config)
+        .iter()
+        .chain(sections(&credentials).iter())
+        .any(|name| name == profile)
+    {
+        return Ok(());
+    }
+    Err(UserError::new(format!(
+        "AWS profile {profile:?} not found in {} or {}",
+        config.display(),
+        credentials.display()
+    ))
+    .hint(format!("create it (`aws configure --profile {profile}`), or drop --profile to use the standard credential chain")))
+}
+
 /// Clients for work that runs against a local endpoint only (the offline simulator): explicit
 /// endpoint and Region, static credentials, no profile chain and no pacing.
 pub mod local {
@@ -177,5 +298,34 @@ pub mod local {
             .endpoint_url(endpoint)
             .build();
         aws_sdk_connect::Client::from_conf(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_region_name;
+
+    #[test]
+    fn region_names() {
+        for good in [
+            "us-east-1",
+            "eu-west-2",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "il-central-1",
+        ] {
+            assert!(check_region_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "nonsense",
+            "us-east",
+            "useast-1",
+            "US-EAST-1",
+            "us--1",
+            "eu-west-1a",
+            "",
+        ] {
+            assert!(check_region_name(bad).is_err(), "{bad}");
+        }
     }
 }

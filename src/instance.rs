@@ -67,6 +67,19 @@ impl InstanceRef {
         })
     }
 
+    /// Refuses an ARN of another account than the credentials' (the deploy would go into the
+    /// caller's own account instead).
+    pub fn check_account(&self, caller_account: &str) -> Result<(), UserError> {
+        match &self.arn_parts {
+            Some(parts) if parts.account != caller_account => Err(UserError::new(format!(
+                "--instance belongs to account {} but the credentials are of account {caller_account}",
+                parts.account
+            ))
+            .hint("pass the --profile (or credentials) of the instance's account, or the instance of this account")),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses an ARN whose Region differs from the Region the clients use.
     pub fn check_region(&self, client_region: &str) -> Result<(), UserError> {
         match &self.arn_parts {

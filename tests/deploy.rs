@@ -569,3 +569,130 @@ fn bad_config_files_and_missing_credentials_are_refused() {
     );
     assert!(no_credentials.requests().is_empty());
 }
+
+#[test]
+fn inputs_that_would_change_the_wrong_thing_are_refused_before_any_change_anywhere() {
+    let env = Env::new();
+    let id = env.instance_id();
+    let other_account_arn = env.instance_arn().replace("123456789012", "999999999999");
+    let long_prefix = "p".repeat(200);
+    let unreachable = "http://127.0.0.1:9";
+    let profiles = tempfile::tempdir().unwrap();
+    let config = profiles.path().join("config");
+    std::fs::write(
+        &config,
+        "[default]\nregion = us-east-1\n[profile ci]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    type Adjust = Box<dyn Fn(&mut std::process::Command)>;
+    let none: fn() -> Adjust = || Box::new(|_| {});
+    let cases: Vec<(Vec<&str>, Adjust, &str)> = vec![
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--outputs-file",
+                "/nonexistent/dir/out.json",
+            ],
+            none(),
+            "cannot write --outputs-file /nonexistent/dir/out.json",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--prefix",
+                &long_prefix,
+            ],
+            none(),
+            "--prefix of 200 characters",
+        ),
+        (
+            vec!["deploy", "--yes", "--instance", &other_account_arn],
+            none(),
+            "--instance belongs to account 999999999999 but the credentials are of account 123456789012",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--profile",
+                "nosuchprofile",
+            ],
+            {
+                let config = config.clone();
+                Box::new(move |c: &mut std::process::Command| {
+                    c.env("AWS_CONFIG_FILE", &config);
+                })
+            },
+            "AWS profile \"nosuchprofile\" not found",
+        ),
+        (
+            vec!["deploy", "--yes", "--instance", &id, "--region", "nonsense"],
+            none(),
+            "\"nonsense\" is not an AWS Region name",
+        ),
+        (
+            vec!["deploy", "--yes", "--instance", &id],
+            Box::new(move |c: &mut std::process::Command| {
+                for var in [
+                    "AWS_ENDPOINT_URL",
+                    "AWS_ENDPOINT_URL_CONNECT",
+                    "AWS_ENDPOINT_URL_LEX_MODELS_V2",
+                    "AWS_ENDPOINT_URL_LEX_MODEL_BUILDING_SERVICE",
+                ] {
+                    c.env(var, unreachable);
+                }
+            }),
+            "cannot reach the AWS STS endpoint",
+        ),
+        (
+            vec!["status", "--instance", &id],
+            Box::new(move |c: &mut std::process::Command| {
+                c.env("AWS_ENDPOINT_URL_CONNECT", unreachable);
+            }),
+            "cannot reach the Amazon Connect endpoint",
+        ),
+    ];
+    for (args, adjust, message) in cases {
+        env.clear_requests();
+        let out = env.cli_with(&args, |c| adjust(c));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", show(&out));
+        let line = stderr
+            .lines()
+            .find(|line| line.contains(message))
+            .unwrap_or_else(|| panic!("{args:?}: expected {message:?} in\n{stderr}"));
+        assert!(line.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("\nhint: "),
+            "{args:?}: no hint in\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("DispatchFailure"),
+            "{args:?}: a debug dump in\n{stderr}"
+        );
+        assert_eq!(
+            env.mutating(),
+            Vec::<String>::new(),
+            "{args:?} made a mutating request"
+        );
+        assert_eq!(
+            env.stack_status(&format!("{}-returning-callers", env.name)),
+            None,
+            "{args:?}"
+        );
+        assert_eq!(env.artifact_keys(), Vec::<String>::new(), "{args:?}");
+        assert_eq!(
+            env.tables_named(&env.name),
+            Vec::<String>::new(),
+            "{args:?}"
+        );
+    }
+}

@@ -103,6 +103,9 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
     let settings = args.settings();
     desired::check(&settings)?;
+    if let Some(path) = &args.outputs_file {
+        check_writable(path)?;
+    }
     // The assets about to be deployed pass the same offline validation as `validate`.
     deploy::preflight::check_shipped_assets(&upstream::solutions(&settings))?;
     if !args.plan {
@@ -152,4 +155,32 @@ fn emit(global: &GlobalArgs, args: &DeployArgs, report: &DeployReport) -> anyhow
         })?;
     }
     print_result(global, report)
+}
+
+/// `--outputs-file` must be writable before anything changes: its directory exists, and the file,
+/// when it exists, is not read-only. Nothing is created here.
+fn check_writable(path: &std::path::Path) -> Result<(), UserError> {
+    let hint = "pass --outputs-file a path in an existing, writable directory";
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let refuse = |why: String| {
+        UserError::new(format!(
+            "cannot write --outputs-file {}: {why}",
+            path.display()
+        ))
+        .hint(hint)
+    };
+    match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() && !meta.permissions().readonly() => {}
+        Ok(meta) if meta.is_dir() => return Err(refuse(format!("{} is read-only", dir.display()))),
+        Ok(_) => return Err(refuse(format!("{} is not a directory", dir.display()))),
+        Err(err) => return Err(refuse(format!("{}: {err}", dir.display()))),
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(refuse("it is a directory".into())),
+        Ok(meta) if meta.permissions().readonly() => Err(refuse("the file is read-only".into())),
+        _ => Ok(()),
+    }
 }

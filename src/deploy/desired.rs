@@ -33,6 +33,7 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
         return Err(UserError::new(format!("deployment name {name:?} cannot name a CloudFormation stack"))
             .hint(format!("use letters, digits and hyphens, starting with a letter, at most {MAX_NAME} characters (e.g. --name returnCaller)")));
     }
+    check_connect_names(settings)?;
     super::model::check_bounds(
         "record-ttl-minutes",
         settings.record_ttl_minutes,
@@ -72,6 +73,38 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
             "--phone-number and --callback-phone-number are the same number",
         )
         .hint("a number can point at one flow only; give two different numbers"));
+    }
+    Ok(())
+}
+
+/// Longest name Amazon Connect accepts for a queue, routing profile or contact flow.
+pub const MAX_CONNECT_NAME: usize = 127;
+
+/// Every Connect name the deployment creates, with the prefix applied, must be one Connect
+/// accepts: at most [`MAX_CONNECT_NAME`] characters, no control characters.
+fn check_connect_names(settings: &Settings) -> Result<(), UserError> {
+    if settings.prefix.chars().any(char::is_control) {
+        return Err(UserError::new("--prefix contains a control character")
+            .hint("use letters, digits, hyphens or underscores, e.g. --prefix dev-"));
+    }
+    let longest = QUEUES
+        .iter()
+        .copied()
+        .chain([ROUTING_PROFILE])
+        .chain(crate::assets::flows().iter().map(|flow| flow.name))
+        .max_by_key(|name| name.chars().count())
+        .unwrap_or_default();
+    let named = settings.named(longest);
+    if named.chars().count() > MAX_CONNECT_NAME {
+        return Err(UserError::new(format!(
+            "--prefix of {} characters makes {longest} a name of {} characters; Amazon Connect accepts at most {MAX_CONNECT_NAME}",
+            settings.prefix.chars().count(),
+            named.chars().count()
+        ))
+        .hint(format!(
+            "use a prefix of at most {} characters, e.g. --prefix dev-",
+            MAX_CONNECT_NAME - longest.chars().count()
+        )));
     }
     Ok(())
 }
@@ -196,6 +229,8 @@ mod tests {
             Box::new(|s| s.record_ttl_minutes = -5),
             Box::new(|s| s.record_ttl_minutes = 1_000_000),
             Box::new(|s| s.phone_number = Some("2065550100".into())),
+            Box::new(|s| s.prefix = "p".repeat(200)),
+            Box::new(|s| s.prefix = "a\tb".into()),
             Box::new(|s| s.callback_phone_number = Some("+1 206 555".into())),
         ];
         for change in cases {

@@ -50,6 +50,8 @@ pub async fn connect(
     let aws = Aws::load(options, pacing).await?;
     instance.check_region(aws.region())?;
     aws.check_credentials().await?;
+    let account = aws.caller_account().await?;
+    instance.check_account(&account)?;
     let client = aws.connect();
     let (arn, instance_tags) =
         observe::describe_instance(&client, &instance.id, aws.region()).await?;

@@ -39,7 +39,25 @@ pub async fn describe_instance(
     id: &str,
     region: &str,
 ) -> anyhow::Result<(String, HashMap<String, String>)> {
-    match client.describe_instance().instance_id(id).send().await {
+    let answer = client
+        .describe_instance()
+        .instance_id(id)
+        .customize()
+        .config_override(
+            aws_sdk_connect::config::Builder::default()
+                .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2)),
+        )
+        .send()
+        .await;
+    match answer {
+        Err(aws_sdk_connect::error::SdkError::DispatchFailure(_)) => Err(UserError::new(format!(
+            "cannot reach the Amazon Connect endpoint: {}",
+            std::env::var("AWS_ENDPOINT_URL_CONNECT")
+                .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+                .unwrap_or_else(|_| format!("connect.{region}.amazonaws.com"))
+        ))
+        .hint("check the network, a proxy, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CONNECT")
+        .into()),
         Ok(output) => {
             let instance = output
                 .instance
