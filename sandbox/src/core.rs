@@ -486,6 +486,18 @@ pub struct Shared {
     seq: Mutex<u64>,
     faults: Mutex<FaultState>,
     quota: Mutex<(QuotaConfig, HashMap<String, Bucket>)>,
+    bodies: Mutex<Option<Vec<Answer>>>,
+}
+
+/// A successful answer's JSON body, kept for conformance checks ([`Shared::keep_answers`]).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// Service that answered.
+    pub service: Service,
+    /// Operation name.
+    pub operation: String,
+    /// The JSON body sent.
+    pub body: Value,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -501,7 +513,24 @@ impl Shared {
             world: Mutex::new(World::new(config)),
             log: Mutex::new(Vec::new()),
             seq: Mutex::new(0),
+            bodies: Mutex::new(None),
         }
+    }
+
+    /// Starts (or stops) keeping the JSON body of every successful answer, for tests that check
+    /// the answers against the service models. Off by default.
+    pub fn keep_answers(&self, on: bool) {
+        let mut b = lock(&self.bodies);
+        *b = if on {
+            Some(b.take().unwrap_or_default())
+        } else {
+            None
+        };
+    }
+
+    /// The answers kept since [`Shared::keep_answers`] was turned on.
+    pub fn answers(&self) -> Vec<Answer> {
+        lock(&self.bodies).clone().unwrap_or_default()
     }
 
     /// Locks the world.
@@ -845,6 +874,17 @@ async fn dispatch(AxState(ctx): AxState<PortCtx>, req: Request<Body>) -> Respons
         (route.handler)(&mut world, &r)
     }
     .await;
+    if let Ok(Resp {
+        body: Some(body), ..
+    }) = &result
+        && let Some(kept) = lock(&shared.bodies).as_mut()
+    {
+        kept.push(Answer {
+            service,
+            operation: entry.operation.clone(),
+            body: body.clone(),
+        });
+    }
     let response = match &result {
         Ok(resp) => json_response(resp.status, resp.body.as_ref(), None),
         Err(e) => error_response(e),
