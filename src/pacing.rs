@@ -218,7 +218,8 @@ impl Pacer {
         bucket
     }
 
-    /// Waits for one token of `operation` (whole-process default key: `""`).
+    /// Waits for one token of the unnamed operation (tests).
+    #[cfg(test)]
     pub async fn acquire(&self) {
         self.acquire_for("", "").await;
     }
@@ -329,12 +330,14 @@ impl Pacer {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// How many answers were 429s.
+    /// How many answers were 429s (for the deploy result once it reports them).
+    #[cfg(test)]
     pub fn throttled(&self) -> u64 {
         self.throttled.load(Ordering::Relaxed)
     }
 
-    /// The current rate of one operation's bucket (diagnostics and tests).
+    /// The current rate of one operation's bucket.
+    #[cfg(test)]
     pub fn rate_of(&self, endpoint: &str, operation: &str) -> Option<f64> {
         let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         buckets
