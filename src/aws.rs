@@ -166,6 +166,7 @@ impl Aws {
                 .build_https()
         });
         config = config.http_client(pacing::paced_http_client(http, self.connect_pacer.clone()));
+        config = config.interceptor(pacing::OperationTag);
         aws_sdk_connect::Client::from_conf(config.build())
     }
 

@@ -2,7 +2,7 @@
 //! quota, seeding, reset, state dump, and test contacts. Not part of any AWS API; never logged.
 use serde_json::{Value, json};
 
-use crate::core::{ApiError, FaultConfig, QuotaConfig, Resp, Service, Shared};
+use crate::core::{ApiError, FaultConfig, OpQuota, QuotaConfig, Resp, Service, Shared};
 
 fn body_json(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -120,6 +120,32 @@ pub fn handle(
                             format!("{k} must be a positive number"),
                         )
                     })?;
+                }
+            }
+            // per-operation quotas: {"operations": {"Op": {"rate": r, "burst": b}}} sets one,
+            // {"operations": {"Op": null}} puts it back on the default
+            if let Some(ops) = v.get("operations") {
+                let ops = ops.as_object().ok_or_else(|| {
+                    ApiError::new(
+                        400,
+                        "InvalidRequestException",
+                        "operations must be an object of operation name to {rate, burst}",
+                    )
+                })?;
+                for (name, value) in ops {
+                    if value.is_null() {
+                        q.operations.remove(name);
+                        continue;
+                    }
+                    let op: OpQuota = parse(value.clone(), "operation quota")?;
+                    if !(op.rate > 0.0 && op.burst > 0.0) {
+                        return Err(ApiError::new(
+                            400,
+                            "InvalidRequestException",
+                            format!("{name}: rate and burst must be positive numbers"),
+                        ));
+                    }
+                    q.operations.insert(name.clone(), op);
                 }
             }
             let q: QuotaConfig = q;

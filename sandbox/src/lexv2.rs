@@ -146,7 +146,6 @@ struct BotVersion {
     data_privacy: Value,
     idle_ttl: i64,
     extra: Map<String, Value>,
-    spec: Value,
     locales: BTreeMap<String, Locale>,
     created: OffsetDateTime,
 }
@@ -1322,7 +1321,6 @@ fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         data_privacy: b.data_privacy.clone(),
         idle_ttl: b.idle_ttl,
         extra: b.extra.clone(),
-        spec: Value::Object(spec.clone()),
         locales,
         created: now,
     };
@@ -1380,7 +1378,8 @@ fn describe_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     for (k, x) in &v.extra {
         m.insert(k.clone(), x.clone());
     }
-    m.insert("botVersionLocaleSpecification".into(), v.spec.clone());
+    // DescribeBotVersion's output shape has no botVersionLocaleSpecification (only
+    // CreateBotVersion's does): the version's locales are read with ListBotLocales.
     Ok(ok(Value::Object(m)))
 }
 

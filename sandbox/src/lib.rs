@@ -9,5 +9,6 @@ pub mod lexv1;
 pub mod lexv2;
 
 pub use crate::core::{
-    Config, FaultConfig, FaultRule, LogEntry, QuotaConfig, Running, Service, start,
+    Answer, Config, DOCUMENTED_EXCEPTIONS, FaultConfig, FaultRule, LogEntry, OpQuota, QuotaConfig,
+    Running, Service, start,
 };

@@ -58,6 +58,116 @@ async fn quota_throttles_a_burst_without_retries() {
     }
 }
 
+/// Connect quotas are per operation: a burst of one operation drains only that operation's bucket.
+#[tokio::test]
+async fn quota_is_per_operation() {
+    let sb = sandbox(Config::default()).await;
+    let s = seed(&sb).await;
+    let instance = s["instance"]["id"].as_str().unwrap().to_string();
+    let c = connect_client(&sb).await;
+    // 6 ListQueues, 5 ListHoursOfOperations and 5 DescribeInstance, all sent at the same instant
+    let mut tasks = Vec::new();
+    for (op, n) in [
+        ("ListQueues", 6),
+        ("ListHoursOfOperations", 5),
+        ("DescribeInstance", 5),
+    ] {
+        for _ in 0..n {
+            let (c, instance) = (c.clone(), instance.clone());
+            tasks.push(tokio::spawn(async move {
+                let code = |e: Option<&str>| e.unwrap_or_default().to_string();
+                let ok = match op {
+                    "ListQueues" => c
+                        .list_queues()
+                        .instance_id(&instance)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| code(e.code())),
+                    "ListHoursOfOperations" => c
+                        .list_hours_of_operations()
+                        .instance_id(&instance)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| code(e.code())),
+                    _ => c
+                        .describe_instance()
+                        .instance_id(&instance)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| code(e.code())),
+                };
+                (op, ok)
+            }));
+        }
+    }
+    let mut served = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    for t in tasks {
+        let (op, r) = t.await.unwrap();
+        let slot = served.entry(op).or_default();
+        match r {
+            Ok(()) => slot.0 += 1,
+            Err(code) => {
+                assert_eq!(code, "ThrottlingException");
+                slot.1 += 1;
+            }
+        }
+    }
+    assert_eq!(
+        served["ListQueues"],
+        (5, 1),
+        "burst 5 served, the 6th throttled"
+    );
+    assert_eq!(served["ListHoursOfOperations"], (5, 0), "own bucket");
+    assert_eq!(served["DescribeInstance"], (5, 0), "own bucket");
+    let log = requests(&sb).await;
+    let throttled: Vec<&str> = log
+        .iter()
+        .filter(|e| e["status"] == 429)
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(throttled, ["ListQueues"]);
+    // the bucket refills at 2/s: one more call half a second later is served
+    tokio::time::sleep(Duration::from_millis(550)).await;
+    c.list_queues()
+        .instance_id(&instance)
+        .send()
+        .await
+        .expect("refilled");
+    // a per-operation quota set through the admin API applies to that operation only
+    let (st, q) = admin(
+        &sb,
+        "PUT",
+        "quota",
+        Some(json!({"operations": {"ListQueues": {"rate": 1.0, "burst": 2.0}}})),
+    )
+    .await;
+    assert_eq!(st, 200, "{q}");
+    assert_eq!(
+        q["operations"]["ListQueues"],
+        json!({"rate": 1.0, "burst": 2.0})
+    );
+    assert_eq!(
+        q["operations"]["GetMetricData"],
+        json!({"rate": 5.0, "burst": 8.0})
+    );
+    let mut ok = 0;
+    for _ in 0..3 {
+        ok += usize::from(c.list_queues().instance_id(&instance).send().await.is_ok());
+    }
+    assert_eq!(ok, 2, "the configured burst of 2");
+    let (st, _) = admin(
+        &sb,
+        "PUT",
+        "quota",
+        Some(json!({"operations": {"ListQueues": {"rate": -1.0, "burst": 2.0}}})),
+    )
+    .await;
+    assert_eq!(st, 400, "a non-positive rate is refused");
+}
+
 #[tokio::test]
 async fn sdk_standard_retry_recovers_from_throttling() {
     let sb = sandbox(Config::default()).await;

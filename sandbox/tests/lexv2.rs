@@ -1144,3 +1144,105 @@ async fn injected_throttles_and_errors_are_retried_by_the_sdk() {
     );
     sb.shutdown().await;
 }
+
+/// Every answer of a bot's whole path (create → locale → intents → build → version → alias, and the
+/// describes and lists along it) has only members of its output shape in the service model.
+#[tokio::test]
+async fn answers_match_the_model_output_shapes() {
+    let shapes = shapes::Shapes::of_service("lexv2");
+    // the model read from the SDK crate knows the shapes the sandbox must keep to
+    let describe = shapes.output("DescribeBotVersion").expect("an operation");
+    assert!(describe.members().contains("botVersion"));
+    assert!(!describe.members().contains("botVersionLocaleSpecification"));
+    let create = shapes.output("CreateBotVersion").expect("an operation");
+    assert!(create.members().contains("botVersionLocaleSpecification"));
+    let mut problems = Vec::new();
+    shapes::Shapes::deviations(
+        &describe,
+        &serde_json::json!({"botId": "B", "botVersionLocaleSpecification": {}}),
+        "",
+        &mut problems,
+    );
+    assert_eq!(problems, [".botVersionLocaleSpecification"]);
+
+    let sb = sandbox(config(Duration::from_millis(100))).await;
+    sb.shared().keep_answers(true);
+    let c = lex(&sb).await;
+    let bot = built_bot_with_version(&c, "ShapesBot").await;
+    c.describe_bot()
+        .bot_id(&bot)
+        .send()
+        .await
+        .expect("describe bot");
+    c.describe_bot_version()
+        .bot_id(&bot)
+        .bot_version("1")
+        .send()
+        .await
+        .expect("describe version");
+    c.list_bot_versions()
+        .bot_id(&bot)
+        .send()
+        .await
+        .expect("list versions");
+    c.list_bots().send().await.expect("list bots");
+    c.list_bot_locales()
+        .bot_id(&bot)
+        .bot_version("1")
+        .send()
+        .await
+        .expect("list locales");
+    c.list_intents()
+        .bot_id(&bot)
+        .bot_version("DRAFT")
+        .locale_id("en_US")
+        .send()
+        .await
+        .expect("list intents");
+    let alias = c
+        .create_bot_alias()
+        .bot_id(&bot)
+        .bot_alias_name("live")
+        .bot_version("1")
+        .bot_alias_locale_settings(
+            "en_US",
+            BotAliasLocaleSettings::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .expect("create alias");
+    c.describe_bot_alias()
+        .bot_id(&bot)
+        .bot_alias_id(alias.bot_alias_id().unwrap())
+        .send()
+        .await
+        .expect("describe alias");
+    c.list_bot_aliases()
+        .bot_id(&bot)
+        .send()
+        .await
+        .expect("list aliases");
+    let answers: Vec<(String, String, serde_json::Value)> = sb
+        .shared()
+        .answers()
+        .into_iter()
+        .map(|a| (a.service.name().to_string(), a.operation, a.body))
+        .collect();
+    let (problems, checked) = shapes::check_answers(&answers);
+    assert!(
+        problems.is_empty(),
+        "answers outside the model:\n{}",
+        problems.join("\n")
+    );
+    for op in [
+        "DescribeBotVersion",
+        "CreateBotVersion",
+        "DescribeBotAlias",
+        "DescribeBotLocale",
+    ] {
+        assert!(
+            checked.contains(&format!("lexv2 {op}")),
+            "{op} was checked: {checked:?}"
+        );
+    }
+}

@@ -6,6 +6,10 @@
 //! watchdog that stops it when the test binary exits, so no server outlives its tests.
 //! Tests share one moto, so each test names its resources uniquely ([`unique`]).
 
+pub mod cfn_latency;
+
+pub use cfn_latency::{CfnLatencyProxy, LatencyModel};
+
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

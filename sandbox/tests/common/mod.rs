@@ -2,6 +2,8 @@
 //! tiny HTTP/1.1 client for the `/__sandbox/` admin API (no extra HTTP client dependency).
 #![allow(dead_code)]
 
+pub mod shapes;
+
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
