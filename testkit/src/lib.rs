@@ -55,8 +55,17 @@ pub fn free_port() -> u16 {
 /// A name no other test in this process (or a recent process) uses: `<prefix>-<pid>-<n>`.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
+    // The process id alone repeats once ids wrap around, and moto outlives test processes: the
+    // start time of this process (fixed per process) tells two holders of one id apart.
+    static STARTED: OnceLock<u32> = OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() % 10_000)
+            .unwrap_or_default()
+    });
     format!(
-        "{prefix}-{}-{}",
+        "{prefix}-{}{started:04}-{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
