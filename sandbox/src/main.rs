@@ -37,7 +37,7 @@ struct Args {
     /// the default flows) and print its ids as JSON.
     #[arg(long)]
     seed: bool,
-    /// Turn the Connect request quota (2 req/s, burst 5) off.
+    /// Turn the Connect request quotas (per operation: 2 req/s, burst 5, documented exceptions) off.
     #[arg(long)]
     no_quota: bool,
     /// Latency added to every service request, in milliseconds.
