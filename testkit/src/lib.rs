@@ -71,6 +71,10 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// The launcher of moto's server every part of the project uses (`python moto_server.py -H … -p …`):
+/// moto with a fix for a race in its threaded server (see the script).
+pub const MOTO_SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moto_server.py");
+
 /// The base URL of a running moto server, started on first use.
 pub fn moto_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
@@ -83,7 +87,7 @@ pub fn moto_url() -> &'static str {
 fn start_moto() -> String {
     let port = free_port();
     let python = venv_bin("python");
-    let moto = venv_bin("moto_server");
+    let moto = MOTO_SERVER_SCRIPT;
     // The watchdog stops moto when its parent (this test binary) goes away.
     let watchdog = "import os, subprocess, sys, time\n\
         parent = os.getppid()\n\
@@ -95,6 +99,7 @@ fn start_moto() -> String {
     let mut child = Command::new(python)
         .arg("-c")
         .arg(watchdog)
+        .arg(venv_bin("python"))
         .arg(moto)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())

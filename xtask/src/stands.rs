@@ -103,7 +103,8 @@ pub fn start(
     std::fs::create_dir_all(dir)?;
     let moto_port = testkit::free_port();
     let moto_pid = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args([
+        proc::cmd(root, setup::venv(root).join("bin/python")).args([
+            testkit::MOTO_SERVER_SCRIPT,
             "-H",
             "127.0.0.1",
             "-p",

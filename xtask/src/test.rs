@@ -17,7 +17,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let log = root.join("target/moto-test.log");
     std::fs::create_dir_all(root.join("target"))?;
     let moto = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/moto_server")).args([
+        proc::cmd(root, setup::venv(root).join("bin/python")).args([
+            testkit::MOTO_SERVER_SCRIPT,
             "-H",
             "127.0.0.1",
             "-p",
