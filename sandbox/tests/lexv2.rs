@@ -1246,3 +1246,22 @@ async fn answers_match_the_model_output_shapes() {
         );
     }
 }
+
+/// Every operation the sandbox serves, on every port, is an operation of that service's model.
+#[test]
+fn every_served_operation_is_in_the_model() {
+    let mut unknown = Vec::new();
+    let mut served = 0;
+    for service in connect_returns_sandbox::Service::ALL {
+        let shapes = shapes::Shapes::of_service(service.name());
+        assert!(shapes.output("NoSuchOperation").is_none());
+        for route in service.routes() {
+            served += 1;
+            if shapes.output(route.operation).is_none() {
+                unknown.push(format!("{} {}", service.name(), route.operation));
+            }
+        }
+    }
+    assert!(served > 60, "{served} routes");
+    assert!(unknown.is_empty(), "not in the models: {unknown:?}");
+}
