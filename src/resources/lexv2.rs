@@ -703,7 +703,7 @@ async fn wait_locale(
     progress: Progress<'_>,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut backoff = Backoff::polling();
+    let mut backoff = Backoff::long_wait();
     loop {
         let out = lex
             .describe_bot_locale()

@@ -41,6 +41,14 @@ impl Backoff {
         Backoff::new(Duration::from_millis(200), Duration::from_secs(5))
     }
 
+    /// For waits of tens of seconds (a stack operation, a Lex build): the same start, capped at
+    /// 2 s, so completion is noticed within 2 s at one status read per 2 s (far inside the
+    /// services' read quotas). The 5 s cap of [`Backoff::polling`] noticed a 55 s stack up to 5 s
+    /// late.
+    pub fn long_wait() -> Self {
+        Backoff::new(Duration::from_millis(200), Duration::from_secs(2))
+    }
+
     /// Returns the delay to sleep now and advances the schedule.
     pub fn next_delay(&mut self) -> Duration {
         let delay = self.next;

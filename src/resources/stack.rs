@@ -527,7 +527,7 @@ async fn create_change_set(
         "stack {}: waiting for change set {name} to be computed",
         req.stack_name
     ));
-    let mut backoff = Backoff::polling();
+    let mut backoff = Backoff::long_wait();
     let started = Instant::now();
     loop {
         let described = cfn
@@ -641,7 +641,7 @@ async fn wait_stack(
     seen: &mut HashSet<String>,
     progress: Progress<'_>,
 ) -> anyhow::Result<(Option<Stack>, Vec<String>)> {
-    let mut backoff = Backoff::polling();
+    let mut backoff = Backoff::long_wait();
     let started = Instant::now();
     let mut failures = Vec::new();
     let mut last_status = String::new();
