@@ -138,6 +138,12 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
         .clone();
     assert_eq!(bot["present"], json!(true), "{bot}");
     assert_eq!(bot["ownership"], json!("ours"), "{bot}");
+    // Lex V1 names allow letters and underscores only: the deployment's bot is named for it.
+    let bot_name = bot["name"].as_str().unwrap().to_string();
+    assert!(
+        bot_name.ends_with("Concierge") && bot_name != "returnCallerConcierge",
+        "{bot}"
+    );
     assert_eq!(bot["in_sync"], json!(true), "{bot}");
     assert_eq!(bot["healthy"], json!(true), "{bot}");
     // The alias moved out of band (to $LATEST) is drift.
@@ -145,17 +151,12 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
     #[allow(deprecated)]
     {
         let alias = env
-            .block_on(
-                lex.get_bot_alias()
-                    .bot_name("returnCallerConcierge")
-                    .name("prod")
-                    .send(),
-            )
+            .block_on(lex.get_bot_alias().bot_name(&bot_name).name("prod").send())
             .unwrap();
         assert_ne!(alias.bot_version(), Some("$LATEST"));
         env.block_on(
             lex.put_bot_alias()
-                .bot_name("returnCallerConcierge")
+                .bot_name(&bot_name)
                 .name("prod")
                 .bot_version("$LATEST")
                 .set_checksum(alias.checksum().map(str::to_string))
@@ -403,7 +404,10 @@ fn the_plan_and_summary_read_well() {
     );
     assert!(text.contains("create    stack"), "{text}");
     assert!(
-        text.contains("create    lex-bot             returnCallerConcierge"),
+        text.contains(&format!(
+            "create    lex-bot             {}Concierge",
+            env.name
+        )),
         "{text}"
     );
     assert!(

@@ -166,10 +166,19 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
     }
     assert_eq!(doc["summary"]["drifted"], json!(0), "{doc}");
     assert_eq!(doc["summary"]["outdated"], json!(0), "{doc}");
-    assert_eq!(
-        row(&doc, "lex-bot", "returnCallerConcierge")["in_sync"],
-        json!(true)
+    // Lex V1 names allow letters and underscores only: the bot is named for the deployment.
+    let bot = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == json!("lex-bot"))
+        .expect("a lex-bot row");
+    let bot_name = bot["name"].as_str().unwrap();
+    assert!(
+        bot_name.starts_with("rct_") && bot_name.ends_with("Concierge"),
+        "{bot}"
     );
+    assert_eq!(bot["in_sync"], json!(true), "{bot}");
     // The same with the config file's environment, from its directory.
     let status = env.cli_with(&["--env", "ci", "status", "--check"], |c| {
         c.current_dir(workdir.path());

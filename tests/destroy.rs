@@ -317,3 +317,213 @@ fn destroying_a_deployment_that_was_never_made_changes_nothing() {
     let out = env.on_instance(&["status", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }
+
+/// A second queue on the seeded instance, for a second deployment's callbacks.
+fn create_queue(env: &Env, name: &str) {
+    let client = env.connect_client();
+    let hours = env.seed["hours_of_operation"]["id"]
+        .as_str()
+        .expect("seeded hours id")
+        .to_string();
+    let instance = env.instance_id();
+    env.block_on(
+        client
+            .create_queue()
+            .instance_id(instance)
+            .name(name)
+            .hours_of_operation_id(hours)
+            .send(),
+    )
+    .expect("create queue");
+}
+
+/// Deploys B next to A, checks both, destroys B: A never notices, and the sandbox is as A left it.
+fn b_comes_and_goes_without_touching_a(env: &Env, b: &[&str], what: &str) {
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{what}: {}", show(&out));
+    let a_only = env.state();
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        args.extend(b.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.cli(&args)
+    };
+
+    // B was never made: destroying it changes nothing.
+    env.clear_requests();
+    let out = run(with(&["destroy", "--yes"]));
+    assert!(out.status.success(), "{what}: {}", show(&out));
+    assert_eq!(
+        env.mutating(),
+        Vec::<String>::new(),
+        "{what}: {}",
+        show(&out)
+    );
+    Env::assert_same_state(
+        &a_only,
+        &env.state(),
+        &format!("{what}: destroy of a B never made"),
+    );
+
+    let out = run(with(&["deploy", "--yes"]));
+    assert!(out.status.success(), "{what}: deploy B: {}", show(&out));
+    let out = run(with(&["status", "--check"]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}: status B: {}",
+        show(&out)
+    );
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}: status A after B: {}",
+        show(&out)
+    );
+    let out = run(with(&["destroy", "--yes"]));
+    assert!(out.status.success(), "{what}: destroy B: {}", show(&out));
+    Env::assert_same_state(&a_only, &env.state(), &format!("{what}: after B's destroy"));
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}: status A at the end: {}",
+        show(&out)
+    );
+    for solution in ["returning-callers", "callbacks"] {
+        let stack = format!("{}-{solution}", env.name);
+        assert!(
+            env.stack_status(&stack).is_some(),
+            "{what}: A's {stack} stays"
+        );
+    }
+}
+
+#[test]
+fn a_second_deployment_in_the_same_instance_lives_beside_the_first() {
+    let env = Env::new();
+    create_queue(&env, "SecondCallbacks");
+    let b = format!("{}b", env.name);
+    let instance = env.instance_id();
+    b_comes_and_goes_without_touching_a(
+        &env,
+        &[
+            "--name",
+            &b,
+            "--prefix",
+            "b-",
+            "--callback-queue",
+            "SecondCallbacks",
+            "--instance",
+            &instance,
+        ],
+        "one instance, --prefix",
+    );
+}
+
+#[test]
+fn a_deployment_in_a_second_instance_of_the_account_lives_beside_the_first() {
+    let env = Env::new();
+    let second = env.admin("POST", "seed", Some(r#"{"instance_alias":"second"}"#));
+    let second = second["instance"]["id"]
+        .as_str()
+        .expect("second instance")
+        .to_string();
+    let b = format!("{}b", env.name);
+    b_comes_and_goes_without_touching_a(
+        &env,
+        &["--name", &b, "--lex", "v1", "--instance", &second],
+        "two instances, B on Lex V1",
+    );
+}
+
+#[test]
+fn the_bot_an_earlier_release_named_for_this_deployment_is_removed_not_orphaned() {
+    let env = Env::new();
+    // What an earlier release left: this deployment's bot under the shipped name.
+    let lex = env.lexv2_client();
+    env.block_on(
+        lex.create_bot()
+            .bot_name("returnCallerConcierge")
+            .description(format!("earlier (connect-returns deployment={})", env.name))
+            .role_arn("arn:aws:iam::123456789012:role/earlier")
+            .data_privacy(
+                aws_sdk_lexmodelsv2::types::DataPrivacy::builder()
+                    .child_directed(false)
+                    .build(),
+            )
+            .idle_session_ttl_in_seconds(300)
+            .send(),
+    )
+    .expect("create the earlier bot");
+    let out = env.on_instance(&["status"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("earlier name"),
+        "status names the earlier bot: {}",
+        show(&out)
+    );
+    let plan = env.on_instance(&["deploy", "--plan", "--output", "json"]);
+    let plan = stdout_json(&plan);
+    assert!(
+        plan["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|item| item["kind"] == "lex-bot"
+                && item["name"] == "returnCallerConcierge"
+                && item["action"] == "delete"),
+        "the plan removes the earlier bot: {plan}"
+    );
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let bots = env.block_on(lex.list_bots().send()).expect("list bots");
+    let names: Vec<&str> = bots
+        .bot_summaries()
+        .iter()
+        .filter_map(|bot| bot.bot_name())
+        .collect();
+    assert_eq!(
+        names,
+        [format!("{}Concierge", env.name)],
+        "only the deployment's own bot is left"
+    );
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+#[test]
+fn a_same_named_bot_of_another_owner_is_not_an_earlier_bot() {
+    let env = Env::new();
+    let lex = env.lexv2_client();
+    env.block_on(
+        lex.create_bot()
+            .bot_name("returnCallerConcierge")
+            .description("built by hand from the blog")
+            .role_arn("arn:aws:iam::123456789012:role/theirs")
+            .data_privacy(
+                aws_sdk_lexmodelsv2::types::DataPrivacy::builder()
+                    .child_directed(false)
+                    .build(),
+            )
+            .idle_session_ttl_in_seconds(300)
+            .send(),
+    )
+    .expect("create their bot");
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let bots = env.block_on(lex.list_bots().send()).expect("list bots");
+    let names: Vec<&str> = bots
+        .bot_summaries()
+        .iter()
+        .filter_map(|bot| bot.bot_name())
+        .collect();
+    assert_eq!(names, ["returnCallerConcierge"], "their bot stays");
+}

@@ -208,7 +208,7 @@ fn an_edited_flow_and_a_moved_alias_are_drift_until_redeployed() {
     let (code, doc) = status(&env);
     assert_eq!(code, Some(3));
     assert_eq!(
-        row(&doc, "lex-bot", "returnCallerConcierge")["in_sync"],
+        row(&doc, "lex-bot", &format!("{}Concierge", env.name))["in_sync"],
         json!(false),
         "{doc}"
     );

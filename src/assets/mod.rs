@@ -166,6 +166,9 @@ pub enum LexRendering {
         region: String,
         /// The alias (`prod`).
         alias: String,
+        /// Intents named otherwise in V1, as (shipped name, V1 name): the Lex block's
+        /// conditions compare the intent's name.
+        intents: Vec<(String, String)>,
     },
 }
 
@@ -256,9 +259,11 @@ pub fn render_source(
         bot_name,
         region,
         alias,
+        intents,
     } = lex
     {
         to_lex_v1(&mut doc, bot_name, region, alias);
+        rename_intents(&mut doc, intents);
     }
     substitute(name, &mut doc, resolve)?;
     Ok(doc.to_string())
@@ -281,6 +286,48 @@ fn to_lex_v1(value: &mut serde_json::Value, bot_name: &str, region: &str, alias:
         serde_json::Value::Array(items) => {
             for v in items {
                 to_lex_v1(v, bot_name, region, alias);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Renames the intents the Lex blocks' conditions compare against (`Operands` of the
+/// `Conditions` of each `ConnectParticipantWithLexBot` action).
+fn rename_intents(value: &mut serde_json::Value, intents: &[(String, String)]) {
+    if intents.is_empty() {
+        return;
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("Type").and_then(|t| t.as_str()) == Some("ConnectParticipantWithLexBot")
+                && let Some(conditions) = map
+                    .get_mut("Transitions")
+                    .and_then(|t| t.get_mut("Conditions"))
+                    .and_then(|c| c.as_array_mut())
+            {
+                for condition in conditions {
+                    let operands = condition
+                        .get_mut("Condition")
+                        .and_then(|c| c.get_mut("Operands"))
+                        .and_then(|o| o.as_array_mut());
+                    for operand in operands.into_iter().flatten() {
+                        if let Some((_, ours)) = intents
+                            .iter()
+                            .find(|(shipped, _)| operand.as_str() == Some(shipped.as_str()))
+                        {
+                            *operand = serde_json::Value::String(ours.clone());
+                        }
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                rename_intents(v, intents);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                rename_intents(v, intents);
             }
         }
         _ => {}
@@ -479,6 +526,7 @@ mod tests {
             bot_name: "returnCallerConcierge".into(),
             region: "eu-west-2".into(),
             alias: "prod".into(),
+            intents: vec![("Yes".into(), "ciConcierge_Yes".into())],
         };
         // V1 needs no ${lex:..} resolution.
         let no_lex = |p: &Placeholder| match p {
@@ -501,6 +549,18 @@ mod tests {
             assert_eq!(b["Parameters"]["LexBot"]["Alias"], "prod");
             assert_eq!(b["Parameters"]["LexBot"]["Region"], "eu-west-2");
             assert!(b["Parameters"].get("LexV2Bot").is_none());
+            let operands: Vec<&str> = b["Transitions"]["Conditions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|c| c["Condition"]["Operands"].as_array().unwrap())
+                .map(|o| o.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                operands,
+                ["ciConcierge_Yes", "No"],
+                "intents renamed for V1"
+            );
         }
     }
 

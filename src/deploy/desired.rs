@@ -33,6 +33,19 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
         return Err(UserError::new(format!("deployment name {name:?} cannot name a CloudFormation stack"))
             .hint(format!("use letters, digits and hyphens, starting with a letter, at most {MAX_NAME} characters (e.g. --name returnCaller)")));
     }
+    let bot_name_ok = match settings.lex {
+        super::model::LexVersion::V2 => super::model::is_lex_v2_name(&settings.bot_name()),
+        super::model::LexVersion::V1 => {
+            super::model::is_lex_v1_name(&settings.bot_name(), super::model::LEX_V1_NAME_MAX)
+        }
+    };
+    if settings.returning_callers() && !bot_name_ok {
+        return Err(UserError::new(format!(
+            "deployment name {name:?} gives the Lex bot name {:?}, which Lex refuses",
+            settings.bot_name()
+        ))
+        .hint("use a deployment name without two hyphens in a row (e.g. --name dev-a)"));
+    }
     check_connect_names(settings)?;
     super::model::check_bounds(
         "record-ttl-minutes",
@@ -156,6 +169,8 @@ pub fn key_of(placeholder: &crate::assets::Placeholder, settings: &Settings) -> 
         Placeholder::CallbackQueue => ("queue".to_string(), settings.callback_queue.clone()),
         Placeholder::Queue(name) => ("queue".to_string(), settings.named(name)),
         Placeholder::Flow(name) => ("flow".to_string(), settings.named(name)),
+        // The flows name the shipped bot; the deployment's bot carries the deployment's name.
+        Placeholder::Lex(_) => ("lex".to_string(), settings.bot_name()),
         other => (other.kind().to_string(), other.name().to_string()),
     }
 }
@@ -225,6 +240,7 @@ mod tests {
             Box::new(|s| s.name = "has space".into()),
             Box::new(|s| s.name = "1abc".into()),
             Box::new(|s| s.name = "x".repeat(65)),
+            Box::new(|s| s.name = "a--b".into()),
             Box::new(|s| s.record_ttl_minutes = 0),
             Box::new(|s| s.record_ttl_minutes = -5),
             Box::new(|s| s.record_ttl_minutes = 1_000_000),

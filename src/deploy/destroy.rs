@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::desired::Settings;
 use super::graph::{self, GraphResult};
-use super::observe::Observed;
+use super::observe::{EarlierBot, Observed};
 use super::plan::{Plan, PlanItem};
 use super::steps::{Node, Ref};
 use crate::assets::Solution;
@@ -48,14 +48,10 @@ fn our_lambda_associations(found: &Observed) -> Vec<(Solution, String)> {
 /// deployment (or of nobody) is not ours: its association stays.
 fn our_bot_association(
     found: &Observed,
-    deployment: &str,
+    bot: &lexv2::Current,
     cx_region: &str,
     cx_account: &str,
 ) -> Option<String> {
-    let (_, bot) = found.bot.as_ref()?;
-    if bot.deployment.as_deref() != Some(deployment) {
-        return None;
-    }
     let alias = bot.alias.as_ref()?;
     let arn = lexv2::alias_arn(cx_region, cx_account, &bot.bot_id, &alias.alias_id);
     found
@@ -65,6 +61,38 @@ fn our_bot_association(
             alias_arn: arn.clone(),
         })
         .then_some(arn)
+}
+
+/// Removing a Lex V1 bot of ours: its association (when the instance has it), then the bot.
+fn lex_v1_removal(found: &Observed, name: &str, region: &str) -> Vec<PlanItem> {
+    let mut items = Vec::new();
+    let bot = crate::resources::connect::associations::Bot::V1 {
+        name: name.to_string(),
+        region: region.to_string(),
+    };
+    if found.current.bots.contains(&bot) {
+        items.push(PlanItem::new("bot-association-v1", name, Change::Delete));
+    }
+    items.push(PlanItem::new("lex-bot-v1", name, Change::Delete));
+    items
+}
+
+/// Removing the bots an earlier release made for this deployment under another name (read only
+/// when their ownership marker names this deployment).
+pub fn earlier_bots_removal(found: &Observed, region: &str, account: &str) -> Vec<PlanItem> {
+    let mut items = Vec::new();
+    for earlier in &found.earlier_bots {
+        match earlier {
+            EarlierBot::V2 { name, bot } => {
+                if let Some(arn) = our_bot_association(found, bot, region, account) {
+                    items.push(PlanItem::new("bot-association", arn, Change::Delete));
+                }
+                items.push(PlanItem::new("lex-bot", name, Change::Delete));
+            }
+            EarlierBot::V1 { spec } => items.extend(lex_v1_removal(found, &spec.name, region)),
+        }
+    }
+    items
 }
 
 fn flow_solution(flow: &flows::Current) -> Option<&str> {
@@ -189,24 +217,11 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
     for (_, arn) in our_lambda_associations(found) {
         items.push(PlanItem::new("lambda-association", arn, Change::Delete));
     }
-    if let Some(arn) = our_bot_association(found, deployment, region, account) {
-        items.push(PlanItem::new("bot-association", arn, Change::Delete));
-    }
-    if let Some(v1) = &found.bot_v1
-        && v1.deployment.as_deref() == Some(deployment.as_str())
-    {
-        let name = crate::assets::bot().name;
-        let bot = crate::resources::connect::associations::Bot::V1 {
-            name: name.clone(),
-            region: region.to_string(),
-        };
-        if found.current.bots.contains(&bot) {
-            items.push(PlanItem::new("bot-association-v1", &name, Change::Delete));
-        }
-        items.push(PlanItem::new("lex-bot-v1", &name, Change::Delete));
-    }
     if let Some((name, bot)) = &found.bot {
         if bot.deployment.as_deref() == Some(deployment.as_str()) {
+            if let Some(arn) = our_bot_association(found, bot, region, account) {
+                items.push(PlanItem::new("bot-association", arn, Change::Delete));
+            }
             items.push(PlanItem::new("lex-bot", name, Change::Delete));
         } else {
             items.push(PlanItem::new(
@@ -218,6 +233,16 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
             ));
         }
     }
+    if let Some(v1) = &found.bot_v1
+        && v1.deployment.as_deref() == Some(deployment.as_str())
+    {
+        items.extend(lex_v1_removal(
+            found,
+            &super::upstream::bot_spec_v1(settings).name,
+            region,
+        ));
+    }
+    items.extend(earlier_bots_removal(found, region, account));
     for (name, stack) in found.stacks.values() {
         let Some(stack) = stack else { continue };
         match stack::delete_change(Some(stack), deployment) {
@@ -495,14 +520,32 @@ fn remove_lambda_association(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec
 
 /// The Lex V2 bot association goes after the flows.
 fn remove_bot_association(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) {
-    let Removal { connect, .. } = *run;
+    let Removal { connect, found, .. } = *run;
     let id = item.id();
     let (connect, arn) = (connect.clone(), item.name.clone());
+    // The alias ARN names the bot by id: `…:bot-alias/<bot id>/<alias id>`.
+    let bot_id = arn.split('/').nth(1).unwrap_or_default();
+    let name = found
+        .bot
+        .iter()
+        .map(|(name, bot)| (name.as_str(), bot))
+        .chain(
+            found
+                .earlier_bots
+                .iter()
+                .filter_map(|earlier| match earlier {
+                    EarlierBot::V2 { name, bot } => Some((name.as_str(), bot)),
+                    EarlierBot::V1 { .. } => None,
+                }),
+        )
+        .find(|(_, bot)| bot.bot_id == bot_id)
+        .map(|(name, _)| name.to_string())
+        .unwrap_or_else(|| arn.clone());
     steps.push(Node::new(
         id,
-        "bot association",
-        vec![Ref::LexAlias(crate::assets::bot().name)],
-        vec![Ref::BotAssociated(crate::assets::bot().name)],
+        format!("bot association {name}"),
+        vec![Ref::LexAlias(name.clone())],
+        vec![Ref::BotAssociated(name)],
         move || async move {
             crate::resources::connect::associations::disassociate_bot(
                 &connect,
@@ -547,6 +590,16 @@ fn remove_lex_bot_v1(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) 
     } = *run;
     let id = item.id();
     let (lex, deployment) = (aws.lexv1(), settings.name.clone());
+    // The deployment's bot, or one an earlier release named otherwise.
+    let spec = run
+        .found
+        .earlier_bots
+        .iter()
+        .find_map(|earlier| match earlier {
+            EarlierBot::V1 { spec } if spec.name == item.name => Some(spec.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| super::upstream::bot_spec_v1(settings));
     let progress = reporter.progress_for(id.clone());
     steps.push(Node::new(
         id,
@@ -554,7 +607,7 @@ fn remove_lex_bot_v1(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) 
         vec![],
         vec![Ref::LexAlias(item.name.clone())],
         move || async move {
-            lexv1::delete(&lex, &super::upstream::bot_spec(), &deployment, &*progress).await?;
+            lexv1::delete(&lex, &spec, &deployment, &*progress).await?;
             Ok(StepOutcome::Deleted)
         },
     ));

@@ -166,6 +166,15 @@ impl Settings {
         format!("{}{name}", self.prefix)
     }
 
+    /// The Lex bot's name for this deployment's Lex version. Bots live at account-and-Region
+    /// scope, so the name carries the deployment's, as the stack names do.
+    pub fn bot_name(&self) -> String {
+        match self.lex {
+            LexVersion::V2 => bot_name_v2(&self.name),
+            LexVersion::V1 => bot_name_v1(&self.name),
+        }
+    }
+
     /// The settings that differ between `self` and `other`, as `(setting, self, other)`, with
     /// phone numbers masked. Used by `status` to say which intent is outdated.
     pub fn differences(&self, other: &Settings) -> Vec<(&'static str, String, String)> {
@@ -229,6 +238,84 @@ impl Settings {
 }
 
 /// Refuses a value outside `bounds` with the setting's flag and meaning in the hint.
+/// What every bot name ends with: the default deployment's bot is the blog's
+/// `returnCallerConcierge`, so an existing default deployment keeps its bot.
+pub const BOT_NAME_SUFFIX: &str = "Concierge";
+
+/// The Lex V2 bot of deployment `deployment`: `<deployment>Concierge`.
+pub fn bot_name_v2(deployment: &str) -> String {
+    format!("{deployment}{BOT_NAME_SUFFIX}")
+}
+
+/// Lex V1 names allow letters and single underscores only (`^([A-Za-z]_?)+$`), at most 50
+/// characters.
+pub const LEX_V1_NAME_MAX: usize = 50;
+
+/// The Lex V1 bot of deployment `deployment`. A name of letters and hyphens maps one to one
+/// (hyphens become underscores); any other name keeps its letters and gains six letters of its
+/// sha256, so two deployment names never share a bot.
+pub fn bot_name_v1(deployment: &str) -> String {
+    let mut base = String::new();
+    let mut faithful = true;
+    for c in deployment.chars() {
+        match c {
+            'a'..='z' | 'A'..='Z' => base.push(c),
+            '-' if base.ends_with(|c: char| c.is_ascii_alphabetic()) => base.push('_'),
+            _ => faithful = false,
+        }
+    }
+    let room = LEX_V1_NAME_MAX - BOT_NAME_SUFFIX.len();
+    if faithful && base.len() <= room {
+        return format!("{base}{BOT_NAME_SUFFIX}");
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(deployment.as_bytes());
+    let tag: String = digest
+        .iter()
+        .take(6)
+        .map(|b| char::from(b'a' + b % 26))
+        .collect();
+    let keep = room - tag.len() - 1;
+    let mut base: String = base.chars().take(keep).collect();
+    if !base.is_empty() && !base.ends_with('_') {
+        base.push('_');
+    }
+    format!("{base}{tag}{BOT_NAME_SUFFIX}")
+}
+
+/// A Lex V1 intent of deployment `deployment`. Intents, too, live at account-and-Region scope in
+/// V1: the default deployment keeps the blog's names, any other prefixes them with its bot's.
+pub fn intent_name_v1(deployment: &str, intent: &str) -> String {
+    if deployment == DEFAULT_NAME {
+        intent.to_string()
+    } else {
+        format!("{}_{intent}", bot_name_v1(deployment))
+    }
+}
+
+/// True when `name` is a name Lex V2 accepts for a bot (`^([0-9a-zA-Z][_-]?){1,100}$`).
+pub fn is_lex_v2_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 100
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .windows(2)
+            .all(|w| w[0].is_ascii_alphanumeric() || w[1].is_ascii_alphanumeric())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
+/// True when `name` is a name Lex V1 accepts for a bot or intent.
+pub fn is_lex_v1_name(name: &str, max: usize) -> bool {
+    let bytes = name.as_bytes();
+    (2..=max).contains(&bytes.len())
+        && bytes[0].is_ascii_alphabetic()
+        && bytes.windows(2).all(|w| w[0] != b'_' || w[1] != b'_')
+        && bytes.iter().all(|b| b.is_ascii_alphabetic() || *b == b'_')
+}
+
 pub fn check_bounds(
     flag: &str,
     value: i64,
@@ -253,6 +340,48 @@ pub mod tests {
     /// The one settings fixture of the unit tests.
     pub fn example() -> Settings {
         Settings::defaults("returnCaller")
+    }
+
+    #[test]
+    fn the_default_deployment_keeps_the_blogs_bot_and_intent_names() {
+        assert_eq!(bot_name_v2(DEFAULT_NAME), crate::assets::bot().name);
+        assert_eq!(bot_name_v1(DEFAULT_NAME), crate::assets::bot().name);
+        assert_eq!(intent_name_v1(DEFAULT_NAME, "Yes"), "Yes");
+    }
+
+    #[test]
+    fn every_deployment_name_gives_bot_names_lex_accepts_and_no_two_share_one() {
+        let names = [
+            "a",
+            "ci",
+            "dev-",
+            "pr-12",
+            "pr-1-2",
+            "p-r12",
+            "prod",
+            "a--b",
+            "x1",
+            "x-1",
+            "X",
+            "ab",
+            &"long".repeat(16),
+            &format!("{}-{}", "a".repeat(31), "b".repeat(31)),
+        ];
+        let mut v1 = std::collections::BTreeSet::new();
+        let mut v2 = std::collections::BTreeSet::new();
+        for name in names {
+            let bot = bot_name_v1(name);
+            assert!(is_lex_v1_name(&bot, LEX_V1_NAME_MAX), "{name} -> {bot}");
+            assert!(is_lex_v1_name(&intent_name_v1(name, "Yes"), 100), "{name}");
+            assert!(v1.insert(bot), "{name} shares a V1 bot");
+            assert!(v2.insert(bot_name_v2(name)), "{name} shares a V2 bot");
+        }
+        assert!(is_lex_v2_name("ciConcierge"));
+        assert!(is_lex_v2_name("pr-12Concierge"));
+        assert!(!is_lex_v2_name("a--bConcierge"));
+        assert!(!is_lex_v2_name("-a"));
+        assert!(!is_lex_v1_name("a__b", 50));
+        assert!(!is_lex_v1_name("a1", 50));
     }
 
     #[test]

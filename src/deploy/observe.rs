@@ -184,7 +184,53 @@ pub struct Observed {
     pub stacks: BTreeMap<Solution, (String, Option<stack::Current>)>,
     pub bot: Option<(String, lexv2::Current)>,
     pub bot_v1: Option<lexv1::Current>,
+    /// Bots an earlier release made for this deployment under the shipped name (proven ours by
+    /// their ownership marker); deploy and destroy remove them.
+    pub earlier_bots: Vec<EarlierBot>,
     pub bucket: Option<String>,
+}
+
+/// A bot this deployment had under an earlier name.
+#[derive(Debug, Clone)]
+pub enum EarlierBot {
+    V2 { name: String, bot: lexv2::Current },
+    V1 { spec: lexv2::BotSpec },
+}
+
+impl EarlierBot {
+    pub fn name(&self) -> &str {
+        match self {
+            EarlierBot::V2 { name, .. } => name,
+            EarlierBot::V1 { spec } => &spec.name,
+        }
+    }
+}
+
+/// The bots an earlier release named differently for this deployment, when they are provably
+/// its own (their description's ownership marker names it).
+pub async fn read_earlier_bots(aws: &Aws, settings: &Settings) -> anyhow::Result<Vec<EarlierBot>> {
+    use super::model::LexVersion;
+    let mut out = Vec::new();
+    if !settings.returning_callers() {
+        return Ok(out);
+    }
+    if let Some(spec) = super::upstream::earlier_bot_spec(settings, LexVersion::V2)
+        && let Some(bot) = lexv2::read(&aws.lexv2(), &spec.name).await?
+        && bot.deployment.as_deref() == Some(settings.name.as_str())
+    {
+        out.push(EarlierBot::V2 {
+            name: spec.name,
+            bot,
+        });
+    }
+    // Only a Lex V1 deployment has a V1 bot (its Lex version comes from the record).
+    if settings.lex == LexVersion::V1
+        && let Some(spec) = super::upstream::earlier_bot_spec(settings, LexVersion::V1)
+        && lexv1::owner(&aws.lexv1(), &spec.name).await?.as_deref() == Some(settings.name.as_str())
+    {
+        out.push(EarlierBot::V1 { spec });
+    }
+    Ok(out)
 }
 
 /// Reads what the deployment has.
@@ -236,11 +282,12 @@ pub async fn read_aws(
         found.stacks.insert(solution, (name, current));
     }
     if settings.returning_callers() {
-        let name = crate::assets::bot().name;
+        let name = super::upstream::bot_spec(settings).name;
         if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
             found.bot = Some((name, bot));
         }
-        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::upstream::bot_spec()).await?;
+        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::upstream::bot_spec_v1(settings)).await?;
+        found.earlier_bots = read_earlier_bots(aws, settings).await?;
     }
     if settings.returning_callers() && settings.callbacks() {
         let (region, account) = connect.region_account();

@@ -110,6 +110,14 @@ pub async fn deploy(
     let mut plan = plan::compute(settings, &current, &templates, &inputs);
     let mut items = upstream::plan(&aws_desired, &aws_current, &settings.name);
     items.append(&mut plan.items);
+    // Bots an earlier release named otherwise go once the flows use the deployment's own.
+    let earlier = observe::Observed {
+        current: current.clone(),
+        earlier_bots: observe::read_earlier_bots(&target.aws, settings).await?,
+        ..observe::Observed::default()
+    };
+    let retire = super::destroy::earlier_bots_removal(&earlier, &region, &account);
+    items.extend(retire.iter().cloned());
     plan.items = items;
     refuse_conflicts(&plan)?;
     let previous = record::read(
@@ -173,7 +181,7 @@ pub async fn deploy(
         "deploy",
     )
     .await?;
-    let outcome = apply::run(
+    let mut outcome = apply::run(
         connect,
         settings,
         &current,
@@ -184,6 +192,31 @@ pub async fn deploy(
         reporter,
     )
     .await;
+    if let Ok((result, _)) = &mut outcome
+        && result.ok()
+        && !retire.is_empty()
+    {
+        for bot in &earlier.earlier_bots {
+            reporter.phase(format!(
+                "removing Lex bot {}, this deployment's bot under an earlier name",
+                bot.name()
+            ));
+        }
+        let retired = super::destroy::run(
+            &target.aws,
+            connect,
+            settings,
+            &earlier,
+            &Plan { items: retire },
+            false,
+            reporter,
+        )
+        .await;
+        match retired {
+            Ok(retired) => result.steps.extend(retired.steps),
+            Err(err) => outcome = Err(err),
+        }
+    }
     let written = match &outcome {
         Ok((result, refs)) if result.ok() => {
             let record = record_of(target, settings, &aws_desired, &templates, refs, &inputs);

@@ -398,13 +398,13 @@ pub fn aws_rows(
         }
     }
     if settings.returning_callers() && settings.lex == LexVersion::V1 {
-        let spec = upstream::bot_spec();
+        let spec = upstream::bot_spec_v1(settings);
         match &found.bot_v1 {
             Some(bot) => out_lex_v1_row(&mut push, &spec, bot, &settings.name),
             None => push("lex-bot", &spec.name, None, None, false, "not found".into()),
         }
     } else if settings.returning_callers() {
-        let spec = upstream::bot_spec();
+        let spec = upstream::bot_spec(settings);
         match &found.bot {
             Some((name, bot)) => {
                 let ownership = if bot.deployment.as_deref() == Some(settings.name.as_str()) {
@@ -453,7 +453,7 @@ pub fn aws_rows(
         }
     }
     if settings.returning_callers() {
-        let spec = upstream::bot_spec();
+        let spec = upstream::bot_spec_for(settings);
         if let Some(bot) = &inputs.bot {
             let present = found.current.bots.contains(bot);
             push(
@@ -647,6 +647,22 @@ pub async fn inspect(
             &inputs,
             desired_now.as_ref(),
         );
+    }
+    // A bot an earlier release named otherwise is ours and outdated: the next deploy removes it.
+    for earlier in &found.earlier_bots {
+        let mut row = Row::new(
+            "lex-bot",
+            earlier.name(),
+            Some(Ownership::Ours),
+            Some(false),
+            true,
+            format!(
+                "this deployment's bot under an earlier name; deploy moves the deployment to {} and removes it",
+                upstream::bot_spec_for(&settings).name
+            ),
+        );
+        row.outdated = true;
+        resources.push(row);
     }
     let outdated_settings: Vec<SettingChange> = settings
         .differences(&deployed)
@@ -884,7 +900,7 @@ fn apply_fingerprints(
                         .as_ref()
                         .and_then(|(_, bot)| bot.alias_fingerprint.clone()),
                 };
-                let spec = upstream::bot_spec();
+                let spec = upstream::bot_spec_for(settings);
                 let now = match settings.lex {
                     LexVersion::V1 => lexv1::fingerprint(&spec),
                     LexVersion::V2 => spec.fingerprint_v2(),
@@ -928,7 +944,12 @@ mod tests {
                         detail: String| {
             rows.push(Row::new(kind, name, ownership, in_sync, healthy, detail))
         };
-        out_lex_v1_row(&mut push, &upstream::bot_spec(), bot, "d");
+        out_lex_v1_row(
+            &mut push,
+            &upstream::bot_spec_v1(&Settings::defaults("d")),
+            bot,
+            "d",
+        );
         rows.remove(0)
     }
 
@@ -944,7 +965,7 @@ mod tests {
 
     #[test]
     fn the_v1_row_says_sync_and_health() {
-        let shipped = lexv1::fingerprint(&upstream::bot_spec());
+        let shipped = lexv1::fingerprint(&upstream::bot_spec_v1(&Settings::defaults("d")));
         let good = row_of(&v1(Some("d"), "READY", Some(shipped.clone())));
         assert_eq!(
             (good.ownership, good.in_sync, good.healthy),

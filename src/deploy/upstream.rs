@@ -142,8 +142,44 @@ pub struct AwsDesired {
     pub lex_v1: bool,
 }
 
-pub fn bot_spec() -> lexv2::BotSpec {
-    lexv2::BotSpec::from_definition(&assets::bot())
+/// The deployment's Lex V2 bot: the shipped definition under the deployment's bot name.
+pub fn bot_spec(settings: &Settings) -> lexv2::BotSpec {
+    let mut spec = lexv2::BotSpec::from_definition(&assets::bot());
+    spec.name = super::model::bot_name_v2(&settings.name);
+    spec
+}
+
+/// The deployment's Lex V1 bot: in V1 the intents, too, are account-and-Region resources, so
+/// they carry the deployment's name as well.
+pub fn bot_spec_v1(settings: &Settings) -> lexv2::BotSpec {
+    let mut spec = lexv2::BotSpec::from_definition(&assets::bot());
+    spec.name = super::model::bot_name_v1(&settings.name);
+    for intent in &mut spec.intents {
+        intent.name = super::model::intent_name_v1(&settings.name, &intent.name);
+    }
+    spec
+}
+
+/// The bot of this deployment's Lex version.
+pub fn bot_spec_for(settings: &Settings) -> lexv2::BotSpec {
+    match settings.lex {
+        super::model::LexVersion::V2 => bot_spec(settings),
+        super::model::LexVersion::V1 => bot_spec_v1(settings),
+    }
+}
+
+/// The bot an earlier release made for this deployment under the shipped name, when that is not
+/// the deployment's name now: deploy and destroy remove it once it is provably this deployment's.
+pub fn earlier_bot_spec(
+    settings: &Settings,
+    lex: super::model::LexVersion,
+) -> Option<lexv2::BotSpec> {
+    let shipped = lexv2::BotSpec::from_definition(&assets::bot());
+    let now = match lex {
+        super::model::LexVersion::V2 => super::model::bot_name_v2(&settings.name),
+        super::model::LexVersion::V1 => super::model::bot_name_v1(&settings.name),
+    };
+    (shipped.name != now).then_some(shipped)
 }
 
 /// Desired AWS-side state (pure apart from the already-read local artifact).
@@ -187,7 +223,7 @@ pub fn desired(
             )?,
         );
     }
-    let bot = settings.returning_callers().then(bot_spec);
+    let bot = settings.returning_callers().then(|| bot_spec_for(settings));
     let lex_v1 = settings.lex == super::model::LexVersion::V1;
     Ok(AwsDesired {
         artifacts,
@@ -287,7 +323,7 @@ pub fn plan(desired: &AwsDesired, current: &AwsCurrent, deployment: &str) -> Vec
 }
 
 /// Upstream for the Connect side from what the AWS side has now.
-pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Upstream {
+pub fn inputs(current: &AwsCurrent, settings: &Settings, region: &str, account: &str) -> Upstream {
     let mut inputs = Upstream::default();
     for stack in current.stacks.values().flatten() {
         for id in returns_lambdas::contract::Function::ALL.map(|function| function.id()) {
@@ -309,7 +345,7 @@ pub fn inputs(current: &AwsCurrent, region: &str, account: &str) -> Upstream {
         && let Some(alias) = &bot.alias
     {
         let arn = lexv2::alias_arn(region, account, &bot.bot_id, &alias.alias_id);
-        inputs.lex.insert(assets::bot().name, arn.clone());
+        inputs.lex.insert(bot_spec(settings).name, arn.clone());
         inputs.bot = Some(Bot::V2 { alias_arn: arn });
     }
     inputs.lex_rendering = Some(assets::LexRendering::V2);
@@ -324,21 +360,21 @@ pub fn connect_inputs(
     region: &str,
     account: &str,
 ) -> Upstream {
-    let mut inputs = inputs(current, region, account);
+    let mut inputs = inputs(current, settings, region, account);
     inputs.upstream = true;
     // A stream given by name is named by ARN towards Connect.
     if let Some(given) = &settings.ctr_stream {
         inputs.ctr_stream = Some(stream_arn(given, region, account));
     }
     if settings.lex == super::model::LexVersion::V1 {
-        use_lex_v1(&mut inputs, region);
+        use_lex_v1(&mut inputs, settings, region);
     }
     inputs.lambda_ids = solutions(settings)
         .into_iter()
         .flat_map(connect_lambda_ids)
         .map(str::to_string)
         .collect();
-    inputs.bot_name = settings.returning_callers().then(|| assets::bot().name);
+    inputs.bot_name = settings.returning_callers().then(|| settings.bot_name());
     inputs
 }
 
@@ -387,10 +423,18 @@ pub fn stream_arn(stream: &str, region: &str, account: &str) -> String {
 pub const CTR_STREAM_PARAMETER: &str = "ExistingCtrStreamArn";
 
 /// Upstream for `--lex v1`: flows name the bot by name, Region and alias.
-pub fn use_lex_v1(inputs: &mut Upstream, region: &str) {
-    let name = assets::bot().name;
+pub fn use_lex_v1(inputs: &mut Upstream, settings: &Settings, region: &str) {
+    let spec = bot_spec_v1(settings);
+    let name = spec.name.clone();
     inputs.lex_rendering = Some(assets::LexRendering::V1 {
         bot_name: name.clone(),
+        intents: assets::bot()
+            .intents
+            .iter()
+            .zip(&spec.intents)
+            .map(|(shipped, ours)| (shipped.name.clone(), ours.name.clone()))
+            .filter(|(shipped, ours)| shipped != ours)
+            .collect(),
         region: region.to_string(),
         alias: "prod".into(),
     });

@@ -174,6 +174,28 @@ fn sdk_err<E: aws_sdk_lexmodelbuilding::error::ProvideErrorMetadata + std::error
     anyhow::anyhow!("failed to {what}: {}", describe_error(&err))
 }
 
+/// The deployment that owns bot `name` (from `$LATEST`'s description marker); `None` when the
+/// bot does not exist or carries no marker.
+pub async fn owner(lex: &Client, name: &str) -> anyhow::Result<Option<String>> {
+    match lex
+        .get_bot()
+        .name(name)
+        .version_or_alias(LATEST)
+        .send()
+        .await
+    {
+        Ok(bot) => Ok(bot.description().and_then(owner_of).map(str::to_string)),
+        Err(err) => {
+            let err = err.into_service_error();
+            if is_not_found(&err) {
+                Ok(None)
+            } else {
+                Err(sdk_err(&format!("read Lex V1 bot {name}"), err))
+            }
+        }
+    }
+}
+
 /// Reads the bot by name. `None` when neither the bot nor any same-named foreign intent exists.
 pub async fn read(lex: &Client, spec: &BotSpec) -> anyhow::Result<Option<Current>> {
     let latest = match lex
