@@ -438,3 +438,202 @@ fn the_plan_and_summary_read_well() {
         "plain lines start with a timestamp: {progress}"
     );
 }
+
+#[test]
+fn a_deploy_waits_for_a_held_lock_with_lock_timeout_then_goes_through() {
+    let env = Env::new();
+    let key = format!("locks/{}.lock", env.name);
+    // Before the very first deploy: the bucket exists only because a lock does.
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    env.put_artifact_object(&key, &format!("deploy pid 1 on ci-runner at {now}"));
+    // Bounded: still held after the timeout → exit 2, with the waiting said on stderr.
+    let out = env.on_instance(&["deploy", "--yes", "--lock-timeout", "2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("waiting for the lock"), "{stderr}");
+    assert!(
+        stderr.contains("ci-runner") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    // Released while the second run waits: it goes through.
+    let out = std::thread::scope(|scope| {
+        let deploy = scope.spawn(|| {
+            env.on_instance(&[
+                "--output",
+                "json",
+                "deploy",
+                "--yes",
+                "--lock-timeout",
+                "60",
+            ])
+        });
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        env.delete_artifact_object(&key);
+        deploy.join().unwrap()
+    });
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(stdout_json(&out)["result"], json!("applied"));
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(
+        env.bucket_keys(&key),
+        Vec::<String>::new(),
+        "the lock is released"
+    );
+}
+
+/// The `result` of a `--output json` run, or `exit N` when it refused.
+fn result_of(out: &std::process::Output) -> String {
+    match out.status.code() {
+        Some(0) => stdout_json(out)["result"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        code => format!("exit {code:?}"),
+    }
+}
+
+#[test]
+fn two_first_deploys_started_together_apply_once() {
+    let env = Env::new();
+    env.clear_requests();
+    let (a, b) = std::thread::scope(|scope| {
+        let run = || {
+            env.on_instance(&[
+                "--output",
+                "json",
+                "deploy",
+                "--yes",
+                "--lock-timeout",
+                "120",
+            ])
+        };
+        let a = scope.spawn(run);
+        let b = scope.spawn(run);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut results = vec![result_of(&a), result_of(&b)];
+    results.sort();
+    assert_eq!(
+        results,
+        ["applied", "no-changes"],
+        "{}\n{}",
+        show(&a),
+        show(&b)
+    );
+    let created_queues = env
+        .mutating()
+        .iter()
+        .filter(|op| op.as_str() == "CreateQueue")
+        .count();
+    assert_eq!(
+        created_queues, 5,
+        "one run created the five queues, the other none"
+    );
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // Without --lock-timeout the second refuses instead (or finds nothing left to do).
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let (a, b) = std::thread::scope(|scope| {
+        let run = || env.on_instance(&["--output", "json", "deploy", "--yes"]);
+        let a = scope.spawn(run);
+        let b = scope.spawn(run);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let results = [result_of(&a), result_of(&b)];
+    assert_eq!(
+        results.iter().filter(|r| r.as_str() == "applied").count(),
+        1,
+        "{}\n{}",
+        show(&a),
+        show(&b)
+    );
+    for (out, result) in [(&a, &results[0]), (&b, &results[1])] {
+        assert!(
+            ["applied", "no-changes", "exit Some(2)"].contains(&result.as_str()),
+            "{}",
+            show(out)
+        );
+        if result == "exit Some(2)" {
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("holds its lock"),
+                "{}",
+                show(out)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_deploy_and_a_destroy_together_never_leave_a_mixed_state() {
+    let env = Env::new();
+    let before = env.state();
+    for round in 0..2 {
+        let (deploy, destroy) = std::thread::scope(|scope| {
+            let deploy = scope.spawn(|| {
+                env.on_instance(&[
+                    "--output",
+                    "json",
+                    "deploy",
+                    "--yes",
+                    "--lock-timeout",
+                    "120",
+                ])
+            });
+            if round == 1 {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+            let destroy = scope.spawn(|| {
+                env.on_instance(&[
+                    "--output",
+                    "json",
+                    "destroy",
+                    "--yes",
+                    "--lock-timeout",
+                    "120",
+                ])
+            });
+            (deploy.join().unwrap(), destroy.join().unwrap())
+        });
+        assert!(deploy.status.success(), "round {round}: {}", show(&deploy));
+        assert!(
+            destroy.status.success(),
+            "round {round}: {}",
+            show(&destroy)
+        );
+        let status = env.on_instance(&["status", "--check"]);
+        if status.status.code() == Some(0) {
+            // The destroy came first (or found nothing yet): the deployment is whole.
+        } else {
+            Env::assert_same_state(
+                &before,
+                &env.state(),
+                &format!("round {round}: not whole, so fully gone"),
+            );
+        }
+        let out = env.on_instance(&["destroy", "--yes"]);
+        assert!(out.status.success(), "{}", show(&out));
+        Env::assert_same_state(&before, &env.state(), "after the final destroy");
+    }
+}
+
+#[test]
+fn the_artifact_bucket_enforces_bucket_owner_ownership() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes", "--solution", "callbacks"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        env.artifact_bucket_ownership().as_deref(),
+        Some("BucketOwnerEnforced")
+    );
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+}

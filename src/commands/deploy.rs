@@ -38,6 +38,11 @@ pub struct DeployArgs {
     /// Apply without asking (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Wait up to this many seconds when another run of the deployment holds its lock
+    /// (0, the default: refuse at once, naming the holder)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
     /// Also write the JSON result to this file
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<std::path::PathBuf>,
@@ -119,7 +124,9 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     let mode = if args.plan {
         Mode::PlanOnly
     } else {
-        Mode::Apply
+        Mode::Apply {
+            lock_timeout: std::time::Duration::from_secs(args.lock_timeout),
+        }
     };
     let confirm = ui::confirm::asker(args.yes, "changes to apply", "apply these changes?");
     let report = pipeline::deploy(&target, &settings, mode, &confirm, &reporter).await?;

@@ -31,6 +31,11 @@ pub struct DestroyArgs {
     /// Show what would be removed and make no change
     #[arg(long)]
     pub plan: bool,
+    /// Wait up to this many seconds when another run of the deployment holds its lock
+    /// (0, the default: refuse at once, naming the holder)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
     /// Remove without asking (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -100,7 +105,9 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         mode: if args.plan {
             Mode::PlanOnly
         } else {
-            Mode::Apply
+            Mode::Apply {
+                lock_timeout: std::time::Duration::from_secs(args.lock_timeout),
+            }
         },
         keep_data: args.keep_data,
     };

@@ -2,12 +2,13 @@
 //!
 //! Choice: a lock object `locks/<deployment>.lock` in the tool's artifact bucket, created with a
 //! conditional write (`If-None-Match: *`), so exactly one of two concurrent runs gets it; the
-//! other refuses with exit 2 and says who holds it and since when. It is taken only when the
-//! plan changes something (an unchanged re-deploy stays free of mutating calls), and released at
-//! the end, failure or not. A lock older than [`STALE_AFTER`] (a killed run) is taken over.
-//! Deploy and destroy take it alike (`pipeline.rs`). In addition, a stack in a `*_IN_PROGRESS`
-//! state is a conflict in the deploy plan.
-//! Before the very first deploy there is no bucket yet; then the stack creation is the guard.
+//! other waits up to `--lock-timeout`, then refuses with exit 2 and says who holds it and since
+//! when. It is taken only when the plan changes something (an unchanged re-deploy stays free of
+//! mutating calls), before the first change: the bucket is made first when it does not exist yet,
+//! so the very first deploy is locked too. The run then reads and plans again under the lock
+//! (`pipeline.rs`), and releases it at the end, failure or not. A lock older than [`STALE_AFTER`],
+//! or whose process on this machine is gone (a killed run), is taken over. Deploy and destroy take
+//! it alike.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -39,14 +40,70 @@ fn now() -> u64 {
         .unwrap_or_default()
 }
 
-/// Takes the lock, or refuses when another run holds it. `Ok(None)` when the bucket does not
-/// exist yet (first deploy).
+/// What one attempt to take the lock found.
+enum Attempt {
+    Taken(Lock),
+    /// Another run holds it: its holder text.
+    Held(String),
+}
+
+/// Takes the lock. When another run holds it: waits up to `timeout` (saying so every few
+/// seconds), then refuses with exit 2, naming the holder and how to recover a lock whose run died.
 pub async fn acquire(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     deployment: &str,
     command: &str,
-) -> anyhow::Result<Option<Lock>> {
+    timeout: Duration,
+    progress: crate::resources::Progress<'_>,
+) -> anyhow::Result<Lock> {
+    let started = std::time::Instant::now();
+    let mut said = None::<std::time::Instant>;
+    loop {
+        let text = match attempt(s3, bucket, deployment, command).await? {
+            Attempt::Taken(lock) => return Ok(lock),
+            Attempt::Held(text) => text,
+        };
+        let waited = started.elapsed();
+        if waited >= timeout {
+            let key = key(deployment);
+            let mut error = UserError::new(format!(
+                "another run of deployment {deployment} holds its lock ({text})"
+            ));
+            error = if timeout.is_zero() {
+                error.hint("wait for it to finish and run again, or pass --lock-timeout 600 to wait up to 10 minutes")
+            } else {
+                error.hint(format!(
+                    "it was still running after {} s; pass a longer --lock-timeout or run again later",
+                    timeout.as_secs()
+                ))
+            };
+            return Err(error
+                .hint(format!(
+                    "if that run was killed, its lock is taken over after {} minutes (at once on the machine it ran on), or remove it: aws s3 rm s3://{bucket}/{key}",
+                    STALE_AFTER.as_secs() / 60
+                ))
+                .into());
+        }
+        if said.is_none_or(|at| at.elapsed() >= Duration::from_secs(5)) {
+            progress(format!(
+                "waiting for the lock of deployment {deployment}, held by {text} ({} s of at most {} s)",
+                waited.as_secs(),
+                timeout.as_secs()
+            ));
+            said = Some(std::time::Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// One conditional write of the lock object; a lock whose holder died is removed and retried.
+async fn attempt(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    deployment: &str,
+    command: &str,
+) -> anyhow::Result<Attempt> {
     let key = key(deployment);
     let holder = format!(
         "{command} pid {} on {} at {}",
@@ -54,7 +111,7 @@ pub async fn acquire(
         hostname(),
         now()
     );
-    for attempt in 0..2 {
+    for _ in 0..2 {
         let put = s3
             .put_object()
             .bucket(bucket)
@@ -65,13 +122,12 @@ pub async fn acquire(
             .await;
         match put {
             Ok(_) => {
-                return Ok(Some(Lock {
+                return Ok(Attempt::Taken(Lock {
                     s3: s3.clone(),
                     bucket: bucket.to_string(),
                     key,
                 }));
             }
-            Err(err) if err.code() == Some("NoSuchBucket") => return Ok(None),
             Err(err)
                 if matches!(
                     err.code(),
@@ -88,6 +144,7 @@ pub async fn acquire(
                         .await
                         .map(|data| String::from_utf8_lossy(&data.into_bytes()).to_string())
                         .unwrap_or_default(),
+                    // Released between the two calls: try again.
                     Err(_) => continue,
                 };
                 let since: u64 = text
@@ -95,10 +152,7 @@ pub async fn acquire(
                     .next()
                     .and_then(|t| t.parse().ok())
                     .unwrap_or_default();
-                if attempt == 0
-                    && (now().saturating_sub(since) > STALE_AFTER.as_secs()
-                        || holder_is_gone(&text))
-                {
+                if now().saturating_sub(since) > STALE_AFTER.as_secs() || holder_is_gone(&text) {
                     s3.delete_object()
                         .bucket(bucket)
                         .key(&key)
@@ -107,10 +161,7 @@ pub async fn acquire(
                         .context("failed to remove a stale deploy lock")?;
                     continue;
                 }
-                return Err(UserError::new(format!("another run of deployment {deployment} is in progress ({text})"))
-                    .hint("wait for it to finish, then run again; two runs of one deployment never interleave")
-                    .hint(format!("if that run was killed, the lock s3://{bucket}/{key} expires after {} minutes, or delete it", STALE_AFTER.as_secs() / 60))
-                    .into());
+                return Ok(Attempt::Held(text));
             }
             Err(err) => return Err(err).context("failed to take the deploy lock"),
         }

@@ -79,21 +79,62 @@ impl StepResult {
 pub enum Mode {
     /// `--plan`: read and diff, change nothing.
     PlanOnly,
-    /// Apply after the confirmation callback agrees.
-    Apply,
+    /// Apply after the confirmation callback agrees; wait at most `lock_timeout` for another
+    /// run of the deployment to finish (zero: refuse at once).
+    Apply { lock_timeout: std::time::Duration },
 }
 
-/// Deploys `settings` into the target. A conflict or a refused confirmation is a [`UserError`]
-/// (nothing changed); step failures come back in the report with `result = "failed"`.
-pub async fn deploy(
+/// A deployment made before records existed, or by another version, gets its record now.
+async fn write_record_if_stale(
     target: &Target,
     settings: &Settings,
-    mode: Mode,
-    confirm: &dyn Fn(&Plan) -> bool,
-    reporter: &Reporter,
-) -> anyhow::Result<DeployReport> {
+    prepared: &Prepared,
+    previous: Option<&Record>,
+) -> anyhow::Result<()> {
+    let mut refs = plan::known_refs(&prepared.current, &prepared.inputs);
+    for stack in prepared.aws_current.stacks.values().flatten() {
+        refs.extend(upstream::refs_from_outputs(&stack.outputs));
+    }
+    let record = record_of(
+        target,
+        settings,
+        &prepared.aws_desired,
+        &prepared.templates,
+        &refs,
+        &prepared.inputs,
+    );
+    if previous != Some(&record) {
+        record::write(
+            &target.aws.s3(),
+            &prepared.aws_desired.artifacts.bucket,
+            &record,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Everything a deploy knows before it changes anything: what exists, what should, and the plan.
+struct Prepared {
+    current: observe::Current,
+    aws_desired: upstream::AwsDesired,
+    aws_current: upstream::AwsCurrent,
+    inputs: Upstream,
+    templates: Vec<FlowTemplate>,
+    plan: Plan,
+    /// This deployment's bots under an earlier name, and the plan items that remove them.
+    earlier: observe::Observed,
+    retire: Vec<PlanItem>,
+}
+
+/// Observes and plans (reads only). A conflict is bad input.
+async fn prepare(
+    target: &Target,
+    settings: &Settings,
+    instance_tags: std::collections::HashMap<String, String>,
+) -> anyhow::Result<Prepared> {
     let connect = &target.connect;
-    let current = observe::read(connect, settings, target.instance_tags.clone()).await?;
+    let current = observe::read(connect, settings, instance_tags).await?;
     super::check_current(settings, &current)?;
     let artifact = upstream::local_artifact()?;
     if let Some(stream) = &settings.ctr_stream {
@@ -120,9 +161,37 @@ pub async fn deploy(
     items.extend(retire.iter().cloned());
     plan.items = items;
     refuse_conflicts(&plan)?;
+    Ok(Prepared {
+        current,
+        aws_desired,
+        aws_current,
+        inputs,
+        templates,
+        plan,
+        earlier,
+        retire,
+    })
+}
+
+/// Deploys `settings` into the target. A conflict or a refused confirmation is a [`UserError`]
+/// (nothing changed); step failures come back in the report with `result = "failed"`.
+///
+/// Locking: the plan is made and confirmed without the lock (a no-op or cancelled deploy writes
+/// nothing). Before the first change the artifact bucket is made sure of and the lock taken; then
+/// the deployment is read and planned again under the lock, because another run may have changed
+/// it since. Only that second plan is applied.
+pub async fn deploy(
+    target: &Target,
+    settings: &Settings,
+    mode: Mode,
+    confirm: &dyn Fn(&Plan) -> bool,
+    reporter: &Reporter,
+) -> anyhow::Result<DeployReport> {
+    let connect = &target.connect;
+    let first = prepare(target, settings, target.instance_tags.clone()).await?;
     let previous = record::read(
         &target.aws.s3(),
-        &aws_desired.artifacts.bucket,
+        &first.aws_desired.artifacts.bucket,
         &settings.name,
     )
     .await
@@ -136,9 +205,9 @@ pub async fn deploy(
         solution: settings.solution,
         lex: settings.lex,
         result: "plan",
-        plan: plan.items.clone(),
+        plan: first.plan.items.clone(),
         steps: Vec::new(),
-        resources: super::resource_arns(&current, settings),
+        resources: super::resource_arns(&first.current, settings),
         connect_requests: 0,
         pacing_wait_seconds: 0.0,
         elapsed_seconds: 0.0,
@@ -148,39 +217,89 @@ pub async fn deploy(
         report.pacing_wait_seconds = target.aws.connect_pacer().waited().as_secs_f64();
         report.elapsed_seconds = reporter.elapsed().as_secs_f64();
     };
-    if mode == Mode::PlanOnly {
-        finish(&mut report);
-        return Ok(report);
-    }
-    if !plan.has_changes() {
+    let lock_timeout = match mode {
+        Mode::PlanOnly => {
+            finish(&mut report);
+            return Ok(report);
+        }
+        Mode::Apply { lock_timeout } => lock_timeout,
+    };
+    if !first.plan.has_changes() {
         report.result = "no-changes";
-        // A deployment made before records existed, or by another version, gets its record now.
-        let mut refs = plan::known_refs(&current, &inputs);
-        for stack in aws_current.stacks.values().flatten() {
-            refs.extend(upstream::refs_from_outputs(&stack.outputs));
-        }
-        let record = record_of(target, settings, &aws_desired, &templates, &refs, &inputs);
-        if previous.as_ref() != Some(&record) {
-            record::write(&target.aws.s3(), &aws_desired.artifacts.bucket, &record).await?;
-        }
+        write_record_if_stale(target, settings, &first, previous.as_ref()).await?;
         finish(&mut report);
         return Ok(report);
     }
-    if !confirm(&plan) {
+    if !confirm(&first.plan) {
         return Err(UserError::new("deploy cancelled; nothing was changed").into());
     }
+    let bucket = first.aws_desired.artifacts.bucket.clone();
+    let s3 = target.aws.s3();
+    crate::resources::artifacts::ensure_bucket(
+        &s3,
+        &bucket,
+        connect.region_account().0,
+        &*reporter.progress_for("artifacts"),
+    )
+    .await?;
+    let lock = super::lock::acquire(
+        &s3,
+        &bucket,
+        &settings.name,
+        "deploy",
+        lock_timeout,
+        &*reporter.progress_for("lock"),
+    )
+    .await?;
+    // Under the lock: what another run did meanwhile is seen before anything is applied.
+    let fresh_tags = observe::describe_instance(
+        &connect.client,
+        &connect.instance_id,
+        connect.region_account().0,
+    )
+    .await
+    .map(|(_, tags)| tags);
+    let prepared = match fresh_tags {
+        Ok(tags) => prepare(target, settings, tags).await,
+        Err(err) => Err(err),
+    };
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(err) => {
+            lock.release().await?;
+            return Err(err);
+        }
+    };
+    if !prepared.plan.has_changes() {
+        lock.release().await?;
+        report.result = "no-changes";
+        report.plan = prepared.plan.items.clone();
+        finish(&mut report);
+        return Ok(report);
+    }
+    if prepared.plan != first.plan {
+        reporter.phase("the deployment changed while this run waited; the plan was made again");
+        if !confirm(&prepared.plan) {
+            lock.release().await?;
+            return Err(UserError::new("deploy cancelled; nothing was changed").into());
+        }
+        report.plan = prepared.plan.items.clone();
+    }
+    let Prepared {
+        current,
+        aws_desired,
+        aws_current,
+        inputs,
+        templates,
+        plan,
+        earlier,
+        retire,
+    } = prepared;
     let count = plan.changes().count();
     reporter.phase(format!(
         "applying {count} change{}",
         if count == 1 { "" } else { "s" }
     ));
-    let lock = super::lock::acquire(
-        &target.aws.s3(),
-        &aws_desired.artifacts.bucket,
-        &settings.name,
-        "deploy",
-    )
-    .await?;
     let mut outcome = apply::run(
         connect,
         settings,
@@ -224,9 +343,7 @@ pub async fn deploy(
         }
         _ => None,
     };
-    if let Some(lock) = lock {
-        lock.release().await?;
-    }
+    lock.release().await?;
     let (outcome, refs) = outcome?;
     if let Some(written) = written {
         written?;
@@ -413,10 +530,8 @@ pub async fn destroy(
             }
         }
     }
-    let mut found =
-        super::observe::read_deployment(connect, &settings, target.instance_tags.clone()).await?;
-    super::observe::read_aws(&target.aws, connect, &settings, &mut found).await?;
-    let plan = super::destroy::plan_in(&found, &settings, &region, &account);
+    let (_, mut plan) =
+        observe_for_destroy(target, &settings, target.instance_tags.clone()).await?;
     let mut report = DestroyReport {
         schema_version: SCHEMA_VERSION,
         command: "destroy",
@@ -430,26 +545,73 @@ pub async fn destroy(
         left: Vec::new(),
         keep_data: options.keep_data,
     };
-    let anything = plan.items.iter().any(|item| item.change.is_mutation());
-    if !anything {
+    let lock_timeout = match options.mode {
+        Mode::Apply { lock_timeout } => Some(lock_timeout),
+        Mode::PlanOnly => None,
+    };
+    if !plan.has_changes() {
         report.result = "nothing-deployed";
-        if options.mode == Mode::Apply && record.is_some() && settings.solution == recorded_solution
-        {
+        if lock_timeout.is_some() && record.is_some() && settings.solution == recorded_solution {
             // A record whose resources are all gone (removed by hand) goes too.
             record::delete(&s3, &bucket, name).await?;
             crate::resources::artifacts::delete_bucket_if_empty(&s3, &bucket, &|_| {}).await?;
         }
         return Ok(report);
     }
-    if options.mode == Mode::PlanOnly {
+    let Some(lock_timeout) = lock_timeout else {
         return Ok(report);
-    }
+    };
     if !confirm(&plan) {
         return Err(UserError::new("destroy cancelled; nothing was changed").into());
     }
     reporter.phase(format!("removing deployment {name}"));
-    // The same lock deploy takes: a destroy never interleaves with a deploy of this deployment.
-    let lock = super::lock::acquire(&s3, &bucket, name, "destroy").await?;
+    // The same lock deploy takes, in a bucket that exists before it: a destroy never interleaves
+    // with a deploy of this deployment. Under the lock the deployment is read again.
+    crate::resources::artifacts::ensure_bucket(
+        &s3,
+        &bucket,
+        &region,
+        &*reporter.progress_for("artifacts"),
+    )
+    .await?;
+    let lock = super::lock::acquire(
+        &s3,
+        &bucket,
+        name,
+        "destroy",
+        lock_timeout,
+        &*reporter.progress_for("lock"),
+    )
+    .await?;
+    let again =
+        match observe::describe_instance(&connect.client, &connect.instance_id, &region).await {
+            Ok((_, tags)) => observe_for_destroy(target, &settings, tags).await,
+            Err(err) => Err(err),
+        };
+    let found = match again {
+        Ok((now_found, now_plan)) => {
+            if now_plan != plan {
+                reporter
+                    .phase("the deployment changed while this run waited; the plan was made again");
+                if now_plan.has_changes() && !confirm(&now_plan) {
+                    lock.release().await?;
+                    return Err(UserError::new("destroy cancelled; nothing was changed").into());
+                }
+                report.plan = now_plan.items.clone();
+            }
+            plan = now_plan;
+            if !plan.has_changes() {
+                lock.release().await?;
+                report.result = "nothing-deployed";
+                return Ok(report);
+            }
+            now_found
+        }
+        Err(err) => {
+            lock.release().await?;
+            return Err(err);
+        }
+    };
     let outcome = super::destroy::run(
         &target.aws,
         connect,
@@ -466,9 +628,7 @@ pub async fn destroy(
         }
         _ => None,
     };
-    if let Some(lock) = lock {
-        lock.release().await?;
-    }
+    lock.release().await?;
     let outcome = outcome?;
     if let Some(finished) = finished {
         finished?;
@@ -494,6 +654,20 @@ pub async fn destroy(
         "incomplete"
     };
     Ok(report)
+}
+
+/// What the deployment has and the plan that removes it (reads only).
+async fn observe_for_destroy(
+    target: &Target,
+    settings: &Settings,
+    instance_tags: std::collections::HashMap<String, String>,
+) -> anyhow::Result<(observe::Observed, Plan)> {
+    let connect = &target.connect;
+    let (region, account) = connect.region_account();
+    let mut found = observe::read_deployment(connect, settings, instance_tags).await?;
+    observe::read_aws(&target.aws, connect, settings, &mut found).await?;
+    let plan = super::destroy::plan_in(&found, settings, region, account);
+    Ok((found, plan))
 }
 
 /// After a complete destroy: the record goes, or, when one solution of two was destroyed, it

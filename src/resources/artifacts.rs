@@ -2,8 +2,10 @@
 //!
 //! - One bucket per account and Region, `connect-returns-<account>-<region>` (like a bootstrap
 //!   bucket), created encrypted (SSE-S3, bucket key on), with every public access blocked and tagged
-//!   `connect-returns:bucket=artifacts`. (No TLS-only bucket policy: moto enforces it and the
-//!   local stand-ins speak plain HTTP; the SDK always uses HTTPS against AWS.) A same-named bucket without that tag is a conflict.
+//!   `connect-returns:bucket=artifacts`, and bucket-owner ownership enforced (no ACLs). A
+//!   same-named bucket without that tag is a conflict. Not yet: the TLS-only bucket policy
+//!   (`aws:SecureTransport`), because moto evaluates it and the stand-ins speak plain HTTP; it
+//!   comes with moto served over HTTPS in the tests.
 //! - Zips are keyed by content hash under the deployment's prefix: `<deployment>/lambdas/<sha256>.zip`,
 //!   so unchanged code is never re-uploaded and one deployment's destroy never removes another's code.
 //!   Presence is read with one ListObjectsV2 of the prefix (one call instead of a HeadObject per zip).
@@ -278,18 +280,78 @@ pub struct Uploaded {
     pub uploaded: usize,
 }
 
-async fn create_bucket(
+/// True when the bucket exists and is set up as ours (it carries our tag, which goes on last).
+async fn is_set_up(s3: &Client, bucket: &str) -> anyhow::Result<bool> {
+    match s3.get_bucket_tagging().bucket(bucket).send().await {
+        Ok(tags) => Ok(tags
+            .tag_set()
+            .iter()
+            .any(|tag| tag.key() == BUCKET_TAG_KEY && tag.value() == BUCKET_TAG_VALUE)),
+        Err(err) => {
+            let err = err.into_service_error();
+            match err.code() {
+                Some("NoSuchBucket" | "NoSuchTagSet" | "NoSuchTagSetError") => Ok(false),
+                _ => anyhow::bail!("failed to read bucket {bucket}: {}", describe_error(&err)),
+            }
+        }
+    }
+}
+
+/// Makes sure the artifact bucket exists and is set up: the lock lives in it, so it is the first
+/// thing a deploy or destroy makes. Reads only when it is already there.
+pub async fn ensure_bucket(
     s3: &Client,
-    desired: &Desired,
+    bucket: &str,
+    region: &str,
     progress: Progress<'_>,
 ) -> anyhow::Result<()> {
-    let bucket = &desired.bucket;
+    if !is_set_up(s3, bucket).await? {
+        return create_bucket(s3, bucket, region, progress).await;
+    }
+    Ok(())
+}
+
+/// Bucket-owner ownership enforced (no ACLs).
+async fn harden(s3: &Client, bucket: &str) -> anyhow::Result<()> {
+    let fail =
+        |what: &str, err: String| anyhow::anyhow!("failed to {what} on bucket {bucket}: {err}");
+    s3.put_bucket_ownership_controls()
+        .bucket(bucket)
+        .ownership_controls(
+            aws_sdk_s3::types::OwnershipControls::builder()
+                .rules(
+                    aws_sdk_s3::types::OwnershipControlsRule::builder()
+                        .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced)
+                        .build()?,
+                )
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            fail(
+                "enforce bucket-owner ownership",
+                describe_error(&err.into_service_error()),
+            )
+        })?;
+    Ok(())
+}
+
+async fn create_bucket(
+    s3: &Client,
+    bucket: &str,
+    region: &str,
+    progress: Progress<'_>,
+) -> anyhow::Result<()> {
     progress(format!("artifacts: creating bucket {bucket}"));
-    let mut create = s3.create_bucket().bucket(bucket);
-    if desired.region != "us-east-1" {
+    let mut create = s3
+        .create_bucket()
+        .bucket(bucket)
+        .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
+    if region != "us-east-1" {
         create = create.create_bucket_configuration(
             CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(desired.region.as_str()))
+                .location_constraint(BucketLocationConstraint::from(region))
                 .build(),
         );
     }
@@ -338,6 +400,7 @@ async fn create_bucket(
         .send()
         .await
         .map_err(|err| fail("set encryption", describe_error(&err.into_service_error())))?;
+    harden(s3, bucket).await?;
     // The tag goes last: a bucket carries it only once fully set up.
     s3.put_bucket_tagging()
         .bucket(bucket)
@@ -369,7 +432,7 @@ pub async fn apply(
         return Err(refused.into());
     }
     if current.is_none() {
-        create_bucket(s3, desired, progress).await?;
+        create_bucket(s3, &desired.bucket, &desired.region, progress).await?;
     }
     let present = current.map(|c| c.keys.clone()).unwrap_or_default();
     let mut keys = BTreeMap::new();

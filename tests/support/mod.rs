@@ -435,6 +435,21 @@ impl Env {
         )
     }
 
+    /// The artifact bucket's object-ownership setting, as moto reports it.
+    pub fn artifact_bucket_ownership(&self) -> Option<String> {
+        let s3 = self.s3();
+        let bucket = "connect-returns-123456789012-us-east-1";
+        self.runtime
+            .block_on(s3.get_bucket_ownership_controls().bucket(bucket).send())
+            .ok()
+            .and_then(|out| {
+                out.ownership_controls()?
+                    .rules()
+                    .first()
+                    .map(|rule| rule.object_ownership().as_str().to_string())
+            })
+    }
+
     pub fn put_artifact_object(&self, key: &str, body: &str) {
         let s3 = self.s3();
         self.runtime
