@@ -637,3 +637,78 @@ fn the_artifact_bucket_enforces_bucket_owner_ownership() {
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
 }
+
+#[test]
+fn a_number_re_pointed_by_hand_is_drift_and_destroy_leaves_the_later_association() {
+    let env = Env::new();
+    let number = env.phone_number();
+    let phone_of = |env: &Env| {
+        env.state()["connect"]["phone_numbers"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .clone()
+    };
+    let phone_id = phone_of(&env)["id"].as_str().unwrap().to_string();
+    let out = env.on_instance(&["deploy", "--yes", "--phone-number", &number]);
+    assert!(out.status.success(), "{}", show(&out));
+    let out = env.on_instance(&["status", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // Someone points the number at another flow in the console.
+    let sample = items(&env.instance_state(), "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("Sample inbound flow (first contact experience)"))
+        .unwrap();
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .associate_phone_number_contact_flow()
+            .instance_id(env.instance_id())
+            .phone_number_id(&phone_id)
+            .contact_flow_id(sample["id"].as_str().unwrap())
+            .send(),
+    )
+    .unwrap();
+    let out = env.on_instance(&["--output", "json", "status", "--check"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = stdout_json(&out);
+    let row = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == json!("phone-number"))
+        .cloned()
+        .expect("a phone-number row");
+    assert_eq!(row["drifted"], json!(true), "{row}");
+    assert!(!row.to_string().contains(&number[2..]), "masked: {row}");
+    // deploy does not take it back without consent.
+    env.clear_requests();
+    let out = env.on_instance(&["deploy", "--yes", "--phone-number", &number]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--adopt"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(env.mutating(), Vec::<String>::new());
+    // destroy leaves the later association in place.
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        phone_of(&env)["flow_id"],
+        sample["id"],
+        "the hand-set flow stays"
+    );
+    let tags = env.instance_state()["tags"].clone();
+    assert!(
+        tags.is_object(),
+        "the instance's tags are in the state dump"
+    );
+    let tags = tags.to_string();
+    assert!(
+        !tags.contains(":phone:"),
+        "our record of the number is gone: {tags}"
+    );
+}

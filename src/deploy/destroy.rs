@@ -146,6 +146,20 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
         if !wanted_solution(settings, solution) {
             continue;
         }
+        if phone::repointed(record, id, found.current.phone_flows.as_ref()) {
+            items.push(PlanItem::new(
+                "phone-number",
+                id,
+                Change::Restore {
+                    fields: vec![FieldDiff::new(
+                        "contact flow",
+                        "another flow (pointed there after this deployment)",
+                        "left as it is; only this deployment's record of the number goes",
+                    )],
+                },
+            ));
+            continue;
+        }
         let to = record
             .previous
             .clone()
@@ -353,12 +367,17 @@ fn restore_phone_number(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node
         .into_iter()
         .collect();
     let connect = connect.clone();
+    let keep = phone::repointed(&record, &phone_id, found.current.phone_flows.as_ref());
     steps.push(Node::new(
         id,
         format!("phone number {}", item.name),
         consumes,
         vec![Ref::PhoneNumber(item.name.clone())],
         move || async move {
+            if keep {
+                phone::forget(&connect, &phone_id).await?;
+                return Ok(StepOutcome::Kept);
+            }
             phone::restore(&connect, &phone_id, &record).await?;
             Ok(StepOutcome::Restored)
         },

@@ -31,6 +31,9 @@ pub struct Current {
     pub bots: BTreeSet<Bot>,
     pub storage: Vec<storage::Current>,
     pub phones: Vec<Claimed>,
+    /// The flow each number points at, by number id; read only when this deployment has
+    /// pointed a number (its instance tags say so).
+    pub phone_flows: Option<HashMap<String, String>>,
 }
 
 /// The instance: its ARN and tags. A missing instance is bad input.
@@ -111,6 +114,10 @@ pub async fn read_with(
     let names = queue_names(settings);
     let profile_name = settings.named(ROUTING_PROFILE);
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
+    let record_prefix = format!("connect-returns:{}:phone:", settings.name);
+    let pointed_numbers = instance_tags
+        .keys()
+        .any(|key| key.starts_with(&record_prefix));
     let want_v1 = settings.lex == super::model::LexVersion::V1;
     let queues_and_profile = async {
         let profile = routing_profile::read(connect, &profile_name).await?;
@@ -129,7 +136,7 @@ pub async fn read_with(
         let queues = queues::read_named_except(connect, &names, &known).await?;
         anyhow::Ok((queues, profile))
     };
-    let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones) = tokio::try_join!(
+    let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones, phone_flows) = tokio::try_join!(
         hours::read_all(connect),
         queues_and_profile,
         flows::read_all(connect),
@@ -155,6 +162,13 @@ pub async fn read_with(
                 Ok(Vec::new())
             }
         },
+        async {
+            if pointed_numbers {
+                phone::read_flows(connect).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
     )?;
     Ok(Current {
         instance_tags,
@@ -166,6 +180,7 @@ pub async fn read_with(
         bots,
         storage,
         phones,
+        phone_flows,
     })
 }
 

@@ -10,9 +10,9 @@ use super::desired::{
     ROUTING_PROFILE, Settings,
 };
 use super::observe::Current;
-use crate::resources::Change;
 use crate::resources::connect::associations::{self, Bot};
 use crate::resources::connect::{flows, phone, queues, routing_profile, storage, whisper};
+use crate::resources::{Change, FieldDiff};
 
 /// Values produced by the AWS-side steps (stacks, Lex) that Connect resources refer to.
 #[derive(Debug, Clone, Default)]
@@ -303,10 +303,38 @@ pub fn compute(
             .get(&phone::record_tag(deployment, &claimed.id))
             .map(|value| phone::parse_record(value));
         let flow_id = current.flows.get(&entry_name).map(|flow| flow.id.as_str());
+        let change = match &record {
+            // Someone pointed it elsewhere after this deployment did: theirs until consented.
+            Some(record) if phone::repointed(record, &claimed.id, current.phone_flows.as_ref()) => {
+                let now = current
+                    .phone_flows
+                    .as_ref()
+                    .and_then(|flows| flows.get(&claimed.id))
+                    .cloned()
+                    .unwrap_or_else(|| "(no flow)".into());
+                if settings.adopt {
+                    Change::Update {
+                        fields: vec![FieldDiff::new("contact flow", now, entry_name.clone())],
+                        content_diff: None,
+                    }
+                } else {
+                    Change::Conflict {
+                        reason: format!(
+                            "phone number {} was pointed at another flow after this deployment pointed it at {entry_name}",
+                            phone::masked(&number)
+                        ),
+                        hint: Some(format!(
+                            "pass --adopt to point it back at {entry_name}, or leave it out of this deployment's settings"
+                        )),
+                    }
+                }
+            }
+            _ => phone::diff(record.as_ref(), flow_id, &entry_name),
+        };
         items.push(PlanItem::new(
             "phone-number",
             phone::masked(&number),
-            phone::diff(record.as_ref(), flow_id, &entry_name),
+            change,
         ));
     }
     Plan { items }

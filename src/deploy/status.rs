@@ -470,6 +470,29 @@ pub fn aws_rows(
             );
         }
     }
+    for (phone_id, record) in &found.phones {
+        let name = found
+            .current
+            .phones
+            .iter()
+            .find(|claimed| &claimed.id == phone_id)
+            .map(|claimed| crate::resources::connect::phone::masked(&claimed.number))
+            .unwrap_or_else(|| phone_id.clone());
+        let flows = found.current.phone_flows.as_ref();
+        let repointed = crate::resources::connect::phone::repointed(record, phone_id, flows);
+        push(
+            "phone-number",
+            &name,
+            Some(Ownership::Ours),
+            flows.map(|_| !repointed),
+            true,
+            if repointed {
+                "points at another flow since this deployment pointed it (changed by hand); deploy --adopt points it back, destroy leaves it".into()
+            } else {
+                String::new()
+            },
+        );
+    }
     for id in &inputs.lambda_ids {
         let Some(arn) = inputs.lambdas.get(id) else {
             continue;

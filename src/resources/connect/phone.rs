@@ -126,6 +126,39 @@ pub async fn read_flow(connect: &Connect, number: &Claimed) -> anyhow::Result<Op
     Ok(None)
 }
 
+/// The flow every number of the instance points at, by number id (one paginated
+/// ListFlowAssociations). Read when the deployment has pointed numbers, so a number re-pointed
+/// by someone else is seen.
+pub async fn read_flows(connect: &Connect) -> anyhow::Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    let mut pages = connect
+        .client
+        .list_flow_associations()
+        .instance_id(&connect.instance_id)
+        .resource_type(ListFlowAssociationResourceType::VoicePhoneNumber)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.context("failed to read which flows the phone numbers point at")?;
+        for summary in page.flow_association_summary_list() {
+            if let (Some(resource), Some(flow)) = (summary.resource_id(), summary.flow_id()) {
+                out.insert(
+                    id_from_arn(resource).to_string(),
+                    id_from_arn(flow).to_string(),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// True when the number no longer points at the flow this deployment set (someone re-pointed
+/// it). Unknown (`None`) when the associations were not read.
+pub fn repointed(record: &Record, phone_id: &str, flows: Option<&HashMap<String, String>>) -> bool {
+    flows.is_some_and(|flows| flows.get(phone_id) != Some(&record.flow_id))
+}
+
 /// The previous-flow part of a record: `none` when the number had no flow.
 pub fn previous_token(previous: Option<&str>) -> String {
     previous.unwrap_or("none").to_string()
@@ -196,6 +229,12 @@ pub async fn restore(connect: &Connect, phone_id: &str, record: &Record) -> anyh
         },
     };
     result.context("failed to restore a phone number's flow")?;
+    forget(connect, phone_id).await
+}
+
+/// Removes this deployment's record of a number and leaves the number as it is (someone
+/// pointed it elsewhere since: that association is theirs).
+pub async fn forget(connect: &Connect, phone_id: &str) -> anyhow::Result<()> {
     connect
         .untag(
             &connect.instance_arn,
