@@ -489,6 +489,10 @@ fn a_deploy_waits_for_a_held_lock_with_lock_timeout_then_goes_through() {
     );
 }
 
+fn stdout_text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 /// The `result` of a `--output json` run, or `exit N` when it refused.
 fn result_of(out: &std::process::Output) -> String {
     match out.status.code() {
@@ -652,8 +656,27 @@ fn a_number_re_pointed_by_hand_is_drift_and_destroy_leaves_the_later_association
             .clone()
     };
     let phone_id = phone_of(&env)["id"].as_str().unwrap().to_string();
-    let out = env.on_instance(&["deploy", "--yes", "--phone-number", &number]);
+    let instance = env.instance_id();
+    let out = env.cli_with(
+        &[
+            "deploy",
+            "--yes",
+            "--phone-number",
+            &number,
+            "--instance",
+            &instance,
+        ],
+        |command| {
+            command.env("RUST_LOG", "trace");
+        },
+    );
     assert!(out.status.success(), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.len() > 10_000, "trace logs the SDK's requests");
+    assert!(
+        !stderr.contains(&number[1..]) && !stdout_text(&out).contains(&number[1..]),
+        "the full number never appears, not even at trace level"
+    );
     let out = env.on_instance(&["status", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     // Someone points the number at another flow in the console.
