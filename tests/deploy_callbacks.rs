@@ -95,3 +95,60 @@ fn the_callbacks_solution_deploys_alone_and_redeploys_as_a_noop() {
         "an unchanged re-deploy makes no mutating call"
     );
 }
+
+/// Every Kinesis stream ARN the instance's state mentions.
+fn kinesis_arns(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) if text.starts_with("arn:aws:kinesis:") => {
+            out.push(text.clone())
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| kinesis_arns(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| kinesis_arns(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_ctr_config_on_a_deleted_stream_is_unhealthy_not_nothing_left() {
+    let env = Env::new();
+    let out = env.on_instance(&["deploy", "--yes", "--solution", "callbacks"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let mut streams = Vec::new();
+    kinesis_arns(&env.instance_state(), &mut streams);
+    assert_eq!(
+        streams.len(),
+        1,
+        "the CTR config streams to the stack's stream: {streams:?}"
+    );
+    support::delete_kinesis_stream(&streams[0]);
+    let out = env.on_instance(&["--output", "json", "status", "--check"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = support::stdout_json(&out);
+    let row = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == serde_json::json!("ctr-storage"))
+        .cloned()
+        .expect("a ctr-storage row");
+    assert_eq!(row["healthy"], serde_json::json!(false), "{row}");
+    assert!(
+        row["detail"].as_str().unwrap().contains("does not exist"),
+        "{row}"
+    );
+    // A deployment that never made the config leaves it alone, and says so.
+    env.clear_requests();
+    let other = format!("{}x", env.name);
+    let out = env.on_instance(&["destroy", "--yes", "--name", &other]);
+    assert!(out.status.success(), "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("does not exist") && text.contains("left alone"),
+        "{text}"
+    );
+    assert_eq!(env.mutating(), Vec::<String>::new());
+    // moto's DeleteStack fails on a stream that is gone (AWS skips it): put one back by name.
+    support::create_kinesis_stream(streams[0].rsplit('/').next().unwrap());
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+}

@@ -45,11 +45,21 @@ impl std::fmt::Display for DestroyReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.result {
             "nothing-deployed" => {
-                return writeln!(
+                writeln!(
                     f,
                     "nothing to destroy: no resource of deployment {} in this instance",
                     self.deployment
-                );
+                )?;
+                if !self.left.is_empty() {
+                    writeln!(
+                        f,
+                        "but not healthy, and not proven this deployment's (left alone):"
+                    )?;
+                    for left in &self.left {
+                        writeln!(f, "  {}: {} ({})", left.resource, left.why, left.what_to_do)?;
+                    }
+                }
+                return Ok(());
             }
             "plan" => {
                 let title = format!(

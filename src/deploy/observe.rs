@@ -203,6 +203,8 @@ pub struct Observed {
     /// their ownership marker); deploy and destroy remove them.
     pub earlier_bots: Vec<EarlierBot>,
     pub bucket: Option<String>,
+    /// CTR configs of the instance whose Kinesis stream no longer exists: (association, stream).
+    pub dead_ctr_streams: Vec<(String, String)>,
 }
 
 /// A bot this deployment had under an earlier name.
@@ -303,6 +305,17 @@ pub async fn read_aws(
         }
         found.bot_v1 = lexv1::read(&aws.lexv1(), &super::upstream::bot_spec_v1(settings)).await?;
         found.earlier_bots = read_earlier_bots(aws, settings).await?;
+    }
+    if settings.callbacks() {
+        for config in &found.current.storage {
+            if let Some(stream) = &config.stream_arn
+                && !super::preflight::stream_exists(&aws.kinesis(), stream).await?
+            {
+                found
+                    .dead_ctr_streams
+                    .push((config.association_id.clone(), stream.clone()));
+            }
+        }
     }
     if settings.returning_callers() && settings.callbacks() {
         let (region, account) = connect.region_account();

@@ -530,7 +530,7 @@ pub async fn destroy(
             }
         }
     }
-    let (_, mut plan) =
+    let (first_found, mut plan) =
         observe_for_destroy(target, &settings, target.instance_tags.clone()).await?;
     let mut report = DestroyReport {
         schema_version: SCHEMA_VERSION,
@@ -549,6 +549,19 @@ pub async fn destroy(
         Mode::Apply { lock_timeout } => Some(lock_timeout),
         Mode::PlanOnly => None,
     };
+    // A CTR config on a deleted stream that no record proves ours is reported, never touched.
+    for (association, stream) in &first_found.dead_ctr_streams {
+        if first_found.ctr_association.as_deref() != Some(association.as_str()) {
+            report.left.push(Left {
+                resource: format!("contact trace records config {association}"),
+                why: format!("it streams to {stream}, which does not exist, and no record says this deployment made it"),
+                what_to_do: format!(
+                    "if nothing else uses it: aws connect disassociate-instance-storage-config --instance-id {} --association-id {association} --resource-type CONTACT_TRACE_RECORDS",
+                    connect.instance_id
+                ),
+            });
+        }
+    }
     if !plan.has_changes() {
         report.result = "nothing-deployed";
         if lock_timeout.is_some() && record.is_some() && settings.solution == recorded_solution {

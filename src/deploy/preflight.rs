@@ -46,6 +46,33 @@ pub fn check_shipped_assets(solutions: &[Solution]) -> Result<(), UserError> {
 }
 
 /// Refuses a `--ctr-stream` (name or ARN) that does not exist in the client's account and Region.
+/// True when the Kinesis stream (name or ARN) exists.
+pub async fn stream_exists(
+    kinesis: &aws_sdk_kinesis::Client,
+    stream: &str,
+) -> anyhow::Result<bool> {
+    let request = kinesis.describe_stream_summary();
+    let request = if stream.starts_with("arn:") {
+        request.stream_arn(stream)
+    } else {
+        request.stream_name(stream)
+    };
+    match request.send().await {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(anyhow::anyhow!(
+            "cannot check CTR stream {stream}: {}",
+            err.message().unwrap_or("the Kinesis call failed")
+        )),
+    }
+}
+
 pub async fn check_ctr_stream(
     kinesis: &aws_sdk_kinesis::Client,
     stream: &str,

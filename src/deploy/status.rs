@@ -290,14 +290,20 @@ pub fn rows(found: &Observed, settings: &Settings, inputs: &Upstream) -> Vec<Row
                 .storage
                 .iter()
                 .any(|config| &config.association_id == association);
+            let dead = found
+                .dead_ctr_streams
+                .iter()
+                .find(|(id, _)| id == association)
+                .map(|(_, stream)| stream.clone());
             if present {
                 row(
                     "ctr-storage",
                     association,
                     Some(Ownership::Ours),
                     Some(Change::NoOp),
-                    true,
-                    String::new(),
+                    dead.is_none(),
+                    dead.map(|stream| format!("streams to {stream}, which does not exist: no CTR reaches the callbacks"))
+                        .unwrap_or_default(),
                 );
             } else {
                 row(
@@ -312,13 +318,21 @@ pub fn rows(found: &Observed, settings: &Settings, inputs: &Upstream) -> Vec<Row
         } else if let Some(stream) =
             crate::resources::connect::storage::stream_in_use(&current.storage)
         {
+            let dead = found
+                .dead_ctr_streams
+                .iter()
+                .any(|(_, dead)| dead == stream);
             row(
                 "ctr-storage",
                 stream,
                 Some(Ownership::Foreign),
                 Some(Change::NoOp),
-                true,
-                "reusing the instance's existing config".into(),
+                !dead,
+                if dead {
+                    "the instance's config streams to a stream that does not exist: no CTR reaches the callbacks".into()
+                } else {
+                    "reusing the instance's existing config".into()
+                },
             );
         }
     }

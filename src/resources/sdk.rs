@@ -10,8 +10,9 @@ pub fn error_code<E: ProvideErrorMetadata>(err: &E) -> Option<&str> {
     err.code()
 }
 
-/// A readable one-line rendering of an SDK error: `Code: message`, or the full error context
-/// when the service sent no code (connection refused, timeouts, ...).
+/// A readable one-line rendering of an SDK error: `Code: message`, or, when the service sent no
+/// code (connection refused, timeouts, an unreadable answer), the words of the error and its
+/// sources, each once, without the debug dump.
 pub fn describe_error<E>(err: &E) -> String
 where
     E: ProvideErrorMetadata + std::error::Error,
@@ -19,7 +20,18 @@ where
     match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => aws_smithy_types::error::display::DisplayErrorContext(err).to_string(),
+        _ => {
+            let mut words: Vec<String> = Vec::new();
+            let mut cause: Option<&dyn std::error::Error> = Some(err);
+            while let Some(current) = cause {
+                let text = current.to_string();
+                if !text.is_empty() && !words.iter().any(|earlier| earlier.contains(&text)) {
+                    words.push(text);
+                }
+                cause = current.source();
+            }
+            words.join(": ")
+        }
     }
 }
 

@@ -479,24 +479,38 @@ impl Env {
 /// Creates a Kinesis stream in moto with one raw CreateStream request (the tests do not link the
 /// Kinesis SDK; moto does not check signatures).
 pub fn create_kinesis_stream(name: &str) {
+    kinesis_call(
+        "CreateStream",
+        &serde_json::json!({"StreamName": name, "ShardCount": 1}).to_string(),
+    );
+}
+
+/// Deletes a Kinesis stream in moto by ARN ("someone deleted it").
+pub fn delete_kinesis_stream(arn: &str) {
+    kinesis_call(
+        "DeleteStream",
+        &serde_json::json!({"StreamARN": arn, "EnforceConsumerDeletion": true}).to_string(),
+    );
+}
+
+fn kinesis_call(operation: &str, body: &str) {
     use std::io::{Read as _, Write as _};
     let url = testkit::moto_url().to_string();
     let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let body = serde_json::json!({"StreamName": name, "ShardCount": 1}).to_string();
     let mut socket = std::net::TcpStream::connect(host).expect("connect to moto");
     write!(
         socket,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: Kinesis_20131202.CreateStream\r\n\
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: Kinesis_20131202.{operation}\r\n\
          Content-Type: application/x-amz-json-1.1\r\n\
          Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
-    .expect("send CreateStream");
+    .expect("send a Kinesis request");
     let mut response = String::new();
     socket.read_to_string(&mut response).expect("read response");
     assert!(
         response.starts_with("HTTP/1.1 200"),
-        "CreateStream: {response}"
+        "{operation}: {response}"
     );
 }
