@@ -639,6 +639,19 @@ fn inputs_that_would_change_the_wrong_thing_are_refused_before_any_change_anywhe
             "\"nonsense\" is not an AWS Region name",
         ),
         (
+            // Connect is regional: the us-east-1 instance does not exist in eu-west-1.
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
+                "--region",
+                "eu-west-1",
+            ],
+            none(),
+            "not found",
+        ),
+        (
             vec!["deploy", "--yes", "--instance", &id],
             Box::new(move |c: &mut std::process::Command| {
                 for var in [

@@ -165,7 +165,7 @@ pub fn handle(
             shared.reset();
             Ok(Resp::ok(json!({ "reset": true })))
         }
-        ("GET", "state") => Ok(Resp::ok(shared.world().snapshot())),
+        ("GET", "state") => Ok(Resp::ok(shared.snapshot())),
         ("POST", "contacts") => {
             let v = body_json(body)?;
             let mut w = shared.world();

@@ -482,6 +482,9 @@ impl FaultState {
 /// State shared by every port's server.
 pub struct Shared {
     world: Mutex<World>,
+    /// Connect and Lex are regional: requests signed for another Region than the configured one
+    /// meet that Region's own (at first empty) world, never the configured Region's resources.
+    other_regions: Mutex<std::collections::BTreeMap<String, World>>,
     log: Mutex<Vec<LogEntry>>,
     seq: Mutex<u64>,
     faults: Mutex<FaultState>,
@@ -511,6 +514,7 @@ impl Shared {
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             quota: Mutex::new((config.quota.clone(), HashMap::new())),
             world: Mutex::new(World::new(config)),
+            other_regions: Mutex::new(Default::default()),
             log: Mutex::new(Vec::new()),
             seq: Mutex::new(0),
             bodies: Mutex::new(None),
@@ -536,6 +540,40 @@ impl Shared {
     /// Locks the world.
     pub fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
+    }
+
+    /// Runs `f` on the world of `region`: the configured one, or (created on first use) the
+    /// world of another Region, with that Region in its ARNs.
+    pub fn in_region<T>(&self, region: &str, f: impl FnOnce(&mut World) -> T) -> T {
+        let home = self.world().config.region.clone();
+        if region.is_empty() || region == home {
+            return f(&mut self.world());
+        }
+        let config = Config {
+            region: region.to_string(),
+            ..self.world().config.clone()
+        };
+        let mut regions = lock(&self.other_regions);
+        let world = regions
+            .entry(region.to_string())
+            .or_insert_with(|| World::new(config));
+        f(world)
+    }
+
+    /// The state dump: the configured Region's resources, and under `other_regions` those of
+    /// any other Region that has been written to.
+    pub fn snapshot(&self) -> Value {
+        let mut dump = self.world().snapshot();
+        let regions = lock(&self.other_regions);
+        let others: serde_json::Map<String, Value> = regions
+            .iter()
+            .map(|(region, world)| (region.clone(), world.snapshot()))
+            .filter(|(_, dump)| *dump != World::new(Config::default()).snapshot())
+            .collect();
+        if !others.is_empty() {
+            dump["other_regions"] = Value::Object(others);
+        }
+        dump
     }
 
     /// A copy of the request log.
@@ -574,6 +612,7 @@ impl Shared {
         let config = w.config.clone();
         *w = World::new(config.clone());
         drop(w);
+        lock(&self.other_regions).clear();
         self.clear_requests();
         self.set_faults(config.faults.clone());
         self.set_quota(config.quota.clone());
@@ -870,8 +909,8 @@ async fn dispatch(AxState(ctx): AxState<PortCtx>, req: Request<Body>) -> Respons
             headers: parts.headers.clone(),
             body,
         };
-        let mut world = shared.world();
-        (route.handler)(&mut world, &r)
+        let region = auth_region(&r.headers).unwrap_or_default();
+        shared.in_region(&region, |world| (route.handler)(world, &r))
     }
     .await;
     if let Ok(Resp {
@@ -1121,6 +1160,37 @@ mod tests {
             ..QuotaConfig::default()
         });
         assert!((0..10).all(|_| s.take_token("a", "r", "ListQueues")));
+    }
+
+    #[test]
+    fn resources_belong_to_the_region_their_request_was_signed_for() {
+        let s = Shared::new(Config::default());
+        let seeded = s
+            .in_region("us-east-1", |w| crate::connect::seed(w, None))
+            .unwrap();
+        let home = s.snapshot();
+        let instance = seeded["instance"]["id"].as_str().unwrap().to_string();
+        assert!(home.to_string().contains(&instance));
+        // Another Region does not find it, and its own resources carry its name.
+        let elsewhere = s
+            .in_region("eu-west-1", |w| crate::connect::seed(w, Some("eu")))
+            .unwrap();
+        assert!(
+            elsewhere["instance"]["arn"]
+                .as_str()
+                .unwrap()
+                .contains(":eu-west-1:")
+        );
+        s.in_region("eu-west-1", |w| {
+            assert!(!w.snapshot().to_string().contains(&instance));
+        });
+        let dump = s.snapshot();
+        assert_eq!(dump["connect"], home["connect"], "us-east-1 is as it was");
+        assert!(
+            dump["other_regions"]["eu-west-1"]
+                .to_string()
+                .contains("eu")
+        );
     }
 
     #[test]
