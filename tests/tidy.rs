@@ -209,6 +209,7 @@ const ENGINE: &[&str] = &[
     "src/report.rs",
     "src/pacing.rs",
     "src/instance.rs",
+    "src/artifact_source.rs",
 ];
 
 /// What the engine must not use, with the reason.

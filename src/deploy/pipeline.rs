@@ -95,7 +95,7 @@ pub async fn deploy(
     let connect = &target.connect;
     let current = observe::read(connect, settings, target.instance_tags.clone()).await?;
     super::check_current(settings, &current)?;
-    let artifact = upstream::local_artifact()?;
+    let artifact = upstream::local_artifact(&target.lambda_artifact)?;
     if let Some(stream) = &settings.ctr_stream {
         super::preflight::check_ctr_stream(&target.aws.kinesis(), stream).await?;
     }

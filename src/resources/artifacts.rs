@@ -52,9 +52,20 @@ pub struct LocalArtifact {
     pub path: PathBuf,
     /// Lower-case hex sha256 of the zip.
     pub sha256: String,
+    /// The zip's bytes when they are compiled into the binary (a release build); `path` then only
+    /// names where they came from.
+    pub embedded: Option<&'static [u8]>,
 }
 
 impl LocalArtifact {
+    /// The zip's bytes: the embedded ones, else the file's.
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match self.embedded {
+            Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            None => std::fs::read(&self.path).map(std::borrow::Cow::Owned),
+        }
+    }
+
     /// The object key for this zip in `deployment`'s prefix.
     pub fn key(&self, deployment: &str) -> String {
         format!(
@@ -77,7 +88,7 @@ pub type ArtifactCheck<'a> = &'a dyn Fn(&LocalArtifact, &[u8]) -> Result<(), Str
 /// and `check` (the glibc check of `returns-artifact`, given the zip's bytes) accepts it.
 pub fn preflight(artifacts: &[LocalArtifact], check: ArtifactCheck<'_>) -> Result<(), UserError> {
     for artifact in artifacts {
-        let bytes = std::fs::read(&artifact.path).map_err(|err| {
+        let bytes = artifact.bytes().map_err(|err| {
             UserError::new(format!(
                 "Lambda artifact {} is missing ({}): {err}",
                 artifact.name,
@@ -383,7 +394,7 @@ pub async fn apply(
                 short(&artifact.sha256)
             ));
         } else {
-            let bytes = tokio::fs::read(&artifact.path).await.map_err(|err| {
+            let bytes = artifact.bytes().map_err(|err| {
                 anyhow::anyhow!(
                     "cannot read Lambda artifact {}: {err}",
                     artifact.path.display()
@@ -404,7 +415,7 @@ pub async fn apply(
             s3.put_object()
                 .bucket(&desired.bucket)
                 .key(&key)
-                .body(ByteStream::from(bytes))
+                .body(ByteStream::from(bytes.into_owned()))
                 .content_type("application/zip")
                 .server_side_encryption(ServerSideEncryption::Aes256)
                 .metadata("sha256", &artifact.sha256)

@@ -266,7 +266,17 @@ impl Env {
 
     /// `cli` after `adjust` had its say on the command (working directory, environment).
     pub fn cli_with(&self, args: &[&str], adjust: impl FnOnce(&mut Command)) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        self.program_with(env!("CARGO_BIN_EXE_connect-returns").as_ref(), args, adjust)
+    }
+
+    /// `cli_with` for another build of the CLI (e.g. the release binary).
+    pub fn program_with(
+        &self,
+        program: &std::path::Path,
+        args: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Output {
+        let mut command = Command::new(program);
         command
             .args(args)
             .stdin(Stdio::null())
