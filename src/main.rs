@@ -13,6 +13,7 @@ mod config;
 mod deploy;
 mod error;
 mod flow;
+mod iam_policy;
 mod instance;
 mod output;
 mod pacing;

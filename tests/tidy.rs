@@ -210,6 +210,7 @@ const ENGINE: &[&str] = &[
     "src/pacing.rs",
     "src/instance.rs",
     "src/artifact_source.rs",
+    "src/iam_policy.rs",
 ];
 
 /// What the engine must not use, with the reason.
