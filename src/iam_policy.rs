@@ -62,6 +62,7 @@ pub struct Statement {
     pub condition: Option<serde_json::Value>,
 }
 
+#[cfg(test)]
 impl Policy {
     /// Every action of the policy, sorted, without duplicates.
     pub fn actions(&self) -> Vec<String> {

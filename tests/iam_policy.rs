@@ -455,7 +455,9 @@ fn generate(env: &Env, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Runs a life cycle with every request recorded.
+/// Runs a life cycle with every request recorded: deploy, the same again (no change), status,
+/// a flow edited out of band, a deploy that repairs it and changes a setting (stack update),
+/// status, a plan, destroy.
 fn lifecycle(env: &Env, deploy_args: &[&str], policy_args: &[&str], solutions: Vec<&'static str>) -> Lifecycle {
     let proxy = testkit::recording::RecordingProxy::start(testkit::port_of(testkit::moto_url())).unwrap();
     env.clear_requests();
@@ -466,21 +468,51 @@ fn lifecycle(env: &Env, deploy_args: &[&str], policy_args: &[&str], solutions: V
         });
         assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     };
-    run(&[&["deploy", "--instance", &id, "--yes"][..], deploy_args].concat());
-    run(&[&["deploy", "--instance", &id, "--yes"][..], deploy_args].concat());
+    fn join<'a>(first: &[&'a str], args: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
+        [first, args, more].concat()
+    }
+    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &[]));
+    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &[]));
     run(&["status", "--instance", &id, "--check"]);
-    run(&["deploy", "--instance", &id, "--plan"]);
+    let mut entries = env.requests();
+    edit_a_flow(env);
+    env.clear_requests();
+    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &["--record-ttl-minutes", "60"]));
+    run(&["status", "--instance", &id, "--check"]);
+    run(&join(&["deploy", "--instance", &id, "--plan"], deploy_args, &["--record-ttl-minutes", "60"]));
     run(&["destroy", "--instance", &id, "--yes"]);
+    entries.extend(env.requests());
     let sar = Sar::load();
-    let mut uses: Vec<Use> = env
-        .requests()
+    let mut uses: Vec<Use> = entries
         .iter()
+        .filter(|entry| entry["operation"] != "UnknownOperation")
         .filter_map(|entry| sandbox_use(&sar, entry, &id))
         .collect();
     uses.extend(proxy.calls().iter().flat_map(moto_uses));
     let arn = env.instance_arn();
     let policy = generate(env, &[&["--instance", &arn, "--name", &env.name][..], policy_args].concat());
     Lifecycle { policy, uses, solutions }
+}
+
+/// Someone edits a flow in the console.
+fn edit_a_flow(env: &Env) {
+    let instance = env.instance_state();
+    let flow = support::items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == "newCallerAgentWhisper")
+        .expect("the whisper flow");
+    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    content["Metadata"] = serde_json::json!({"edited": true});
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
 }
 
 fn parliament_findings(policy: &Value) -> String {

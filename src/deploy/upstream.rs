@@ -528,6 +528,29 @@ mod tests {
     }
 
     #[test]
+    fn an_embedded_artifact_is_checked_like_one_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = build(dir.path(), ACCEPTED, "x86_64");
+        let text: &'static [u8] = std::fs::read(&manifest).unwrap().leak();
+        let zip: &'static [u8] = std::fs::read(dir.path().join("bootstrap.zip")).unwrap().leak();
+        let artifact = embedded_artifact(Embedded {
+            manifest: text,
+            zip,
+        })
+        .unwrap();
+        assert_eq!(artifact.sha256, returns_artifact::sha256_hex(zip));
+        assert_eq!(artifact.bytes().unwrap().as_ref(), zip);
+        // Bytes that are not the zip the manifest names are refused.
+        let other: &'static [u8] = returns_artifact::package(REFUSED).unwrap().leak();
+        let err = embedded_artifact(Embedded {
+            manifest: text,
+            zip: other,
+        })
+        .unwrap_err();
+        assert!(err.message.contains("changed since the manifest"), "{}", err.message);
+    }
+
+    #[test]
     fn the_glibc_check_refuses_a_binary_needing_a_newer_glibc() {
         let dir = tempfile::tempdir().unwrap();
         let manifest = build(dir.path(), REFUSED, "x86_64");

@@ -99,7 +99,7 @@ pub fn preflight(artifacts: &[LocalArtifact], check: ArtifactCheck<'_>) -> Resul
         let actual = sha256_hex(&bytes);
         if actual != artifact.sha256 {
             return Err(UserError::new(format!(
-                "Lambda artifact {} changed since the manifest was written (sha256 {} on disk, {} in the manifest)",
+                "Lambda artifact {} changed since the manifest was written (sha256 {} found, {} in the manifest)",
                 artifact.name,
                 &actual[..12],
                 &artifact.sha256[..artifact.sha256.len().min(12)]

@@ -196,7 +196,7 @@ fn write_tarball(
     binary: &Path,
     tarball: &Path,
 ) -> anyhow::Result<()> {
-    let staging = out.join(stem).with_extension("staging");
+    let staging = out.join(format!("{stem}.staging"));
     if staging.exists() {
         std::fs::remove_dir_all(&staging)?;
     }
@@ -208,6 +208,7 @@ fn write_tarball(
             std::fs::copy(root.join(doc), dir.join(doc))?;
         }
     }
+    let tar_path = staging.join(format!("{stem}.tar"));
     let tar = proc::cmd(&staging, "tar")
         .args([
             "--sort=name",
@@ -218,28 +219,24 @@ fn write_tarball(
             "--mode=u+rwX,go+rX,go-w",
         ])
         .arg(format!("--mtime={TAR_MTIME}"))
-        .args(["-cf", "-", stem])
+        .arg("-cf")
+        .arg(&tar_path)
+        .arg(stem)
         .output()
         .context("cannot run tar")?;
     if !tar.status.success() {
         bail!("tar failed: {}", String::from_utf8_lossy(&tar.stderr));
     }
-    let mut gzip = proc::cmd(&staging, "gzip")
+    // gzip -n: no file name and no timestamp in the header.
+    let gz = proc::cmd(&staging, "gzip")
         .args(["-n", "-9", "-c"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
+        .stdin(std::fs::File::open(&tar_path)?)
+        .stdout(std::fs::File::create(tarball)?)
+        .status()
         .context("cannot run gzip")?;
-    {
-        use std::io::Write as _;
-        let mut stdin = gzip.stdin.take().unwrap();
-        stdin.write_all(&tar.stdout)?;
+    if !gz.success() {
+        bail!("gzip failed ({gz})");
     }
-    let gz = gzip.wait_with_output()?;
-    if !gz.status.success() {
-        bail!("gzip failed");
-    }
-    std::fs::write(tarball, gz.stdout)?;
     std::fs::remove_dir_all(&staging)?;
     Ok(())
 }
