@@ -176,11 +176,10 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "cloudformation:CreateChangeSet",
                 "cloudformation:DescribeChangeSet",
                 "cloudformation:ExecuteChangeSet",
-                "cloudformation:DeleteChangeSet",
                 "cloudformation:DescribeStacks",
                 "cloudformation:DescribeStackEvents",
-                "cloudformation:DescribeStackResources",
                 "cloudformation:GetTemplate",
+                "cloudformation:CreateStack",
                 "cloudformation:DeleteStack",
             ],
             per_stack(&|s| scope.arn("cloudformation", &format!("stack/{s}/*"))),
@@ -191,9 +190,7 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "s3:CreateBucket",
                 "s3:ListBucket",
                 "s3:PutEncryptionConfiguration",
-                "s3:GetEncryptionConfiguration",
                 "s3:PutBucketPublicAccessBlock",
-                "s3:GetBucketPublicAccessBlock",
                 "s3:PutBucketTagging",
                 "s3:GetBucketTagging",
                 "s3:DeleteBucket",
@@ -237,8 +234,6 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "connect:ListQueues",
                 "connect:CreateQueue",
                 "connect:DescribeQueue",
-                "connect:UpdateQueueName",
-                "connect:UpdateQueueHoursOfOperation",
                 "connect:UpdateQueueOutboundCallerConfig",
                 "connect:DeleteQueue",
             ],
@@ -253,9 +248,6 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             &[
                 "connect:CreateRoutingProfile",
                 "connect:DescribeRoutingProfile",
-                "connect:UpdateRoutingProfileName",
-                "connect:UpdateRoutingProfileQueues",
-                "connect:AssociateRoutingProfileQueues",
                 "connect:DisassociateRoutingProfileQueues",
                 "connect:ListRoutingProfileQueues",
                 "connect:DeleteRoutingProfile",
@@ -287,6 +279,8 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             "ConnectTags",
             &["connect:TagResource", "connect:UntagResource"],
             vec![
+                // The instance carries the previous CTR storage setting while we change it.
+                scope.instance(),
                 scope.in_instance("queue"),
                 scope.in_instance("routing-profile"),
                 scope.in_instance("contact-flow"),
@@ -441,8 +435,9 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 "connect:AssociateBot",
                 "connect:DisassociateBot",
             ][..],
+            // ListBots lists V1 bots too (LexVersion=V1); status and destroy look for both.
             LexVersion::V1 => &[
-                "connect:ListLexBots",
+                "connect:ListBots",
                 "connect:AssociateLexBot",
                 "connect:DisassociateLexBot",
             ][..],
@@ -458,36 +453,38 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 &[
                     "lex:CreateBot",
                     "lex:DescribeBot",
-                    "lex:UpdateBot",
-                    "lex:DeleteBot",
-                    "lex:CreateBotLocale",
+                        "lex:CreateBotLocale",
                     "lex:DescribeBotLocale",
-                    "lex:UpdateBotLocale",
-                    "lex:DeleteBotLocale",
+                        "lex:DeleteBotLocale",
                     "lex:BuildBotLocale",
                     "lex:ListIntents",
                     "lex:CreateIntent",
-                    "lex:UpdateIntent",
-                    "lex:DeleteIntent",
-                    "lex:CreateBotVersion",
-                    "lex:DescribeBotVersion",
+                        "lex:DescribeBotVersion",
                     "lex:ListBotVersions",
-                    "lex:DeleteBotVersion",
                     "lex:ListBotAliases",
-                    "lex:TagResource",
-                    "lex:UntagResource",
-                    "lex:ListTagsForResource",
+                            ],
+                // CreateBot also authorises the draft alias it makes.
+                vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
+            ),
+            // Action names Lex V1 and V2 share (one `lex` prefix): scoped to the V2 bot and to
+            // the deployment's V1 bot name, so either version's reading of the name matches.
+            statement(
+                "LexBotDeletesAndVersions",
+                &[
+                    "lex:CreateBotVersion",
+                    "lex:DeleteBot",
+                    "lex:DeleteBotAlias",
+                    "lex:DeleteBotVersion",
+                    "lex:DeleteIntent",
                 ],
-                vec![scope.arn("lex", "bot/*")],
+                v2_and_v1_names(request, scope),
             ),
             statement(
                 "LexV2BotAlias",
                 &[
                     "lex:CreateBotAlias",
                     "lex:DescribeBotAlias",
-                    "lex:UpdateBotAlias",
-                    "lex:DeleteBotAlias",
-                    "lex:CreateResourcePolicy",
+                        "lex:CreateResourcePolicy",
                     "lex:UpdateResourcePolicy",
                     "lex:DeleteResourcePolicy",
                 ],
@@ -498,6 +495,8 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 &["lex:ListBots"],
                 vec!["*".into()],
             ),
+            // status and destroy also look for a Lex V1 bot of the deployment.
+            v1_reads(request, scope),
         ],
         LexVersion::V1 => {
             let bot = &request.bot_name;
@@ -530,21 +529,45 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                     "LexV1Intents",
                     &[
                         "lex:GetIntent",
-                        "lex:PutIntent",
-                        "lex:CreateIntentVersion",
+                                "lex:CreateIntentVersion",
                         "lex:DeleteIntent",
-                        "lex:DeleteIntentVersion",
-                    ],
+                            ],
                     intents,
                 ),
                 statement(
                     &format!("{ANY_RESOURCE_SID}LexV1Import"),
-                    &["lex:StartImport", "lex:GetImport", "lex:GetBots"],
+                    &["lex:StartImport", "lex:GetImport"],
+                    vec!["*".into()],
+                ),
+                // status and destroy also look for a Lex V2 bot of the deployment.
+                statement(
+                    &format!("{ANY_RESOURCE_SID}LexV2ListBots"),
+                    &["lex:ListBots"],
                     vec!["*".into()],
                 ),
             ]
         }
     }
+}
+
+/// The V2 bot and alias ARNs plus the deployment's V1 bot and intent ARNs.
+fn v2_and_v1_names(request: &PolicyRequest, scope: &Scope) -> Vec<String> {
+    let mut resources = vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")];
+    resources.extend(v1_reads(request, scope).resources);
+    resources
+}
+
+/// Reads of the deployment's Lex V1 bot and intents.
+fn v1_reads(request: &PolicyRequest, scope: &Scope) -> Statement {
+    let mut resources = vec![scope.arn("lex", &format!("bot:{}:*", request.bot_name))];
+    let mut intents: Vec<String> = request
+        .intents
+        .iter()
+        .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
+        .collect();
+    intents.sort();
+    resources.extend(intents);
+    statement("LexV1Reads", &["lex:GetBot", "lex:GetIntent"], resources)
 }
 
 #[cfg(test)]
