@@ -107,7 +107,9 @@ pub fn version_details() -> String {
                 .ok()
         })
         .map(|(_, report)| match report.max_glibc {
-            Some(version) => format!("glibc floor: {version} (this binary needs glibc {version} or newer)"),
+            Some(version) => {
+                format!("glibc floor: {version} (this binary needs glibc {version} or newer)")
+            }
             None => "glibc floor: none (this binary needs no versioned glibc symbol)".to_string(),
         })
         .unwrap_or_else(|| "glibc floor: unknown (cannot read this binary as ELF)".to_string());
@@ -166,7 +168,10 @@ mod tests {
         assert!(text.starts_with(env!("CARGO_PKG_VERSION")), "{text}");
         assert!(text.contains("lambda artifact: "), "{text}");
         // The test binary is an ELF linked against glibc: its floor is a version.
-        let floor = text.lines().find(|l| l.starts_with("glibc floor: ")).unwrap();
+        let floor = text
+            .lines()
+            .find(|l| l.starts_with("glibc floor: "))
+            .unwrap();
         assert!(floor.contains("or newer"), "{text}");
     }
 }

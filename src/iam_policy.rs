@@ -88,7 +88,9 @@ struct Scope {
 impl Scope {
     fn of(instance_arn: Option<&str>) -> Scope {
         // arn:<partition>:connect:<region>:<account>:instance/<id>
-        let parts: Vec<&str> = instance_arn.map(|a| a.split(':').collect()).unwrap_or_default();
+        let parts: Vec<&str> = instance_arn
+            .map(|a| a.split(':').collect())
+            .unwrap_or_default();
         match parts[..] {
             ["arn", partition, "connect", region, account, resource] => Scope {
                 partition: partition.into(),
@@ -202,8 +204,16 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             &["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
             vec![
                 scope.global_arn("s3", false, &format!("{bucket}/{}/*", request.name)),
-                scope.global_arn("s3", false, &format!("{bucket}/records/{}.json", request.name)),
-                scope.global_arn("s3", false, &format!("{bucket}/locks/{}.lock", request.name)),
+                scope.global_arn(
+                    "s3",
+                    false,
+                    &format!("{bucket}/records/{}.json", request.name),
+                ),
+                scope.global_arn(
+                    "s3",
+                    false,
+                    &format!("{bucket}/locks/{}.lock", request.name),
+                ),
             ],
         ),
         statement(
@@ -252,7 +262,10 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "connect:ListRoutingProfileQueues",
                 "connect:DeleteRoutingProfile",
             ],
-            vec![scope.in_instance("routing-profile"), scope.in_instance("queue")],
+            vec![
+                scope.in_instance("routing-profile"),
+                scope.in_instance("queue"),
+            ],
         ),
         statement(
             "ConnectFlows",
@@ -298,12 +311,12 @@ pub fn policy(request: &PolicyRequest) -> Policy {
         // service-linked role with the caller's credentials.
         statement(
             "ConnectStorageConfigDependents",
-            &["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreateServiceLinkedRole"],
-            vec![scope.global_arn(
-                "iam",
-                true,
-                "role/aws-service-role/connect.amazonaws.com/*",
-            )],
+            &[
+                "iam:PutRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:CreateServiceLinkedRole",
+            ],
+            vec![scope.global_arn("iam", true, "role/aws-service-role/connect.amazonaws.com/*")],
         ),
     ];
     // What CloudFormation does with the caller's credentials (no service role).
@@ -453,16 +466,16 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 &[
                     "lex:CreateBot",
                     "lex:DescribeBot",
-                        "lex:CreateBotLocale",
+                    "lex:CreateBotLocale",
                     "lex:DescribeBotLocale",
-                        "lex:DeleteBotLocale",
+                    "lex:DeleteBotLocale",
                     "lex:BuildBotLocale",
                     "lex:ListIntents",
                     "lex:CreateIntent",
-                        "lex:DescribeBotVersion",
+                    "lex:DescribeBotVersion",
                     "lex:ListBotVersions",
                     "lex:ListBotAliases",
-                            ],
+                ],
                 // CreateBot also authorises the draft alias it makes.
                 vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
             ),
@@ -484,7 +497,7 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 &[
                     "lex:CreateBotAlias",
                     "lex:DescribeBotAlias",
-                        "lex:CreateResourcePolicy",
+                    "lex:CreateResourcePolicy",
                     "lex:UpdateResourcePolicy",
                     "lex:DeleteResourcePolicy",
                 ],
@@ -529,9 +542,9 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                     "LexV1Intents",
                     &[
                         "lex:GetIntent",
-                                "lex:CreateIntentVersion",
+                        "lex:CreateIntentVersion",
                         "lex:DeleteIntent",
-                            ],
+                    ],
                     intents,
                 ),
                 statement(
@@ -599,13 +612,18 @@ mod tests {
                 );
                 for resource in statement.resources.iter().filter(|r| *r != "*") {
                     assert!(
-                        resource.contains("111122223333") || resource.starts_with("arn:aws:s3:::connect-returns-111122223333-eu-west-2"),
+                        resource.contains("111122223333")
+                            || resource
+                                .starts_with("arn:aws:s3:::connect-returns-111122223333-eu-west-2"),
                         "{resource}"
                     );
                 }
             }
             let text = serde_json::to_string(&policy).unwrap();
-            assert!(text.contains("stack/returnCaller-returning-callers/*"), "{text}");
+            assert!(
+                text.contains("stack/returnCaller-returning-callers/*"),
+                "{text}"
+            );
             assert!(text.contains("instance/1a2b"), "{text}");
         }
     }
@@ -615,7 +633,10 @@ mod tests {
         let mut callbacks = request(LexVersion::V2, None);
         callbacks.solution = SolutionChoice::Callbacks;
         let actions = policy(&callbacks).actions();
-        assert!(!actions.iter().any(|a| a.starts_with("lex:")), "{actions:?}");
+        assert!(
+            !actions.iter().any(|a| a.starts_with("lex:")),
+            "{actions:?}"
+        );
         assert!(actions.contains(&"kinesis:CreateStream".to_string()));
         let v1 = policy(&request(LexVersion::V1, None)).actions();
         assert!(v1.contains(&"connect:AssociateLexBot".to_string()));

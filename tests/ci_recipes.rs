@@ -48,9 +48,11 @@ fn the_workflows_use_the_release_binary_and_keep_the_json_result() {
         assert!(text.contains("--output json"), "{name}");
         assert!(text.contains("actions/upload-artifact@"), "{name}");
     }
-    let drift = std::fs::read_to_string(root().join("examples/ci/github-actions/drift.yml")).unwrap();
+    let drift =
+        std::fs::read_to_string(root().join("examples/ci/github-actions/drift.yml")).unwrap();
     assert!(drift.contains("schedule:") && drift.contains("status --check"));
-    let pr = std::fs::read_to_string(root().join("examples/ci/github-actions/pr-environment.yml")).unwrap();
+    let pr = std::fs::read_to_string(root().join("examples/ci/github-actions/pr-environment.yml"))
+        .unwrap();
     assert!(pr.contains("CONNECT_RETURNS_NAME: pr-${{ github.event.pull_request.number }}"));
     assert!(pr.contains("connect-returns destroy") && pr.contains("== 'closed'"));
 }

@@ -70,14 +70,27 @@ fn the_release_binary_deploys_checks_and_destroys_from_an_empty_directory() {
 
     let id = env.instance_id();
     let deploy = run(&[
-        "deploy", "--instance", &id, "--solution", "all", "--yes", "--output", "json",
+        "deploy",
+        "--instance",
+        &id,
+        "--solution",
+        "all",
+        "--yes",
+        "--output",
+        "json",
     ]);
     assert_eq!(deploy.status.code(), Some(0), "{}", show(&deploy));
-    assert_eq!(stdout_json(&deploy)["result"], "applied", "{}", show(&deploy));
+    assert_eq!(
+        stdout_json(&deploy)["result"],
+        "applied",
+        "{}",
+        show(&deploy)
+    );
     // The embedded zip is what went up: its key is its sha256.
     let keys = env.artifact_keys();
     assert!(
-        keys.iter().any(|key| key.ends_with(&format!("lambdas/{sha256}.zip"))),
+        keys.iter()
+            .any(|key| key.ends_with(&format!("lambdas/{sha256}.zip"))),
         "uploaded {keys:?}, embedded {sha256}"
     );
     for solution in ["returning-callers", "callbacks"] {
@@ -113,12 +126,22 @@ fn an_explicit_artifact_overrides_the_embedded_one() {
     };
     let id = env.instance_id();
     // A directory stands for the manifest inside it.
-    let given = Path::new(&manifest).parent().unwrap().to_string_lossy().to_string();
+    let given = Path::new(&manifest)
+        .parent()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
     let deploy = env.program_with(
         &binary,
         &[
-            "deploy", "--instance", &id, "--solution", "callbacks", "--yes",
-            "--lambda-artifact", &given,
+            "deploy",
+            "--instance",
+            &id,
+            "--solution",
+            "callbacks",
+            "--yes",
+            "--lambda-artifact",
+            &given,
         ],
         |command| {
             command
@@ -129,7 +152,8 @@ fn an_explicit_artifact_overrides_the_embedded_one() {
     assert_eq!(deploy.status.code(), Some(0), "{}", show(&deploy));
     let keys = env.artifact_keys();
     assert!(
-        keys.iter().any(|key| key.ends_with(&format!("lambdas/{sha256}.zip"))),
+        keys.iter()
+            .any(|key| key.ends_with(&format!("lambdas/{sha256}.zip"))),
         "uploaded {keys:?}, given {sha256}"
     );
     let destroy = env.program_with(

@@ -81,15 +81,20 @@ impl Sar {
 
     /// The ARN template of the action's first required resource type (`None`: no resource type).
     fn arn_template(&self, prefix: &str, action: &str, v2: Option<bool>) -> Option<String> {
-        let (service, privilege) = self
-            .privilege(prefix, action, v2)
-            .unwrap_or_else(|| panic!("{prefix}:{action} is not in the Service Authorization Reference"));
+        let (service, privilege) = self.privilege(prefix, action, v2).unwrap_or_else(|| {
+            panic!("{prefix}:{action} is not in the Service Authorization Reference")
+        });
         let types = privilege["resource_types"].as_array()?;
         let chosen = types
             .iter()
             .map(|t| t["resource_type"].as_str().unwrap_or(""))
             .find(|t| t.ends_with('*'))
-            .or_else(|| types.iter().map(|t| t["resource_type"].as_str().unwrap_or("")).find(|t| !t.is_empty()))?;
+            .or_else(|| {
+                types
+                    .iter()
+                    .map(|t| t["resource_type"].as_str().unwrap_or(""))
+                    .find(|t| !t.is_empty())
+            })?;
         let name = chosen.trim_end_matches('*');
         service["resources"]
             .as_array()?
@@ -107,7 +112,11 @@ impl Sar {
             .filter(|s| s["prefix"] == prefix)
             .filter_map(|s| s["privileges"].as_array())
             .flatten()
-            .filter(|p| p["privilege"].as_str().is_some_and(|p| p.eq_ignore_ascii_case(name)))
+            .filter(|p| {
+                p["privilege"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(name))
+            })
             .filter_map(|p| p["resource_types"].as_array())
             .flatten()
             .filter_map(|t| t["dependent_actions"].as_array())
@@ -124,7 +133,9 @@ fn handler_permissions(resource_type: &str) -> BTreeSet<String> {
         &std::fs::read_to_string(schemas.join("providers/us-east-1.json")).unwrap(),
     )
     .unwrap();
-    let file = providers[resource_type].as_str().expect("a registry schema");
+    let file = providers[resource_type]
+        .as_str()
+        .expect("a registry schema");
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(schemas.join(format!("resources/{file}.json"))).unwrap(),
     )
@@ -144,7 +155,11 @@ fn template_types(solutions: &[&str]) -> BTreeSet<String> {
         .flat_map(|s| {
             let text = std::fs::read_to_string(root().join(format!("templates/{s}.yaml"))).unwrap();
             text.lines()
-                .filter_map(|l| l.trim().strip_prefix("Type: AWS::").map(|t| format!("AWS::{t}")))
+                .filter_map(|l| {
+                    l.trim()
+                        .strip_prefix("Type: AWS::")
+                        .map(|t| format!("AWS::{t}"))
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -195,7 +210,10 @@ fn sandbox_use(sar: &Sar, entry: &Value, instance_id: &str, region: &str) -> Opt
         "lexv1" => ("lex", Some(false)),
         _ => return None,
     };
-    if operation == "TagResource" || operation == "UntagResource" || operation == "ListTagsForResource" {
+    if operation == "TagResource"
+        || operation == "UntagResource"
+        || operation == "ListTagsForResource"
+    {
         let arn = segments.iter().find(|s| s.starts_with("arn"))?;
         let arn = decode(arn);
         return Some(Use {
@@ -206,7 +224,10 @@ fn sandbox_use(sar: &Sar, entry: &Value, instance_id: &str, region: &str) -> Opt
     }
     if prefix == "connect" {
         ids.insert("InstanceId", instance_id.to_string());
-        let resource = segments.get(3).map(|s| s.to_string()).filter(|s| !s.is_empty());
+        let resource = segments
+            .get(3)
+            .map(|s| s.to_string())
+            .filter(|s| !s.is_empty());
         match segments.get(1).copied() {
             Some("queues") => {
                 if let Some(r) = resource {
@@ -268,12 +289,13 @@ fn decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -283,7 +305,10 @@ fn decode(s: &str) -> String {
 
 /// What one request to moto asked for.
 fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
-    let what = format!("{} {} {}?{}", call.service, call.method, call.path, call.query);
+    let what = format!(
+        "{} {} {}?{}",
+        call.service, call.method, call.path, call.query
+    );
     let one = |action: String, resource: String| {
         vec![Use {
             action,
@@ -291,7 +316,8 @@ fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
             what: what.clone(),
         }]
     };
-    let regional = |service: &str, resource: &str| format!("arn:aws:{service}:{region}:{ACCOUNT}:{resource}");
+    let regional =
+        |service: &str, resource: &str| format!("arn:aws:{service}:{region}:{ACCOUNT}:{resource}");
     match call.service.as_str() {
         "sts" => one(format!("sts:{}", call.params["Action"]), "*".into()),
         "cloudformation" => {
@@ -314,15 +340,37 @@ fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
         "s3" => {
             let path = call.path.trim_start_matches('/');
             let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-            let q = |k: &str| call.query.split('&').any(|p| p == k || p.starts_with(&format!("{k}=")));
+            let q = |k: &str| {
+                call.query
+                    .split('&')
+                    .any(|p| p == k || p.starts_with(&format!("{k}=")))
+            };
             let bucket_arn = format!("arn:aws:s3:::{bucket}");
             let object = |key: &str| format!("arn:aws:s3:::{bucket}/{key}");
             let method = call.method.as_str();
             if key.is_empty() {
                 let action = match method {
-                    _ if q("encryption") => if method == "PUT" { "PutEncryptionConfiguration" } else { "GetEncryptionConfiguration" },
-                    _ if q("publicAccessBlock") => if method == "PUT" { "PutBucketPublicAccessBlock" } else { "GetBucketPublicAccessBlock" },
-                    _ if q("tagging") => if method == "PUT" { "PutBucketTagging" } else { "GetBucketTagging" },
+                    _ if q("encryption") => {
+                        if method == "PUT" {
+                            "PutEncryptionConfiguration"
+                        } else {
+                            "GetEncryptionConfiguration"
+                        }
+                    }
+                    _ if q("publicAccessBlock") => {
+                        if method == "PUT" {
+                            "PutBucketPublicAccessBlock"
+                        } else {
+                            "GetBucketPublicAccessBlock"
+                        }
+                    }
+                    _ if q("tagging") => {
+                        if method == "PUT" {
+                            "PutBucketTagging"
+                        } else {
+                            "GetBucketTagging"
+                        }
+                    }
                     "POST" if q("delete") => {
                         return call
                             .body
@@ -353,12 +401,22 @@ fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
             }
         }
         "kinesis" | "dynamodb" => {
-            let operation = call.target.as_deref().unwrap_or("").rsplit('.').next().unwrap_or("");
+            let operation = call
+                .target
+                .as_deref()
+                .unwrap_or("")
+                .rsplit('.')
+                .next()
+                .unwrap_or("");
             let resource = if call.service == "kinesis" {
                 call.params
                     .get("StreamARN")
                     .cloned()
-                    .or_else(|| call.params.get("StreamName").map(|n| regional("kinesis", &format!("stream/{n}"))))
+                    .or_else(|| {
+                        call.params
+                            .get("StreamName")
+                            .map(|n| regional("kinesis", &format!("stream/{n}")))
+                    })
                     .unwrap_or_else(|| "*".into())
             } else {
                 call.params
@@ -397,8 +455,18 @@ fn glob(pattern: &str, text: &str) -> bool {
 
 fn allows(policy: &Value, use_: &Use) -> bool {
     policy["Statement"].as_array().unwrap().iter().any(|s| {
-        let actions: Vec<&str> = s["Action"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        let resources: Vec<&str> = s["Resource"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let actions: Vec<&str> = s["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let resources: Vec<&str> = s["Resource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         actions.iter().any(|a| a.eq_ignore_ascii_case(&use_.action))
             && resources.iter().any(|r| glob(r, &use_.resource))
     })
@@ -409,7 +477,14 @@ fn policy_actions(policy: &Value) -> BTreeSet<String> {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|s| s["Action"].as_array().unwrap().iter().filter_map(Value::as_str).map(str::to_string))
+        .flat_map(|s| {
+            s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+        })
         .collect()
 }
 
@@ -426,10 +501,17 @@ fn check(sar: &Sar, lifecycle: &Lifecycle, policy: &Value) -> Result<(), String>
     let mut problems = Vec::new();
     for use_ in &lifecycle.uses {
         if !allows(policy, use_) {
-            problems.push(format!("not allowed: {} on {} ({})", use_.action, use_.resource, use_.what));
+            problems.push(format!(
+                "not allowed: {} on {} ({})",
+                use_.action, use_.resource, use_.what
+            ));
         }
     }
-    let sent: BTreeSet<String> = lifecycle.uses.iter().map(|u| u.action.to_ascii_lowercase()).collect();
+    let sent: BTreeSet<String> = lifecycle
+        .uses
+        .iter()
+        .map(|u| u.action.to_ascii_lowercase())
+        .collect();
     let dependents: BTreeSet<String> = sent
         .iter()
         .flat_map(|a| sar.dependents(a))
@@ -446,7 +528,11 @@ fn check(sar: &Sar, lifecycle: &Lifecycle, policy: &Value) -> Result<(), String>
             problems.push(format!("unused: {action} (not sent, no dependent action of one sent, not needed by CloudFormation for the stacks' resources)"));
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 fn generate(env: &Env, args: &[&str]) -> Value {
@@ -458,28 +544,52 @@ fn generate(env: &Env, args: &[&str]) -> Value {
 /// Runs a life cycle with every request recorded: deploy, the same again (no change), status,
 /// a flow edited out of band, a deploy that repairs it and changes a setting (stack update),
 /// status, a plan, destroy.
-fn lifecycle(env: &Env, region: &str, deploy_args: &[&str], policy_args: &[&str], solutions: Vec<&'static str>) -> Lifecycle {
-    let proxy = testkit::recording::RecordingProxy::start(testkit::port_of(testkit::moto_url())).unwrap();
+fn lifecycle(
+    env: &Env,
+    region: &str,
+    deploy_args: &[&str],
+    policy_args: &[&str],
+    solutions: Vec<&'static str>,
+) -> Lifecycle {
+    let proxy =
+        testkit::recording::RecordingProxy::start(testkit::port_of(testkit::moto_url())).unwrap();
     env.clear_requests();
     let id = env.instance_id();
     let run = |args: &[&str]| {
         let out = env.cli_with(args, |c| {
-            c.env("AWS_ENDPOINT_URL", &proxy.url).env("AWS_REGION", region);
+            c.env("AWS_ENDPOINT_URL", &proxy.url)
+                .env("AWS_REGION", region);
         });
         assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     };
     fn join<'a>(first: &[&'a str], args: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
         [first, args, more].concat()
     }
-    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &[]));
-    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &[]));
+    run(&join(
+        &["deploy", "--instance", &id, "--yes"],
+        deploy_args,
+        &[],
+    ));
+    run(&join(
+        &["deploy", "--instance", &id, "--yes"],
+        deploy_args,
+        &[],
+    ));
     run(&["status", "--instance", &id, "--check"]);
     let mut entries = env.requests();
     edit_a_flow(env);
     env.clear_requests();
-    run(&join(&["deploy", "--instance", &id, "--yes"], deploy_args, &["--record-ttl-minutes", "60"]));
+    run(&join(
+        &["deploy", "--instance", &id, "--yes"],
+        deploy_args,
+        &["--record-ttl-minutes", "60"],
+    ));
     run(&["status", "--instance", &id, "--check"]);
-    run(&join(&["deploy", "--instance", &id, "--plan"], deploy_args, &["--record-ttl-minutes", "60"]));
+    run(&join(
+        &["deploy", "--instance", &id, "--plan"],
+        deploy_args,
+        &["--record-ttl-minutes", "60"],
+    ));
     run(&["destroy", "--instance", &id, "--yes"]);
     entries.extend(env.requests());
     let sar = Sar::load();
@@ -488,9 +598,17 @@ fn lifecycle(env: &Env, region: &str, deploy_args: &[&str], policy_args: &[&str]
         .filter(|entry| entry["operation"] != "UnknownOperation")
         .filter_map(|entry| sandbox_use(&sar, entry, &id, region))
         .collect();
-    uses.extend(proxy.calls().iter().flat_map(|call| moto_uses(call, region)));
+    uses.extend(
+        proxy
+            .calls()
+            .iter()
+            .flat_map(|call| moto_uses(call, region)),
+    );
     let arn = env.instance_arn();
-    let policy = generate(env, &[&["--instance", &arn, "--name", &env.name][..], policy_args].concat());
+    let policy = generate(
+        env,
+        &[&["--instance", &arn, "--name", &env.name][..], policy_args].concat(),
+    );
     Lifecycle {
         region: region.to_string(),
         policy,
@@ -549,9 +667,14 @@ fn resolve_change_sets(lifecycle: &mut Lifecycle, env: &Env) {
                 .solutions
                 .iter()
                 .map(|s| format!("{}-{s}", env.name))
-                .find(|stack| use_.what.contains(stack.as_str()) || use_.resource.contains(stack.as_str()));
+                .find(|stack| {
+                    use_.what.contains(stack.as_str()) || use_.resource.contains(stack.as_str())
+                });
             if let Some(stack) = stack {
-                use_.resource = format!("arn:aws:cloudformation:{}:{ACCOUNT}:stack/{stack}/id", lifecycle.region);
+                use_.resource = format!(
+                    "arn:aws:cloudformation:{}:{ACCOUNT}:stack/{stack}/id",
+                    lifecycle.region
+                );
             }
         }
     }
@@ -565,18 +688,33 @@ fn prove(env: &Env, mut lifecycle: Lifecycle) {
         panic!("the generated policy does not match what the CLI does:\n{problems}");
     }
     // The check can fail: one action removed, one unused added.
-    let used = lifecycle.uses.first().expect("the CLI sent requests").action.clone();
+    let used = lifecycle
+        .uses
+        .first()
+        .expect("the CLI sent requests")
+        .action
+        .clone();
     let mut fewer = policy.clone();
     for statement in fewer["Statement"].as_array_mut().unwrap() {
-        statement["Action"].as_array_mut().unwrap().retain(|a| !a.as_str().unwrap().eq_ignore_ascii_case(&used));
+        statement["Action"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|a| !a.as_str().unwrap().eq_ignore_ascii_case(&used));
     }
     let err = check(&sar, &lifecycle, &fewer).unwrap_err();
     assert!(err.contains(&format!("not allowed: {used}")), "{err}");
     let mut more = policy.clone();
-    more["Statement"][0]["Action"].as_array_mut().unwrap().push("connect:DeleteInstance".into());
+    more["Statement"][0]["Action"]
+        .as_array_mut()
+        .unwrap()
+        .push("connect:DeleteInstance".into());
     let err = check(&sar, &lifecycle, &more).unwrap_err();
     assert!(err.contains("unused: connect:DeleteInstance"), "{err}");
-    assert_eq!(parliament_findings(&policy), "", "parliament findings on\n{policy:#}");
+    assert_eq!(
+        parliament_findings(&policy),
+        "",
+        "parliament findings on\n{policy:#}"
+    );
 }
 
 /// A sandbox whose instance lives in `region`: the artifact bucket is named after the account and
@@ -611,7 +749,10 @@ fn create_stream(name: &str, region: &str) {
     .unwrap();
     let mut response = String::new();
     socket.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "CreateStream: {response}");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "CreateStream: {response}"
+    );
 }
 
 #[test]
@@ -639,7 +780,16 @@ fn the_policy_covers_a_lex_v1_life_cycle_with_a_phone_number_and_an_existing_str
     let lifecycle = lifecycle(
         &env,
         region,
-        &["--solution", "all", "--lex", "v1", "--ctr-stream", &stream, "--phone-number", &phone],
+        &[
+            "--solution",
+            "all",
+            "--lex",
+            "v1",
+            "--ctr-stream",
+            &stream,
+            "--phone-number",
+            &phone,
+        ],
         &["--solution", "all", "--lex", "v1"],
         vec!["returning-callers", "callbacks"],
     );

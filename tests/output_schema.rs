@@ -51,14 +51,22 @@ fn undocumented_or_missing_fields_and_other_versions_are_refused() {
     assert!(check_schema(&update).is_err(), "an update lists its fields");
 
     let unknown = json!({"command": "verify"});
-    assert!(check_schema(&unknown).unwrap_err().contains("no published schema"));
+    assert!(
+        check_schema(&unknown)
+            .unwrap_err()
+            .contains("no published schema")
+    );
 }
 
 #[test]
 fn every_schema_names_its_version() {
     for (command, version) in [("deploy", 1), ("destroy", 1), ("status", 2)] {
         let schema = support::schema_of(command).unwrap();
-        assert_eq!(schema["properties"]["schema_version"]["const"], json!(version), "{command}");
+        assert_eq!(
+            schema["properties"]["schema_version"]["const"],
+            json!(version),
+            "{command}"
+        );
         assert_eq!(schema["properties"]["command"]["const"], json!(command));
         assert!(schema["$id"].as_str().unwrap().ends_with(command));
     }

@@ -41,9 +41,12 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Outcome> {
     }
     let stem = args.name.strip_suffix('*').unwrap_or(&args.name);
     if stem.contains('*') || (stem.is_empty() && args.name.is_empty()) {
-        return Err(UserError::new(format!("--name {:?}: only a trailing * is allowed", args.name))
-            .hint("e.g. --name returnCaller, or --name 'pr-*'")
-            .into());
+        return Err(UserError::new(format!(
+            "--name {:?}: only a trailing * is allowed",
+            args.name
+        ))
+        .hint("e.g. --name returnCaller, or --name 'pr-*'")
+        .into());
     }
     if !stem.is_empty() {
         crate::resources::stack::stack_name(stem.trim_end_matches('-'), "returning-callers")?;

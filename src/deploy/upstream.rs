@@ -532,7 +532,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let manifest = build(dir.path(), ACCEPTED, "x86_64");
         let text: &'static [u8] = std::fs::read(&manifest).unwrap().leak();
-        let zip: &'static [u8] = std::fs::read(dir.path().join("bootstrap.zip")).unwrap().leak();
+        let zip: &'static [u8] = std::fs::read(dir.path().join("bootstrap.zip"))
+            .unwrap()
+            .leak();
         let artifact = embedded_artifact(Embedded {
             manifest: text,
             zip,
@@ -547,7 +549,11 @@ mod tests {
             zip: other,
         })
         .unwrap_err();
-        assert!(err.message.contains("changed since the manifest"), "{}", err.message);
+        assert!(
+            err.message.contains("changed since the manifest"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -86,7 +86,8 @@ fn decode(s: &str) -> String {
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("x"), 16)
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("x"), 16)
         {
             out.push(v);
             i += 3;
@@ -109,7 +110,12 @@ fn record(request: &crate::cfn_latency::HttpMessage, status: u16) -> Recorded {
     // Credential=<key>/<date>/<region>/<service>/aws4_request
     let service = header("authorization")
         .and_then(|auth| {
-            let scope = auth.split("Credential=").nth(1)?.split(',').next()?.to_string();
+            let scope = auth
+                .split("Credential=")
+                .nth(1)?
+                .split(',')
+                .next()?
+                .to_string();
             scope.split('/').nth(3).map(str::to_string)
         })
         .unwrap_or_default();
@@ -139,7 +145,8 @@ fn record(request: &crate::cfn_latency::HttpMessage, status: u16) -> Recorded {
         target,
         params,
         status,
-        body: String::from_utf8_lossy(&request.body[..request.body.len().min(1 << 16)]).into_owned(),
+        body: String::from_utf8_lossy(&request.body[..request.body.len().min(1 << 16)])
+            .into_owned(),
     }
 }
 

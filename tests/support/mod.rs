@@ -343,7 +343,8 @@ pub fn check_schema(doc: &Value) -> Result<(), String> {
     let command = doc["command"].as_str().unwrap_or_default();
     let schema = schema_of(command)
         .ok_or_else(|| format!("no published schema for command {:?}", doc["command"]))?;
-    let validator = jsonschema::draft202012::new(&schema).expect("the schema is a valid JSON Schema");
+    let validator =
+        jsonschema::draft202012::new(&schema).expect("the schema is a valid JSON Schema");
     let problems: Vec<String> = validator
         .iter_errors(doc)
         .map(|error| format!("  at {}: {error}", error.instance_path()))

@@ -120,19 +120,22 @@ pub fn test_binary(root: &Path) -> anyhow::Result<PathBuf> {
         },
     )?;
     proc::run(
-        proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "build",
-                "--locked",
-                "-p",
-                "connect-returns",
-                "--bin",
-                "connect-returns",
-                "--features",
-                EMBED_FEATURE,
-            ])
-            .env(EMBED_MANIFEST_VAR, &built.manifest_path)
-            .env(EMBED_ZIP_VAR, &built.zip_path),
+        proc::cmd(
+            root,
+            std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        )
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            "connect-returns",
+            "--bin",
+            "connect-returns",
+            "--features",
+            EMBED_FEATURE,
+        ])
+        .env(EMBED_MANIFEST_VAR, &built.manifest_path)
+        .env(EMBED_ZIP_VAR, &built.zip_path),
     )?;
     let out = root.join("target/dist-test");
     std::fs::create_dir_all(&out)?;
@@ -144,12 +147,18 @@ pub fn test_binary(root: &Path) -> anyhow::Result<PathBuf> {
 
 /// The root package's version, from `cargo metadata`.
 fn package_version(root: &Path) -> anyhow::Result<String> {
-    let out = proc::cmd(root, std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
-        .output()
-        .context("cannot run cargo metadata")?;
+    let out = proc::cmd(
+        root,
+        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+    )
+    .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+    .output()
+    .context("cannot run cargo metadata")?;
     if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     metadata["packages"]

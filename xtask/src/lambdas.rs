@@ -108,19 +108,19 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         target_dir.display()
     );
     let status = zigbuild_command(root, &target_dir)
-    .args([
-        "--locked",
-        "--profile",
-        "lambda",
-        "-p",
-        "returns-lambdas",
-        "--bin",
-        "bootstrap",
-    ])
-    .arg("--target")
-    .arg(format!("{target}.{GLIBC_PIN}"))
-    .status()
-    .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
+        .args([
+            "--locked",
+            "--profile",
+            "lambda",
+            "-p",
+            "returns-lambdas",
+            "--bin",
+            "bootstrap",
+        ])
+        .arg("--target")
+        .arg(format!("{target}.{GLIBC_PIN}"))
+        .status()
+        .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
     if !status.success() {
         bail!("cargo zigbuild failed ({status})");
     }
