@@ -18,6 +18,7 @@ use crate::deploy::model::{self, Intent, LexVersion, SolutionChoice};
 #[command(
     name = "connect-returns",
     version,
+    long_version = long_version(),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -156,6 +157,33 @@ pub struct TargetArgs {
         value_name = "DEPLOYMENT"
     )]
     pub name: String,
+    /// Lambda artifact to deploy instead of the one built into this binary: a manifest written by
+    /// `cargo xtask build-lambdas`, or its directory
+    #[arg(long, env = "CONNECT_RETURNS_LAMBDA_ARTIFACT", value_name = "PATH")]
+    pub lambda_artifact: Option<std::path::PathBuf>,
+}
+
+impl TargetArgs {
+    /// Where deploy and status take the Lambda artifact from.
+    pub fn artifact_source(&self) -> crate::artifact_source::ArtifactSource {
+        match &self.lambda_artifact {
+            Some(path) => crate::artifact_source::ArtifactSource::Path(path.clone()),
+            None => crate::artifact_source::ArtifactSource::Auto,
+        }
+    }
+}
+
+/// `--version`: the version, the embedded Lambda artifact's sha256 and the glibc floor. Working
+/// them out reads this binary's own ELF, so it is done only when `--version` is asked for.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        if std::env::args_os().any(|arg| arg == "--version") {
+            crate::artifact_source::version_details()
+        } else {
+            env!("CARGO_PKG_VERSION").to_string()
+        }
+    });
+    TEXT.as_str()
 }
 
 fn bounds_help(meaning: &str, bounds: returns_lambdas::contract::Bounds) -> String {

@@ -4,6 +4,7 @@
 //! This file is deliberately thin: parse arguments (flags, environment, config file), run the
 //! command, and turn the outcome into an exit code. See `ARCHITECTURE.md` for the map.
 
+mod artifact_source;
 mod assets;
 mod aws;
 mod cli;
@@ -12,6 +13,7 @@ mod config;
 mod deploy;
 mod error;
 mod flow;
+mod iam_policy;
 mod instance;
 mod output;
 mod pacing;

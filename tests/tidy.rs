@@ -209,6 +209,8 @@ const ENGINE: &[&str] = &[
     "src/report.rs",
     "src/pacing.rs",
     "src/instance.rs",
+    "src/artifact_source.rs",
+    "src/iam_policy.rs",
 ];
 
 /// What the engine must not use, with the reason.

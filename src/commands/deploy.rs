@@ -120,7 +120,8 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if settings.lex == LexVersion::V1 {
         reporter.warn("Lex V1 reached end of support on 2025-09-15; the V1 bot is deployed as the blog did it, but prefer --lex v2");
     }
-    let target = super::open_target(global, &instance, &settings.name, &reporter).await?;
+    let mut target = super::open_target(global, &instance, &settings.name, &reporter).await?;
+    target.lambda_artifact = args.target.artifact_source();
     let mode = if args.plan {
         Mode::PlanOnly
     } else {

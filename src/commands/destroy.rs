@@ -110,7 +110,8 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
         ui::confirm::require_yes(args.yes, "destroy")?;
     }
     let reporter = ui::progress::reporter(global);
-    let target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
+    let mut target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
+    target.lambda_artifact = args.target.artifact_source();
     let options = DestroyOptions {
         mode: if args.plan {
             Mode::PlanOnly

@@ -14,6 +14,8 @@ pub enum GenerateCommand {
     },
     /// Print the man page (roff): connect-returns generate man > connect-returns.1
     Man,
+    /// Print the least-privilege IAM policy for deploy, status and destroy (JSON)
+    IamPolicy(super::generate_iam::IamPolicyArgs),
 }
 
 pub fn run(command: &GenerateCommand) -> anyhow::Result<Outcome> {
@@ -24,6 +26,7 @@ pub fn run(command: &GenerateCommand) -> anyhow::Result<Outcome> {
             clap_complete::generate(*shell, &mut cli, "connect-returns", &mut stdout);
         }
         GenerateCommand::Man => clap_mangen::Man::new(cli).render(&mut stdout)?,
+        GenerateCommand::IamPolicy(args) => return super::generate_iam::run(args),
     }
     Ok(Outcome::Success)
 }

@@ -4,6 +4,7 @@
 pub mod deploy;
 pub mod destroy;
 pub mod generate;
+pub mod generate_iam;
 pub mod simulate;
 pub mod status;
 pub mod validate;

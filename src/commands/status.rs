@@ -121,7 +121,8 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
     // The intent is checked like a deploy's settings (what is not given is checked as default).
     desired::check(&intent.resolve(&args.target.name))?;
     let reporter = ui::progress::reporter(global);
-    let target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
+    let mut target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
+    target.lambda_artifact = args.target.artifact_source();
     let report = deploy::status::inspect(&target, &args.target.name, &intent, &reporter).await?;
     print_result(global, &report)?;
     let failed = (args.check && !report.ok) || (args.check_outdated && !report.up_to_date);

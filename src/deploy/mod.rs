@@ -38,6 +38,8 @@ pub struct Target {
     pub aws: Aws,
     pub connect: Connect,
     pub instance_tags: std::collections::HashMap<String, String>,
+    /// Where the Lambda artifact comes from (the embedded one unless the command says otherwise).
+    pub lambda_artifact: crate::artifact_source::ArtifactSource,
 }
 
 /// Loads AWS settings and checks the instance exists. Every failure is bad input (exit 2).
@@ -65,6 +67,7 @@ pub async fn connect(
         aws,
         connect,
         instance_tags,
+        lambda_artifact: Default::default(),
     })
 }
 

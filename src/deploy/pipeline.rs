@@ -136,7 +136,7 @@ async fn prepare(
     let connect = &target.connect;
     let current = observe::read(connect, settings, instance_tags).await?;
     super::check_current(settings, &current)?;
-    let artifact = upstream::local_artifact()?;
+    let artifact = upstream::local_artifact(&target.lambda_artifact)?;
     if let Some(stream) = &settings.ctr_stream {
         super::preflight::check_ctr_stream(&target.aws.kinesis(), stream).await?;
     }

@@ -651,7 +651,7 @@ pub async fn inspect(
         bot: found.bot.as_ref().map(|(_, bot)| bot.clone()),
         bot_v1: found.bot_v1.clone(),
     };
-    let artifact = upstream::local_artifact()
+    let artifact = upstream::local_artifact(&target.lambda_artifact)
         .ok()
         .or_else(|| recorded_artifact(record.as_ref()));
     let compare = |settings: &Settings| {
@@ -780,6 +780,7 @@ fn recorded_artifact(record: Option<&Record>) -> Option<artifacts::LocalArtifact
         name: upstream::ARTIFACT.into(),
         path: std::path::PathBuf::new(),
         sha256,
+        embedded: None,
     })
 }
 

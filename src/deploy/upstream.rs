@@ -12,55 +12,84 @@ use returns_artifact::elf;
 
 use super::desired::Settings;
 use super::plan::{PlanItem, Upstream};
+use crate::artifact_source::{ArtifactSource, Embedded, Resolved};
 use crate::assets::{self, Solution};
 use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::Bot;
 use crate::resources::{artifacts, lexv1, lexv2, stack};
 
-/// Where `cargo xtask build-lambdas` writes its manifest; `CONNECT_RETURNS_LAMBDA_MANIFEST`
-/// overrides it.
-pub const MANIFEST_VAR: &str = "CONNECT_RETURNS_LAMBDA_MANIFEST";
-pub const DEFAULT_MANIFEST: &str = "target/lambda/manifest.json";
 /// The artifact name of the one multi-handler zip every function runs.
 pub const ARTIFACT: &str = "bootstrap";
 
-/// The local Lambda zip, checked before anything changes: the manifest `cargo xtask build-lambdas`
-/// writes ([`returns_artifact::Manifest`], the one reader), the zip's hash, and the provided.al2023
-/// glibc check of `returns_artifact::elf` on its `bootstrap`.
-pub fn local_artifact() -> Result<artifacts::LocalArtifact, UserError> {
-    let path = std::env::var_os(MANIFEST_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST));
-    local_artifact_at(&path)
+/// The Lambda zip, checked before anything changes: the manifest `cargo xtask build-lambdas`
+/// writes ([`returns_artifact::Manifest`], the one reader) from where `source` says (a file, or
+/// the copy embedded in a release binary), the zip's hash, and the provided.al2023 glibc check of
+/// `returns_artifact::elf` on its `bootstrap`.
+pub fn local_artifact(source: &ArtifactSource) -> Result<artifacts::LocalArtifact, UserError> {
+    match source.resolve() {
+        Resolved::Manifest(path) => local_artifact_at(&path),
+        Resolved::Embedded(embedded) => embedded_artifact(embedded),
+    }
 }
+
+const BUILD_HINT: &str = "build the Lambda artifacts first: cargo xtask build-lambdas \
+     (or give one with --lambda-artifact PATH, or use a release binary, which carries it)";
 
 /// [`local_artifact`] with the manifest at `path`.
 pub fn local_artifact_at(path: &Path) -> Result<artifacts::LocalArtifact, UserError> {
-    let hint = "build the Lambda artifacts first: cargo xtask build-lambdas";
     let text = std::fs::read_to_string(path).map_err(|err| {
         UserError::new(format!(
             "cannot read the Lambda manifest {}: {err}",
             path.display()
         ))
-        .hint(hint)
+        .hint(BUILD_HINT)
     })?;
-    let manifest: returns_artifact::Manifest = serde_json::from_str(&text).map_err(|err| {
-        UserError::new(format!(
-            "malformed Lambda manifest {}: {err}",
-            path.display()
-        ))
-        .hint(hint)
+    let (zip, sha256, arch) = parse_manifest(&text, &path.display().to_string())?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let artifact = artifacts::LocalArtifact {
+        name: ARTIFACT.into(),
+        path: base.join(zip),
+        sha256,
+        embedded: None,
+    };
+    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
+        check_zip(bytes, arch)
+    })?;
+    Ok(artifact)
+}
+
+/// The artifact compiled into this binary, checked like one on disk.
+pub fn embedded_artifact(embedded: Embedded) -> Result<artifacts::LocalArtifact, UserError> {
+    let text = std::str::from_utf8(embedded.manifest).map_err(|err| {
+        UserError::new(format!("the embedded Lambda manifest is not UTF-8: {err}")).hint(BUILD_HINT)
+    })?;
+    let (zip, sha256, arch) = parse_manifest(text, "(embedded)")?;
+    let artifact = artifacts::LocalArtifact {
+        name: ARTIFACT.into(),
+        path: PathBuf::from(format!("(embedded)/{zip}")),
+        sha256,
+        embedded: Some(embedded.zip),
+    };
+    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
+        check_zip(bytes, arch)
+    })?;
+    Ok(artifact)
+}
+
+/// The one zip a manifest names (relative path, lower-case sha256) and its architecture.
+fn parse_manifest(text: &str, origin: &str) -> Result<(String, String, elf::Arch), UserError> {
+    let manifest: returns_artifact::Manifest = serde_json::from_str(text).map_err(|err| {
+        UserError::new(format!("malformed Lambda manifest {origin}: {err}")).hint(BUILD_HINT)
     })?;
     let arch = match manifest.architecture.as_str() {
         "x86_64" => elf::Arch::X86_64,
         "arm64" => elf::Arch::Arm64,
         other => {
             return Err(UserError::new(format!(
-                "Lambda manifest {} names architecture {other:?}; Lambda runs x86_64 or arm64",
-                path.display()
+                "Lambda manifest {origin} names architecture {other:?}; Lambda runs x86_64 or arm64"
             ))
-            .hint(hint));
+            .hint(BUILD_HINT));
         }
     };
     let mut zips: Vec<(&String, &String)> = manifest
@@ -72,22 +101,12 @@ pub fn local_artifact_at(path: &Path) -> Result<artifacts::LocalArtifact, UserEr
     zips.dedup();
     let [(zip, sha256)] = zips[..] else {
         return Err(UserError::new(format!(
-            "Lambda manifest {} must name exactly one zip, names {}",
-            path.display(),
+            "Lambda manifest {origin} must name exactly one zip, names {}",
             zips.len()
         ))
-        .hint(hint));
+        .hint(BUILD_HINT));
     };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let artifact = artifacts::LocalArtifact {
-        name: ARTIFACT.into(),
-        path: base.join(zip),
-        sha256: sha256.to_ascii_lowercase(),
-    };
-    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
-        check_zip(bytes, arch)
-    })?;
-    Ok(artifact)
+    Ok((zip.clone(), sha256.to_ascii_lowercase(), arch))
 }
 
 /// The zip's `bootstrap` must be an ELF for `arch` that needs no glibc newer than AL2023's.
@@ -550,6 +569,35 @@ mod tests {
         assert_eq!(artifact.path, dir.path().join("bootstrap.zip"));
         let zip = std::fs::read(&artifact.path).unwrap();
         assert_eq!(artifact.sha256, returns_artifact::sha256_hex(&zip));
+    }
+
+    #[test]
+    fn an_embedded_artifact_is_checked_like_one_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = build(dir.path(), ACCEPTED, "x86_64");
+        let text: &'static [u8] = std::fs::read(&manifest).unwrap().leak();
+        let zip: &'static [u8] = std::fs::read(dir.path().join("bootstrap.zip"))
+            .unwrap()
+            .leak();
+        let artifact = embedded_artifact(Embedded {
+            manifest: text,
+            zip,
+        })
+        .unwrap();
+        assert_eq!(artifact.sha256, returns_artifact::sha256_hex(zip));
+        assert_eq!(artifact.bytes().unwrap().as_ref(), zip);
+        // Bytes that are not the zip the manifest names are refused.
+        let other: &'static [u8] = returns_artifact::package(REFUSED).unwrap().leak();
+        let err = embedded_artifact(Embedded {
+            manifest: text,
+            zip: other,
+        })
+        .unwrap_err();
+        assert!(
+            err.message.contains("changed since the manifest"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

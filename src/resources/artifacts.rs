@@ -54,9 +54,20 @@ pub struct LocalArtifact {
     pub path: PathBuf,
     /// Lower-case hex sha256 of the zip.
     pub sha256: String,
+    /// The zip's bytes when they are compiled into the binary (a release build); `path` then only
+    /// names where they came from.
+    pub embedded: Option<&'static [u8]>,
 }
 
 impl LocalArtifact {
+    /// The zip's bytes: the embedded ones, else the file's.
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match self.embedded {
+            Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            None => std::fs::read(&self.path).map(std::borrow::Cow::Owned),
+        }
+    }
+
     /// The object key for this zip in `deployment`'s prefix.
     pub fn key(&self, deployment: &str) -> String {
         format!(
@@ -79,7 +90,7 @@ pub type ArtifactCheck<'a> = &'a dyn Fn(&LocalArtifact, &[u8]) -> Result<(), Str
 /// and `check` (the glibc check of `returns-artifact`, given the zip's bytes) accepts it.
 pub fn preflight(artifacts: &[LocalArtifact], check: ArtifactCheck<'_>) -> Result<(), UserError> {
     for artifact in artifacts {
-        let bytes = std::fs::read(&artifact.path).map_err(|err| {
+        let bytes = artifact.bytes().map_err(|err| {
             UserError::new(format!(
                 "Lambda artifact {} is missing ({}): {err}",
                 artifact.name,
@@ -90,7 +101,7 @@ pub fn preflight(artifacts: &[LocalArtifact], check: ArtifactCheck<'_>) -> Resul
         let actual = sha256_hex(&bytes);
         if actual != artifact.sha256 {
             return Err(UserError::new(format!(
-                "Lambda artifact {} changed since the manifest was written (sha256 {} on disk, {} in the manifest)",
+                "Lambda artifact {} changed since the manifest was written (sha256 {} found, {} in the manifest)",
                 artifact.name,
                 &actual[..12],
                 &artifact.sha256[..artifact.sha256.len().min(12)]
@@ -446,7 +457,7 @@ pub async fn apply(
                 short(&artifact.sha256)
             ));
         } else {
-            let bytes = tokio::fs::read(&artifact.path).await.map_err(|err| {
+            let bytes = artifact.bytes().map_err(|err| {
                 anyhow::anyhow!(
                     "cannot read Lambda artifact {}: {err}",
                     artifact.path.display()
@@ -467,7 +478,7 @@ pub async fn apply(
             s3.put_object()
                 .bucket(&desired.bucket)
                 .key(&key)
-                .body(ByteStream::from(bytes))
+                .body(ByteStream::from(bytes.into_owned()))
                 .content_type("application/zip")
                 .server_side_encryption(ServerSideEncryption::Aes256)
                 .metadata("sha256", &artifact.sha256)

@@ -136,13 +136,13 @@ impl Drop for CfnLatencyProxy {
     }
 }
 
-struct HttpMessage {
-    head: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct HttpMessage {
+    pub(crate) head: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
-fn read_message(reader: &mut BufReader<TcpStream>, to_eof: bool) -> Option<HttpMessage> {
+pub(crate) fn read_message(reader: &mut BufReader<TcpStream>, to_eof: bool) -> Option<HttpMessage> {
     let mut head = String::new();
     if reader.read_line(&mut head).ok()? == 0 {
         return None;
@@ -191,7 +191,7 @@ fn read_message(reader: &mut BufReader<TcpStream>, to_eof: bool) -> Option<HttpM
     })
 }
 
-fn form(body: &[u8]) -> HashMap<String, String> {
+pub(crate) fn form(body: &[u8]) -> HashMap<String, String> {
     fn decode(s: &str) -> String {
         let b = s.replace('+', " ");
         let b = b.as_bytes();
@@ -231,7 +231,7 @@ fn encode(s: &str) -> String {
 }
 
 /// Sends one request to moto and reads the whole answer.
-fn upstream(port: u16, request: &HttpMessage) -> Option<HttpMessage> {
+pub(crate) fn upstream(port: u16, request: &HttpMessage) -> Option<HttpMessage> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))

@@ -7,6 +7,7 @@
 //! Tests share one moto, so each test names its resources uniquely ([`unique`]).
 
 pub mod cfn_latency;
+pub mod recording;
 
 pub use cfn_latency::{CfnLatencyProxy, LatencyModel};
 

@@ -266,7 +266,17 @@ impl Env {
 
     /// `cli` after `adjust` had its say on the command (working directory, environment).
     pub fn cli_with(&self, args: &[&str], adjust: impl FnOnce(&mut Command)) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        self.program_with(env!("CARGO_BIN_EXE_connect-returns").as_ref(), args, adjust)
+    }
+
+    /// `cli_with` for another build of the CLI (e.g. the release binary).
+    pub fn program_with(
+        &self,
+        program: &std::path::Path,
+        args: &[&str],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Output {
+        let mut command = Command::new(program);
         command
             .args(args)
             .stdin(Stdio::null())
@@ -303,9 +313,47 @@ pub fn show(output: &Output) -> String {
     )
 }
 
+/// The `--output json` document on stdout, validated against its published schema
+/// (`docs/schema/<command>.json`).
 pub fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)))
+    let doc: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)));
+    if let Err(problems) = check_schema(&doc) {
+        panic!(
+            "the document does not match its schema:\n{problems}\n{}",
+            show(output)
+        );
+    }
+    doc
+}
+
+/// The schema of a `deploy`, `status` or `destroy` document, by its `command`.
+pub fn schema_of(command: &str) -> Option<Value> {
+    let text = match command {
+        "deploy" => include_str!("../../docs/schema/deploy.json"),
+        "status" => include_str!("../../docs/schema/status.json"),
+        "destroy" => include_str!("../../docs/schema/destroy.json"),
+        _ => return None,
+    };
+    Some(serde_json::from_str(text).expect("the schema is JSON"))
+}
+
+/// Validates a document against the schema its `command` names; the problems, one a line.
+pub fn check_schema(doc: &Value) -> Result<(), String> {
+    let command = doc["command"].as_str().unwrap_or_default();
+    let schema = schema_of(command)
+        .ok_or_else(|| format!("no published schema for command {:?}", doc["command"]))?;
+    let validator =
+        jsonschema::draft202012::new(&schema).expect("the schema is a valid JSON Schema");
+    let problems: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|error| format!("  at {}: {error}", error.instance_path()))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// The resources of a kind in an instance dump, as a list (the dump may key them by id).

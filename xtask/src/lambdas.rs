@@ -18,7 +18,7 @@ pub use bench::bench_lambdas;
 /// cargo-zigbuild version installed into `target/tools`.
 const ZIGBUILD_VERSION: &str = "0.24.1";
 /// glibc the binary is linked against (AL2023 has 2.34; 2.17 keeps a wide margin).
-const GLIBC_PIN: &str = "2.17";
+pub(crate) const GLIBC_PIN: &str = "2.17";
 /// Fixed timestamp for reproducible builds (`SOURCE_DATE_EPOCH`).
 const SOURCE_DATE_EPOCH: &str = "315532800";
 
@@ -54,7 +54,7 @@ impl BuildOptions {
     }
 }
 
-fn rust_target(arch: Arch) -> &'static str {
+pub(crate) fn rust_target(arch: Arch) -> &'static str {
     match arch {
         Arch::X86_64 => "x86_64-unknown-linux-gnu",
         Arch::Arm64 => "aarch64-unknown-linux-gnu",
@@ -103,51 +103,24 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
     check_target_installed(root, target)?;
     let zigbuild = ensure_tools(root)?;
     let target_dir = root.join("target/lambda-build");
-    let venv_bin = root.join(".venv/bin");
-    let tools_bin = root.join("target/tools/bin");
-    let path = format!(
-        "{}:{}:{}",
-        venv_bin.display(),
-        tools_bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let cargo_home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| home().join(".cargo"));
-    // Paths baked into panic messages and debug sections must not depend on the checkout location.
-    let rustflags = [
-        format!("--remap-path-prefix={}=/build", root.display()),
-        format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
-    ]
-    .join("\u{1f}");
     eprintln!(
         "building bootstrap for {target} (glibc {GLIBC_PIN}) in {}",
         target_dir.display()
     );
-    let status = crate::proc::cmd(
-        root,
-        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-    )
-    .arg("zigbuild")
-    .args([
-        "--locked",
-        "--profile",
-        "lambda",
-        "-p",
-        "returns-lambdas",
-        "--bin",
-        "bootstrap",
-    ])
-    .arg("--target")
-    .arg(format!("{target}.{GLIBC_PIN}"))
-    .current_dir(root)
-    .env("PATH", path)
-    .env("CARGO_TARGET_DIR", &target_dir)
-    .env("CARGO_ENCODED_RUSTFLAGS", rustflags)
-    .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-    .env_remove("RUSTFLAGS")
-    .status()
-    .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
+    let status = zigbuild_command(root, &target_dir)
+        .args([
+            "--locked",
+            "--profile",
+            "lambda",
+            "-p",
+            "returns-lambdas",
+            "--bin",
+            "bootstrap",
+        ])
+        .arg("--target")
+        .arg(format!("{target}.{GLIBC_PIN}"))
+        .status()
+        .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
     if !status.success() {
         bail!("cargo zigbuild failed ({status})");
     }
@@ -201,13 +174,48 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
     })
 }
 
+/// `cargo zigbuild` set up for a reproducible build into `target_dir`: zig and cargo-zigbuild on
+/// the PATH, paths in the output independent of the checkout's location, a fixed
+/// `SOURCE_DATE_EPOCH`. The caller adds the package, profile and `--target <triple>.<glibc>`.
+pub(crate) fn zigbuild_command(root: &Path, target_dir: &Path) -> std::process::Command {
+    let venv_bin = root.join(".venv/bin");
+    let tools_bin = root.join("target/tools/bin");
+    let path = format!(
+        "{}:{}:{}",
+        venv_bin.display(),
+        tools_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let cargo_home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| home().join(".cargo"));
+    // Paths baked into panic messages and debug sections must not depend on the checkout location.
+    let rustflags = [
+        format!("--remap-path-prefix={}=/build", root.display()),
+        format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
+    ]
+    .join("\u{1f}");
+    let mut command = crate::proc::cmd(
+        root,
+        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+    );
+    command
+        .arg("zigbuild")
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env_remove("RUSTFLAGS");
+    command
+}
+
 fn home() -> PathBuf {
     std::env::var("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from("/"))
 }
 
-fn check_target_installed(root: &Path, target: &str) -> anyhow::Result<()> {
+pub(crate) fn check_target_installed(root: &Path, target: &str) -> anyhow::Result<()> {
     let out = crate::proc::cmd(
         root,
         std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()),
@@ -225,7 +233,7 @@ fn check_target_installed(root: &Path, target: &str) -> anyhow::Result<()> {
 
 /// Installs the pinned zig (PyPI ziglang into `.venv`, through `setup`) and cargo-zigbuild
 /// (into `target/tools`) when missing; returns the cargo-zigbuild path.
-fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn ensure_tools(root: &Path) -> anyhow::Result<PathBuf> {
     // zig is pinned in xtask/requirements.txt; setup installs it (a no-op when done).
     crate::setup::run(root)?;
     let zigbuild = root.join("target/tools/bin/cargo-zigbuild");

@@ -6,10 +6,12 @@
 //! - `test`                  prepare a fresh machine and run every test
 //! - `demo`                  deploy → status → simulate → destroy against the stand-ins
 //! - `build-lambdas`         reproducible Lambda zips for provided.al2023
+//! - `dist`                  the release binary with the Lambda artifact inside, its tarball and SHA256SUMS
 //! - `bench lambdas|deploy`  the figures of DESIGN §8, written to BENCHMARKS.md
 
 mod bench_deploy;
 mod demo;
+mod dist;
 mod lambdas;
 mod proc;
 mod setup;
@@ -27,6 +29,7 @@ fn main() -> std::process::ExitCode {
         Some("test") => test::run(&root, &args[1..]),
         Some("demo") => demo::run(&root, &args[1..]),
         Some("build-lambdas") => lambdas::build_lambdas(&root, &args[1..]),
+        Some("dist") => dist::run(&root, &args[1..]),
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("lambdas") => lambdas::bench_lambdas(&root, &args[2..]),
             Some("deploy") => bench_deploy::bench_deploy(&root, &args[2..]),
@@ -34,7 +37,7 @@ fn main() -> std::process::ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | sandbox up|down|status | test | demo | build-lambdas | bench lambdas|deploy>"
+                "usage: cargo xtask <setup | sandbox up|down|status | test | demo | build-lambdas | dist | bench lambdas|deploy>"
             );
             return std::process::ExitCode::from(2);
         }

@@ -11,6 +11,7 @@ fn write_zip(dir: &Path, name: &str, content: &[u8]) -> LocalArtifact {
         name: name.into(),
         path,
         sha256: sha256_hex(content),
+        embedded: None,
     }
 }
 
@@ -28,6 +29,7 @@ fn names_and_keys() {
         name: "f".into(),
         path: "f.zip".into(),
         sha256: "ab".repeat(32),
+        embedded: None,
     };
     assert_eq!(
         artifact.key("returnCaller"),
@@ -73,6 +75,7 @@ fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
         name: "f".into(),
         path: "f.zip".into(),
         sha256: "cd".repeat(32),
+        embedded: None,
     };
     let desired = Desired::new("123456789012", "us-east-1", "dep", vec![artifact.clone()]);
     assert_eq!(diff(&desired, None), Change::Create);

@@ -409,6 +409,7 @@ async fn the_shipped_templates_deploy_no_op_and_keep_their_tables() {
         name: "handlers".into(),
         path: zip,
         sha256: crate::resources::artifacts::sha256_hex(b"zip bytes"),
+        embedded: None,
     };
     let account = format!("{:012}", std::process::id() as u64 * 1000 + 3);
     let bucket = crate::resources::artifacts::Desired::new(

@@ -1,0 +1,645 @@
+//! The deployer's least-privilege IAM policy: what `deploy`, `status` and `destroy` need.
+//!
+//! Pure: the settings of a deployment (solutions, Lex version, instance, name) in, one IAM policy
+//! document out. Every statement names the resource ARNs the Service Authorization Reference lets
+//! an action be scoped to; a statement on `*` is used only for actions that support no resource
+//! type, and its `Sid` starts with [`ANY_RESOURCE_SID`] so a reader (and the tests) can see each one.
+//!
+//! Four groups of actions:
+//! - the calls the CLI itself sends (CloudFormation, S3, STS, Kinesis, Connect, Lex);
+//! - the dependent actions AWS checks on the caller during some of them (e.g.
+//!   `connect:AssociateLambdaFunction` also needs `lambda:AddPermission` on the function);
+//! - what CloudFormation does with the caller's credentials for the stacks' resources (IAM roles,
+//!   Lambda functions, permissions and event source mappings, log groups, DynamoDB tables, the
+//!   Kinesis stream), restricted to the names CloudFormation gives them (`<stack>-…`);
+//! - `iam:PassRole` for the stacks' roles only, to the services that assume them.
+
+use serde::Serialize;
+
+use crate::assets::Solution;
+use crate::deploy::model::{LexVersion, SolutionChoice};
+use crate::resources::stack;
+
+/// Sid prefix of a statement whose actions support no resource-level permission.
+pub const ANY_RESOURCE_SID: &str = "NoResourceLevelPermissions";
+
+/// What the policy is for.
+#[derive(Debug, Clone)]
+pub struct PolicyRequest {
+    pub solution: SolutionChoice,
+    pub lex: LexVersion,
+    /// The instance ARN; `None` scopes Connect to every instance of the account.
+    pub instance_arn: Option<String>,
+    /// The deployment name (`--name`).
+    pub name: String,
+    /// The Lex bot's name (Lex V1 ARNs use it).
+    pub bot_name: String,
+    /// The bot's intent names (Lex V1 ARNs use them).
+    pub intents: Vec<String>,
+}
+
+/// An IAM policy document.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Policy {
+    #[serde(rename = "Version")]
+    pub version: &'static str,
+    #[serde(rename = "Statement")]
+    pub statements: Vec<Statement>,
+}
+
+/// One statement (always `Allow`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Statement {
+    #[serde(rename = "Sid")]
+    pub sid: String,
+    #[serde(rename = "Effect")]
+    pub effect: &'static str,
+    #[serde(rename = "Action")]
+    pub actions: Vec<String>,
+    #[serde(rename = "Resource")]
+    pub resources: Vec<String>,
+    #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
+    pub condition: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+impl Policy {
+    /// Every action of the policy, sorted, without duplicates.
+    pub fn actions(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .statements
+            .iter()
+            .flat_map(|s| s.actions.iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// Where the ARNs point: partition, Region, account and instance id (`*` when not known).
+struct Scope {
+    partition: String,
+    region: String,
+    account: String,
+    instance: String,
+}
+
+impl Scope {
+    fn of(instance_arn: Option<&str>) -> Scope {
+        // arn:<partition>:connect:<region>:<account>:instance/<id>
+        let parts: Vec<&str> = instance_arn
+            .map(|a| a.split(':').collect())
+            .unwrap_or_default();
+        match parts[..] {
+            ["arn", partition, "connect", region, account, resource] => Scope {
+                partition: partition.into(),
+                region: region.into(),
+                account: account.into(),
+                instance: resource.trim_start_matches("instance/").into(),
+            },
+            _ => Scope {
+                partition: "aws".into(),
+                region: "*".into(),
+                account: "*".into(),
+                instance: "*".into(),
+            },
+        }
+    }
+
+    fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            self.partition, self.region, self.account
+        )
+    }
+
+    /// IAM and S3 ARNs carry no Region.
+    fn global_arn(&self, service: &str, account: bool, resource: &str) -> String {
+        let account = if account { self.account.as_str() } else { "" };
+        format!("arn:{}:{service}::{account}:{resource}", self.partition)
+    }
+
+    fn instance(&self) -> String {
+        self.arn("connect", &format!("instance/{}", self.instance))
+    }
+
+    fn in_instance(&self, kind: &str) -> String {
+        format!("{}/{kind}/*", self.instance())
+    }
+}
+
+fn statement(sid: &str, actions: &[&str], resources: Vec<String>) -> Statement {
+    let mut actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+    actions.sort();
+    Statement {
+        sid: sid.into(),
+        effect: "Allow",
+        actions,
+        resources,
+        condition: None,
+    }
+}
+
+/// The policy for `request`.
+pub fn policy(request: &PolicyRequest) -> Policy {
+    let scope = Scope::of(request.instance_arn.as_deref());
+    let solutions: Vec<Solution> = Solution::ALL
+        .into_iter()
+        .filter(|solution| match request.solution {
+            SolutionChoice::All => true,
+            SolutionChoice::ReturningCallers => *solution == Solution::ReturningCallers,
+            SolutionChoice::Callbacks => *solution == Solution::Callbacks,
+        })
+        .collect();
+    let stacks: Vec<String> = solutions
+        .iter()
+        .map(|solution| {
+            stack::stack_name(&request.name, solution.id())
+                .unwrap_or_else(|_| format!("{}-{}", request.name, solution.id()))
+        })
+        .collect();
+    let per_stack = |f: &dyn Fn(&str) -> String| stacks.iter().map(|s| f(s)).collect::<Vec<_>>();
+    let bucket = format!(
+        "connect-returns-{}-{}",
+        scope.account.to_ascii_lowercase(),
+        scope.region.to_ascii_lowercase()
+    );
+    let returning = solutions.contains(&Solution::ReturningCallers);
+    let mut statements = vec![
+        statement(
+            &format!("{ANY_RESOURCE_SID}StsCallerIdentity"),
+            &["sts:GetCallerIdentity"],
+            vec!["*".into()],
+        ),
+        statement(
+            "CloudFormationDeploymentStacks",
+            &[
+                "cloudformation:CreateChangeSet",
+                "cloudformation:DescribeChangeSet",
+                "cloudformation:ExecuteChangeSet",
+                "cloudformation:DescribeStacks",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:GetTemplate",
+                "cloudformation:CreateStack",
+                "cloudformation:DeleteStack",
+            ],
+            per_stack(&|s| scope.arn("cloudformation", &format!("stack/{s}/*"))),
+        ),
+        statement(
+            "ArtifactBucket",
+            &[
+                "s3:CreateBucket",
+                "s3:ListBucket",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketTagging",
+                "s3:GetBucketTagging",
+                "s3:DeleteBucket",
+            ],
+            vec![scope.global_arn("s3", false, &bucket)],
+        ),
+        statement(
+            "ArtifactBucketDeploymentObjects",
+            &["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            vec![
+                scope.global_arn("s3", false, &format!("{bucket}/{}/*", request.name)),
+                scope.global_arn(
+                    "s3",
+                    false,
+                    &format!("{bucket}/records/{}.json", request.name),
+                ),
+                scope.global_arn(
+                    "s3",
+                    false,
+                    &format!("{bucket}/locks/{}.lock", request.name),
+                ),
+            ],
+        ),
+        statement(
+            "CtrStreamRead",
+            &["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"],
+            vec![scope.arn("kinesis", "stream/*")],
+        ),
+        statement(
+            "ConnectInstance",
+            &[
+                "connect:DescribeInstance",
+                "connect:ListHoursOfOperations",
+                "connect:ListRoutingProfiles",
+                "connect:SearchContactFlows",
+                "connect:ListLambdaFunctions",
+                "connect:AssociateLambdaFunction",
+                "connect:DisassociateLambdaFunction",
+                "connect:ListInstanceStorageConfigs",
+                "connect:AssociateInstanceStorageConfig",
+                "connect:DisassociateInstanceStorageConfig",
+                "connect:ListFlowAssociations",
+            ],
+            vec![scope.instance()],
+        ),
+        statement(
+            "ConnectQueues",
+            &[
+                "connect:ListQueues",
+                "connect:CreateQueue",
+                "connect:DescribeQueue",
+                "connect:UpdateQueueOutboundCallerConfig",
+                "connect:DeleteQueue",
+            ],
+            vec![
+                scope.in_instance("queue"),
+                scope.in_instance("operating-hours"),
+                scope.in_instance("contact-flow"),
+            ],
+        ),
+        statement(
+            "ConnectRoutingProfiles",
+            &[
+                "connect:CreateRoutingProfile",
+                "connect:DescribeRoutingProfile",
+                "connect:DisassociateRoutingProfileQueues",
+                "connect:ListRoutingProfileQueues",
+                "connect:DeleteRoutingProfile",
+            ],
+            vec![
+                scope.in_instance("routing-profile"),
+                scope.in_instance("queue"),
+            ],
+        ),
+        statement(
+            "ConnectFlows",
+            &[
+                "connect:CreateContactFlow",
+                "connect:UpdateContactFlowContent",
+                "connect:DeleteContactFlow",
+            ],
+            vec![scope.in_instance("contact-flow")],
+        ),
+        statement(
+            "ConnectPhoneNumbers",
+            &[
+                "connect:ListPhoneNumbersV2",
+                "connect:AssociatePhoneNumberContactFlow",
+                "connect:DisassociatePhoneNumberContactFlow",
+            ],
+            vec![
+                scope.arn("connect", "phone-number/*"),
+                scope.in_instance("contact-flow"),
+            ],
+        ),
+        statement(
+            "ConnectTags",
+            &["connect:TagResource", "connect:UntagResource"],
+            vec![
+                // The instance carries the previous CTR storage setting while we change it.
+                scope.instance(),
+                scope.in_instance("queue"),
+                scope.in_instance("routing-profile"),
+                scope.in_instance("contact-flow"),
+                scope.arn("connect", "phone-number/*"),
+            ],
+        ),
+        // connect:AssociateLambdaFunction / DisassociateLambdaFunction add and remove the
+        // function's resource policy with the caller's credentials.
+        statement(
+            "ConnectLambdaAssociationDependents",
+            &["lambda:AddPermission", "lambda:RemovePermission"],
+            per_stack(&|s| scope.arn("lambda", &format!("function:{s}-*"))),
+        ),
+        // connect:AssociateInstanceStorageConfig reads the stream and extends Connect's
+        // service-linked role with the caller's credentials.
+        statement(
+            "ConnectStorageConfigDependents",
+            &[
+                "iam:PutRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:CreateServiceLinkedRole",
+            ],
+            vec![scope.global_arn("iam", true, "role/aws-service-role/connect.amazonaws.com/*")],
+        ),
+    ];
+    // What CloudFormation does with the caller's credentials (no service role).
+    let stack_roles = per_stack(&|s| scope.global_arn("iam", true, &format!("role/{s}-*")));
+    statements.push(statement(
+        "StackRoles",
+        &[
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:DeleteRole",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:PutRolePolicy",
+            "iam:GetRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:ListAttachedRolePolicies",
+        ],
+        stack_roles.clone(),
+    ));
+    let mut pass = statement("PassStackRoles", &["iam:PassRole"], stack_roles.clone());
+    let mut services = vec!["lambda.amazonaws.com"];
+    if returning && request.lex == LexVersion::V2 {
+        services.push("lexv2.amazonaws.com");
+    }
+    pass.condition = Some(serde_json::json!({
+        "StringEquals": { "iam:PassedToService": services }
+    }));
+    statements.push(pass);
+    statements.push(statement(
+        "StackFunctions",
+        &[
+            "lambda:CreateFunction",
+            "lambda:GetFunction",
+            "lambda:DeleteFunction",
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:TagResource",
+            "lambda:UntagResource",
+            "lambda:ListTags",
+            "lambda:GetPolicy",
+        ],
+        per_stack(&|s| scope.arn("lambda", &format!("function:{s}-*"))),
+    ));
+    statements.push(statement(
+        "StackLogGroups",
+        &[
+            "logs:CreateLogGroup",
+            "logs:DeleteLogGroup",
+            "logs:PutRetentionPolicy",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
+        ],
+        per_stack(&|s| scope.arn("logs", &format!("log-group:/aws/lambda/{s}-*"))),
+    ));
+    statements.push(statement(
+        &format!("{ANY_RESOURCE_SID}LogsDescribe"),
+        &["logs:DescribeLogGroups"],
+        vec!["*".into()],
+    ));
+    statements.push(statement(
+        "StackTables",
+        &[
+            "dynamodb:CreateTable",
+            "dynamodb:DescribeTable",
+            "dynamodb:DeleteTable",
+            "dynamodb:UpdateTable",
+            "dynamodb:DescribeTimeToLive",
+            "dynamodb:UpdateTimeToLive",
+            "dynamodb:DescribeContinuousBackups",
+            "dynamodb:TagResource",
+            "dynamodb:UntagResource",
+            "dynamodb:ListTagsOfResource",
+        ],
+        per_stack(&|s| scope.arn("dynamodb", &format!("table/{s}-*"))),
+    ));
+    if solutions.contains(&Solution::Callbacks) {
+        let callbacks = stack::stack_name(&request.name, Solution::Callbacks.id())
+            .unwrap_or_else(|_| format!("{}-callbacks", request.name));
+        statements.push(statement(
+            "StackCtrStream",
+            &[
+                "kinesis:CreateStream",
+                "kinesis:DeleteStream",
+                "kinesis:AddTagsToStream",
+                "kinesis:RemoveTagsFromStream",
+                "kinesis:ListTagsForStream",
+                "kinesis:IncreaseStreamRetentionPeriod",
+                "kinesis:StartStreamEncryption",
+            ],
+            vec![
+                scope.arn("kinesis", &format!("stream/{callbacks}-*")),
+                // StreamEncryption with the AWS managed key alias/aws/kinesis, whose key id is not
+                // known in advance.
+                scope.arn("kms", "key/*"),
+            ],
+        ));
+        statements.push(statement(
+            "StackEventSourceMapping",
+            &[
+                "lambda:GetEventSourceMapping",
+                "lambda:DeleteEventSourceMapping",
+                "lambda:UpdateEventSourceMapping",
+            ],
+            vec![scope.arn("lambda", "event-source-mapping:*")],
+        ));
+        statements.push(statement(
+            &format!("{ANY_RESOURCE_SID}LambdaCreateEventSourceMapping"),
+            &["lambda:CreateEventSourceMapping"],
+            vec!["*".into()],
+        ));
+    }
+    if returning {
+        statements.extend(lex_statements(request, &scope));
+    }
+    Policy {
+        version: "2012-10-17",
+        statements,
+    }
+}
+
+fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
+    let instance_bots = statement(
+        "ConnectBotAssociation",
+        match request.lex {
+            LexVersion::V2 => &[
+                "connect:ListBots",
+                "connect:AssociateBot",
+                "connect:DisassociateBot",
+            ][..],
+            // ListBots lists V1 bots too (LexVersion=V1); status and destroy look for both.
+            LexVersion::V1 => &[
+                "connect:ListBots",
+                "connect:AssociateLexBot",
+                "connect:DisassociateLexBot",
+            ][..],
+        },
+        vec![scope.instance()],
+    );
+    match request.lex {
+        LexVersion::V2 => vec![
+            instance_bots,
+            // Lex V2 bot ids are assigned by Lex, so the bot is scoped to the account and Region.
+            statement(
+                "LexV2Bot",
+                &[
+                    "lex:CreateBot",
+                    "lex:DescribeBot",
+                    "lex:CreateBotLocale",
+                    "lex:DescribeBotLocale",
+                    "lex:DeleteBotLocale",
+                    "lex:BuildBotLocale",
+                    "lex:ListIntents",
+                    "lex:CreateIntent",
+                    "lex:DescribeBotVersion",
+                    "lex:ListBotVersions",
+                    "lex:ListBotAliases",
+                ],
+                // CreateBot also authorises the draft alias it makes.
+                vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
+            ),
+            // Action names Lex V1 and V2 share (one `lex` prefix): scoped to the V2 bot and to
+            // the deployment's V1 bot name, so either version's reading of the name matches.
+            statement(
+                "LexBotDeletesAndVersions",
+                &[
+                    "lex:CreateBotVersion",
+                    "lex:DeleteBot",
+                    "lex:DeleteBotAlias",
+                    "lex:DeleteBotVersion",
+                    "lex:DeleteIntent",
+                ],
+                v2_and_v1_names(request, scope),
+            ),
+            statement(
+                "LexV2BotAlias",
+                &[
+                    "lex:CreateBotAlias",
+                    "lex:DescribeBotAlias",
+                    "lex:CreateResourcePolicy",
+                    "lex:UpdateResourcePolicy",
+                    "lex:DeleteResourcePolicy",
+                ],
+                vec![scope.arn("lex", "bot-alias/*/*")],
+            ),
+            statement(
+                &format!("{ANY_RESOURCE_SID}LexV2ListBots"),
+                &["lex:ListBots"],
+                vec!["*".into()],
+            ),
+            // status and destroy also look for a Lex V1 bot of the deployment.
+            v1_reads(request, scope),
+        ],
+        LexVersion::V1 => {
+            let bot = &request.bot_name;
+            let mut intents: Vec<String> = request
+                .intents
+                .iter()
+                .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
+                .collect();
+            intents.sort();
+            vec![
+                instance_bots,
+                statement(
+                    "LexV1Bot",
+                    &[
+                        "lex:GetBot",
+                        "lex:PutBot",
+                        "lex:DeleteBot",
+                        "lex:CreateBotVersion",
+                        "lex:DeleteBotVersion",
+                        "lex:GetBotAlias",
+                        "lex:PutBotAlias",
+                        "lex:DeleteBotAlias",
+                    ],
+                    vec![
+                        scope.arn("lex", &format!("bot:{bot}")),
+                        scope.arn("lex", &format!("bot:{bot}:*")),
+                    ],
+                ),
+                statement(
+                    "LexV1Intents",
+                    &[
+                        "lex:GetIntent",
+                        "lex:CreateIntentVersion",
+                        "lex:DeleteIntent",
+                    ],
+                    intents,
+                ),
+                statement(
+                    &format!("{ANY_RESOURCE_SID}LexV1Import"),
+                    &["lex:StartImport", "lex:GetImport"],
+                    vec!["*".into()],
+                ),
+                // status and destroy also look for a Lex V2 bot of the deployment.
+                statement(
+                    &format!("{ANY_RESOURCE_SID}LexV2ListBots"),
+                    &["lex:ListBots"],
+                    vec!["*".into()],
+                ),
+            ]
+        }
+    }
+}
+
+/// The V2 bot and alias ARNs plus the deployment's V1 bot and intent ARNs.
+fn v2_and_v1_names(request: &PolicyRequest, scope: &Scope) -> Vec<String> {
+    let mut resources = vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")];
+    resources.extend(v1_reads(request, scope).resources);
+    resources
+}
+
+/// Reads of the deployment's Lex V1 bot and intents.
+fn v1_reads(request: &PolicyRequest, scope: &Scope) -> Statement {
+    let mut resources = vec![scope.arn("lex", &format!("bot:{}:*", request.bot_name))];
+    let mut intents: Vec<String> = request
+        .intents
+        .iter()
+        .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
+        .collect();
+    intents.sort();
+    resources.extend(intents);
+    statement("LexV1Reads", &["lex:GetBot", "lex:GetIntent"], resources)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(lex: LexVersion, instance: Option<&str>) -> PolicyRequest {
+        PolicyRequest {
+            solution: SolutionChoice::All,
+            lex,
+            instance_arn: instance.map(str::to_string),
+            name: "returnCaller".into(),
+            bot_name: "returnCallerConcierge".into(),
+            intents: vec!["Yes".into(), "No".into()],
+        }
+    }
+
+    #[test]
+    fn wildcards_are_marked_and_everything_else_is_scoped_to_the_deployment() {
+        let arn = "arn:aws:connect:eu-west-2:111122223333:instance/1a2b";
+        for lex in [LexVersion::V2, LexVersion::V1] {
+            let policy = policy(&request(lex, Some(arn)));
+            for statement in &policy.statements {
+                let star = statement.resources.iter().any(|r| r == "*");
+                assert_eq!(
+                    star,
+                    statement.sid.starts_with(ANY_RESOURCE_SID),
+                    "{statement:?}"
+                );
+                for resource in statement.resources.iter().filter(|r| *r != "*") {
+                    assert!(
+                        resource.contains("111122223333")
+                            || resource
+                                .starts_with("arn:aws:s3:::connect-returns-111122223333-eu-west-2"),
+                        "{resource}"
+                    );
+                }
+            }
+            let text = serde_json::to_string(&policy).unwrap();
+            assert!(
+                text.contains("stack/returnCaller-returning-callers/*"),
+                "{text}"
+            );
+            assert!(text.contains("instance/1a2b"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_solution_and_lex_version_narrow_the_policy() {
+        let mut callbacks = request(LexVersion::V2, None);
+        callbacks.solution = SolutionChoice::Callbacks;
+        let actions = policy(&callbacks).actions();
+        assert!(
+            !actions.iter().any(|a| a.starts_with("lex:")),
+            "{actions:?}"
+        );
+        assert!(actions.contains(&"kinesis:CreateStream".to_string()));
+        let v1 = policy(&request(LexVersion::V1, None)).actions();
+        assert!(v1.contains(&"connect:AssociateLexBot".to_string()));
+        assert!(!v1.contains(&"connect:AssociateBot".to_string()));
+    }
+}
