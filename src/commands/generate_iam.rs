@@ -51,19 +51,54 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Outcome> {
     if !stem.is_empty() {
         crate::resources::stack::stack_name(stem.trim_end_matches('-'), "returning-callers")?;
     }
-    let bot = crate::deploy::upstream::bot_spec();
+    let lex = args.lex.map(LexVersion::from).unwrap_or(LexVersion::V2);
+    let (bot_name, intents) = bot_names(&args.name, stem, lex);
     let request = PolicyRequest {
         solution: args
             .solution
             .map(SolutionChoice::from)
             .unwrap_or(SolutionChoice::All),
-        lex: args.lex.map(LexVersion::from).unwrap_or(LexVersion::V2),
+        lex,
         instance_arn: args.instance.clone(),
         name: args.name.clone(),
-        bot_name: bot.name.clone(),
-        intents: bot.intents.iter().map(|i| i.name.clone()).collect(),
+        bot_name,
+        intents,
     };
     let policy = iam_policy::policy(&request);
     println!("{}", serde_json::to_string_pretty(&policy)?);
     Ok(Outcome::Success)
+}
+
+/// The bot and (Lex V1) intent names the deployment uses, as IAM resource patterns: a name with a
+/// trailing `*` covers every deployment it matches (`pr-*` → `pr-*Concierge`).
+fn bot_names(name: &str, stem: &str, lex: LexVersion) -> (String, Vec<String>) {
+    use crate::deploy::model::{BOT_NAME_SUFFIX, bot_name_v1, bot_name_v2, intent_name_v1};
+    let shipped = crate::assets::bot();
+    let wildcard = name.ends_with('*');
+    match (lex, wildcard) {
+        (LexVersion::V2, false) => (bot_name_v2(name), Vec::new()),
+        (LexVersion::V2, true) => (format!("{stem}*{BOT_NAME_SUFFIX}"), Vec::new()),
+        (LexVersion::V1, false) => (
+            bot_name_v1(name),
+            shipped
+                .intents
+                .iter()
+                .map(|intent| intent_name_v1(name, &intent.name))
+                .collect(),
+        ),
+        (LexVersion::V1, true) => {
+            let letters: String = stem
+                .chars()
+                .map(|c| if c == '-' { '_' } else { c })
+                .filter(|c| c.is_ascii_alphabetic() || *c == '_')
+                .collect();
+            let bot = format!("{letters}*{BOT_NAME_SUFFIX}");
+            let intents = shipped
+                .intents
+                .iter()
+                .map(|intent| format!("{bot}_{}", intent.name))
+                .collect();
+            (bot, intents)
+        }
+    }
 }
