@@ -128,7 +128,7 @@ pub fn decode(raw: &Value) -> Decoded {
     let Some(queue_name) = queue_name else {
         return ignored;
     };
-    let phone = match phone::normalize(number, phonenumber::country::Id::US) {
+    let phone = match phone::normalize(number, phone::HOME_REGION) {
         Ok(p) => p,
         Err(_) => return poison("callback number in the ctr is not a valid phone number"),
     };

@@ -253,7 +253,7 @@ fn callback_phone(function: Function, input: &Input) -> Result<Phone, Reply> {
     let raw = input
         .attribute(contract::CALLBACK_NUMBER)
         .ok_or_else(|| missing_attribute(function, contract::CALLBACK_NUMBER))?;
-    phone::normalize(raw, phonenumber::country::Id::US)
+    phone::normalize(raw, phone::HOME_REGION)
         .map_err(|e| phone_error(function, contract::CALLBACK_NUMBER, e))
 }
 
@@ -277,7 +277,7 @@ fn plan_with(function: Function, input: &Input) -> Result<Plan, Reply> {
     match function {
         Function::SearchCustomerCalls => {
             let raw = input.customer_address().unwrap_or_default();
-            match phone::normalize(raw, phonenumber::country::Id::US) {
+            match phone::normalize(raw, phone::HOME_REGION) {
                 Ok(phone) => Ok(Plan::Search { phone }),
                 // Withheld, empty or invalid caller id: a new caller, not an error.
                 Err(e) => {
@@ -291,7 +291,7 @@ fn plan_with(function: Function, input: &Input) -> Result<Plan, Reply> {
         }
         Function::AddCustomerCalls => {
             let raw = input.customer_address().unwrap_or_default();
-            let phone = phone::normalize(raw, phonenumber::country::Id::US)
+            let phone = phone::normalize(raw, phone::HOME_REGION)
                 .map_err(|e| phone_error(function, "CustomerEndpoint.Address", e))?;
             let queue_name = required_param(function, input, contract::CUSTOMER_QUEUE_NAME)?;
             let queue_arn = required_param(function, input, contract::CUSTOMER_QUEUE_ARN)?;
@@ -321,7 +321,7 @@ fn plan_with(function: Function, input: &Input) -> Result<Plan, Reply> {
                 )));
             };
             let region = match input.param(contract::COUNTRY_CODE) {
-                None => phonenumber::country::Id::US,
+                None => phone::HOME_REGION,
                 Some(code) => phone::region(code).ok_or_else(|| {
                     error_reply(
                         function,

@@ -1,6 +1,8 @@
 //! `cargo xtask build-lambdas` (reproducible provided.al2023 zips + manifest, glibc-checked) and
-//! `cargo xtask bench lambdas` (zip size, cold init to the first Runtime API poll, warm latency),
-//! which writes its figures into the lambdas section of BENCHMARKS.md.
+//! `cargo xtask bench lambdas` (zip size, cold init to the first Runtime API poll, first call from
+//! process start to first response in wall and CPU time, warm latency and CPU, peak RSS, the first
+//! call's wall time at 128 MB), which writes its figures into the lambdas section of BENCHMARKS.md
+//! and fails when a first call costs more than 15 ms of CPU.
 
 #[path = "lambdas/bench.rs"]
 mod bench;
