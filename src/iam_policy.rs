@@ -193,6 +193,7 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "s3:ListBucket",
                 "s3:PutEncryptionConfiguration",
                 "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketOwnershipControls",
                 "s3:PutBucketTagging",
                 "s3:GetBucketTagging",
                 "s3:DeleteBucket",
@@ -479,8 +480,8 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 // CreateBot also authorises the draft alias it makes.
                 vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
             ),
-            // Action names Lex V1 and V2 share (one `lex` prefix): scoped to the V2 bot and to
-            // the deployment's V1 bot name, so either version's reading of the name matches.
+            // Action names Lex V1 and V2 share (one `lex` prefix), scoped to V2 bots only: a
+            // Lex V2 deployment never reads or removes a V1 bot.
             statement(
                 "LexBotDeletesAndVersions",
                 &[
@@ -490,7 +491,7 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                     "lex:DeleteBotVersion",
                     "lex:DeleteIntent",
                 ],
-                v2_and_v1_names(request, scope),
+                vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
             ),
             statement(
                 "LexV2BotAlias",
@@ -508,8 +509,6 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 &["lex:ListBots"],
                 vec!["*".into()],
             ),
-            // status and destroy also look for a Lex V1 bot of the deployment.
-            v1_reads(request, scope),
         ],
         LexVersion::V1 => {
             let bot = &request.bot_name;
@@ -518,7 +517,22 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                 .iter()
                 .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
                 .collect();
+            // The bot (and intents) an earlier release gave the deployment under the shipped
+            // name: deploy and destroy read it, and remove it once its marker proves it ours.
+            let shipped = crate::assets::bot();
+            let mut bots = vec![
+                scope.arn("lex", &format!("bot:{bot}")),
+                scope.arn("lex", &format!("bot:{bot}:*")),
+            ];
+            if shipped.name != *bot {
+                bots.push(scope.arn("lex", &format!("bot:{}", shipped.name)));
+                bots.push(scope.arn("lex", &format!("bot:{}:*", shipped.name)));
+                for intent in &shipped.intents {
+                    intents.push(scope.arn("lex", &format!("intent:{}:*", intent.name)));
+                }
+            }
             intents.sort();
+            intents.dedup();
             vec![
                 instance_bots,
                 statement(
@@ -533,10 +547,7 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
                         "lex:PutBotAlias",
                         "lex:DeleteBotAlias",
                     ],
-                    vec![
-                        scope.arn("lex", &format!("bot:{bot}")),
-                        scope.arn("lex", &format!("bot:{bot}:*")),
-                    ],
+                    bots,
                 ),
                 statement(
                     "LexV1Intents",
@@ -561,26 +572,6 @@ fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
             ]
         }
     }
-}
-
-/// The V2 bot and alias ARNs plus the deployment's V1 bot and intent ARNs.
-fn v2_and_v1_names(request: &PolicyRequest, scope: &Scope) -> Vec<String> {
-    let mut resources = vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")];
-    resources.extend(v1_reads(request, scope).resources);
-    resources
-}
-
-/// Reads of the deployment's Lex V1 bot and intents.
-fn v1_reads(request: &PolicyRequest, scope: &Scope) -> Statement {
-    let mut resources = vec![scope.arn("lex", &format!("bot:{}:*", request.bot_name))];
-    let mut intents: Vec<String> = request
-        .intents
-        .iter()
-        .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
-        .collect();
-    intents.sort();
-    resources.extend(intents);
-    statement("LexV1Reads", &["lex:GetBot", "lex:GetIntent"], resources)
 }
 
 #[cfg(test)]

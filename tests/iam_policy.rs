@@ -364,6 +364,13 @@ fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
                             "GetBucketPublicAccessBlock"
                         }
                     }
+                    _ if q("ownershipControls") => {
+                        if method == "PUT" {
+                            "PutBucketOwnershipControls"
+                        } else {
+                            "GetBucketOwnershipControls"
+                        }
+                    }
                     _ if q("tagging") => {
                         if method == "PUT" {
                             "PutBucketTagging"
@@ -638,14 +645,15 @@ fn edit_a_flow(env: &Env) {
     .unwrap();
 }
 
-fn parliament_findings(policy: &Value) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("policy.json");
-    std::fs::write(&file, policy.to_string()).unwrap();
+/// parliament's findings on the policy, one JSON object each, less the ones its Lex reading gets
+/// wrong: parliament looks an action up in the first service with the prefix, and Lex V1 and V2
+/// share `lex`, so V2 actions whose names V1 also has (DeleteBot, DeleteIntent, ...) are checked
+/// against V1 ARN formats. Those actions are proved against the V2 definition by `check`.
+fn parliament_findings(sar: &Sar, policy: &Value) -> Vec<Value> {
     // parliament refuses --file when stdin is not a terminal; --string takes the document.
     let out = std::process::Command::new(root().join(".venv/bin/parliament"))
         .arg("--string")
-        .arg(std::fs::read_to_string(&file).unwrap())
+        .arg(policy.to_string())
         .arg("--json")
         .stdin(std::process::Stdio::null())
         .output()
@@ -655,7 +663,35 @@ fn parliament_findings(policy: &Value) -> String {
         "parliament failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let misread_lex_v2 = |detail: &Value| {
+        detail["action"]
+            .as_str()
+            .and_then(|a| a.strip_prefix("lex:"))
+            .is_some_and(|a| sar.privilege("lex", a, Some(true)).is_some())
+    };
+    let lex_v2 = policy_is_lex_v2(policy);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str::<Value>(l).expect("parliament --json prints JSON lines"))
+        .filter_map(|mut finding| {
+            if lex_v2
+                && finding["issue"] == "RESOURCE_MISMATCH"
+                && let Some(details) = finding["detail"].as_array_mut()
+            {
+                details.retain(|d| !misread_lex_v2(d));
+                if details.is_empty() {
+                    return None;
+                }
+            }
+            Some(finding)
+        })
+        .collect()
+}
+
+/// A Lex V2 policy names `bot/` ARNs (V1 names `bot:`).
+fn policy_is_lex_v2(policy: &Value) -> bool {
+    policy.to_string().contains(":bot/")
 }
 
 fn resolve_change_sets(lifecycle: &mut Lifecycle, env: &Env) {
@@ -710,10 +746,10 @@ fn prove(env: &Env, mut lifecycle: Lifecycle) {
         .push("connect:DeleteInstance".into());
     let err = check(&sar, &lifecycle, &more).unwrap_err();
     assert!(err.contains("unused: connect:DeleteInstance"), "{err}");
-    assert_eq!(
-        parliament_findings(&policy),
-        "",
-        "parliament findings on\n{policy:#}"
+    let findings = parliament_findings(&sar, &policy);
+    assert!(
+        findings.is_empty(),
+        "parliament findings {findings:#?} on\n{policy:#}"
     );
 }
 
@@ -803,4 +839,26 @@ fn a_policy_for_an_instance_id_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+/// The Lex allowance in `parliament_findings` leaves every other finding standing.
+#[test]
+fn parliament_findings_keep_mismatches_outside_the_shared_lex_names() {
+    let sar = Sar::load();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "lex:DeleteIntent"],
+            "Resource": ["arn:aws:s3:::a-bucket", "arn:aws:lex:us-east-1:123456789012:bot/BOTID"]
+        }]
+    });
+    let findings = parliament_findings(&sar, &policy);
+    let actions: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f["detail"].as_array().into_iter().flatten())
+        .filter_map(|d| d["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"s3:GetObject"), "{findings:#?}");
+    assert!(!actions.contains(&"lex:DeleteIntent"), "{findings:#?}");
 }

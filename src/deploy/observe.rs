@@ -303,7 +303,11 @@ pub async fn read_aws(
         if let Some(bot) = lexv2::read(&aws.lexv2(), &name).await? {
             found.bot = Some((name, bot));
         }
-        found.bot_v1 = lexv1::read(&aws.lexv1(), &super::upstream::bot_spec_v1(settings)).await?;
+        // Only a Lex V1 deployment has a V1 bot (its Lex version comes from the record).
+        if settings.lex == super::model::LexVersion::V1 {
+            found.bot_v1 =
+                lexv1::read(&aws.lexv1(), &super::upstream::bot_spec_v1(settings)).await?;
+        }
         found.earlier_bots = read_earlier_bots(aws, settings).await?;
     }
     if settings.callbacks() {

@@ -18,6 +18,8 @@ pub struct Env {
     pub extra_env: Vec<(String, String)>,
     /// The deployment name this test uses (moto is shared by every test of the binary).
     pub name: String,
+    /// The Region the sandbox's instance lives in (the sandbox is regional).
+    pub region: String,
     _artifacts: tempfile::TempDir,
 }
 
@@ -89,6 +91,7 @@ impl Env {
     }
 
     pub fn with_config(config: Config) -> Env {
+        let region = config.region.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -110,6 +113,7 @@ impl Env {
             seed: Value::Null,
             extra_env,
             name,
+            region,
             _artifacts: artifacts,
         };
         env.seed = env.admin("POST", "seed", Some("{}"));
@@ -369,12 +373,13 @@ impl Env {
     /// A Connect SDK client for out-of-band changes ("someone edited it in the console").
     pub fn connect_client(&self) -> aws_sdk_connect::Client {
         let url = self.running.connect_url.clone();
+        let region = self.region.clone();
         let config = self.runtime.block_on(async move {
             aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .credentials_provider(aws_credential_types::Credentials::new(
                     "testing", "testing", None, None, "test",
                 ))
-                .region(aws_config::Region::new("us-east-1"))
+                .region(aws_config::Region::new(region))
                 .endpoint_url(url)
                 .load()
                 .await
