@@ -242,6 +242,15 @@ pub struct DeploymentArgs {
         value_name = "+E164"
     )]
     pub callback_phone_number: Option<String>,
+    /// IAM role CloudFormation assumes to create, update and delete the stacks, so the deployer
+    /// itself needs no rights on the stacks' resources (see `generate iam-policy --help`). It
+    /// applies from the next create or change of a stack, and the stacks keep it
+    #[arg(
+        long,
+        env = "CONNECT_RETURNS_CFN_SERVICE_ROLE",
+        value_name = "ROLE-ARN"
+    )]
+    pub cfn_service_role: Option<String>,
 }
 
 impl DeploymentArgs {
@@ -258,6 +267,7 @@ impl DeploymentArgs {
             callback_phone_number: self.callback_phone_number.clone(),
             record_ttl_minutes: self.record_ttl_minutes,
             callback_ttl_hours: self.callback_ttl_hours,
+            cfn_service_role: self.cfn_service_role.clone(),
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct PolicyRequest {
     pub bot_name: String,
     /// The bot's intent names (Lex V1 ARNs use them).
     pub intents: Vec<String>,
+    /// The role CloudFormation assumes for the stacks (`deploy --cfn-service-role`): the deployer
+    /// passes it and needs no rights on the stacks' resources.
+    pub cfn_service_role: Option<String>,
 }
 
 /// An IAM policy document.
@@ -144,27 +147,10 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<String>) -> Statement {
 /// The policy for `request`.
 pub fn policy(request: &PolicyRequest) -> Policy {
     let scope = Scope::of(request.instance_arn.as_deref());
-    let solutions: Vec<Solution> = Solution::ALL
-        .into_iter()
-        .filter(|solution| match request.solution {
-            SolutionChoice::All => true,
-            SolutionChoice::ReturningCallers => *solution == Solution::ReturningCallers,
-            SolutionChoice::Callbacks => *solution == Solution::Callbacks,
-        })
-        .collect();
-    let stacks: Vec<String> = solutions
-        .iter()
-        .map(|solution| {
-            stack::stack_name(&request.name, solution.id())
-                .unwrap_or_else(|_| format!("{}-{}", request.name, solution.id()))
-        })
-        .collect();
+    let solutions = chosen_solutions(request);
+    let stacks = stack_names(request, &solutions);
     let per_stack = |f: &dyn Fn(&str) -> String| stacks.iter().map(|s| f(s)).collect::<Vec<_>>();
-    let bucket = format!(
-        "connect-returns-{}-{}",
-        scope.account.to_ascii_lowercase(),
-        scope.region.to_ascii_lowercase()
-    );
+    let bucket = artifact_bucket(&scope);
     let returning = solutions.contains(&Solution::ReturningCallers);
     let mut statements = vec![
         statement(
@@ -320,8 +306,53 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             vec![scope.global_arn("iam", true, "role/aws-service-role/connect.amazonaws.com/*")],
         ),
     ];
-    // What CloudFormation does with the caller's credentials (no service role).
+    let lex_v2 = returning && request.lex == LexVersion::V2;
     let stack_roles = per_stack(&|s| scope.global_arn("iam", true, &format!("role/{s}-*")));
+    match &request.cfn_service_role {
+        None => {
+            statements.extend(stack_resource_statements(
+                &scope, &stacks, &solutions, request,
+            ));
+            statements.push(pass_stack_roles(stack_roles, lex_v2, true));
+        }
+        Some(role) => {
+            let mut pass = statement(
+                "PassCloudFormationServiceRole",
+                &["iam:PassRole"],
+                vec![role.clone()],
+            );
+            pass.condition = Some(serde_json::json!({
+                "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" }
+            }));
+            statements.push(pass);
+            // CreateBot (Lex V2) passes the stack's Lex role: the deployer's call, not CloudFormation's.
+            if lex_v2 {
+                statements.push(pass_stack_roles(stack_roles, true, false));
+            }
+        }
+    }
+    if returning {
+        statements.extend(lex_statements(request, &scope));
+    }
+    Policy {
+        version: "2012-10-17",
+        statements,
+    }
+}
+
+/// What CloudFormation does for the stacks' resources with the credentials it runs with (the
+/// caller's, or the service role's): IAM roles, Lambda functions, log groups, DynamoDB tables,
+/// the Kinesis stream and event source mapping, all restricted to the names CloudFormation gives
+/// them (`<stack>-…`).
+fn stack_resource_statements(
+    scope: &Scope,
+    stacks: &[String],
+    solutions: &[Solution],
+    request: &PolicyRequest,
+) -> Vec<Statement> {
+    let per_stack = |f: &dyn Fn(&str) -> String| stacks.iter().map(|s| f(s)).collect::<Vec<_>>();
+    let stack_roles = per_stack(&|s| scope.global_arn("iam", true, &format!("role/{s}-*")));
+    let mut statements = Vec::new();
     statements.push(statement(
         "StackRoles",
         &[
@@ -338,15 +369,6 @@ pub fn policy(request: &PolicyRequest) -> Policy {
         ],
         stack_roles.clone(),
     ));
-    let mut pass = statement("PassStackRoles", &["iam:PassRole"], stack_roles.clone());
-    let mut services = vec!["lambda.amazonaws.com"];
-    if returning && request.lex == LexVersion::V2 {
-        services.push("lexv2.amazonaws.com");
-    }
-    pass.condition = Some(serde_json::json!({
-        "StringEquals": { "iam:PassedToService": services }
-    }));
-    statements.push(pass);
     statements.push(statement(
         "StackFunctions",
         &[
@@ -431,13 +453,85 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             vec!["*".into()],
         ));
     }
-    if returning {
-        statements.extend(lex_statements(request, &scope));
+    statements
+}
+
+/// `iam:PassRole` on the stacks' roles, to Lambda (CloudFormation creating the functions) and/or
+/// Lex V2 (CreateBot with the stack's Lex role).
+fn pass_stack_roles(stack_roles: Vec<String>, lex_v2: bool, lambda: bool) -> Statement {
+    let mut pass = statement("PassStackRoles", &["iam:PassRole"], stack_roles);
+    let mut services = Vec::new();
+    if lambda {
+        services.push("lambda.amazonaws.com");
     }
+    if lex_v2 {
+        services.push("lexv2.amazonaws.com");
+    }
+    pass.condition = Some(serde_json::json!({
+        "StringEquals": { "iam:PassedToService": services }
+    }));
+    pass
+}
+
+/// The policy of the CloudFormation service role (`deploy --cfn-service-role`): what CloudFormation
+/// does for the stacks' resources, plus reading the deployment's Lambda artifact.
+pub fn cfn_service_role_policy(request: &PolicyRequest) -> Policy {
+    let scope = Scope::of(request.instance_arn.as_deref());
+    let solutions = chosen_solutions(request);
+    let stacks = stack_names(request, &solutions);
+    let stack_roles: Vec<String> = stacks
+        .iter()
+        .map(|s| scope.global_arn("iam", true, &format!("role/{s}-*")))
+        .collect();
+    let mut statements = vec![statement(
+        "DeploymentLambdaArtifact",
+        &["s3:GetObject"],
+        vec![scope.global_arn(
+            "s3",
+            false,
+            &format!("{}/{}/*", artifact_bucket(&scope), request.name),
+        )],
+    )];
+    statements.extend(stack_resource_statements(
+        &scope, &stacks, &solutions, request,
+    ));
+    statements.push(pass_stack_roles(stack_roles, false, true));
     Policy {
         version: "2012-10-17",
         statements,
     }
+}
+
+/// The solutions the policy is for.
+fn chosen_solutions(request: &PolicyRequest) -> Vec<Solution> {
+    Solution::ALL
+        .into_iter()
+        .filter(|solution| match request.solution {
+            SolutionChoice::All => true,
+            SolutionChoice::ReturningCallers => *solution == Solution::ReturningCallers,
+            SolutionChoice::Callbacks => *solution == Solution::Callbacks,
+        })
+        .collect()
+}
+
+/// The deployment's stack names (a trailing `*` in the name kept).
+fn stack_names(request: &PolicyRequest, solutions: &[Solution]) -> Vec<String> {
+    solutions
+        .iter()
+        .map(|solution| {
+            stack::stack_name(&request.name, solution.id())
+                .unwrap_or_else(|_| format!("{}-{}", request.name, solution.id()))
+        })
+        .collect()
+}
+
+/// The artifact bucket of the scope's account and Region.
+fn artifact_bucket(scope: &Scope) -> String {
+    format!(
+        "connect-returns-{}-{}",
+        scope.account.to_ascii_lowercase(),
+        scope.region.to_ascii_lowercase()
+    )
 }
 
 fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
@@ -586,6 +680,7 @@ mod tests {
             name: "returnCaller".into(),
             bot_name: "returnCallerConcierge".into(),
             intents: vec!["Yes".into(), "No".into()],
+            cfn_service_role: None,
         }
     }
 
@@ -632,5 +727,47 @@ mod tests {
         let v1 = policy(&request(LexVersion::V1, None)).actions();
         assert!(v1.contains(&"connect:AssociateLexBot".to_string()));
         assert!(!v1.contains(&"connect:AssociateBot".to_string()));
+    }
+
+    #[test]
+    fn a_cfn_service_role_takes_the_stack_resource_rights_from_the_deployer() {
+        let role = "arn:aws:iam::123456789012:role/cfn-deployer";
+        let mut with_role = request(LexVersion::V2, None);
+        with_role.cfn_service_role = Some(role.into());
+        let deployer = policy(&with_role);
+        let service = cfn_service_role_policy(&with_role);
+        let alone = policy(&request(LexVersion::V2, None));
+        let deployer_actions = deployer.actions();
+        for moved in [
+            "iam:CreateRole",
+            "lambda:CreateFunction",
+            "dynamodb:CreateTable",
+            "kinesis:CreateStream",
+        ] {
+            assert!(!deployer_actions.contains(&moved.to_string()), "{moved}");
+            assert!(service.actions().contains(&moved.to_string()), "{moved}");
+        }
+        let pass = deployer
+            .statements
+            .iter()
+            .find(|s| s.sid == "PassCloudFormationServiceRole")
+            .expect("the deployer passes the service role");
+        assert_eq!(pass.resources, vec![role.to_string()]);
+        // Together they hold what the deployer alone held, and the deployer keeps passing the
+        // Lex role (its own CreateBot call).
+        let mut together = deployer_actions.clone();
+        together.extend(service.actions());
+        for action in alone.actions() {
+            assert!(together.contains(&action), "{action}");
+        }
+        let lex_pass = deployer
+            .statements
+            .iter()
+            .find(|s| s.sid == "PassStackRoles")
+            .unwrap();
+        assert_eq!(
+            lex_pass.condition.as_ref().unwrap()["StringEquals"]["iam:PassedToService"],
+            serde_json::json!(["lexv2.amazonaws.com"])
+        );
     }
 }

@@ -386,6 +386,17 @@ fn bad_inputs_are_refused_before_any_change() {
                 "--yes",
                 "--instance",
                 &id,
+                "--cfn-service-role",
+                "connect-returns-cfn",
+            ],
+            "--cfn-service-role \"connect-returns-cfn\" is not an IAM role ARN",
+        ),
+        (
+            vec![
+                "deploy",
+                "--yes",
+                "--instance",
+                &id,
                 "--phone-number",
                 "+442071234567",
             ],

@@ -148,6 +148,15 @@ fn handler_permissions(resource_type: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// What CloudFormation needs, in lower case, for the resources of the solutions' templates.
+fn stack_handler_permissions(solutions: &[&str]) -> BTreeSet<String> {
+    template_types(solutions)
+        .iter()
+        .flat_map(|t| handler_permissions(t))
+        .map(|a| a.to_ascii_lowercase())
+        .collect()
+}
+
 /// The resource types of the shipped templates of the deployed solutions.
 fn template_types(solutions: &[&str]) -> BTreeSet<String> {
     solutions
@@ -335,7 +344,16 @@ fn moto_uses(call: &testkit::recording::Recorded, region: &str) -> Vec<Use> {
             } else {
                 regional("cloudformation", &format!("stack/{stack}/id"))
             };
-            one(format!("cloudformation:{action}"), resource)
+            let mut uses = one(format!("cloudformation:{action}"), resource);
+            // Naming a service role makes CloudFormation check iam:PassRole on the caller.
+            if let Some(role) = call.params.get("RoleARN") {
+                uses.push(Use {
+                    action: "iam:PassRole".into(),
+                    resource: role.clone(),
+                    what: format!("{what} Action={action}"),
+                });
+            }
+            uses
         }
         "s3" => {
             let path = call.path.trim_start_matches('/');
@@ -500,6 +518,8 @@ struct Lifecycle {
     region: String,
     policy: Value,
     uses: Vec<Use>,
+    /// `--cfn-service-role`: CloudFormation then works with the role's rights, not the caller's.
+    cfn_service_role: Option<String>,
     solutions: Vec<&'static str>,
 }
 
@@ -524,11 +544,11 @@ fn check(sar: &Sar, lifecycle: &Lifecycle, policy: &Value) -> Result<(), String>
         .flat_map(|a| sar.dependents(a))
         .map(|a| a.to_ascii_lowercase())
         .collect();
-    let by_cloudformation: BTreeSet<String> = template_types(&lifecycle.solutions)
-        .iter()
-        .flat_map(|t| handler_permissions(t))
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
+    let by_cloudformation: BTreeSet<String> = if lifecycle.cfn_service_role.is_some() {
+        BTreeSet::new()
+    } else {
+        stack_handler_permissions(&lifecycle.solutions)
+    };
     for action in policy_actions(policy) {
         let a = action.to_ascii_lowercase();
         if !sent.contains(&a) && !dependents.contains(&a) && !by_cloudformation.contains(&a) {
@@ -616,10 +636,15 @@ fn lifecycle(
         env,
         &[&["--instance", &arn, "--name", &env.name][..], policy_args].concat(),
     );
+    let cfn_service_role = deploy_args
+        .iter()
+        .position(|a| *a == "--cfn-service-role")
+        .map(|i| deploy_args[i + 1].to_string());
     Lifecycle {
         region: region.to_string(),
         policy,
         uses,
+        cfn_service_role,
         solutions,
     }
 }
@@ -833,12 +858,37 @@ fn the_policy_covers_a_lex_v1_life_cycle_with_a_phone_number_and_an_existing_str
 }
 
 #[test]
-fn a_policy_for_an_instance_id_is_refused() {
+fn a_policy_for_an_instance_id_or_a_service_role_name_is_refused() {
     let env = Env::new();
-    let out = env.cli(&["generate", "iam-policy", "--instance", "1a2b3c4d"]);
-    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("hint:"), "{stderr}");
+    for (args, cause) in [
+        (
+            &["--instance", "1a2b3c4d"][..],
+            "is not an Amazon Connect instance ARN",
+        ),
+        (
+            &["--cfn-service-role", "cfn-role"][..],
+            "is not an IAM role ARN",
+        ),
+        (
+            &[
+                "--cfn-service-role",
+                "arn:aws:iam::123456789012:role/r",
+                "--for",
+                "cfn-service-role",
+            ][..],
+            "cannot be used with",
+        ),
+    ] {
+        let out = env.cli(&[&["generate", "iam-policy"][..], args].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(cause), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("hint:") || stderr.contains("--help"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 /// The Lex allowance in `parliament_findings` leaves every other finding standing.
@@ -861,4 +911,95 @@ fn parliament_findings_keep_mismatches_outside_the_shared_lex_names() {
         .collect();
     assert!(actions.contains(&"s3:GetObject"), "{findings:#?}");
     assert!(!actions.contains(&"lex:DeleteIntent"), "{findings:#?}");
+}
+
+#[test]
+fn with_a_cfn_service_role_the_deployer_passes_it_and_the_role_holds_the_stack_rights() {
+    let region = "ca-central-1";
+    let env = env_in(region);
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/connect-returns-cfn");
+    let phone = env.phone_number();
+    let lifecycle = lifecycle(
+        &env,
+        region,
+        &[
+            "--solution",
+            "all",
+            "--cfn-service-role",
+            &role,
+            "--phone-number",
+            &phone,
+        ],
+        &["--solution", "all", "--cfn-service-role", &role],
+        vec!["returning-callers", "callbacks"],
+    );
+    // Every stack create and change set names the role.
+    for operation in ["CreateStack", "CreateChangeSet"] {
+        assert!(
+            lifecycle.uses.iter().any(|u| u.action == "iam:PassRole"
+                && u.resource == role
+                && u.what.contains(operation)),
+            "{operation} without RoleARN"
+        );
+    }
+    let creates = lifecycle
+        .uses
+        .iter()
+        .filter(|u| {
+            u.action == "cloudformation:CreateStack" || u.action == "cloudformation:CreateChangeSet"
+        })
+        .count();
+    let passes = lifecycle
+        .uses
+        .iter()
+        .filter(|u| u.action == "iam:PassRole" && u.resource == role)
+        .count();
+    assert_eq!(creates, passes, "a stack change without the role");
+    let arn = env.instance_arn();
+    let service_policy = generate(
+        &env,
+        &[
+            "--instance",
+            &arn,
+            "--name",
+            &env.name,
+            "--solution",
+            "all",
+            "--for",
+            "cfn-service-role",
+        ],
+    );
+    let alone = generate(
+        &env,
+        &["--instance", &arn, "--name", &env.name, "--solution", "all"],
+    );
+    let deployer = lifecycle.policy.clone();
+    prove(&env, lifecycle);
+    // The role's policy holds only what CloudFormation needs for the stacks' resources (plus the
+    // artifact it reads and the roles it passes to Lambda), and everything the deployer gave up.
+    let sar = Sar::load();
+    let needed = stack_handler_permissions(&["returning-callers", "callbacks"]);
+    let service_actions: BTreeSet<String> = policy_actions(&service_policy)
+        .into_iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    for action in &service_actions {
+        assert!(
+            needed.contains(action) || action == "s3:getobject" || action == "iam:passrole",
+            "the service role's policy holds {action}, which CloudFormation does not need"
+        );
+    }
+    let kept: BTreeSet<String> = policy_actions(&deployer)
+        .into_iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    for action in policy_actions(&alone) {
+        let a = action.to_ascii_lowercase();
+        assert!(
+            kept.contains(&a) || service_actions.contains(&a),
+            "{action} is in neither the deployer's nor the service role's policy"
+        );
+    }
+    let findings = parliament_findings(&sar, &service_policy);
+    assert!(findings.is_empty(), "parliament findings {findings:#?}");
 }

@@ -15,6 +15,16 @@ pub enum GenerateCommand {
     /// Print the man page (roff): connect-returns generate man > connect-returns.1
     Man,
     /// Print the least-privilege IAM policy for deploy, status and destroy (JSON)
+    ///
+    /// Examples:
+    ///   connect-returns generate iam-policy --instance arn:aws:connect:us-east-1:123456789012:instance/ID > deployer.json
+    ///   connect-returns generate iam-policy --instance ARN --name 'pr-*'
+    ///
+    /// With a CloudFormation service role (deploy --cfn-service-role ROLE-ARN), print the two
+    /// policies, the deployer's and the role's:
+    ///   connect-returns generate iam-policy --instance ARN --cfn-service-role ROLE-ARN > deployer.json
+    ///   connect-returns generate iam-policy --instance ARN --for cfn-service-role > cfn-role.json
+    #[command(verbatim_doc_comment)]
     IamPolicy(super::generate_iam::IamPolicyArgs),
 }
 

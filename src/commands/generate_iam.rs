@@ -24,6 +24,24 @@ pub struct IamPolicyArgs {
     /// (e.g. `pr-*` for pull request environments)
     #[arg(long, default_value = model::DEFAULT_NAME, value_name = "DEPLOYMENT")]
     pub name: String,
+    /// The CloudFormation service role the deployments use (`deploy --cfn-service-role`): the
+    /// deployer's policy then passes that role instead of holding rights on the stacks' roles,
+    /// functions, tables, log groups and stream
+    #[arg(long, value_name = "ROLE-ARN", conflicts_with = "role")]
+    pub cfn_service_role: Option<String>,
+    /// Whose policy to print: the deployer's (who runs deploy, status and destroy), or the
+    /// CloudFormation service role's (trusting cloudformation.amazonaws.com)
+    #[arg(long = "for", id = "role", value_enum, default_value = "deployer")]
+    pub for_role: PolicyFor,
+}
+
+/// Whose policy `generate iam-policy` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFor {
+    /// Who runs deploy, status and destroy
+    Deployer,
+    /// The role CloudFormation assumes with `deploy --cfn-service-role`
+    CfnServiceRole,
 }
 
 pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Outcome> {
@@ -38,6 +56,15 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Outcome> {
             .hint("give the ARN (arn:aws:connect:<region>:<account>:instance/<id>): the policy needs its Region and account")
             .into());
         }
+    }
+    if let Some(role) = &args.cfn_service_role
+        && !crate::deploy::desired::is_role_arn(role)
+    {
+        return Err(UserError::new(format!(
+            "--cfn-service-role {role:?} is not an IAM role ARN"
+        ))
+        .hint("give the role's ARN, e.g. arn:aws:iam::123456789012:role/connect-returns-cloudformation")
+        .into());
     }
     let stem = args.name.strip_suffix('*').unwrap_or(&args.name);
     if stem.contains('*') || (stem.is_empty() && args.name.is_empty()) {
@@ -63,8 +90,12 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Outcome> {
         name: args.name.clone(),
         bot_name,
         intents,
+        cfn_service_role: args.cfn_service_role.clone(),
     };
-    let policy = iam_policy::policy(&request);
+    let policy = match args.for_role {
+        PolicyFor::Deployer => iam_policy::policy(&request),
+        PolicyFor::CfnServiceRole => iam_policy::cfn_service_role_policy(&request),
+    };
     println!("{}", serde_json::to_string_pretty(&policy)?);
     Ok(Outcome::Success)
 }

@@ -59,6 +59,14 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
         super::model::CALLBACK_TTL_HOURS,
         "the hours a callback record is kept",
     )?;
+    if let Some(role) = &settings.cfn_service_role
+        && !is_role_arn(role)
+    {
+        return Err(UserError::new(format!(
+            "--cfn-service-role {role:?} is not an IAM role ARN"
+        ))
+        .hint("give the role's ARN, e.g. arn:aws:iam::123456789012:role/connect-returns-cloudformation"));
+    }
     for (flag, number) in [
         ("--phone-number", &settings.phone_number),
         ("--callback-phone-number", &settings.callback_phone_number),
@@ -219,6 +227,21 @@ pub const OUTBOUND_WHISPER_FLOW: &str = "cfOutboundWhisperflow";
 /// The entry flow of each solution (what `--phone-number` / `--callback-phone-number` point at).
 pub const RETURNING_ENTRY_FLOW: &str = "repeatCallerFlow";
 pub const CALLBACK_ENTRY_FLOW: &str = "cfSetCallBackflow";
+
+/// `arn:<partition>:iam::<12 digits>:role/<path and name>`, the shape CloudFormation's `RoleARN`
+/// takes.
+pub fn is_role_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(parts[..], ["arn", partition, "iam", "", account, resource]
+    if partition.starts_with("aws")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|name| {
+            !name.is_empty()
+                && !name.ends_with('/')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        }))
+}
 
 #[cfg(test)]
 mod tests {

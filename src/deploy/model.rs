@@ -73,6 +73,10 @@ pub struct Settings {
     pub callback_phone_number: Option<String>,
     pub record_ttl_minutes: i64,
     pub callback_ttl_hours: i64,
+    /// The IAM role CloudFormation assumes to change the stacks (`--cfn-service-role`); `None`:
+    /// CloudFormation uses the caller's credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cfn_service_role: Option<String>,
     /// `--adopt` is a permission for one run, not a property of the deployment.
     #[serde(skip)]
     pub adopt: bool,
@@ -92,6 +96,7 @@ pub struct Intent {
     pub callback_phone_number: Option<String>,
     pub record_ttl_minutes: Option<i64>,
     pub callback_ttl_hours: Option<i64>,
+    pub cfn_service_role: Option<String>,
 }
 
 impl Intent {
@@ -118,6 +123,10 @@ impl Intent {
                 .or_else(|| base.callback_phone_number.clone()),
             record_ttl_minutes: self.record_ttl_minutes.unwrap_or(base.record_ttl_minutes),
             callback_ttl_hours: self.callback_ttl_hours.unwrap_or(base.callback_ttl_hours),
+            cfn_service_role: self
+                .cfn_service_role
+                .clone()
+                .or_else(|| base.cfn_service_role.clone()),
             adopt: base.adopt,
         }
     }
@@ -143,6 +152,7 @@ impl Settings {
             callback_phone_number: None,
             record_ttl_minutes: i64::from(RECORD_TTL_MINUTES.default),
             callback_ttl_hours: i64::from(CALLBACK_TTL_HOURS.default),
+            cfn_service_role: None,
             adopt: false,
         }
     }
@@ -232,6 +242,11 @@ impl Settings {
             "callback-ttl-hours",
             self.callback_ttl_hours.to_string(),
             other.callback_ttl_hours.to_string(),
+        );
+        push(
+            "cfn-service-role",
+            text(&self.cfn_service_role),
+            text(&other.cfn_service_role),
         );
         out
     }

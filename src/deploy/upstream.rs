@@ -232,15 +232,14 @@ pub fn desired(
                 );
             }
         }
-        stacks.insert(
-            solution,
-            stack::Desired::new(
-                &settings.name,
-                solution.id(),
-                assets::template(solution),
-                parameters,
-            )?,
-        );
+        let mut stack = stack::Desired::new(
+            &settings.name,
+            solution.id(),
+            assets::template(solution),
+            parameters,
+        )?;
+        stack.service_role = settings.cfn_service_role.clone();
+        stacks.insert(solution, stack);
     }
     let bot = settings.returning_callers().then(|| bot_spec_for(settings));
     let lex_v1 = settings.lex == super::model::LexVersion::V1;

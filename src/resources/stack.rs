@@ -72,6 +72,9 @@ pub struct Desired {
     pub parameters: BTreeMap<String, String>,
     /// Extra tags; the deployment tag is always added.
     pub tags: BTreeMap<String, String>,
+    /// The role CloudFormation assumes for the stack (`RoleARN`); `None` leaves the stack's own
+    /// (CloudFormation keeps the role a stack was given until another is given).
+    pub service_role: Option<String>,
 }
 
 impl Desired {
@@ -88,6 +91,7 @@ impl Desired {
             template_body: template_body.into(),
             parameters,
             tags: BTreeMap::new(),
+            service_role: None,
         })
     }
 
@@ -445,6 +449,7 @@ struct ChangeSetRequest<'a> {
     params: Params<'a>,
     tags: BTreeMap<String, String>,
     kind: ChangeSetType,
+    service_role: Option<&'a str>,
 }
 
 /// Outcome of preparing a change set.
@@ -473,6 +478,7 @@ async fn create_change_set(
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
         .capabilities(Capability::CapabilityAutoExpand)
+        .set_role_arn(req.service_role.map(str::to_string))
         .description("connect-returns deploy");
     let omit =
         |key: &str, value: &str| value.is_empty() && has_empty_default(req.template_body, key);
@@ -799,7 +805,8 @@ async fn create_stack(
         .template_body(&desired.template_body)
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
-        .capabilities(Capability::CapabilityAutoExpand);
+        .capabilities(Capability::CapabilityAutoExpand)
+        .set_role_arn(desired.service_role.clone());
     for (key, value) in &desired.parameters {
         call = call.parameters(
             Parameter::builder()
@@ -944,6 +951,7 @@ pub async fn apply(
         params: Params::Values(&desired.parameters),
         tags: desired.all_tags(),
         kind,
+        service_role: desired.service_role.as_deref(),
     };
     match create_change_set(cfn, request, progress).await? {
         Prepared::Empty => {
@@ -1171,6 +1179,8 @@ pub async fn delete(
                 params: Params::Previous(&current.parameters),
                 tags: current.tags.clone(),
                 kind: ChangeSetType::Update,
+                // The stack keeps the role it was given.
+                service_role: None,
             };
             if let Prepared::Ready {
                 change_set_id,
