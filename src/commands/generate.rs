@@ -17,7 +17,7 @@ pub enum GenerateCommand {
     /// Print the least-privilege IAM policy for deploy, status and destroy (JSON)
     ///
     /// Examples:
-    ///   connect-returns generate iam-policy --instance arn:aws:connect:us-east-1:123456789012:instance/ID > deployer.json
+    ///   connect-returns generate iam-policy --instance ARN > deployer.json
     ///   connect-returns generate iam-policy --instance ARN --name 'pr-*'
     ///
     /// With a CloudFormation service role (deploy --cfn-service-role ROLE-ARN), print the two
