@@ -213,8 +213,9 @@ pub fn policy(request: &PolicyRequest) -> Policy {
             &[
                 "connect:DescribeInstance",
                 "connect:ListHoursOfOperations",
-                "connect:ListRoutingProfiles",
                 "connect:SearchContactFlows",
+                "connect:SearchQueues",
+                "connect:SearchRoutingProfiles",
                 "connect:ListLambdaFunctions",
                 "connect:AssociateLambdaFunction",
                 "connect:DisassociateLambdaFunction",
@@ -228,7 +229,6 @@ pub fn policy(request: &PolicyRequest) -> Policy {
         statement(
             "ConnectQueues",
             &[
-                "connect:ListQueues",
                 "connect:CreateQueue",
                 "connect:DescribeQueue",
                 "connect:UpdateQueueOutboundCallerConfig",

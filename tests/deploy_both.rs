@@ -47,6 +47,30 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
     assert_eq!(env.mutating(), Vec::<String>::new());
     let reads = env.reads();
     assert!(reads.len() <= 15, "{} reads: {reads:?}", reads.len());
+    // Queues and the routing profile come whole from one Search each: no Describe per queue.
+    let connect = env.connect_reads();
+    assert!(
+        connect.len() <= 9,
+        "{} Connect reads: {connect:?}",
+        connect.len()
+    );
+    let mut once = connect.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(
+        once.len(),
+        connect.len(),
+        "a Connect read twice: {connect:?}"
+    );
+    env.clear_requests();
+    let status = env.on_instance(&["status", "--check"]);
+    assert!(status.status.success(), "{}", show(&status));
+    let connect = env.connect_reads();
+    assert!(
+        connect.len() <= 10,
+        "status: {} Connect reads: {connect:?}",
+        connect.len()
+    );
 }
 
 #[test]

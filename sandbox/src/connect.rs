@@ -326,6 +326,33 @@ pub(crate) fn epoch(w: &World) -> f64 {
 // ---------- pagination ----------
 
 /// `maxResults` from the query (or `MaxResults` from a body), bounded `1..=max`, default `default`.
+/// Whether a search `StringCondition` (`FieldName`, `Value`, `ComparisonType`) holds for the
+/// field value `field` gives (`None`: a field the search does not support, refused).
+pub(crate) fn string_condition_holds(
+    sc: &Value,
+    field: impl Fn(&str) -> Option<String>,
+) -> Result<bool, ApiError> {
+    let name = sc.get("FieldName").and_then(Value::as_str).unwrap_or("");
+    let value = sc.get("Value").and_then(Value::as_str).unwrap_or("");
+    let actual = field(name).ok_or_else(|| {
+        invalid_param(format!(
+            "unsupported search field {name:?} (use name, description or resourceId)"
+        ))
+    })?;
+    match sc
+        .get("ComparisonType")
+        .and_then(Value::as_str)
+        .unwrap_or("EXACT")
+    {
+        "EXACT" => Ok(actual == value),
+        "STARTS_WITH" => Ok(actual.starts_with(value)),
+        "CONTAINS" => Ok(actual.contains(value)),
+        other => Err(invalid_param(format!(
+            "unsupported ComparisonType {other:?}"
+        ))),
+    }
+}
+
 pub(crate) fn max_results(
     raw: Option<&str>,
     max: usize,
@@ -828,6 +855,13 @@ pub static ROUTES: &[Route] = &[
         queues::list_queues
     ),
     r!(
+        "POST",
+        "/search-queues",
+        "SearchQueues",
+        false,
+        queues::search_queues
+    ),
+    r!(
         "DELETE",
         "/queues/{InstanceId}/{QueueId}",
         "DeleteQueue",
@@ -875,6 +909,13 @@ pub static ROUTES: &[Route] = &[
         "ListRoutingProfiles",
         false,
         queues::list_routing_profiles
+    ),
+    r!(
+        "POST",
+        "/search-routing-profiles",
+        "SearchRoutingProfiles",
+        false,
+        queues::search_routing_profiles
     ),
     r!(
         "DELETE",

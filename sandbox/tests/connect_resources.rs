@@ -1070,3 +1070,187 @@ async fn stop_contact_for_queued_callbacks() {
         .into_service_error();
     assert!(e.is_invalid_request_exception(), "{e:?}");
 }
+
+#[tokio::test]
+async fn search_queues_and_routing_profiles_return_whole_objects() {
+    use aws_sdk_connect::types::{
+        QueueSearchCriteria, RoutingProfileSearchCriteria, SearchableQueueType,
+        StringComparisonType, StringCondition,
+    };
+    let sb = sandbox(quiet_config()).await;
+    let s = seeded(&sb).await;
+    let c = connect_client(&sb).await;
+    let named = |name: &str, how: StringComparisonType| {
+        StringCondition::builder()
+            .field_name("name")
+            .value(name)
+            .comparison_type(how)
+            .build()
+    };
+    let mut ids = Vec::new();
+    for name in ["Sales", "Service", "Spare_Parts"] {
+        let q = c
+            .create_queue()
+            .instance_id(&s.instance_id)
+            .name(name)
+            .description(format!("{name} queue"))
+            .hours_of_operation_id(&s.hours_id)
+            .tags("owner", name)
+            .send()
+            .await
+            .unwrap();
+        ids.push(q.queue_id().unwrap().to_string());
+    }
+    // OR of exact names: the named queues whole (tags, hours, description), and nothing else.
+    let either = QueueSearchCriteria::builder()
+        .or_conditions(
+            QueueSearchCriteria::builder()
+                .string_condition(named("Sales", StringComparisonType::Exact))
+                .build(),
+        )
+        .or_conditions(
+            QueueSearchCriteria::builder()
+                .string_condition(named("Spare_Parts", StringComparisonType::Exact))
+                .build(),
+        )
+        .build();
+    let found = c
+        .search_queues()
+        .instance_id(&s.instance_id)
+        .search_criteria(either.clone())
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = found.queues().iter().filter_map(|q| q.name()).collect();
+    assert_eq!(names, ["Sales", "Spare_Parts"]);
+    let sales = &found.queues()[0];
+    assert_eq!(sales.queue_id(), Some(ids[0].as_str()));
+    assert_eq!(sales.description(), Some("Sales queue"));
+    assert_eq!(sales.hours_of_operation_id(), Some(s.hours_id.as_str()));
+    assert_eq!(
+        sales
+            .tags()
+            .and_then(|t| t.get("owner"))
+            .map(String::as_str),
+        Some("Sales")
+    );
+    assert_eq!(found.approximate_total_count(), Some(2));
+    // Pages of one, in name order, with a NextToken bound to the criteria.
+    let first = c
+        .search_queues()
+        .instance_id(&s.instance_id)
+        .search_criteria(either.clone())
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.queues()[0].name(), Some("Sales"));
+    let second = c
+        .search_queues()
+        .instance_id(&s.instance_id)
+        .search_criteria(either)
+        .max_results(1)
+        .next_token(first.next_token().expect("a second page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.queues()[0].name(), Some("Spare_Parts"));
+    assert!(second.next_token().is_none());
+    // STARTS_WITH with the queue type: every S queue, the seeded BasicQueue not among them.
+    let s_queues = c
+        .search_queues()
+        .instance_id(&s.instance_id)
+        .search_criteria(
+            QueueSearchCriteria::builder()
+                .and_conditions(
+                    QueueSearchCriteria::builder()
+                        .queue_type_condition(SearchableQueueType::Standard)
+                        .build(),
+                )
+                .and_conditions(
+                    QueueSearchCriteria::builder()
+                        .string_condition(named("S", StringComparisonType::StartsWith))
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(s_queues.queues().len(), 3);
+    // A CONTAINS query on name outside 2 to 25 characters is refused, as are MaxResults > 100
+    // and an unknown field.
+    for criteria in [
+        QueueSearchCriteria::builder()
+            .string_condition(named("S", StringComparisonType::Contains))
+            .build(),
+        QueueSearchCriteria::builder()
+            .string_condition(
+                StringCondition::builder()
+                    .field_name("hours")
+                    .value("x")
+                    .build(),
+            )
+            .build(),
+    ] {
+        let e = c
+            .search_queues()
+            .instance_id(&s.instance_id)
+            .search_criteria(criteria)
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    }
+    let e = c
+        .search_queues()
+        .instance_id(&s.instance_id)
+        .max_results(101)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    // SearchRoutingProfiles by exact name: the whole profile, tags and queue ids included.
+    let voice = MediaConcurrency::builder()
+        .channel(Channel::Voice)
+        .concurrency(1)
+        .build()
+        .unwrap();
+    c.create_routing_profile()
+        .instance_id(&s.instance_id)
+        .name("Returns agents")
+        .description("agents for returning callers")
+        .default_outbound_queue_id(&ids[0])
+        .media_concurrencies(voice)
+        .queue_configs(qc(&ids[1], Channel::Voice, 2))
+        .tags("owner", "returns")
+        .send()
+        .await
+        .unwrap();
+    let profiles = c
+        .search_routing_profiles()
+        .instance_id(&s.instance_id)
+        .search_criteria(
+            RoutingProfileSearchCriteria::builder()
+                .string_condition(named("Returns agents", StringComparisonType::Exact))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let [profile] = profiles.routing_profiles() else {
+        panic!("{profiles:?}")
+    };
+    assert_eq!(profile.description(), Some("agents for returning callers"));
+    assert_eq!(
+        profile
+            .tags()
+            .and_then(|t| t.get("owner"))
+            .map(String::as_str),
+        Some("returns")
+    );
+    assert_eq!(profile.associated_queue_ids(), [ids[1].clone()]);
+    assert_eq!(profile.number_of_associated_queues(), Some(1));
+}

@@ -120,21 +120,10 @@ pub async fn read_with(
         .any(|key| key.starts_with(&record_prefix));
     let want_v1 = settings.lex == super::model::LexVersion::V1;
     let queues_and_profile = async {
-        let profile = routing_profile::read(connect, &profile_name).await?;
-        let mut known = std::collections::BTreeMap::new();
-        if depth == Depth::Deploy
-            && let Some(profile) = &profile
-            && crate::resources::Ownership::of(&profile.tags, &settings.name)
-                == crate::resources::Ownership::Ours
-        {
-            for (name, (id, _)) in &profile.queues {
-                if name != &settings.callback_queue {
-                    known.insert(name.clone(), id.clone());
-                }
-            }
-        }
-        let queues = queues::read_named_except(connect, &names, &known).await?;
-        anyhow::Ok((queues, profile))
+        tokio::try_join!(
+            queues::read_named(connect, &names),
+            routing_profile::read(connect, &profile_name)
+        )
     };
     let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones, phone_flows) = tokio::try_join!(
         hours::read_all(connect),

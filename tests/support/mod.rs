@@ -184,6 +184,16 @@ impl Env {
     }
 
     /// Operations of the read requests logged.
+    /// The Connect read operations the sandbox logged (Connect's quotas are the scarce ones).
+    pub fn connect_reads(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|entry| entry["mutating"].as_bool() == Some(false))
+            .filter(|entry| entry["service"] == "connect")
+            .map(|entry| entry["operation"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     pub fn reads(&self) -> Vec<String> {
         self.requests()
             .iter()

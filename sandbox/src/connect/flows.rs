@@ -240,33 +240,13 @@ fn matches_criteria(f: &Flow, c: &Value) -> Result<bool, ApiError> {
         }
     }
     if let Some(sc) = c.get("StringCondition") {
-        let field = sc.get("FieldName").and_then(Value::as_str).unwrap_or("");
-        let value = sc.get("Value").and_then(Value::as_str).unwrap_or("");
-        let actual = match field {
-            "name" => f.name.as_str(),
-            "description" => f.description.as_deref().unwrap_or(""),
-            "resourceId" | "id" => f.id.as_str(),
-            _ => {
-                return Err(invalid_param(format!(
-                    "unsupported search field {field:?} (use name, description or resourceId)"
-                )));
-            }
-        };
-        let ok = match sc
-            .get("ComparisonType")
-            .and_then(Value::as_str)
-            .unwrap_or("EXACT")
-        {
-            "EXACT" => actual == value,
-            "STARTS_WITH" => actual.starts_with(value),
-            "CONTAINS" => actual.contains(value),
-            other => {
-                return Err(invalid_param(format!(
-                    "unsupported ComparisonType {other:?}"
-                )));
-            }
-        };
-        if !ok {
+        let holds = super::string_condition_holds(sc, |field| match field {
+            "name" => Some(f.name.clone()),
+            "description" => Some(f.description.clone().unwrap_or_default()),
+            "resourceId" | "id" => Some(f.id.clone()),
+            _ => None,
+        })?;
+        if !holds {
             return Ok(false);
         }
     }

@@ -1,11 +1,11 @@
-//! Queues (Create/Describe/List/Delete, UpdateQueueOutboundCallerConfig), hours of operation
+//! Queues (Create/Describe/List/Search/Delete, UpdateQueueOutboundCallerConfig), hours of operation
 //! (List/Describe) and routing profiles (Create/Describe/List/Delete, queue associations).
 use serde_json::{Value, json};
 
 use super::{
     Hours, Instance, Queue, RoutingProfile, RpQueue, duplicate, in_use, instance, instance_mut,
-    invalid_param, last_segment, list_query, not_found, opt_str, parse_tags, req_str, sub_arn,
-    tags_json,
+    invalid_param, last_segment, list_query, max_results, not_found, opt_str, page, parse_tags,
+    req_str, string_condition_holds, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
 
@@ -175,6 +175,150 @@ pub(super) fn list_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
         1000,
         100,
         &format!("queues:{}:{}", inst.id, types.join(",")),
+    )
+}
+
+/// A search criteria object (`QueueSearchCriteria`, `RoutingProfileSearchCriteria`) against one
+/// resource: every part given must hold (`OrConditions`: one of them; `AndConditions`: all;
+/// `StringCondition` on the fields `field` knows; what `extra` checks). The models document
+/// `name` and `description` CONTAINS queries as 2 to 25 characters; the sandbox refuses others
+/// rather than answer with undefined results.
+fn criteria_hold(
+    c: &Value,
+    field: &dyn Fn(&str) -> Option<String>,
+    extra: &dyn Fn(&Value) -> Result<bool, ApiError>,
+) -> Result<bool, ApiError> {
+    if let Some(ors) = c.get("OrConditions").and_then(Value::as_array) {
+        let mut any = false;
+        for o in ors {
+            any |= criteria_hold(o, field, extra)?;
+        }
+        if !any {
+            return Ok(false);
+        }
+    }
+    if let Some(ands) = c.get("AndConditions").and_then(Value::as_array) {
+        for a in ands {
+            if !criteria_hold(a, field, extra)? {
+                return Ok(false);
+            }
+        }
+    }
+    if let Some(sc) = c.get("StringCondition") {
+        let name = sc.get("FieldName").and_then(Value::as_str).unwrap_or("");
+        let value = sc.get("Value").and_then(Value::as_str).unwrap_or("");
+        let contains = sc.get("ComparisonType").and_then(Value::as_str) == Some("CONTAINS");
+        if contains && (name == "name" || name == "description") {
+            let n = value.chars().count();
+            if !(2..=25).contains(&n) {
+                return Err(invalid_param(format!(
+                    "a CONTAINS query on {name} takes 2 to 25 characters, got {n}"
+                )));
+            }
+        }
+        if !string_condition_holds(sc, field)? {
+            return Ok(false);
+        }
+    }
+    extra(c)
+}
+
+fn queue_matches(q: &Queue, c: &Value) -> Result<bool, ApiError> {
+    let field = |name: &str| match name {
+        "name" => Some(q.name.clone()),
+        "description" => Some(q.description.clone().unwrap_or_default()),
+        "resourceID" | "resourceId" => Some(q.id.clone()),
+        _ => None,
+    };
+    let queue_type = |c: &Value| match c.get("QueueTypeCondition").and_then(Value::as_str) {
+        None => Ok(true),
+        Some("STANDARD") => Ok(q.queue_type == "STANDARD"),
+        Some(other) => Err(invalid_param(format!(
+            "QueueTypeCondition must be STANDARD, got {other:?}"
+        ))),
+    };
+    criteria_hold(c, &field, &queue_type)
+}
+
+/// The paged answer of a Search* operation: `items` under `key`, with the approximate count.
+fn search_answer(
+    body: &Value,
+    key: &str,
+    items: Vec<Value>,
+    scope: &str,
+) -> Result<Resp, ApiError> {
+    let max = max_results(
+        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
+        100,
+        100,
+    )?;
+    if body
+        .get("SearchFilter")
+        .is_some_and(|f| !f.as_object().is_some_and(|o| o.is_empty()))
+    {
+        return Err(invalid_param(
+            "SearchFilter (tag-based access control) is not emulated by the sandbox",
+        ));
+    }
+    let total = items.len();
+    let (items, next) = page(
+        items,
+        body.get("NextToken").and_then(Value::as_str),
+        max,
+        scope,
+    )?;
+    let mut out = json!({ key: items, "ApproximateTotalCount": total });
+    if let Some(n) = next {
+        out["NextToken"] = json!(n);
+    }
+    Ok(Resp::ok(out))
+}
+
+pub(super) fn search_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+    let body = req.json()?;
+    let iid = req_str(&body, "InstanceId", 1, 100)?;
+    let inst = instance(w, iid)?;
+    let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
+    let mut found: Vec<&Queue> = Vec::new();
+    for q in inst.queues.values() {
+        if queue_matches(q, &criteria)? {
+            found.push(q);
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let items = found.into_iter().map(queue_json).collect();
+    search_answer(
+        &body,
+        "Queues",
+        items,
+        &format!("search-queues:{}:{criteria}", inst.id),
+    )
+}
+
+pub(super) fn search_routing_profiles(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+    let body = req.json()?;
+    let iid = req_str(&body, "InstanceId", 1, 100)?;
+    let inst = instance(w, iid)?;
+    let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
+    let mut found: Vec<&RoutingProfile> = Vec::new();
+    for rp in inst.routing_profiles.values() {
+        let field = |name: &str| match name {
+            "name" => Some(rp.name.clone()),
+            "description" => Some(rp.description.clone()),
+            "resourceID" | "resourceId" => Some(rp.id.clone()),
+            _ => None,
+        };
+        if criteria_hold(&criteria, &field, &|_| Ok(true))? {
+            found.push(rp);
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let items = found.into_iter().map(|rp| rp_json(inst, rp)).collect();
+    search_answer(
+        &body,
+        "RoutingProfiles",
+        items,
+        &format!("search-rps:{}:{criteria}", inst.id),
     )
 }
 

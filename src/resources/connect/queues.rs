@@ -1,13 +1,13 @@
 //! Queues: the five IVR queues of the returning-callers solution (created and tagged), and the
 //! reading of the pre-existing callback queue (its outbound whisper is [`super::whisper`]'s job).
 //!
-//! Read: one ListQueues, then one DescribeQueue per queue of interest (tags and settings are not
-//! in the list summary).
+//! Read: one SearchQueues naming the queues of interest, which returns them whole (settings and
+//! tags), instead of a ListQueues and a DescribeQueue per queue.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
-use aws_sdk_connect::types::QueueType;
+use aws_sdk_connect::types::{QueueSearchCriteria, StringComparisonType, StringCondition};
 
 use super::{Connect, is_not_found, tags_of};
 use crate::resources::{Change, FieldDiff, Ownership, existing_change, owner_tags};
@@ -32,68 +32,52 @@ pub struct Current {
     pub outbound_flow_id: Option<String>,
     pub outbound_caller_id_name: Option<String>,
     pub outbound_caller_id_number_id: Option<String>,
-    /// False when only the list summary was read (see [`read_named`]): settings unknown.
-    pub described: bool,
 }
 
-/// Reads the queues named in `names` (one list call plus one describe per match).
+/// Reads the standard queues named in `names`: one SearchQueues whose criteria name each of them
+/// exactly (one more call per 100 matches).
 pub async fn read_named(
     connect: &Connect,
     names: &[String],
 ) -> anyhow::Result<BTreeMap<String, Current>> {
-    read_named_except(connect, names, &BTreeMap::new()).await
-}
-
-/// Like [`read_named`], but queues in `known` (name → id, e.g. the queues of our own routing
-/// profile, which only ever holds our or adopted queues) are taken from the list summary
-/// without a describe, as ours. Deploy uses this to keep an unchanged re-deploy within a few
-/// reads; status and destroy describe everything.
-pub async fn read_named_except(
-    connect: &Connect,
-    names: &[String],
-    known: &BTreeMap<String, String>,
-) -> anyhow::Result<BTreeMap<String, Current>> {
-    let mut ids = Vec::new();
     let mut out = BTreeMap::new();
+    if names.is_empty() {
+        return Ok(out);
+    }
+    let by_name: Vec<QueueSearchCriteria> = names
+        .iter()
+        .map(|name| {
+            QueueSearchCriteria::builder()
+                .string_condition(
+                    StringCondition::builder()
+                        .field_name("name")
+                        .value(name)
+                        .comparison_type(StringComparisonType::Exact)
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
     let mut pages = connect
         .client
-        .list_queues()
+        .search_queues()
         .instance_id(&connect.instance_id)
-        .queue_types(QueueType::Standard)
-        .max_results(1000)
+        .search_criteria(
+            QueueSearchCriteria::builder()
+                .set_or_conditions(Some(by_name))
+                .build(),
+        )
+        .max_results(100)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.context("failed to list queues")?;
-        for item in page.queue_summary_list() {
-            if let (Some(id), Some(name)) = (item.id(), item.name())
-                && names.iter().any(|wanted| wanted == name)
-            {
-                if known.get(name).is_some_and(|known_id| known_id == id) {
-                    out.insert(
-                        name.to_string(),
-                        Current {
-                            id: id.to_string(),
-                            arn: item.arn().unwrap_or_default().to_string(),
-                            name: name.to_string(),
-                            description: String::new(),
-                            hours_id: String::new(),
-                            tags: crate::resources::owner_tags(&connect.deployment),
-                            outbound_flow_id: None,
-                            outbound_caller_id_name: None,
-                            outbound_caller_id_number_id: None,
-                            described: false,
-                        },
-                    );
-                } else {
-                    ids.push(id.to_string());
-                }
+        let page = page.context("failed to search the instance's queues")?;
+        for queue in page.queues() {
+            let current = current_of(queue, "");
+            // EXACT is case-sensitive in the name we compare; agent queues have no name.
+            if names.contains(&current.name) {
+                out.insert(current.name.clone(), current);
             }
-        }
-    }
-    for id in ids {
-        if let Some(queue) = describe(connect, &id).await? {
-            out.insert(queue.name.clone(), queue);
         }
     }
     Ok(out)
@@ -114,8 +98,13 @@ pub async fn describe(connect: &Connect, id: &str) -> anyhow::Result<Option<Curr
         Err(err) => return Err(err).with_context(|| format!("failed to describe queue {id}")),
     };
     let Some(queue) = queue else { return Ok(None) };
+    Ok(Some(current_of(&queue, id)))
+}
+
+/// A queue as the API returns it (DescribeQueue or SearchQueues).
+fn current_of(queue: &aws_sdk_connect::types::Queue, id: &str) -> Current {
     let outbound = queue.outbound_caller_config();
-    Ok(Some(Current {
+    Current {
         id: queue.queue_id().unwrap_or(id).to_string(),
         arn: queue.queue_arn().unwrap_or_default().to_string(),
         name: queue.name().unwrap_or_default().to_string(),
@@ -134,8 +123,7 @@ pub async fn describe(connect: &Connect, id: &str) -> anyhow::Result<Option<Curr
         outbound_caller_id_number_id: outbound
             .and_then(|config| config.outbound_caller_id_number_id())
             .map(str::to_string),
-        described: true,
-    }))
+    }
 }
 
 /// What deploy would do to one queue (pure).
@@ -143,9 +131,6 @@ pub fn diff(desired: &Desired, current: Option<&Current>, deployment: &str, adop
     let Some(current) = current else {
         return Change::Create;
     };
-    if !current.described {
-        return Change::NoOp;
-    }
     let ownership = Ownership::of(&current.tags, deployment);
     let mut fields = Vec::new();
     // An adopted queue keeps its own description and hours: we only use it.
@@ -314,7 +299,6 @@ mod tests {
             outbound_flow_id: None,
             outbound_caller_id_name: None,
             outbound_caller_id_number_id: None,
-            described: true,
         }
     }
 

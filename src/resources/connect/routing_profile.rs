@@ -1,14 +1,16 @@
 //! The routing profile of the returning-callers solution: the five queues at priority 2 on
 //! VOICE. Queue configs go at most 10 per call (the API's limit), on create and on update.
 //!
-//! Read: ListRoutingProfiles, then DescribeRoutingProfile (tags) and ListRoutingProfileQueues.
+//! Read: one SearchRoutingProfiles by exact name (the whole profile, tags included), then
+//! ListRoutingProfileQueues (priorities are only there) when the profile has queues.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
 use aws_sdk_connect::types::{
     BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency, RoutingProfileQueueConfig,
-    RoutingProfileQueueReference,
+    RoutingProfileQueueReference, RoutingProfileSearchCriteria, StringComparisonType,
+    StringCondition,
 };
 
 use super::{Connect, is_not_found, tags_of};
@@ -41,45 +43,47 @@ pub struct Current {
     pub queues: BTreeMap<String, (String, i32)>,
 }
 
-/// Reads the profile named `name`: three calls when it exists, one when not.
+/// Reads the profile named `name`: two calls when it exists and has queues, one otherwise.
 pub async fn read(connect: &Connect, name: &str) -> anyhow::Result<Option<Current>> {
     let mut found = None;
     let mut pages = connect
         .client
-        .list_routing_profiles()
+        .search_routing_profiles()
         .instance_id(&connect.instance_id)
-        .max_results(1000)
+        .search_criteria(
+            RoutingProfileSearchCriteria::builder()
+                .string_condition(
+                    StringCondition::builder()
+                        .field_name("name")
+                        .value(name)
+                        .comparison_type(StringComparisonType::Exact)
+                        .build(),
+                )
+                .build(),
+        )
+        .max_results(100)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.context("failed to list routing profiles")?;
-        if let Some(item) = page
-            .routing_profile_summary_list()
+        let page = page.with_context(|| format!("failed to search for routing profile {name}"))?;
+        if let Some(profile) = page
+            .routing_profiles()
             .iter()
-            .find(|item| item.name() == Some(name))
+            .find(|profile| profile.name() == Some(name))
         {
-            found = item.id().map(str::to_string);
+            found = Some(profile.clone());
         }
     }
-    let Some(id) = found else { return Ok(None) };
-    let described = match connect
-        .client
-        .describe_routing_profile()
-        .instance_id(&connect.instance_id)
-        .routing_profile_id(&id)
-        .send()
-        .await
-    {
-        Ok(output) => output.routing_profile,
-        Err(err) if is_not_found(&err) => return Ok(None),
-        Err(err) => {
-            return Err(err).with_context(|| format!("failed to describe routing profile {name}"));
-        }
+    let Some(profile) = found else {
+        return Ok(None);
     };
-    let Some(profile) = described else {
+    let Some(id) = profile.routing_profile_id().map(str::to_string) else {
         return Ok(None);
     };
     let mut queues = BTreeMap::new();
+    if profile.number_of_associated_queues() == Some(0) {
+        return Ok(Some(current_of(&profile, id, name, queues)));
+    }
     let mut pages = connect
         .client
         .list_routing_profile_queues()
@@ -100,8 +104,17 @@ pub async fn read(connect: &Connect, name: &str) -> anyhow::Result<Option<Curren
             }
         }
     }
-    Ok(Some(Current {
-        id: id.clone(),
+    Ok(Some(current_of(&profile, id, name, queues)))
+}
+
+fn current_of(
+    profile: &aws_sdk_connect::types::RoutingProfile,
+    id: String,
+    name: &str,
+    queues: BTreeMap<String, (String, i32)>,
+) -> Current {
+    Current {
+        id,
         arn: profile
             .routing_profile_arn()
             .unwrap_or_default()
@@ -110,7 +123,7 @@ pub async fn read(connect: &Connect, name: &str) -> anyhow::Result<Option<Curren
         description: profile.description().unwrap_or_default().to_string(),
         tags: tags_of(profile.tags.as_ref()),
         queues,
-    }))
+    }
 }
 
 fn queue_list(queues: impl Iterator<Item = (String, i32)>) -> String {

@@ -189,7 +189,6 @@ mod tests {
             outbound_flow_id: flow.map(str::to_string),
             outbound_caller_id_name: None,
             outbound_caller_id_number_id: None,
-            described: true,
         }
     }
 
