@@ -69,6 +69,15 @@ pub fn error_code<E: ProvideErrorMetadata>(err: &E) -> Option<&str> {
     err.code()
 }
 
+/// A search condition naming a resource exactly (SearchQueues, SearchRoutingProfiles).
+pub fn exact_name(name: &str) -> aws_sdk_connect::types::StringCondition {
+    aws_sdk_connect::types::StringCondition::builder()
+        .field_name("name")
+        .value(name)
+        .comparison_type(aws_sdk_connect::types::StringComparisonType::Exact)
+        .build()
+}
+
 /// True for "it is not there" answers, which a delete treats as done.
 pub fn is_not_found<E: ProvideErrorMetadata>(err: &E) -> bool {
     matches!(

@@ -223,49 +223,23 @@ pub(super) fn list_contact_flows(w: &mut World, req: &Req) -> Result<Resp, ApiEr
 }
 
 fn matches_criteria(f: &Flow, c: &Value) -> Result<bool, ApiError> {
-    if let Some(ors) = c.get("OrConditions").and_then(Value::as_array) {
-        let mut any = false;
-        for o in ors {
-            any |= matches_criteria(f, o)?;
-        }
-        if !any {
-            return Ok(false);
-        }
-    }
-    if let Some(ands) = c.get("AndConditions").and_then(Value::as_array) {
-        for a in ands {
-            if !matches_criteria(f, a)? {
-                return Ok(false);
-            }
-        }
-    }
-    if let Some(sc) = c.get("StringCondition") {
-        let holds = super::string_condition_holds(sc, |field| match field {
-            "name" => Some(f.name.clone()),
-            "description" => Some(f.description.clone().unwrap_or_default()),
-            "resourceId" | "id" => Some(f.id.clone()),
-            _ => None,
-        })?;
-        if !holds {
-            return Ok(false);
-        }
-    }
-    if let Some(t) = c.get("TypeCondition").and_then(Value::as_str)
-        && f.flow_type != t
-    {
-        return Ok(false);
-    }
-    if let Some(s) = c.get("StateCondition").and_then(Value::as_str)
-        && f.state != s
-    {
-        return Ok(false);
-    }
-    if let Some(s) = c.get("StatusCondition").and_then(Value::as_str)
-        && f.status() != s
-    {
-        return Ok(false);
-    }
-    Ok(true)
+    let field = |name: &str| match name {
+        "name" => Some(f.name.clone()),
+        "description" => Some(f.description.clone().unwrap_or_default()),
+        "resourceId" | "id" => Some(f.id.clone()),
+        _ => None,
+    };
+    let conditions = |c: &Value| {
+        let differs = |key: &str, actual: &str| {
+            c.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|wanted| wanted != actual)
+        };
+        Ok(!(differs("TypeCondition", &f.flow_type)
+            || differs("StateCondition", &f.state)
+            || differs("StatusCondition", f.status())))
+    };
+    super::criteria_hold(c, false, &field, &conditions)
 }
 
 pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, ApiError> {

@@ -3,9 +3,9 @@
 use serde_json::{Value, json};
 
 use super::{
-    Hours, Instance, Queue, RoutingProfile, RpQueue, duplicate, in_use, instance, instance_mut,
-    invalid_param, last_segment, list_query, max_results, not_found, opt_str, page, parse_tags,
-    req_str, string_condition_holds, sub_arn, tags_json,
+    Hours, Instance, Queue, RoutingProfile, RpQueue, criteria_hold, duplicate, in_use, instance,
+    instance_mut, invalid_param, last_segment, list_query, max_results, not_found, opt_str, page,
+    parse_tags, req_str, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
 
@@ -178,51 +178,6 @@ pub(super) fn list_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     )
 }
 
-/// A search criteria object (`QueueSearchCriteria`, `RoutingProfileSearchCriteria`) against one
-/// resource: every part given must hold (`OrConditions`: one of them; `AndConditions`: all;
-/// `StringCondition` on the fields `field` knows; what `extra` checks). The models document
-/// `name` and `description` CONTAINS queries as 2 to 25 characters; the sandbox refuses others
-/// rather than answer with undefined results.
-fn criteria_hold(
-    c: &Value,
-    field: &dyn Fn(&str) -> Option<String>,
-    extra: &dyn Fn(&Value) -> Result<bool, ApiError>,
-) -> Result<bool, ApiError> {
-    if let Some(ors) = c.get("OrConditions").and_then(Value::as_array) {
-        let mut any = false;
-        for o in ors {
-            any |= criteria_hold(o, field, extra)?;
-        }
-        if !any {
-            return Ok(false);
-        }
-    }
-    if let Some(ands) = c.get("AndConditions").and_then(Value::as_array) {
-        for a in ands {
-            if !criteria_hold(a, field, extra)? {
-                return Ok(false);
-            }
-        }
-    }
-    if let Some(sc) = c.get("StringCondition") {
-        let name = sc.get("FieldName").and_then(Value::as_str).unwrap_or("");
-        let value = sc.get("Value").and_then(Value::as_str).unwrap_or("");
-        let contains = sc.get("ComparisonType").and_then(Value::as_str) == Some("CONTAINS");
-        if contains && (name == "name" || name == "description") {
-            let n = value.chars().count();
-            if !(2..=25).contains(&n) {
-                return Err(invalid_param(format!(
-                    "a CONTAINS query on {name} takes 2 to 25 characters, got {n}"
-                )));
-            }
-        }
-        if !string_condition_holds(sc, field)? {
-            return Ok(false);
-        }
-    }
-    extra(c)
-}
-
 fn queue_matches(q: &Queue, c: &Value) -> Result<bool, ApiError> {
     let field = |name: &str| match name {
         "name" => Some(q.name.clone()),
@@ -237,7 +192,7 @@ fn queue_matches(q: &Queue, c: &Value) -> Result<bool, ApiError> {
             "QueueTypeCondition must be STANDARD, got {other:?}"
         ))),
     };
-    criteria_hold(c, &field, &queue_type)
+    criteria_hold(c, true, &field, &queue_type)
 }
 
 /// The paged answer of a Search* operation: `items` under `key`, with the approximate count.
@@ -308,7 +263,7 @@ pub(super) fn search_routing_profiles(w: &mut World, req: &Req) -> Result<Resp, 
             "resourceID" | "resourceId" => Some(rp.id.clone()),
             _ => None,
         };
-        if criteria_hold(&criteria, &field, &|_| Ok(true))? {
+        if criteria_hold(&criteria, true, &field, &|_| Ok(true))? {
             found.push(rp);
         }
     }

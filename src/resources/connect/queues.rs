@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
-use aws_sdk_connect::types::{QueueSearchCriteria, StringComparisonType, StringCondition};
+use aws_sdk_connect::types::QueueSearchCriteria;
 
 use super::{Connect, is_not_found, tags_of};
 use crate::resources::{Change, FieldDiff, Ownership, existing_change, owner_tags};
@@ -48,13 +48,7 @@ pub async fn read_named(
         .iter()
         .map(|name| {
             QueueSearchCriteria::builder()
-                .string_condition(
-                    StringCondition::builder()
-                        .field_name("name")
-                        .value(name)
-                        .comparison_type(StringComparisonType::Exact)
-                        .build(),
-                )
+                .string_condition(super::exact_name(name))
                 .build()
         })
         .collect();

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context as _;
 use aws_sdk_connect::types::{
     BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency, RoutingProfileQueueConfig,
-    RoutingProfileQueueReference, RoutingProfileSearchCriteria, StringComparisonType,
-    StringCondition,
+    RoutingProfileQueueReference, RoutingProfileSearchCriteria,
 };
 
 use super::{Connect, is_not_found, tags_of};
@@ -52,13 +51,7 @@ pub async fn read(connect: &Connect, name: &str) -> anyhow::Result<Option<Curren
         .instance_id(&connect.instance_id)
         .search_criteria(
             RoutingProfileSearchCriteria::builder()
-                .string_condition(
-                    StringCondition::builder()
-                        .field_name("name")
-                        .value(name)
-                        .comparison_type(StringComparisonType::Exact)
-                        .build(),
-                )
+                .string_condition(super::exact_name(name))
                 .build(),
         )
         .max_results(100)
