@@ -588,15 +588,23 @@ fn lifecycle(
                 .env("AWS_REGION", region);
         });
         assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        out
     };
     fn join<'a>(first: &[&'a str], args: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
         [first, args, more].concat()
     }
-    run(&join(
+    let first = run(&join(
         &["deploy", "--instance", &id, "--yes"],
         deploy_args,
         &[],
     ));
+    // The Region is new, so this deploy makes the artifact bucket: its own doing, not a change by
+    // another run to re-plan (and re-confirm) for.
+    assert!(
+        !String::from_utf8_lossy(&first.stderr).contains("changed while this run waited"),
+        "{}",
+        show(&first)
+    );
     run(&join(
         &["deploy", "--instance", &id, "--yes"],
         deploy_args,

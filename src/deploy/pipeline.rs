@@ -277,7 +277,9 @@ pub async fn deploy(
         finish(&mut report);
         return Ok(report);
     }
-    if prepared.plan != first.plan {
+    // This run made the artifact bucket itself just now (ensure_bucket): that is not a change by
+    // someone else, so it does not count as one.
+    if !prepared.plan.same_apart_from(&first.plan, "artifacts") {
         reporter.phase("the deployment changed while this run waited; the plan was made again");
         if !confirm(&prepared.plan) {
             lock.release().await?;

@@ -103,6 +103,18 @@ impl Plan {
         self.changes().next().is_some()
     }
 
+    /// Whether `self` and `other` plan the same, the items of `kind` aside.
+    pub fn same_apart_from(&self, other: &Plan, kind: &str) -> bool {
+        let rest = |plan: &Plan| -> Vec<PlanItem> {
+            plan.items
+                .iter()
+                .filter(|item| item.kind != kind)
+                .cloned()
+                .collect()
+        };
+        rest(self) == rest(other)
+    }
+
     pub fn get(&self, kind: &str, name: &str) -> Option<&PlanItem> {
         self.items
             .iter()
