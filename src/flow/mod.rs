@@ -1,4 +1,4 @@
-//! The flow language: model, offline validation and the call-path simulator (issue 4).
+//! The flow language: model, offline validation and the call-path simulator.
 
 pub mod check;
 pub mod fake_connect;
