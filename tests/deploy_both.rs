@@ -35,6 +35,22 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
         .filter(|f| f["tags"]["connect-returns:deployment"] == json!(env.name))
         .collect();
     assert_eq!(flows.len(), 6, "{flows:#?}");
+    // No other run held the lock meanwhile, so the instance is read once, not again under it.
+    let before_changes: Vec<String> = env
+        .requests()
+        .iter()
+        .take_while(|entry| entry["mutating"].as_bool() == Some(false))
+        .filter(|entry| entry["service"] == "connect")
+        .map(|entry| entry["operation"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut once = before_changes.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(
+        once.len(),
+        before_changes.len(),
+        "the first deploy read the instance twice: {before_changes:?}"
+    );
     env.clear_requests();
     let again = env.on_instance(&["--output", "json", "deploy", "--yes"]);
     assert!(again.status.success(), "{}", show(&again));
@@ -664,6 +680,74 @@ fn the_artifact_bucket_enforces_bucket_owner_ownership() {
     );
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
+}
+
+#[test]
+fn the_artifact_bucket_denies_every_request_without_tls_and_a_deploy_restores_that() {
+    // A Region of its own, so no other test's deploy shares (and re-hardens) this bucket.
+    let region = "sa-east-1";
+    let env = Env::with_config(connect_returns_sandbox::Config {
+        region: region.into(),
+        ..Default::default()
+    });
+    let id = env.instance_id();
+    let run = |args: &[&str]| {
+        let out = env.cli_with(&[args, &["--instance", &id]].concat(), |c| {
+            c.env("AWS_REGION", region);
+        });
+        assert!(out.status.success(), "{}", show(&out));
+    };
+    run(&["deploy", "--yes", "--solution", "callbacks"]);
+    let tls_only = |env: &Env| {
+        let policy = env.artifact_bucket_policy()?;
+        policy["Statement"]
+            .as_array()?
+            .iter()
+            .find(|st| {
+                st["Effect"] == "Deny"
+                    && st["Principal"] == "*"
+                    && st["Action"] == "s3:*"
+                    && st["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+            })
+            .cloned()
+    };
+    let statement = tls_only(&env).expect("a statement denying requests without TLS");
+    assert_eq!(
+        statement["Resource"],
+        serde_json::json!([
+            format!("arn:aws:s3:::{}", env.artifact_bucket()),
+            format!("arn:aws:s3:::{}/*", env.artifact_bucket()),
+        ])
+    );
+    // moto evaluates the policy with the transport the request came on.
+    let key = env
+        .artifact_keys()
+        .into_iter()
+        .next()
+        .expect("an uploaded zip");
+    assert_eq!(env.get_artifact_object_without_tls(&key), 403);
+    let zip = env.get_artifact_object(&key).expect("readable over TLS");
+    assert!(zip.starts_with(b"PK"), "a zip over TLS");
+
+    // Someone removes the policy: the next deploy puts the statement back.
+    env.delete_artifact_bucket_policy();
+    assert_eq!(env.get_artifact_object_without_tls(&key), 200);
+    let status = env.cli_with(&["status", "--check", "--instance", &id], |c| {
+        c.env("AWS_REGION", region);
+    });
+    assert_eq!(status.status.code(), Some(3), "{}", show(&status));
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("denies requests without TLS"),
+        "{}",
+        show(&status)
+    );
+    run(&["deploy", "--yes", "--solution", "callbacks"]);
+    assert!(
+        tls_only(&env).is_some(),
+        "the deploy restored the TLS-only statement"
+    );
+    assert_eq!(env.get_artifact_object_without_tls(&key), 403);
+    run(&["destroy", "--yes"]);
 }
 
 #[test]

@@ -73,6 +73,7 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
                 "testing", "testing", None, None, "test",
             ))
             .endpoint_url(testkit::moto_url())
+            .http_client(testkit::tls::sdk_http_client(testkit::moto()))
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(conf);
         client

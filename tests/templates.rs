@@ -91,6 +91,7 @@ async fn clients() -> (aws_sdk_cloudformation::Client, aws_sdk_s3::Client) {
     let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "test");
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(testkit::moto_url())
+        .http_client(testkit::tls::sdk_http_client(testkit::moto()))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(creds)
         .load()

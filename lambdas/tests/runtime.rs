@@ -13,7 +13,7 @@ fn spawn(api: &RuntimeApi, handler: &str, extra: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bootstrap"))
         .env_clear()
         .envs(api.lambda_env(handler))
-        .envs(testkit::moto_env())
+        .envs(testkit::moto_plain_env())
         .envs(extra.iter().map(|(k, v)| (k.to_string(), v.clone())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -192,6 +192,9 @@ pub struct Observed {
     /// their ownership marker); deploy and destroy remove them.
     pub earlier_bots: Vec<EarlierBot>,
     pub bucket: Option<String>,
+    /// The artifact bucket as S3 reports it (shared by every deployment in the account and
+    /// Region), `None` when it does not exist.
+    pub artifacts: Option<artifacts::Current>,
     /// CTR configs of the instance whose Kinesis stream no longer exists: (association, stream).
     pub dead_ctr_streams: Vec<(String, String)>,
 }
@@ -310,15 +313,17 @@ pub async fn read_aws(
             }
         }
     }
-    if settings.returning_callers() && settings.callbacks() {
-        let (region, account) = connect.region_account();
-        let bucket = artifacts::bucket_name(account, region);
-        if artifacts::read(&aws.s3(), &bucket, &settings.name)
-            .await?
+    let (region, account) = connect.region_account();
+    let bucket = artifacts::bucket_name(account, region);
+    found.artifacts = artifacts::read(&aws.s3(), &bucket, &settings.name).await?;
+    if settings.returning_callers()
+        && settings.callbacks()
+        && found
+            .artifacts
+            .as_ref()
             .is_some_and(|current| !current.keys.is_empty())
-        {
-            found.bucket = Some(bucket);
-        }
+    {
+        found.bucket = Some(bucket);
     }
     Ok(())
 }

@@ -355,6 +355,24 @@ pub fn aws_rows(
                     detail: String| {
         out.push(Row::new(kind, name, ownership, in_sync, healthy, detail));
     };
+    if let Some(bucket) = &found.artifacts
+        && bucket.ownership == artifacts::Ownership::Ours
+    {
+        let detail = if bucket.tls_only {
+            String::new()
+        } else {
+            "bucket policy: (allows requests without TLS) -> denies requests without TLS"
+                .to_string()
+        };
+        push(
+            "artifacts",
+            &bucket.bucket,
+            Some(Ownership::Ours),
+            Some(bucket.tls_only),
+            true,
+            detail,
+        );
+    }
     for (solution, (name, current)) in &found.stacks {
         match current {
             Some(stack) => {
@@ -710,9 +728,12 @@ pub async fn inspect(
             intended,
         })
         .collect();
-    let deployed_any = resources
-        .iter()
-        .any(|row| matches!(row.ownership, Some(Ownership::Ours | Ownership::Adopted)));
+    // The artifact bucket is shared by every deployment in the account and Region: it alone
+    // does not make this deployment exist.
+    let deployed_any = resources.iter().any(|row| {
+        row.kind != "artifacts"
+            && matches!(row.ownership, Some(Ownership::Ours | Ownership::Adopted))
+    });
     let mut summary = Summary::default();
     for row in &mut resources {
         row.in_sync = row.in_sync.map(|_| !row.drifted && !row.outdated);

@@ -2,10 +2,11 @@
 //!
 //! - One bucket per account and Region, `connect-returns-<account>-<region>` (like a bootstrap
 //!   bucket), created encrypted (SSE-S3, bucket key on), with every public access blocked and tagged
-//!   `connect-returns:bucket=artifacts`, and bucket-owner ownership enforced (no ACLs). A
-//!   same-named bucket without that tag is a conflict. Not yet: the TLS-only bucket policy
-//!   (`aws:SecureTransport`), because moto evaluates it and the stand-ins speak plain HTTP; it
-//!   comes with moto served over HTTPS in the tests.
+//!   `connect-returns:bucket=artifacts`, bucket-owner ownership enforced (no ACLs), and a bucket
+//!   policy that denies every request not made over TLS (`aws:SecureTransport` false), as CDK's
+//!   and SAM's bootstrap buckets do. A same-named bucket without that tag is a conflict. A bucket
+//!   of ours that lacks the TLS-only statement (made by an older version, or the policy removed by
+//!   hand) gets it back on the next deploy; statements someone else added are kept.
 //! - Zips are keyed by content hash under the deployment's prefix: `<deployment>/lambdas/<sha256>.zip`,
 //!   so unchanged code is never re-uploaded and one deployment's destroy never removes another's code.
 //!   Presence is read with one ListObjectsV2 of the prefix (one call instead of a HeadObject per zip).
@@ -159,10 +160,12 @@ pub struct Current {
     pub ownership: Ownership,
     /// Keys present under the deployment's prefix.
     pub keys: BTreeSet<String>,
+    /// The bucket policy holds the TLS-only statement as we write it.
+    pub tls_only: bool,
 }
 
-/// Reads the bucket (GetBucketTagging, then one ListObjectsV2 of the deployment's prefix). `None`
-/// when the bucket does not exist.
+/// Reads the bucket (GetBucketTagging, then one ListObjectsV2 of the deployment's prefix and
+/// GetBucketPolicy). `None` when the bucket does not exist.
 pub async fn read(s3: &Client, bucket: &str, deployment: &str) -> anyhow::Result<Option<Current>> {
     let ownership = match s3.get_bucket_tagging().bucket(bucket).send().await {
         Ok(out) => {
@@ -189,15 +192,18 @@ pub async fn read(s3: &Client, bucket: &str, deployment: &str) -> anyhow::Result
             }
         }
     };
-    let keys = if ownership == Ownership::Foreign {
-        BTreeSet::new()
+    let (keys, tls_only) = if ownership == Ownership::Foreign {
+        (BTreeSet::new(), false)
     } else {
-        list_keys(s3, bucket, &deployment_prefix(deployment)).await?
+        let keys = list_keys(s3, bucket, &deployment_prefix(deployment)).await?;
+        let policy = read_policy(s3, bucket).await?;
+        (keys, with_tls_only(policy.as_deref(), bucket)?.is_none())
     };
     Ok(Some(Current {
         bucket: bucket.into(),
         ownership,
         keys,
+        tls_only,
     }))
 }
 
@@ -262,18 +268,27 @@ pub fn diff(desired: &Desired, current: Option<&Current>) -> Change {
             );
         }
     }
-    let fields: Vec<FieldDiff> = desired
-        .artifacts
-        .iter()
-        .filter(|a| !current.keys.contains(&a.key(&desired.deployment)))
-        .map(|a| {
-            FieldDiff::new(
-                format!("lambda zip {}", a.name),
-                "(not uploaded)",
-                format!("sha256 {}", short(&a.sha256)),
-            )
-        })
-        .collect();
+    let mut fields: Vec<FieldDiff> = Vec::new();
+    if !current.tls_only {
+        fields.push(FieldDiff::new(
+            "bucket policy",
+            "(allows requests without TLS)",
+            "denies requests without TLS",
+        ));
+    }
+    fields.extend(
+        desired
+            .artifacts
+            .iter()
+            .filter(|a| !current.keys.contains(&a.key(&desired.deployment)))
+            .map(|a| {
+                FieldDiff::new(
+                    format!("lambda zip {}", a.name),
+                    "(not uploaded)",
+                    format!("sha256 {}", short(&a.sha256)),
+                )
+            }),
+    );
     if fields.is_empty() {
         Change::NoOp
     } else {
@@ -322,7 +337,95 @@ pub async fn ensure_bucket(
     Ok(())
 }
 
-/// Bucket-owner ownership enforced (no ACLs).
+/// The `Sid` of the statement that denies requests without TLS.
+pub const TLS_ONLY_SID: &str = "ConnectReturnsDenyInsecureTransport";
+
+/// The statement that denies every request to `bucket` and its objects not made over TLS.
+pub fn tls_only_statement(bucket: &str) -> serde_json::Value {
+    serde_json::json!({
+        "Sid": TLS_ONLY_SID,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    })
+}
+
+/// `policy` (a bucket policy document, or none) with the TLS-only statement added, or put back
+/// as we write it when its `Sid` was edited; `None` when it already holds it. Other statements
+/// are kept as they are.
+pub fn with_tls_only(policy: Option<&str>, bucket: &str) -> anyhow::Result<Option<String>> {
+    let mut document = match policy {
+        Some(text) => serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| anyhow::anyhow!("bucket {bucket} has a policy that is not JSON: {e}"))?,
+        None => serde_json::json!({"Version": "2012-10-17", "Statement": []}),
+    };
+    let statements = match document.get_mut("Statement") {
+        Some(serde_json::Value::Array(list)) => list,
+        Some(single @ serde_json::Value::Object(_)) => {
+            *single = serde_json::Value::Array(vec![single.take()]);
+            single.as_array_mut().expect("just made an array")
+        }
+        _ => anyhow::bail!("bucket {bucket} has a policy without statements"),
+    };
+    let ours = tls_only_statement(bucket);
+    let is_ours =
+        |st: &serde_json::Value| st.get("Sid").and_then(|s| s.as_str()) == Some(TLS_ONLY_SID);
+    if statements.contains(&ours) {
+        return Ok(None);
+    }
+    statements.retain(|st| !is_ours(st));
+    statements.push(ours);
+    Ok(Some(document.to_string()))
+}
+
+/// The bucket's policy document, `None` when it has none.
+async fn read_policy(s3: &Client, bucket: &str) -> anyhow::Result<Option<String>> {
+    match s3.get_bucket_policy().bucket(bucket).send().await {
+        Ok(out) => Ok(out.policy),
+        Err(err) => {
+            let err = err.into_service_error();
+            if err.code() == Some("NoSuchBucketPolicy") {
+                return Ok(None);
+            }
+            anyhow::bail!(
+                "failed to read the policy of bucket {bucket}: {}",
+                describe_error(&err)
+            )
+        }
+    }
+}
+
+/// Adds the TLS-only statement to the bucket's policy, keeping the other statements (read again
+/// right before the write, so a statement added a moment ago is not lost).
+async fn ensure_tls_only(s3: &Client, bucket: &str, progress: Progress<'_>) -> anyhow::Result<()> {
+    let current = read_policy(s3, bucket).await?;
+    let Some(policy) = with_tls_only(current.as_deref(), bucket)? else {
+        return Ok(());
+    };
+    progress(format!(
+        "artifacts: bucket {bucket}: denying requests without TLS"
+    ));
+    put_policy(s3, bucket, policy).await
+}
+
+async fn put_policy(s3: &Client, bucket: &str, policy: String) -> anyhow::Result<()> {
+    s3.put_bucket_policy()
+        .bucket(bucket)
+        .policy(policy)
+        .send()
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "failed to deny requests without TLS on bucket {bucket}: {}",
+                describe_error(&err.into_service_error())
+            )
+        })?;
+    Ok(())
+}
+
+/// Bucket-owner ownership enforced (no ACLs), and requests without TLS denied.
 async fn harden(s3: &Client, bucket: &str) -> anyhow::Result<()> {
     let fail =
         |what: &str, err: String| anyhow::anyhow!("failed to {what} on bucket {bucket}: {err}");
@@ -345,7 +448,8 @@ async fn harden(s3: &Client, bucket: &str) -> anyhow::Result<()> {
                 describe_error(&err.into_service_error()),
             )
         })?;
-    Ok(())
+    let policy = with_tls_only(None, bucket)?.expect("a new policy lacks the statement");
+    put_policy(s3, bucket, policy).await
 }
 
 async fn create_bucket(
@@ -442,8 +546,12 @@ pub async fn apply(
     if let Some(refused) = refusal(&diff(desired, current)) {
         return Err(refused.into());
     }
-    if current.is_none() {
-        create_bucket(s3, &desired.bucket, &desired.region, progress).await?;
+    match current {
+        None => create_bucket(s3, &desired.bucket, &desired.region, progress).await?,
+        Some(current) if !current.tls_only => {
+            ensure_tls_only(s3, &desired.bucket, progress).await?;
+        }
+        Some(_) => {}
     }
     let present = current.map(|c| c.keys.clone()).unwrap_or_default();
     let mut keys = BTreeMap::new();

@@ -97,12 +97,14 @@ pub mod testing {
     use aws_config::{BehaviorVersion, Region, SdkConfig};
     use aws_credential_types::Credentials;
 
-    /// Configuration for clients talking to `endpoint` in us-east-1.
+    /// Configuration for clients talking to `endpoint` in us-east-1 (HTTPS trusting only moto's
+    /// test CA, or plain HTTP).
     pub async fn config_for(endpoint: &str) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+            .http_client(http_client_for(endpoint))
             .load()
             .await
     }
@@ -118,9 +120,20 @@ pub mod testing {
             .endpoint_url(endpoint)
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+            .http_client(http_client_for(endpoint))
             .retry_config(retry)
             .load()
             .await
+    }
+
+    /// moto's HTTPS trusting only its test CA; the default client for the sandbox's plain HTTP
+    /// (which never starts a moto).
+    fn http_client_for(endpoint: &str) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        if endpoint.starts_with("https://") {
+            testkit::tls::sdk_http_client(testkit::moto())
+        } else {
+            aws_smithy_http_client::Builder::new().build_http()
+        }
     }
 
     /// Configuration pointed at the shared moto server.

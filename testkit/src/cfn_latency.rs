@@ -10,11 +10,13 @@
 //! would have to invent the whole answer). Change-set creation is not modelled either.
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Read, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::Moto;
 
 /// Seconds per resource type for one stack operation, and the time scale applied to them.
 #[derive(Debug, Clone)]
@@ -94,13 +96,14 @@ pub struct CfnLatencyProxy {
 }
 
 impl CfnLatencyProxy {
-    /// Listens on a free loopback port and forwards to moto on `upstream_port`.
-    pub fn start(upstream_port: u16, model: LatencyModel) -> std::io::Result<Self> {
+    /// Listens on a free loopback port (plain HTTP) and forwards to `moto` over HTTPS.
+    pub fn start(moto: &Moto, model: LatencyModel) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let holds = Arc::new(Mutex::new(Holds::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let model = Arc::new(model);
+        let moto = Arc::new(moto.clone());
         {
             let (holds, stop) = (holds.clone(), stop.clone());
             std::thread::spawn(move || {
@@ -109,8 +112,8 @@ impl CfnLatencyProxy {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (holds, model) = (holds.clone(), model.clone());
-                    std::thread::spawn(move || serve(stream, upstream_port, &holds, &model));
+                    let (holds, model, moto) = (holds.clone(), model.clone(), moto.clone());
+                    std::thread::spawn(move || serve(stream, &moto, &holds, &model));
                 }
             });
         }
@@ -142,7 +145,7 @@ pub(crate) struct HttpMessage {
     pub(crate) body: Vec<u8>,
 }
 
-pub(crate) fn read_message(reader: &mut BufReader<TcpStream>, to_eof: bool) -> Option<HttpMessage> {
+pub(crate) fn read_message(reader: &mut BufReader<impl Read>, to_eof: bool) -> Option<HttpMessage> {
     let mut head = String::new();
     if reader.read_line(&mut head).ok()? == 0 {
         return None;
@@ -182,7 +185,7 @@ pub(crate) fn read_message(reader: &mut BufReader<TcpStream>, to_eof: bool) -> O
             body.extend_from_slice(&chunk[..n]);
         }
     } else if to_eof {
-        reader.read_to_end(&mut body).ok()?;
+        crate::tls::read_to_close(reader, &mut body);
     }
     Some(HttpMessage {
         head: head.trim_end().to_string(),
@@ -230,12 +233,9 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// Sends one request to moto and reads the whole answer.
-pub(crate) fn upstream(port: u16, request: &HttpMessage) -> Option<HttpMessage> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
-        .ok()?;
+/// Sends one request to moto (over HTTPS) and reads the whole answer.
+pub(crate) fn upstream(moto: &Moto, request: &HttpMessage) -> Option<HttpMessage> {
+    let mut stream = crate::tls::connect(moto, crate::port_of(&moto.url)).ok()?;
     let mut out = format!("{}\r\n", request.head);
     for (k, v) in &request.headers {
         if k.eq_ignore_ascii_case("connection") || k.eq_ignore_ascii_case("content-length") {
@@ -254,7 +254,7 @@ pub(crate) fn upstream(port: u16, request: &HttpMessage) -> Option<HttpMessage> 
 }
 
 /// A Query-protocol call to moto made by the proxy itself.
-fn query(port: u16, params: &[(&str, &str)]) -> Option<String> {
+fn query(moto: &Moto, params: &[(&str, &str)]) -> Option<String> {
     let body: Vec<String> = params
         .iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -262,7 +262,7 @@ fn query(port: u16, params: &[(&str, &str)]) -> Option<String> {
     let request = HttpMessage {
         head: "POST / HTTP/1.1".into(),
         headers: vec![
-            ("Host".into(), format!("127.0.0.1:{port}")),
+            ("Host".into(), format!("127.0.0.1:{}", crate::port_of(&moto.url))),
             (
                 "Content-Type".into(),
                 "application/x-www-form-urlencoded".into(),
@@ -274,7 +274,7 @@ fn query(port: u16, params: &[(&str, &str)]) -> Option<String> {
         ],
         body: body.join("&").into_bytes(),
     };
-    upstream(port, &request).map(|m| String::from_utf8_lossy(&m.body).into_owned())
+    upstream(moto, &request).map(|m| String::from_utf8_lossy(&m.body).into_owned())
 }
 
 fn tag_values(xml: &str, tag: &str) -> Vec<String> {
@@ -297,7 +297,7 @@ fn status_of(head: &str) -> u16 {
         .unwrap_or(0)
 }
 
-fn serve(stream: TcpStream, upstream_port: u16, holds: &Mutex<Holds>, model: &LatencyModel) {
+fn serve(stream: TcpStream, moto: &Moto, holds: &Mutex<Holds>, model: &LatencyModel) {
     let Ok(write_half) = stream.try_clone() else {
         return;
     };
@@ -306,7 +306,7 @@ fn serve(stream: TcpStream, upstream_port: u16, holds: &Mutex<Holds>, model: &La
     while let Some(request) = read_message(&mut reader, false) {
         let params = form(&request.body);
         let action = params.get("Action").cloned().unwrap_or_default();
-        let Some(mut response) = upstream(upstream_port, &request) else {
+        let Some(mut response) = upstream(moto, &request) else {
             return;
         };
         let ok = status_of(&response.head) == 200;
@@ -336,7 +336,7 @@ fn serve(stream: TcpStream, upstream_port: u16, holds: &Mutex<Holds>, model: &La
                     named
                 };
                 let described = query(
-                    upstream_port,
+                    moto,
                     &[
                         ("Action", "DescribeStackResources"),
                         ("Version", "2010-05-15"),

@@ -1,13 +1,16 @@
 //! Test fixtures shared by the workspace's integration tests: the moto server (CloudFormation,
 //! S3, IAM, Lambda, DynamoDB, Kinesis, STS) and paths into the workspace.
 //!
-//! moto is started once per test binary, on a free loopback port, unless `cargo xtask test`
-//! already started one and exported `CONNECT_RETURNS_MOTO_URL`. The child runs under a small
-//! watchdog that stops it when the test binary exits, so no server outlives its tests.
+//! moto is started once per test binary, on free loopback ports, unless `cargo xtask test`
+//! already started one and exported it ([`MOTO_URL_VAR`] and its two companions). It serves one
+//! state over HTTPS (what the CLI uses, so the artifact bucket's TLS-only policy is exercised)
+//! and over HTTP. The child runs under a small watchdog that stops it when the test binary exits,
+//! so no server outlives its tests.
 //! Tests share one moto, so each test names its resources uniquely ([`unique`]).
 
 pub mod cfn_latency;
 pub mod recording;
+pub mod tls;
 
 pub use cfn_latency::{CfnLatencyProxy, LatencyModel};
 
@@ -21,9 +24,6 @@ use std::time::{Duration, Instant};
 
 /// The pinned moto version; `cargo xtask setup` installs exactly this into `.venv`.
 pub const MOTO_VERSION: &str = "5.2.5";
-
-/// The environment variable through which `cargo xtask test` shares its moto server.
-pub const MOTO_URL_VAR: &str = "CONNECT_RETURNS_MOTO_URL";
 
 /// The workspace root (the directory holding the root `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -72,23 +72,117 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// The launcher of moto's server every part of the project uses (`python moto_server.py -H … -p …`):
-/// moto with a fix for a race in its threaded server (see the script).
+/// The launcher of moto's server every part of the project uses (see [`moto_args`]): moto with
+/// an HTTPS listener beside the HTTP one, bucket policies that see the transport, and a fix for a
+/// race in its threaded server (see the script).
 pub const MOTO_SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/moto_server.py");
 
-/// The base URL of a running moto server, started on first use.
-pub fn moto_url() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| match std::env::var(MOTO_URL_VAR) {
-        Ok(url) if !url.is_empty() => url,
-        _ => start_moto(),
+/// The environment variables through which `cargo xtask test` shares its moto server: the HTTPS
+/// URL every client of the product uses, the plain-HTTP URL of the same moto (the Lambda
+/// handlers trust only Amazon's roots, and raw test helpers), and the CA file that signed the
+/// HTTPS certificate.
+pub const MOTO_URL_VAR: &str = "CONNECT_RETURNS_MOTO_URL";
+pub const MOTO_PLAIN_URL_VAR: &str = "CONNECT_RETURNS_MOTO_PLAIN_URL";
+pub const MOTO_CA_FILE_VAR: &str = "CONNECT_RETURNS_MOTO_CA_FILE";
+
+/// A running moto: one state, served over HTTPS and over HTTP.
+#[derive(Debug, Clone)]
+pub struct Moto {
+    /// `https://127.0.0.1:<port>`: what the CLI and the tests' SDK clients use.
+    pub url: String,
+    /// `http://127.0.0.1:<port>`: the same moto without TLS (S3 objects in a TLS-only bucket
+    /// are refused here, as on AWS).
+    pub plain_url: String,
+    /// The PEM file of the CA that signed moto's certificate (`SSL_CERT_FILE` for the CLI).
+    pub ca_file: PathBuf,
+}
+
+impl Moto {
+    /// The variables that hand this moto to another process (see [`MOTO_URL_VAR`]).
+    pub fn share_env(&self) -> Vec<(String, String)> {
+        vec![
+            (MOTO_URL_VAR.into(), self.url.clone()),
+            (MOTO_PLAIN_URL_VAR.into(), self.plain_url.clone()),
+            (MOTO_CA_FILE_VAR.into(), self.ca_file.display().to_string()),
+        ]
+    }
+}
+
+/// The arguments of [`MOTO_SERVER_SCRIPT`] for a moto on `port` (HTTP) and `tls_port` (HTTPS),
+/// with its certificates in `tls_dir`; and the [`Moto`] that describes it once it answers.
+pub fn moto_args(port: u16, tls_port: u16, tls_dir: &std::path::Path) -> (Vec<String>, Moto) {
+    let args = vec![
+        MOTO_SERVER_SCRIPT.to_string(),
+        "-H".into(),
+        "127.0.0.1".into(),
+        "-p".into(),
+        port.to_string(),
+        "--tls-port".into(),
+        tls_port.to_string(),
+        "--tls-dir".into(),
+        tls_dir.display().to_string(),
+    ];
+    let moto = Moto {
+        url: format!("https://127.0.0.1:{tls_port}"),
+        plain_url: format!("http://127.0.0.1:{port}"),
+        ca_file: tls_dir.join("ca.pem"),
+    };
+    (args, moto)
+}
+
+/// Waits until a moto started with [`moto_args`] answers on both listeners.
+pub fn wait_for_moto(moto: &Moto, limit: Duration) {
+    wait_until_answers(port_of(&moto.plain_url), "/moto-api/", limit);
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if tls::get(moto, "/moto-api/").is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "moto's HTTPS listener {} did not answer within {limit:?}",
+        moto.url
+    );
+}
+
+/// The running moto server, started on first use (or the one `cargo xtask test` shares).
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        match (
+            var(MOTO_URL_VAR),
+            var(MOTO_PLAIN_URL_VAR),
+            var(MOTO_CA_FILE_VAR),
+        ) {
+            (Some(url), Some(plain_url), Some(ca)) => Moto {
+                url,
+                plain_url,
+                ca_file: PathBuf::from(ca),
+            },
+            (None, None, None) => start_moto(),
+            _ => panic!(
+                "{MOTO_URL_VAR}, {MOTO_PLAIN_URL_VAR} and {MOTO_CA_FILE_VAR} go together: \
+                 export all three (`cargo xtask sandbox up` prints them) or none"
+            ),
+        }
     })
 }
 
-fn start_moto() -> String {
-    let port = free_port();
-    let python = venv_bin("python");
-    let moto = MOTO_SERVER_SCRIPT;
+/// The HTTPS base URL of the running moto (see [`moto`]).
+pub fn moto_url() -> &'static str {
+    &moto().url
+}
+
+/// The plain-HTTP base URL of the running moto (see [`Moto::plain_url`]).
+pub fn moto_plain_url() -> &'static str {
+    &moto().plain_url
+}
+
+fn start_moto() -> Moto {
+    let tls_dir = std::env::temp_dir().join(unique("connect-returns-moto-tls"));
+    let (args, moto) = moto_args(free_port(), free_port(), &tls_dir);
     // The watchdog stops moto when its parent (this test binary) goes away.
     let watchdog = "import os, subprocess, sys, time\n\
         parent = os.getppid()\n\
@@ -97,12 +191,11 @@ fn start_moto() -> String {
         \x20   if os.getppid() != parent:\n\
         \x20       child.terminate(); break\n\
         \x20   time.sleep(0.3)\n";
-    let mut child = Command::new(python)
+    let mut child = Command::new(venv_bin("python"))
         .arg("-c")
         .arg(watchdog)
         .arg(venv_bin("python"))
-        .arg(moto)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -110,9 +203,8 @@ fn start_moto() -> String {
         .expect("start moto_server");
     // Reap the watchdog when it ends, so it never lingers as a zombie.
     std::thread::spawn(move || child.wait());
-    let url = format!("http://127.0.0.1:{port}");
-    wait_until_answers(port, "/moto-api/", Duration::from_secs(30));
-    url
+    wait_for_moto(&moto, Duration::from_secs(30));
+    moto
 }
 
 /// Waits until an HTTP GET of `path` on the loopback port gets any response.
@@ -186,7 +278,7 @@ fn raw_request(
     Some((status, body))
 }
 
-/// The port of a `http://127.0.0.1:<port>` URL.
+/// The port of a `http://127.0.0.1:<port>` or `https://127.0.0.1:<port>` URL.
 pub fn port_of(url: &str) -> u16 {
     url.rsplit(':')
         .next()
@@ -194,13 +286,22 @@ pub fn port_of(url: &str) -> u16 {
         .expect("a loopback URL with a port")
 }
 
-/// Environment for a child process (the CLI) pointed at moto, with dummy credentials and no
-/// way to reach real AWS: every service endpoint is overridden, IMDS is disabled, and no
-/// profile file is read.
+/// Environment for a child process (the CLI) pointed at moto over HTTPS, trusting moto's CA
+/// (`SSL_CERT_FILE`, which the SDK's TLS stack reads), with dummy credentials and no way to reach
+/// real AWS: every service endpoint is overridden, IMDS is disabled, and no profile file is read.
 pub fn moto_env() -> Vec<(String, String)> {
-    let url = moto_url().to_string();
+    let moto = moto();
+    let mut env = moto_plain_env();
+    env[0].1 = moto.url.clone();
+    env.push(("SSL_CERT_FILE".into(), moto.ca_file.display().to_string()));
+    env
+}
+
+/// Like [`moto_env`], over plain HTTP: for the Lambda handlers, which trust only Amazon's root
+/// certificates, so a test CA cannot be added to them.
+pub fn moto_plain_env() -> Vec<(String, String)> {
     vec![
-        ("AWS_ENDPOINT_URL".into(), url),
+        ("AWS_ENDPOINT_URL".into(), moto().plain_url.clone()),
         ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
         ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
         ("AWS_REGION".into(), "us-east-1".into()),
@@ -215,9 +316,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn moto_starts_and_answers() {
-        let port = port_of(moto_url());
-        let (status, _) = http_get(port, "/moto-api/").expect("moto answers");
+    fn moto_starts_and_answers_over_http_and_https() {
+        let (status, _) = http_get(port_of(moto_plain_url()), "/moto-api/").expect("moto answers");
+        assert_eq!(status, 200);
+        let (status, _) = tls::get(moto(), "/moto-api/").expect("moto answers over TLS");
         assert_eq!(status, 200);
     }
 

@@ -9,6 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::Moto;
 use crate::cfn_latency::{form, read_message, upstream};
 
 /// One request the proxy forwarded.
@@ -39,12 +40,14 @@ pub struct RecordingProxy {
 }
 
 impl RecordingProxy {
-    /// Listens on a free loopback port and forwards to moto on `upstream_port`.
-    pub fn start(upstream_port: u16) -> std::io::Result<Self> {
+    /// Listens on a free loopback port (plain HTTP) and forwards to `moto` over HTTPS, so
+    /// moto still sees TLS (the artifact bucket refuses objects over plain HTTP).
+    pub fn start(moto: &Moto) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let calls = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let moto = Arc::new(moto.clone());
         {
             let (calls, stop) = (calls.clone(), stop.clone());
             std::thread::spawn(move || {
@@ -53,8 +56,8 @@ impl RecordingProxy {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let calls = calls.clone();
-                    std::thread::spawn(move || serve(stream, upstream_port, &calls));
+                    let (calls, moto) = (calls.clone(), moto.clone());
+                    std::thread::spawn(move || serve(stream, &moto, &calls));
                 }
             });
         }
@@ -150,13 +153,13 @@ fn record(request: &crate::cfn_latency::HttpMessage, status: u16) -> Recorded {
     }
 }
 
-fn serve(stream: TcpStream, upstream_port: u16, calls: &Mutex<Vec<Recorded>>) {
+fn serve(stream: TcpStream, moto: &Moto, calls: &Mutex<Vec<Recorded>>) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
     let mut reader = BufReader::new(stream);
     while let Some(request) = read_message(&mut reader, false) {
-        let Some(response) = upstream(upstream_port, &request) else {
+        let Some(response) = upstream(moto, &request) else {
             return;
         };
         let status = response

@@ -412,6 +412,7 @@ impl Env {
                 ))
                 .region(aws_config::Region::new("us-east-1"))
                 .endpoint_url(url)
+                .http_client(testkit::tls::sdk_http_client(testkit::moto()))
                 .load()
                 .await
         })
@@ -468,7 +469,7 @@ impl Env {
         let out = self.runtime.block_on(
             client
                 .list_objects_v2()
-                .bucket("connect-returns-123456789012-us-east-1")
+                .bucket(self.artifact_bucket())
                 .prefix(prefix)
                 .send(),
         );
@@ -491,8 +492,12 @@ impl Env {
 
 impl Env {
     fn s3(&self) -> aws_sdk_s3::Client {
+        self.s3_at(testkit::moto_url())
+    }
+
+    fn s3_at(&self, url: &str) -> aws_sdk_s3::Client {
         aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string()))
+            aws_sdk_s3::config::Builder::from(&self.aws_config(url.to_string()))
                 .force_path_style(true)
                 .build(),
         )
@@ -511,6 +516,68 @@ impl Env {
                     .first()
                     .map(|rule| rule.object_ownership().as_str().to_string())
             })
+    }
+
+    /// The artifact bucket of the sandbox's account and Region.
+    pub fn artifact_bucket(&self) -> String {
+        format!("connect-returns-123456789012-{}", self.region)
+    }
+
+    /// The artifact bucket's policy document, `None` when it has none.
+    pub fn artifact_bucket_policy(&self) -> Option<serde_json::Value> {
+        let s3 = self.s3();
+        let bucket = self.artifact_bucket();
+        let out = self
+            .runtime
+            .block_on(s3.get_bucket_policy().bucket(&bucket).send())
+            .ok()?;
+        Some(serde_json::from_str(out.policy()?).expect("a JSON policy"))
+    }
+
+    /// Removes the artifact bucket's policy ("someone deleted it").
+    pub fn delete_artifact_bucket_policy(&self) {
+        let s3 = self.s3();
+        self.runtime
+            .block_on(
+                s3.delete_bucket_policy()
+                    .bucket(self.artifact_bucket())
+                    .send(),
+            )
+            .expect("delete the bucket policy");
+    }
+
+    /// GetObject of `key` in the artifact bucket over plain HTTP (moto's HTTP listener), signed
+    /// like any SDK request; the HTTP status.
+    pub fn get_artifact_object_without_tls(&self, key: &str) -> u16 {
+        let s3 = self.s3_at(testkit::moto_plain_url());
+        self.runtime.block_on(async {
+            match s3
+                .get_object()
+                .bucket(self.artifact_bucket())
+                .key(key)
+                .send()
+                .await
+            {
+                Ok(_) => 200,
+                Err(err) => err.raw_response().map_or(0, |r| r.status().as_u16()),
+            }
+        })
+    }
+
+    /// GetObject of `key` in the artifact bucket over HTTPS, as the CLI reads it.
+    pub fn get_artifact_object(&self, key: &str) -> Result<Vec<u8>, String> {
+        let s3 = self.s3();
+        self.runtime.block_on(async {
+            let out = s3
+                .get_object()
+                .bucket(self.artifact_bucket())
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| format!("{:?}", e.into_service_error()))?;
+            let bytes = out.body.collect().await.map_err(|e| e.to_string())?;
+            Ok(bytes.into_bytes().to_vec())
+        })
     }
 
     pub fn put_artifact_object(&self, key: &str, body: &str) {
@@ -558,7 +625,7 @@ pub fn delete_kinesis_stream(arn: &str) {
 
 fn kinesis_call(operation: &str, body: &str) {
     use std::io::{Read as _, Write as _};
-    let url = testkit::moto_url().to_string();
+    let url = testkit::moto_plain_url().to_string();
     let host = url.trim_start_matches("http://").trim_end_matches('/');
     let mut socket = std::net::TcpStream::connect(host).expect("connect to moto");
     write!(

@@ -312,7 +312,7 @@ fn measure(
 ) -> anyhow::Result<()> {
     let port = testkit::port_of(&stands.sandbox_admin);
     let model_cfn = LatencyModel::published(SCALE);
-    let proxy = CfnLatencyProxy::start(testkit::port_of(&stands.moto_url), model_cfn.clone())?;
+    let proxy = CfnLatencyProxy::start(&stands.moto(), model_cfn.clone())?;
     let instance = stands.instance_id.clone();
     let mut env = stands.env();
     env.extend([

@@ -16,7 +16,14 @@ use crate::{proc, setup};
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Stands {
     pub moto_pid: u32,
+    /// moto's HTTPS URL (clients trust `moto_ca_file` through `SSL_CERT_FILE`).
     pub moto_url: String,
+    /// The same moto over plain HTTP (empty in a state file written before moto spoke HTTPS).
+    #[serde(default)]
+    pub moto_plain_url: String,
+    /// The CA that signed moto's certificate.
+    #[serde(default)]
+    pub moto_ca_file: PathBuf,
     pub sandbox_pid: u32,
     /// Per-service endpoint variables of the sandbox.
     pub sandbox_env: Vec<(String, String)>,
@@ -35,13 +42,27 @@ impl Stands {
             ("AWS_SECRET_ACCESS_KEY".to_string(), "testing".to_string()),
             ("AWS_REGION".to_string(), "us-east-1".to_string()),
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            (
+                "SSL_CERT_FILE".to_string(),
+                self.moto_ca_file.display().to_string(),
+            ),
         ];
+        env.extend(self.moto().share_env());
         env.extend(self.sandbox_env.iter().cloned());
         env.push((
             "CONNECT_RETURNS_INSTANCE".to_string(),
             self.instance_id.clone(),
         ));
         env
+    }
+
+    /// moto as testkit describes it.
+    pub fn moto(&self) -> testkit::Moto {
+        testkit::Moto {
+            url: self.moto_url.clone(),
+            plain_url: self.moto_plain_url.clone(),
+            ca_file: self.moto_ca_file.clone(),
+        }
     }
 }
 
@@ -69,7 +90,8 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
 /// Starts moto and the sandbox (unless already up) and returns their details.
 pub fn up(root: &Path) -> anyhow::Result<Stands> {
     if let Some(stands) = read_state(root)? {
-        if proc::alive(stands.moto_pid) && proc::alive(stands.sandbox_pid) {
+        let current = !stands.moto_plain_url.is_empty();
+        if current && proc::alive(stands.moto_pid) && proc::alive(stands.sandbox_pid) {
             eprintln!(
                 "xtask: the stand-ins are already up (pids {} and {})",
                 stands.moto_pid, stands.sandbox_pid
@@ -101,15 +123,13 @@ pub fn start(
     record: impl Fn(&Stands) -> anyhow::Result<()>,
 ) -> anyhow::Result<Stands> {
     std::fs::create_dir_all(dir)?;
-    let moto_port = testkit::free_port();
+    let tls_dir = dir.join("moto-tls");
+    // A fresh CA for every start: nothing outlives the moto it was made for.
+    let _ = std::fs::remove_dir_all(&tls_dir);
+    let (moto_args, moto) =
+        testkit::moto_args(testkit::free_port(), testkit::free_port(), &tls_dir);
     let moto_pid = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/python")).args([
-            testkit::MOTO_SERVER_SCRIPT,
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &moto_port.to_string(),
-        ]),
+        proc::cmd(root, setup::venv(root).join("bin/python")).args(&moto_args),
         &dir.join("moto.log"),
     )?;
     let ports_file = dir.join("sandbox-ports.json");
@@ -123,14 +143,16 @@ pub fn start(
     )?;
     let started = Stands {
         moto_pid,
-        moto_url: format!("http://127.0.0.1:{moto_port}"),
+        moto_url: moto.url.clone(),
+        moto_plain_url: moto.plain_url.clone(),
+        moto_ca_file: moto.ca_file.clone(),
         sandbox_pid,
         sandbox_env: Vec::new(),
         sandbox_admin: String::new(),
         instance_id: String::new(),
     };
     record(&started)?;
-    testkit::wait_until_answers(moto_port, "/moto-api/", Duration::from_secs(60));
+    testkit::wait_for_moto(&moto, Duration::from_secs(60));
     let ports = wait_for_file(&ports_file, Duration::from_secs(60))?;
     let ports: serde_json::Value = serde_json::from_str(&ports).context("sandbox ports file")?;
     let sandbox_env: Vec<(String, String)> = ports["env"]

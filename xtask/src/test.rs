@@ -1,7 +1,8 @@
 //! `cargo xtask test`: prepare a fresh machine and run every test.
 //!
-//! Installs the pinned Python tools, starts one moto server shared by all test binaries
-//! (through `CONNECT_RETURNS_MOTO_URL`, which `testkit` reads), builds the CLI with the Lambda
+//! Installs the pinned Python tools, starts one moto server (HTTPS and HTTP, with a fresh test
+//! CA) shared by all test binaries (through `CONNECT_RETURNS_MOTO_URL` and its companions, which
+//! `testkit` reads), builds the CLI with the Lambda
 //! artifact embedded for the dist test (`CONNECT_RETURNS_DIST_BIN`), runs the whole workspace's
 //! tests, and stops moto again whatever the outcome. Extra arguments go to `cargo test`.
 
@@ -16,28 +17,26 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     setup::run(root)?;
     // The dist test runs the CLI with the Lambda artifact embedded.
     let dist_binary = crate::dist::test_binary(root)?;
-    let port = testkit::free_port();
     let log = root.join("target/moto-test.log");
+    let tls_dir = root.join("target/moto-test-tls");
+    // A fresh CA for every run: nothing outlives the moto it was made for.
+    let _ = std::fs::remove_dir_all(&tls_dir);
     std::fs::create_dir_all(root.join("target"))?;
-    let moto = proc::spawn_service(
-        proc::cmd(root, setup::venv(root).join("bin/python")).args([
-            testkit::MOTO_SERVER_SCRIPT,
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ]),
+    let (moto_args, moto) =
+        testkit::moto_args(testkit::free_port(), testkit::free_port(), &tls_dir);
+    let pid = proc::spawn_service(
+        proc::cmd(root, setup::venv(root).join("bin/python")).args(&moto_args),
         &log,
     )?;
-    testkit::wait_until_answers(port, "/moto-api/", Duration::from_secs(60));
+    testkit::wait_for_moto(&moto, Duration::from_secs(60));
     let status = proc::status(
         proc::cmd(root, "cargo")
             .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
             .args(args)
-            .env(testkit::MOTO_URL_VAR, format!("http://127.0.0.1:{port}"))
+            .envs(moto.share_env())
             .env("CONNECT_RETURNS_DIST_BIN", &dist_binary),
     );
-    proc::stop(moto)?;
+    proc::stop(pid)?;
     let status = status?;
     if !status.success() {
         bail!("tests failed ({status})");

@@ -42,7 +42,7 @@ pub fn remove(event: &mut Value, pointer: &str) {
 }
 
 pub fn aws_env(extra: &[(&str, String)]) -> AwsEnv {
-    let mut vars: Vec<(String, String)> = testkit::moto_env();
+    let mut vars: Vec<(String, String)> = testkit::moto_plain_env();
     for (k, v) in extra {
         vars.push((k.to_string(), v.clone()));
     }

@@ -83,6 +83,7 @@ fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
         bucket: desired.bucket.clone(),
         ownership: Ownership::Ours,
         keys: BTreeSet::new(),
+        tls_only: true,
     };
     let Change::Update { fields, .. } = diff(&desired, Some(&current)) else {
         panic!()
@@ -97,6 +98,18 @@ fn diff_lists_missing_zips_and_refuses_foreign_buckets() {
     );
     current.keys.insert(artifact.key("dep"));
     assert_eq!(diff(&desired, Some(&current)), Change::NoOp);
+    current.tls_only = false;
+    let Change::Update { fields, .. } = diff(&desired, Some(&current)) else {
+        panic!()
+    };
+    assert_eq!(
+        fields,
+        vec![FieldDiff::new(
+            "bucket policy",
+            "(allows requests without TLS)",
+            "denies requests without TLS"
+        )]
+    );
     current.ownership = Ownership::Untagged;
     assert!(matches!(
         diff(&desired, Some(&current)),
@@ -323,4 +336,58 @@ async fn an_untagged_bucket_of_that_name_is_a_conflict_and_kept() {
         .send()
         .await
         .unwrap();
+}
+
+#[test]
+fn a_bucket_without_a_policy_gets_only_the_tls_only_statement() {
+    let policy = with_tls_only(None, "b-1")
+        .unwrap()
+        .expect("a policy to put");
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    assert_eq!(
+        policy["Statement"],
+        serde_json::json!([tls_only_statement("b-1")])
+    );
+    let statement = &policy["Statement"][0];
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(
+        statement["Condition"]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+    assert_eq!(
+        statement["Resource"],
+        serde_json::json!(["arn:aws:s3:::b-1", "arn:aws:s3:::b-1/*"])
+    );
+}
+
+#[test]
+fn statements_someone_else_added_are_kept_and_ours_is_added_once() {
+    let theirs = serde_json::json!({"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b-1/*"});
+    let single = serde_json::json!({"Version": "2012-10-17", "Statement": theirs}).to_string();
+    let merged = with_tls_only(Some(&single), "b-1")
+        .unwrap()
+        .expect("ours is missing");
+    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    assert_eq!(
+        merged["Statement"],
+        serde_json::json!([theirs, tls_only_statement("b-1")])
+    );
+    assert_eq!(
+        with_tls_only(Some(&merged.to_string()), "b-1").unwrap(),
+        None
+    );
+    // Our statement edited by hand (the condition loosened) is put back as we write it.
+    let mut edited = merged.clone();
+    edited["Statement"][1]["Condition"] = serde_json::json!({});
+    let repaired = with_tls_only(Some(&edited.to_string()), "b-1")
+        .unwrap()
+        .expect("repaired");
+    let repaired: serde_json::Value = serde_json::from_str(&repaired).unwrap();
+    assert_eq!(repaired, merged);
+}
+
+#[test]
+fn a_policy_that_is_not_json_is_refused_not_overwritten() {
+    let err = with_tls_only(Some("{not json"), "b-1").unwrap_err();
+    assert!(err.to_string().contains("not JSON"), "{err}");
 }

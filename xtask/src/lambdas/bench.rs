@@ -98,7 +98,7 @@ pub fn bench_lambdas(root: &Path, args: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&bench_dir)?;
     let mut results = Vec::new();
     let stub = ConnectStub::start()?;
-    let moto = testkit::moto_url().to_string();
+    let moto = testkit::moto_plain_url().to_string();
     let return_calls = testkit::unique("bench-returnCalls");
     let callbacks = testkit::unique("bench-callbacks");
     create_table(&moto, &return_calls, "phoneNumber", None)?;
