@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::desired::{self, FlowTemplate, Settings};
 use super::graph::{Ended, GraphResult};
+use super::lock::Outcome;
 use super::model::{LexVersion, SolutionChoice};
 use super::plan::{self, Plan, PlanItem, Upstream};
 use super::record::{self, Deployed, Record, StackPrint};
@@ -133,8 +134,17 @@ async fn prepare(
     settings: &Settings,
     instance_tags: std::collections::HashMap<String, String>,
 ) -> anyhow::Result<Prepared> {
+    let current = observe::read(&target.connect, settings, instance_tags).await?;
+    prepare_with(target, settings, current).await
+}
+
+/// [`prepare`] with the instance's state already read: reads the AWS side and plans.
+async fn prepare_with(
+    target: &Target,
+    settings: &Settings,
+    current: observe::Current,
+) -> anyhow::Result<Prepared> {
     let connect = &target.connect;
-    let current = observe::read(connect, settings, instance_tags).await?;
     super::check_current(settings, &current)?;
     let artifact = upstream::local_artifact(&target.lambda_artifact)?;
     if let Some(stream) = &settings.ctr_stream {
@@ -188,6 +198,13 @@ pub async fn deploy(
     reporter: &Reporter,
 ) -> anyhow::Result<DeployReport> {
     let connect = &target.connect;
+    let (region, account) = connect.region_account();
+    let witnessed = super::lock::witness(
+        &target.aws.s3(),
+        &crate::resources::artifacts::bucket_name(account, region),
+        &settings.name,
+    )
+    .await?;
     let first = prepare(target, settings, target.instance_tags.clone()).await?;
     let previous = record::read(
         &target.aws.s3(),
@@ -251,27 +268,35 @@ pub async fn deploy(
         &*reporter.progress_for("lock"),
     )
     .await?;
-    // Under the lock: what another run did meanwhile is seen before anything is applied.
-    let fresh_tags = observe::describe_instance(
-        &connect.client,
-        &connect.instance_id,
-        connect.region_account().0,
-    )
-    .await
-    .map(|(_, tags)| tags);
-    let prepared = match fresh_tags {
-        Ok(tags) => prepare(target, settings, tags).await,
+    // Under the lock: what another run did meanwhile is seen before anything is applied. When
+    // no run can have changed the deployment since the first read, the instance is not read
+    // again (only the AWS side, which this run may just have changed by making the bucket).
+    let prepared = match lock.quiet_since(&witnessed).await {
+        Ok(true) => prepare_with(target, settings, first.current.clone()).await,
+        Ok(false) => {
+            let fresh_tags = observe::describe_instance(
+                &connect.client,
+                &connect.instance_id,
+                connect.region_account().0,
+            )
+            .await
+            .map(|(_, tags)| tags);
+            match fresh_tags {
+                Ok(tags) => prepare(target, settings, tags).await,
+                Err(err) => Err(err),
+            }
+        }
         Err(err) => Err(err),
     };
     let prepared = match prepared {
         Ok(prepared) => prepared,
         Err(err) => {
-            lock.release().await?;
+            lock.release(Outcome::Unchanged).await?;
             return Err(err);
         }
     };
     if !prepared.plan.has_changes() {
-        lock.release().await?;
+        lock.release(Outcome::Unchanged).await?;
         report.result = "no-changes";
         report.plan = prepared.plan.items.clone();
         finish(&mut report);
@@ -282,7 +307,7 @@ pub async fn deploy(
     if !prepared.plan.same_apart_from(&first.plan, "artifacts") {
         reporter.phase("the deployment changed while this run waited; the plan was made again");
         if !confirm(&prepared.plan) {
-            lock.release().await?;
+            lock.release(Outcome::Unchanged).await?;
             return Err(UserError::new("deploy cancelled; nothing was changed").into());
         }
         report.plan = prepared.plan.items.clone();
@@ -345,7 +370,7 @@ pub async fn deploy(
         }
         _ => None,
     };
-    lock.release().await?;
+    lock.release(Outcome::Changed).await?;
     let (outcome, refs) = outcome?;
     if let Some(written) = written {
         written?;
@@ -504,6 +529,7 @@ pub async fn destroy(
     let (region, account) = (region.to_string(), account.to_string());
     let bucket = crate::resources::artifacts::bucket_name(&account, &region);
     let s3 = target.aws.s3();
+    let witnessed = super::lock::witness(&s3, &bucket, name).await?;
     let record = record::read(&s3, &bucket, name)
         .await?
         .filter(|record| record.instance_arn == connect.instance_arn);
@@ -569,6 +595,7 @@ pub async fn destroy(
         if lock_timeout.is_some() && record.is_some() && settings.solution == recorded_solution {
             // A record whose resources are all gone (removed by hand) goes too.
             record::delete(&s3, &bucket, name).await?;
+            super::lock::forget_last_run(&s3, &bucket, name).await?;
             crate::resources::artifacts::delete_bucket_if_empty(&s3, &bucket, &|_| {}).await?;
         }
         return Ok(report);
@@ -598,32 +625,38 @@ pub async fn destroy(
         &*reporter.progress_for("lock"),
     )
     .await?;
-    let again =
-        match observe::describe_instance(&connect.client, &connect.instance_id, &region).await {
-            Ok((_, tags)) => observe_for_destroy(target, &settings, tags).await,
-            Err(err) => Err(err),
-        };
+    // As in deploy: read again under the lock unless no run can have changed anything since.
+    let again = match lock.quiet_since(&witnessed).await {
+        Ok(true) => Ok((first_found.clone(), plan.clone())),
+        Ok(false) => {
+            match observe::describe_instance(&connect.client, &connect.instance_id, &region).await {
+                Ok((_, tags)) => observe_for_destroy(target, &settings, tags).await,
+                Err(err) => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    };
     let found = match again {
         Ok((now_found, now_plan)) => {
             if now_plan != plan {
                 reporter
                     .phase("the deployment changed while this run waited; the plan was made again");
                 if now_plan.has_changes() && !confirm(&now_plan) {
-                    lock.release().await?;
+                    lock.release(Outcome::Unchanged).await?;
                     return Err(UserError::new("destroy cancelled; nothing was changed").into());
                 }
                 report.plan = now_plan.items.clone();
             }
             plan = now_plan;
             if !plan.has_changes() {
-                lock.release().await?;
+                lock.release(Outcome::Unchanged).await?;
                 report.result = "nothing-deployed";
                 return Ok(report);
             }
             now_found
         }
         Err(err) => {
-            lock.release().await?;
+            lock.release(Outcome::Unchanged).await?;
             return Err(err);
         }
     };
@@ -643,7 +676,14 @@ pub async fn destroy(
         }
         _ => None,
     };
-    lock.release().await?;
+    // A deployment removed whole leaves no marker either (so its bucket can go).
+    let removed_whole = matches!(&finished, Some(Ok(_))) && settings.solution == recorded_solution;
+    lock.release(if removed_whole {
+        Outcome::Removed
+    } else {
+        Outcome::Changed
+    })
+    .await?;
     let outcome = outcome?;
     if let Some(finished) = finished {
         finished?;
