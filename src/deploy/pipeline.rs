@@ -16,6 +16,7 @@ use super::record::{self, Deployed, Record, StackPrint};
 use super::{Target, apply, observe, upstream};
 use crate::error::UserError;
 use crate::report::Reporter;
+use crate::resources::artifacts;
 
 /// The JSON document of `deploy` (see docs/output.md).
 #[derive(Debug, Serialize)]
@@ -133,9 +134,10 @@ async fn prepare(
     target: &Target,
     settings: &Settings,
     instance_tags: std::collections::HashMap<String, String>,
+    artifact: &artifacts::LocalArtifact,
 ) -> anyhow::Result<Prepared> {
     let current = observe::read(&target.connect, settings, instance_tags).await?;
-    prepare_with(target, settings, current).await
+    prepare_with(target, settings, current, artifact).await
 }
 
 /// [`prepare`] with the instance's state already read: reads the AWS side and plans.
@@ -143,10 +145,11 @@ async fn prepare_with(
     target: &Target,
     settings: &Settings,
     current: observe::Current,
+    artifact: &artifacts::LocalArtifact,
 ) -> anyhow::Result<Prepared> {
     let connect = &target.connect;
     super::check_current(settings, &current)?;
-    let artifact = upstream::local_artifact(&target.lambda_artifact)?;
+    let artifact = artifact.clone();
     if let Some(stream) = &settings.ctr_stream {
         super::preflight::check_ctr_stream(&target.aws.kinesis(), stream).await?;
     }
@@ -198,6 +201,8 @@ pub async fn deploy(
     reporter: &Reporter,
 ) -> anyhow::Result<DeployReport> {
     let connect = &target.connect;
+    // Checked once (hashing the zip is the slowest local step), before the first request.
+    let artifact = upstream::local_artifact(&target.lambda_artifact)?;
     let (region, account) = connect.region_account();
     let witnessed = super::lock::witness(
         &target.aws.s3(),
@@ -205,7 +210,7 @@ pub async fn deploy(
         &settings.name,
     )
     .await?;
-    let first = prepare(target, settings, target.instance_tags.clone()).await?;
+    let first = prepare(target, settings, target.instance_tags.clone(), &artifact).await?;
     let previous = record::read(
         &target.aws.s3(),
         &first.aws_desired.artifacts.bucket,
@@ -272,7 +277,7 @@ pub async fn deploy(
     // no run can have changed the deployment since the first read, the instance is not read
     // again (only the AWS side, which this run may just have changed by making the bucket).
     let prepared = match lock.quiet_since(&witnessed).await {
-        Ok(true) => prepare_with(target, settings, first.current.clone()).await,
+        Ok(true) => prepare_with(target, settings, first.current.clone(), &artifact).await,
         Ok(false) => {
             let fresh_tags = observe::describe_instance(
                 &connect.client,
@@ -282,7 +287,7 @@ pub async fn deploy(
             .await
             .map(|(_, tags)| tags);
             match fresh_tags {
-                Ok(tags) => prepare(target, settings, tags).await,
+                Ok(tags) => prepare(target, settings, tags, &artifact).await,
                 Err(err) => Err(err),
             }
         }

@@ -54,11 +54,11 @@ impl Backoff {
     }
 
     /// For waits of tens of seconds (a stack operation, a Lex build): the same start, capped at
-    /// 2 s, so completion is noticed within 2 s at one status read per 2 s (far inside the
+    /// 1 s, so completion is noticed within 1 s at one status read per second (inside the
     /// services' read quotas). The 5 s cap of [`Backoff::polling`] noticed a 55 s stack up to 5 s
-    /// late.
+    /// late, and a 2 s cap up to 2 s.
     pub fn long_wait() -> Self {
-        Backoff::new(Duration::from_millis(200), Duration::from_secs(2))
+        Backoff::new(Duration::from_millis(200), Duration::from_secs(1))
     }
 
     /// Returns the delay to sleep now and advances the schedule.

@@ -164,6 +164,8 @@ fn template_types(path: &Path) -> anyhow::Result<Vec<String>> {
 struct Model {
     call: f64,
     lex_build: f64,
+    /// Modelled seconds until the Lex role inside the returning-callers stack is complete.
+    lex_role: f64,
     /// Modelled seconds per stack (returning callers, callbacks).
     stacks: Vec<(String, f64)>,
 }
@@ -176,7 +178,8 @@ struct Model {
 ///   concurrently: the slower one), then one AssociateLambdaFunction per Lambda Connect invokes,
 ///   concurrently but paced: `max(1 call, (n − burst) / rate + 1 call)` — the bucket is full at
 ///   the start of a first deploy, the calls after the burst wait their turn;
-/// - Lex V2: CreateBot, DescribeBot (Available), CreateBotLocale, DescribeBotLocale, CreateIntent
+/// - Lex V2, once its role in the returning-callers stack is complete (the role's own modelled
+///   time, not the stack's): CreateBot, DescribeBot (Available), CreateBotLocale, DescribeBotLocale, CreateIntent
 ///   (intents concurrently), BuildBotLocale, the build, DescribeBotLocale (Built),
 ///   CreateBotVersion, DescribeBotVersion, CreateBotAlias, DescribeBotAlias, AssociateBot: 12
 ///   calls and the build;
@@ -189,7 +192,7 @@ fn critical_path(m: &Model, per_op: &BTreeMap<String, usize>) -> (f64, String) {
     let associations = per_op.get("AssociateLambdaFunction").copied().unwrap_or(0) as f64;
     let association_time = ((associations - BURST).max(0.0) / RATE) + m.call;
     let aws_side = stack + association_time;
-    let lex = 12.0 * m.call + m.lex_build;
+    let lex = m.lex_role + 12.0 * m.call + m.lex_build;
     let queues = 2.0 * m.call;
     let tail = 2.0 * m.call;
     let longest = aws_side.max(lex).max(queues);
@@ -198,7 +201,10 @@ fn critical_path(m: &Model, per_op: &BTreeMap<String, usize>) -> (f64, String) {
             "stack ({stack:.2} s), then {associations} Lambda associations paced at the quota ({association_time:.2} s)"
         )
     } else {
-        "Lex build".to_string()
+        format!(
+            "the Lex role ({:.2} s), then the bot's 12 calls and its build ({:.2} s)",
+            m.lex_role, m.lex_build
+        )
     };
     (preflight + longest + tail, via)
 }
@@ -362,6 +368,7 @@ fn measure(
     let model = Model {
         call: CALL_MS * SCALE / 1000.0,
         lex_build: LEX_BUILD_S * SCALE,
+        lex_role: model_cfn.type_seconds("AWS::IAM::Role") * SCALE,
         stacks,
     };
 
