@@ -277,3 +277,22 @@ fn the_boundary_rule_catches_a_deliberate_import() {
     assert!(boundary_breaks("// use crate::cli in a comment is fine\n").is_empty());
     assert!(boundary_breaks("use crate::deploy::model::Settings;\n").is_empty());
 }
+
+#[test]
+fn the_terminal_layer_knows_nothing_of_the_command_line() {
+    // `ui/` draws progress for the commands; it takes its own options, never clap's arguments.
+    let offenders: Vec<String> = files("src/ui", ".rs")
+        .into_iter()
+        .filter(|path| {
+            read(path).lines().any(|line| {
+                !line.trim_start().starts_with("//")
+                    && (line.contains("crate::cli") || line.contains("crate::commands"))
+            })
+        })
+        .map(|path| rel(&path))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "ui files that import the command line: {offenders:?}"
+    );
+}

@@ -116,7 +116,10 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     if !args.plan {
         ui::confirm::require_yes(args.yes, "deploy")?;
     }
-    let reporter = ui::progress::reporter(global);
+    let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {
+        quiet: global.quiet,
+        no_progress: global.no_progress,
+    });
     if settings.lex == LexVersion::V1 {
         reporter.warn("Lex V1 reached end of support on 2025-09-15; the V1 bot is deployed as the blog did it, but prefer --lex v2");
     }

@@ -109,7 +109,10 @@ pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outc
     if !args.plan {
         ui::confirm::require_yes(args.yes, "destroy")?;
     }
-    let reporter = ui::progress::reporter(global);
+    let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {
+        quiet: global.quiet,
+        no_progress: global.no_progress,
+    });
     let mut target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
     target.lambda_artifact = args.target.artifact_source();
     let options = DestroyOptions {

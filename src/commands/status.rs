@@ -120,7 +120,10 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outco
     let intent = args.deployment.intent();
     // The intent is checked like a deploy's settings (what is not given is checked as default).
     desired::check(&intent.resolve(&args.target.name))?;
-    let reporter = ui::progress::reporter(global);
+    let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {
+        quiet: global.quiet,
+        no_progress: global.no_progress,
+    });
     let mut target = super::open_target(global, &instance, &args.target.name, &reporter).await?;
     target.lambda_artifact = args.target.artifact_source();
     let report = deploy::status::inspect(&target, &args.target.name, &intent, &reporter).await?;

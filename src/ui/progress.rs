@@ -7,15 +7,23 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::GlobalArgs;
 use crate::report::{Event, Render, Reporter, plain_line};
 
-/// The reporter the global flags ask for.
-pub fn reporter(global: &GlobalArgs) -> Reporter {
+/// How progress should show, as the command line asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProgressStyleChoice {
+    /// Nothing at all (`-q`).
+    pub quiet: bool,
+    /// Plain lines even on a terminal (`--no-progress`).
+    pub no_progress: bool,
+}
+
+/// The reporter for `choice`.
+pub fn reporter(choice: ProgressStyleChoice) -> Reporter {
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if global.quiet {
+    if choice.quiet {
         Reporter::silent()
-    } else if global.no_progress || !tty {
+    } else if choice.no_progress || !tty {
         Reporter::new(Box::new(Plain))
     } else {
         Reporter::new(Box::new(Spinners {
