@@ -239,6 +239,8 @@ pub fn policy(request: &PolicyRequest) -> Policy {
                 "connect:CreateQueue",
                 "connect:DescribeQueue",
                 "connect:UpdateQueueOutboundCallerConfig",
+                "connect:UpdateQueueName",
+                "connect:UpdateQueueHoursOfOperation",
                 "connect:DeleteQueue",
             ],
             vec![

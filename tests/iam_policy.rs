@@ -616,7 +616,7 @@ fn lifecycle(
     ));
     run(&["status", "--instance", &id, "--check"]);
     let mut entries = env.requests();
-    edit_a_flow(env);
+    edit_out_of_band(env);
     env.clear_requests();
     run(&join(
         &["deploy", "--instance", &id, "--yes"],
@@ -661,8 +661,9 @@ fn lifecycle(
     }
 }
 
-/// Someone edits a flow in the console.
-fn edit_a_flow(env: &Env) {
+/// Someone edits a flow in the console, and moves a queue of ours to other hours with another
+/// description, so the next deploy repairs all three.
+fn edit_out_of_band(env: &Env) {
     let instance = env.instance_state();
     let flow = support::items(&instance, "flows")
         .into_iter()
@@ -677,6 +678,37 @@ fn edit_a_flow(env: &Env) {
             .instance_id(env.instance_id())
             .contact_flow_id(flow["id"].as_str().unwrap())
             .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
+    let sales = support::items(&instance, "queues")
+        .into_iter()
+        .find(|q| q["name"] == "Sales")
+        .expect("the Sales queue");
+    let sales = sales["id"].as_str().unwrap();
+    let night = env.admin(
+        "POST",
+        "hours",
+        Some(
+            &serde_json::json!({"instance_id": env.instance_id(), "name": "Night Shift"})
+                .to_string(),
+        ),
+    );
+    env.block_on(
+        client
+            .update_queue_hours_of_operation()
+            .instance_id(env.instance_id())
+            .queue_id(sales)
+            .hours_of_operation_id(night["id"].as_str().unwrap())
+            .send(),
+    )
+    .unwrap();
+    env.block_on(
+        client
+            .update_queue_name()
+            .instance_id(env.instance_id())
+            .queue_id(sales)
+            .description("edited in the console")
             .send(),
     )
     .unwrap();

@@ -922,6 +922,27 @@ pub static ROUTES: &[Route] = &[
         queues::update_queue_outbound_caller_config
     ),
     r!(
+        "POST",
+        "/queues/{InstanceId}/{QueueId}/hours-of-operation",
+        "UpdateQueueHoursOfOperation",
+        true,
+        queues::update_queue_hours_of_operation
+    ),
+    r!(
+        "POST",
+        "/queues/{InstanceId}/{QueueId}/name",
+        "UpdateQueueName",
+        true,
+        queues::update_queue_name
+    ),
+    r!(
+        "POST",
+        "/hours-of-operations/{InstanceId}/{HoursOfOperationId}",
+        "UpdateHoursOfOperation",
+        true,
+        queues::update_hours_of_operation
+    ),
+    r!(
         "GET",
         "/hours-of-operations-summary/{InstanceId}",
         "ListHoursOfOperations",

@@ -1254,3 +1254,123 @@ async fn search_queues_and_routing_profiles_return_whole_objects() {
     assert_eq!(profile.associated_queue_ids(), [ids[1].clone()]);
     assert_eq!(profile.number_of_associated_queues(), Some(1));
 }
+
+#[tokio::test]
+async fn queue_names_and_hours_and_hours_names_are_updated_in_place() {
+    use aws_sdk_connect::error::ProvideErrorMetadata as _;
+    let sb = sandbox(quiet_config()).await;
+    let s = seeded(&sb).await;
+    let c = connect_client(&sb).await;
+    let (status, night) = admin(
+        &sb,
+        "POST",
+        "hours",
+        Some(json!({"instance_id": s.instance_id, "name": "Night Shift"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{night}");
+    let night_id = night["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for name in ["Sales", "Service"] {
+        let q = c
+            .create_queue()
+            .instance_id(&s.instance_id)
+            .name(name)
+            .hours_of_operation_id(&s.hours_id)
+            .send()
+            .await
+            .unwrap();
+        ids.push(q.queue_id().unwrap().to_string());
+    }
+    let describe = |id: String| {
+        let c = c.clone();
+        let instance = s.instance_id.clone();
+        async move {
+            c.describe_queue()
+                .instance_id(instance)
+                .queue_id(id)
+                .send()
+                .await
+                .unwrap()
+                .queue
+                .unwrap()
+        }
+    };
+
+    c.update_queue_hours_of_operation()
+        .instance_id(&s.instance_id)
+        .queue_id(&ids[0])
+        .hours_of_operation_id(&night_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        describe(ids[0].clone()).await.hours_of_operation_id(),
+        Some(night_id.as_str())
+    );
+    let missing = c
+        .update_queue_hours_of_operation()
+        .instance_id(&s.instance_id)
+        .queue_id(&ids[0])
+        .hours_of_operation_id("0000-no-such-hours")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(missing.code(), Some("ResourceNotFoundException"));
+
+    // Only the members sent change.
+    c.update_queue_name()
+        .instance_id(&s.instance_id)
+        .queue_id(&ids[0])
+        .description("the sales line")
+        .send()
+        .await
+        .unwrap();
+    let sales = describe(ids[0].clone()).await;
+    assert_eq!(
+        (sales.name(), sales.description()),
+        (Some("Sales"), Some("the sales line"))
+    );
+    let taken = c
+        .update_queue_name()
+        .instance_id(&s.instance_id)
+        .queue_id(&ids[0])
+        .name("Service")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(taken.code(), Some("DuplicateResourceException"));
+    assert_eq!(describe(ids[0].clone()).await.name(), Some("Sales"));
+
+    c.update_hours_of_operation()
+        .instance_id(&s.instance_id)
+        .hours_of_operation_id(&night_id)
+        .name("Late Shift")
+        .send()
+        .await
+        .unwrap();
+    let listed = c
+        .list_hours_of_operations()
+        .instance_id(&s.instance_id)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed
+        .hours_of_operation_summary_list()
+        .iter()
+        .filter_map(|h| h.name())
+        .collect();
+    assert_eq!(names, ["Basic Hours", "Late Shift"]);
+    let taken = c
+        .update_hours_of_operation()
+        .instance_id(&s.instance_id)
+        .hours_of_operation_id(&night_id)
+        .name("Basic Hours")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(taken.code(), Some("DuplicateResourceException"));
+}

@@ -1,5 +1,5 @@
-//! Queues (Create/Describe/List/Search/Delete, UpdateQueueOutboundCallerConfig), hours of operation
-//! (List/Describe) and routing profiles (Create/Describe/List/Delete, queue associations).
+//! Queues (Create/Describe/List/Search/Delete, UpdateQueueOutboundCallerConfig, UpdateQueueName,
+//! UpdateQueueHoursOfOperation), hours of operation (List/Describe/Update) and routing profiles (Create/Describe/List/Delete, queue associations).
 use serde_json::{Value, json};
 
 use super::{
@@ -325,6 +325,91 @@ pub(super) fn update_queue_outbound_caller_config(
     // the whole object is replaced: members left out are cleared (documented sandbox choice)
     if let Some(q) = instance_mut(w, &iid)?.queues.get_mut(&qid) {
         q.outbound_caller_config = occ;
+    }
+    Ok(Resp::empty())
+}
+
+pub(super) fn update_queue_hours_of_operation(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+    let body = req.json()?;
+    let hours = req_str(&body, "HoursOfOperationId", 1, 500)?.to_string();
+    let inst = instance(w, req.param("InstanceId"))?;
+    let qid = queue_ref(inst, req.param("QueueId"))?.id.clone();
+    let hours_id = last_segment(&hours).to_string();
+    if !inst.hours.contains_key(&hours_id) {
+        return Err(not_found(format!("hours of operation not found: {hours}")));
+    }
+    let iid = inst.id.clone();
+    if let Some(q) = instance_mut(w, &iid)?.queues.get_mut(&qid) {
+        q.hours_id = hours_id;
+    }
+    Ok(Resp::empty())
+}
+
+pub(super) fn update_queue_name(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+    let body = req.json()?;
+    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(&body, "Description", 0, 250)?.map(str::to_string);
+    let inst = instance(w, req.param("InstanceId"))?;
+    let qid = queue_ref(inst, req.param("QueueId"))?.id.clone();
+    if let Some(name) = &name
+        && inst.queues.values().any(|q| &q.name == name && q.id != qid)
+    {
+        return Err(duplicate(format!(
+            "a queue named {name:?} already exists in this instance"
+        )));
+    }
+    let iid = inst.id.clone();
+    if let Some(q) = instance_mut(w, &iid)?.queues.get_mut(&qid) {
+        if let Some(name) = name {
+            q.name = name;
+        }
+        if let Some(description) = description {
+            q.description = Some(description);
+        }
+    }
+    Ok(Resp::empty())
+}
+
+pub(super) fn update_hours_of_operation(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
+    let body = req.json()?;
+    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(&body, "Description", 1, 250)?.map(str::to_string);
+    let time_zone = opt_str(&body, "TimeZone", 1, 100)?.map(str::to_string);
+    let config = match body.get("Config") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Array(entries)) if entries.len() <= 100 => Some(v.clone()),
+        Some(_) => {
+            return Err(invalid_param(
+                "Config must be a list of at most 100 entries",
+            ));
+        }
+    };
+    let inst = instance(w, req.param("InstanceId"))?;
+    let hid = req.param("HoursOfOperationId").to_string();
+    if !inst.hours.contains_key(&hid) {
+        return Err(not_found(format!("hours of operation not found: {hid}")));
+    }
+    if let Some(name) = &name
+        && inst.hours.values().any(|h| &h.name == name && h.id != hid)
+    {
+        return Err(duplicate(format!(
+            "hours of operation named {name:?} already exist in this instance"
+        )));
+    }
+    let iid = inst.id.clone();
+    if let Some(h) = instance_mut(w, &iid)?.hours.get_mut(&hid) {
+        if let Some(name) = name {
+            h.name = name;
+        }
+        if let Some(description) = description {
+            h.description = Some(description);
+        }
+        if let Some(time_zone) = time_zone {
+            h.time_zone = time_zone;
+        }
+        if let Some(config) = config {
+            h.config = config;
+        }
     }
     Ok(Resp::empty())
 }
