@@ -164,6 +164,91 @@ fn one_out_of_band_change_is_repaired_with_exactly_one_mutating_call() {
     assert_returning_callers_deployed(&env);
 }
 
+fn hours_of_our_queues(env: &Env) -> Vec<String> {
+    let instance = env.instance_state();
+    items(&instance, "queues")
+        .into_iter()
+        .filter(|queue| tagged(queue, &env.name))
+        .map(|queue| queue["hours_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn queues_moved_to_other_hours_are_repaired_and_follow_the_hours_name() {
+    let env = Env::new();
+    let deploy = ["deploy", "--yes", "--solution", "returning-callers"];
+    let out = env.on_instance(&deploy);
+    assert!(out.status.success(), "{}", show(&out));
+    let basic = env.seed["hours_of_operation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(hours_of_our_queues(&env), vec![basic.clone(); 5]);
+    let night = env.admin(
+        "POST",
+        "hours",
+        Some(&json!({"instance_id": env.instance_id(), "name": "Night Shift"}).to_string()),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = env.connect_client();
+    let move_queue = |name: &str, hours: &str| {
+        let id = queues_named(&env.instance_state(), name)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        env.block_on(
+            client
+                .update_queue_hours_of_operation()
+                .instance_id(env.instance_id())
+                .queue_id(id)
+                .hours_of_operation_id(hours)
+                .send(),
+        )
+        .unwrap();
+    };
+
+    // Sales moved to other hours in the console: drift, and a deploy moves it back.
+    move_queue("Sales", &night);
+    let status = env.on_instance(&["status", "--check"]);
+    assert_eq!(status.status.code(), Some(3), "{}", show(&status));
+    env.clear_requests();
+    let out = env.on_instance(&deploy);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        env.mutating(),
+        vec!["UpdateQueueHoursOfOperation".to_string()]
+    );
+    assert_eq!(hours_of_our_queues(&env), vec![basic.clone(); 5]);
+
+    // The hours are renamed and others take the name the deployment uses ("Basic Hours"), and
+    // one queue is moved to them by hand: the deployment follows the name, not the id it
+    // resolved when it was made, so the other four queues move too.
+    for (id, name) in [(&basic, "Day Shift"), (&night, "Basic Hours")] {
+        env.block_on(
+            client
+                .update_hours_of_operation()
+                .instance_id(env.instance_id())
+                .hours_of_operation_id(id)
+                .name(name)
+                .send(),
+        )
+        .unwrap();
+    }
+    move_queue("Sales", &night);
+    env.clear_requests();
+    let out = env.on_instance(&deploy);
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        env.mutating(),
+        vec!["UpdateQueueHoursOfOperation".to_string(); 4]
+    );
+    assert_eq!(hours_of_our_queues(&env), vec![night.clone(); 5]);
+    let status = env.on_instance(&["status", "--check"]);
+    assert_eq!(status.status.code(), Some(0), "{}", show(&status));
+}
+
 #[test]
 fn without_a_terminal_deploy_needs_yes() {
     let env = Env::new();

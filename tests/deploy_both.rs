@@ -66,7 +66,7 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
     // Queues and the routing profile come whole from one Search each: no Describe per queue.
     let connect = env.connect_reads();
     assert!(
-        connect.len() <= 9,
+        connect.len() <= 8,
         "{} Connect reads: {connect:?}",
         connect.len()
     );
@@ -83,7 +83,7 @@ fn both_solutions_deploy_and_redeploy_is_a_noop() {
     assert!(status.status.success(), "{}", show(&status));
     let connect = env.connect_reads();
     assert!(
-        connect.len() <= 10,
+        connect.len() <= 8,
         "status: {} Connect reads: {connect:?}",
         connect.len()
     );

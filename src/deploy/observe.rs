@@ -96,13 +96,39 @@ pub enum Depth {
     Full,
 }
 
+/// What an earlier run resolved and recorded, so this run need not look it up again.
+///
+/// Only name → id lookups of things the tool never creates are recalled: the hours of
+/// operation. They are trusted only while they still explain what is read: when one of our
+/// queues refers to other hours than the recalled ones, the hours are listed after all.
+#[derive(Debug, Clone, Default)]
+pub struct Recalled {
+    pub hours: Option<Hours>,
+}
+
+impl Recalled {
+    /// What `record` resolved for the same settings (nothing when the names differ).
+    pub fn from_record(record: Option<&super::record::Record>, settings: &Settings) -> Recalled {
+        let hours = record
+            .and_then(|record| record.deployed.hours.as_ref())
+            .filter(|hours| hours.name == settings.hours)
+            .map(|hours| Hours {
+                id: hours.id.clone(),
+                arn: hours.arn.clone(),
+                name: hours.name.clone(),
+            });
+        Recalled { hours }
+    }
+}
+
 /// Reads the current state. `instance_tags` comes from the preflight DescribeInstance.
 pub async fn read(
     connect: &Connect,
     settings: &Settings,
     instance_tags: HashMap<String, String>,
+    recalled: &Recalled,
 ) -> anyhow::Result<Current> {
-    read_with(connect, settings, instance_tags, Depth::Deploy).await
+    read_with(connect, settings, instance_tags, Depth::Deploy, recalled).await
 }
 
 pub async fn read_with(
@@ -110,6 +136,7 @@ pub async fn read_with(
     settings: &Settings,
     instance_tags: HashMap<String, String>,
     depth: Depth,
+    recalled: &Recalled,
 ) -> anyhow::Result<Current> {
     let names = queue_names(settings);
     let profile_name = settings.named(ROUTING_PROFILE);
@@ -126,14 +153,23 @@ pub async fn read_with(
         )
     };
     let (hours, (queues, routing_profile), flows, lambdas, bots, storage, phones, phone_flows) = tokio::try_join!(
-        hours::read_all(connect),
+        async {
+            // Only the returning-caller queues name hours of operation.
+            match &recalled.hours {
+                _ if !settings.returning_callers() => Ok(Vec::new()),
+                Some(hours) => Ok(vec![hours.clone()]),
+                None => hours::read_all(connect).await,
+            }
+        },
         queues_and_profile,
         flows::read_all(connect),
         associations::read_lambdas(connect),
         async {
             let mut bots = associations::read_bots(connect, want_v1).await?;
-            if depth == Depth::Full {
-                bots.extend(associations::read_bots(connect, !want_v1).await?);
+            // A Lex V1 deployment may still have the V2 bot of the version before it, which
+            // status and destroy must see; a V2 deployment never has a V1 bot to look for.
+            if depth == Depth::Full && want_v1 {
+                bots.extend(associations::read_bots(connect, false).await?);
             }
             anyhow::Ok(bots)
         },
@@ -159,6 +195,18 @@ pub async fn read_with(
             }
         },
     )?;
+    let hours = match &recalled.hours {
+        Some(recalled_hours)
+            if QUEUES.iter().any(|name| {
+                queues
+                    .get(&settings.named(name))
+                    .is_some_and(|queue| queue.hours_id != recalled_hours.id)
+            }) =>
+        {
+            hours::read_all(connect).await?
+        }
+        _ => hours,
+    };
     Ok(Current {
         instance_tags,
         hours,
@@ -247,8 +295,16 @@ pub async fn read_deployment(
     connect: &Connect,
     settings: &Settings,
     instance_tags: HashMap<String, String>,
+    recalled: &Recalled,
 ) -> anyhow::Result<Observed> {
-    let current = read_with(connect, settings, instance_tags.clone(), Depth::Full).await?;
+    let current = read_with(
+        connect,
+        settings,
+        instance_tags.clone(),
+        Depth::Full,
+        recalled,
+    )
+    .await?;
     let whisper_queue = match instance_tags.get(&whisper::queue_tag(&settings.name)) {
         Some(id) => match current.queues.values().find(|queue| &queue.id == id) {
             Some(queue) => Some(queue.clone()),

@@ -104,6 +104,7 @@ async fn write_record_if_stale(
         &prepared.templates,
         &refs,
         &prepared.inputs,
+        &prepared.current,
     );
     if previous != Some(&record) {
         record::write(
@@ -135,8 +136,9 @@ async fn prepare(
     settings: &Settings,
     instance_tags: std::collections::HashMap<String, String>,
     artifact: &artifacts::LocalArtifact,
+    recalled: &observe::Recalled,
 ) -> anyhow::Result<Prepared> {
-    let current = observe::read(&target.connect, settings, instance_tags).await?;
+    let current = observe::read(&target.connect, settings, instance_tags, recalled).await?;
     prepare_with(target, settings, current, artifact).await
 }
 
@@ -204,21 +206,29 @@ pub async fn deploy(
     // Checked once (hashing the zip is the slowest local step), before the first request.
     let artifact = upstream::local_artifact(&target.lambda_artifact)?;
     let (region, account) = connect.region_account();
-    let witnessed = super::lock::witness(
-        &target.aws.s3(),
-        &crate::resources::artifacts::bucket_name(account, region),
-        &settings.name,
+    let bucket = crate::resources::artifacts::bucket_name(account, region);
+    let s3 = target.aws.s3();
+    let (witnessed, previous) = tokio::join!(
+        super::lock::witness(&s3, &bucket, &settings.name),
+        record::read(&s3, &bucket, &settings.name),
+    );
+    let witnessed = witnessed?;
+    // An unreadable record only costs the lookups it would have saved.
+    let previous = previous.ok().flatten();
+    let recalled = observe::Recalled::from_record(
+        previous
+            .as_ref()
+            .filter(|record| record.instance_arn == connect.instance_arn),
+        settings,
+    );
+    let first = prepare(
+        target,
+        settings,
+        target.instance_tags.clone(),
+        &artifact,
+        &recalled,
     )
     .await?;
-    let first = prepare(target, settings, target.instance_tags.clone(), &artifact).await?;
-    let previous = record::read(
-        &target.aws.s3(),
-        &first.aws_desired.artifacts.bucket,
-        &settings.name,
-    )
-    .await
-    .ok()
-    .flatten();
     let mut report = DeployReport {
         schema_version: SCHEMA_VERSION,
         command: "deploy",
@@ -255,8 +265,6 @@ pub async fn deploy(
     if !confirm(&first.plan) {
         return Err(UserError::new("deploy cancelled; nothing was changed").into());
     }
-    let bucket = first.aws_desired.artifacts.bucket.clone();
-    let s3 = target.aws.s3();
     crate::resources::artifacts::ensure_bucket(
         &s3,
         &bucket,
@@ -287,7 +295,7 @@ pub async fn deploy(
             .await
             .map(|(_, tags)| tags);
             match fresh_tags {
-                Ok(tags) => prepare(target, settings, tags, &artifact).await,
+                Ok(tags) => prepare(target, settings, tags, &artifact, &recalled).await,
                 Err(err) => Err(err),
             }
         }
@@ -370,7 +378,15 @@ pub async fn deploy(
     }
     let written = match &outcome {
         Ok((result, refs)) if result.ok() => {
-            let record = record_of(target, settings, &aws_desired, &templates, refs, &inputs);
+            let record = record_of(
+                target,
+                settings,
+                &aws_desired,
+                &templates,
+                refs,
+                &inputs,
+                &current,
+            );
             Some(record::write(&target.aws.s3(), &aws_desired.artifacts.bucket, &record).await)
         }
         _ => None,
@@ -456,8 +472,17 @@ fn record_of(
     templates: &[FlowTemplate],
     refs: &BTreeMap<(String, String), String>,
     inputs: &Upstream,
+    current: &observe::Current,
 ) -> Record {
     let mut deployed = Deployed::default();
+    if settings.returning_callers() {
+        deployed.hours = crate::resources::connect::hours::find(&current.hours, &settings.hours)
+            .map(|hours| record::RecordedHours {
+                name: hours.name.clone(),
+                id: hours.id.clone(),
+                arn: hours.arn.clone(),
+            });
+    }
     for template in templates {
         let (flow, missing) = plan::desired_flow_with_missing(template, settings, refs, inputs);
         if missing.is_empty() {
@@ -563,8 +588,9 @@ pub async fn destroy(
             }
         }
     }
+    let recalled = observe::Recalled::from_record(record.as_ref(), &settings);
     let (first_found, mut plan) =
-        observe_for_destroy(target, &settings, target.instance_tags.clone()).await?;
+        observe_for_destroy(target, &settings, target.instance_tags.clone(), &recalled).await?;
     let mut report = DestroyReport {
         schema_version: SCHEMA_VERSION,
         command: "destroy",
@@ -635,7 +661,7 @@ pub async fn destroy(
         Ok(true) => Ok((first_found.clone(), plan.clone())),
         Ok(false) => {
             match observe::describe_instance(&connect.client, &connect.instance_id, &region).await {
-                Ok((_, tags)) => observe_for_destroy(target, &settings, tags).await,
+                Ok((_, tags)) => observe_for_destroy(target, &settings, tags, &recalled).await,
                 Err(err) => Err(err),
             }
         }
@@ -721,10 +747,11 @@ async fn observe_for_destroy(
     target: &Target,
     settings: &Settings,
     instance_tags: std::collections::HashMap<String, String>,
+    recalled: &observe::Recalled,
 ) -> anyhow::Result<(observe::Observed, Plan)> {
     let connect = &target.connect;
     let (region, account) = connect.region_account();
-    let mut found = observe::read_deployment(connect, settings, instance_tags).await?;
+    let mut found = observe::read_deployment(connect, settings, instance_tags, recalled).await?;
     observe::read_aws(&target.aws, connect, settings, &mut found).await?;
     let plan = super::destroy::plan_in(&found, settings, region, account);
     Ok((found, plan))

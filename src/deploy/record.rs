@@ -5,7 +5,8 @@
 //! (outside the `<deployment>/` artifact prefix, so pruning artifacts never removes it). It holds
 //! the settings, the tool version, the fingerprint of the shipped assets, and a fingerprint of
 //! each asset-derived resource as written (flow contents, stack templates and parameters, the
-//! bot definition). With it, `status` can tell *drifted* (what exists differs from what was
+//! bot definition), and the hours of operation the settings' name resolved to, so a later run
+//! need not list them again. With it, `status` can tell *drifted* (what exists differs from what was
 //! deployed) from *outdated* (what was deployed differs from what this version would deploy).
 //!
 //! Written after a deploy whose steps all succeeded (and by an unchanged deploy when it is
@@ -49,6 +50,19 @@ pub struct Deployed {
     pub stacks: BTreeMap<String, StackPrint>,
     /// The bot definition's fingerprint (V2 or V1, as deployed).
     pub bot: Option<String>,
+    /// The hours of operation the settings named, as resolved then: a later run with the same
+    /// name uses it instead of listing the instance's hours again (see `observe::Recalled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<RecordedHours>,
+}
+
+/// An hours-of-operation record as a deploy resolved it by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RecordedHours {
+    pub name: String,
+    pub id: String,
+    pub arn: String,
 }
 
 /// A stack as deployed: the sha256 of its template and its parameters.

@@ -646,8 +646,10 @@ pub async fn inspect(
         None => Settings::defaults(name),
     };
     let mut settings = intent.over(&deployed_base);
+    let recalled = observe::Recalled::from_record(record.as_ref(), &settings);
     let mut found =
-        observe::read_deployment(connect, &settings, target.instance_tags.clone()).await?;
+        observe::read_deployment(connect, &settings, target.instance_tags.clone(), &recalled)
+            .await?;
     observe::read_aws(&target.aws, connect, &settings, &mut found).await?;
     // Without a record, what was deployed is unknown: compare with the intent alone, as drift.
     let mut deployed = match &record {
