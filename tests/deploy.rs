@@ -805,3 +805,58 @@ fn inputs_that_would_change_the_wrong_thing_are_refused_before_any_change_anywhe
         );
     }
 }
+
+#[test]
+fn the_lex_bot_is_built_while_the_stack_still_makes_its_lambdas() {
+    let env = Env::new();
+    // Lambdas take 6 s, everything else (the bot's role included) completes at once.
+    let model = testkit::LatencyModel {
+        scale: 1.0,
+        per_type: vec![("AWS::Lambda::Function".to_string(), 6.0)],
+        default_seconds: 0.0,
+    };
+    let proxy = testkit::CfnLatencyProxy::start(testkit::moto(), model).unwrap();
+    let id = env.instance_id();
+    let out = env.cli_with(
+        &[
+            "deploy",
+            "--yes",
+            "--solution",
+            "returning-callers",
+            "--instance",
+            &id,
+        ],
+        |c| {
+            c.env("AWS_ENDPOINT_URL_CLOUDFORMATION", &proxy.url);
+        },
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        proxy
+            .ops()
+            .iter()
+            .any(|op| op.action == "CreateStack" && op.modelled.as_secs() == 6),
+        "the stack was held for its Lambdas: {:?}",
+        proxy.ops()
+    );
+    let operations: Vec<String> = env
+        .requests()
+        .iter()
+        .map(|entry| entry["operation"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let position = |name: &str| {
+        operations
+            .iter()
+            .position(|op| op == name)
+            .unwrap_or_else(|| panic!("no {name} in {operations:?}"))
+    };
+    // The first Lambda association needs the stack's outputs, so it marks the stack's end; the
+    // bot was built and given its alias before that.
+    assert!(
+        position("CreateBotAlias") < position("AssociateLambdaFunction"),
+        "{operations:?}"
+    );
+    // The bot runs with the role the stack reports.
+    let status = env.on_instance(&["status", "--check"]);
+    assert_eq!(status.status.code(), Some(0), "{}", show(&status));
+}

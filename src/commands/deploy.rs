@@ -46,6 +46,10 @@ pub struct DeployArgs {
     /// Also write the JSON result to this file
     #[arg(long, value_name = "FILE")]
     pub outputs_file: Option<std::path::PathBuf>,
+    /// Build the Lex bot only after the whole returning-callers stack, not as soon as its role
+    /// is ready (the older, slower order; `cargo xtask bench deploy` measures both)
+    #[arg(long, hide = true)]
+    pub lex_after_stack: bool,
 }
 
 impl DeployArgs {
@@ -125,6 +129,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
     }
     let mut target = super::open_target(global, &instance, &settings.name, &reporter).await?;
     target.lambda_artifact = args.target.artifact_source();
+    target.lex_waits_for_stack = args.lex_after_stack;
     let mode = if args.plan {
         Mode::PlanOnly
     } else {

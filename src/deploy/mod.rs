@@ -40,6 +40,9 @@ pub struct Target {
     pub instance_tags: std::collections::HashMap<String, String>,
     /// Where the Lambda artifact comes from (the embedded one unless the command says otherwise).
     pub lambda_artifact: crate::artifact_source::ArtifactSource,
+    /// The Lex V2 bot waits for the whole returning-callers stack, not only its role (the older
+    /// order; for the benchmark's comparison).
+    pub lex_waits_for_stack: bool,
 }
 
 /// Loads AWS settings and checks the instance exists. Every failure is bad input (exit 2).
@@ -68,6 +71,7 @@ pub async fn connect(
         connect,
         instance_tags,
         lambda_artifact: Default::default(),
+        lex_waits_for_stack: false,
     })
 }
 

@@ -159,6 +159,7 @@ async fn prepare_with(
     let (region, account) = (region.to_string(), account.to_string());
     let mut aws_desired =
         upstream::desired(settings, &account, &region, &connect.instance_arn, artifact)?;
+    aws_desired.lex_waits_for_stack = target.lex_waits_for_stack;
     upstream::set_ctr_stream_parameter(&mut aws_desired, settings, &current, &region, &account);
     let aws_current = upstream::read(&target.aws, &aws_desired).await?;
     let inputs = upstream::connect_inputs(&aws_current, settings, &region, &account);

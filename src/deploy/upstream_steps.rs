@@ -73,29 +73,63 @@ pub fn steps(
             .into_iter()
             .map(|id| Ref::Lambda(id.to_string()))
             .collect();
-        produces.push(match solution {
-            Solution::Callbacks => Ref::CtrStream,
-            Solution::ReturningCallers => Ref::LexRole,
-        });
-        let (cfn, wanted, existing, shared) = (
-            aws.cloudformation(),
-            wanted.clone(),
-            current.stacks.get(solution).cloned().flatten(),
-            shared.clone(),
-        );
-        let progress = reporter.progress_for(id.clone());
+        let existing = current.stacks.get(solution).cloned().flatten();
         let created = existing.is_none();
+        // The Lex V2 bot needs only the role inside the returning-callers stack: a step of its
+        // own stands for it, done as soon as the stack's events show the role complete, so the
+        // bot builds while the stack's Lambdas are still being made.
+        let role = match solution {
+            Solution::Callbacks => {
+                produces.push(Ref::CtrStream);
+                None
+            }
+            Solution::ReturningCallers
+                if desired.bot.is_some() && !desired.lex_v1 && !desired.lex_waits_for_stack =>
+            {
+                let known = existing
+                    .as_ref()
+                    .is_some_and(|stack| stack.outputs.contains_key("LexBotRoleARN"));
+                let (role, node) = role_step(&wanted.stack_name, known, created);
+                steps.push(node);
+                Some(role)
+            }
+            Solution::ReturningCallers => {
+                produces.push(Ref::LexRole);
+                None
+            }
+        };
+        let (cfn, wanted, shared) = (aws.cloudformation(), wanted.clone(), shared.clone());
+        let progress = reporter.progress_for(id.clone());
+        let (instance_arn, account_id) = (connect.instance_arn.clone(), account.clone());
         steps.push(Node::new(
             id,
             format!("stack {}", wanted.stack_name),
             vec![Ref::Artifacts],
             produces,
             move || async move {
-                let applied = stack::apply(&cfn, &wanted, existing.as_ref(), &*progress).await?;
+                let done = |logical: &str, physical: &str| {
+                    if let Some(role) = &role
+                        && logical == upstream::LEX_ROLE_RESOURCE
+                    {
+                        let arn = upstream::role_arn(&instance_arn, &account_id, physical);
+                        shared
+                            .lock()
+                            .expect("shared state")
+                            .refs
+                            .insert(("role".to_string(), "lex".to_string()), arn);
+                        role.ready();
+                    }
+                };
+                let applied =
+                    stack::apply(&cfn, &wanted, existing.as_ref(), &*progress, &done).await?;
                 let mut shared = shared.lock().expect("shared state");
                 shared
                     .refs
                     .extend(upstream::refs_from_outputs(&applied.outputs));
+                drop(shared);
+                if let Some(role) = &role {
+                    role.ready();
+                }
                 Ok(match (created, applied.changed) {
                     (true, _) => StepOutcome::Created,
                     (false, true) => StepOutcome::Updated,
@@ -185,4 +219,94 @@ pub fn steps(
         ));
     }
     steps
+}
+
+/// What the stack step tells when the Lex role inside it is ready (its CREATE_COMPLETE event, or
+/// the stack's end). Dropped untold, the role's step fails.
+struct RoleReady {
+    sender: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl RoleReady {
+    fn ready(&self) {
+        if let Some(sender) = self.sender.lock().expect("role watch").take() {
+            let _ = sender.send(());
+        }
+    }
+}
+
+/// The Lex role inside the returning-callers stack as a step of its own, producing
+/// [`Ref::LexRole`], and the handle the stack step tells. `known`: the stack already has the
+/// role (an update), so the step is done at once.
+fn role_step(stack_name: &str, known: bool, created: bool) -> (RoleReady, Node) {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let watch = RoleReady {
+        sender: std::sync::Mutex::new(Some(sender)),
+    };
+    if known {
+        watch.ready();
+    }
+    let stack = stack_name.to_string();
+    let node = Node::new(
+        format!("lex-role:{stack_name}"),
+        format!("Lex bot role in stack {stack_name}"),
+        vec![],
+        vec![Ref::LexRole],
+        move || async move {
+            receiver.await.map_err(|_| {
+                anyhow::anyhow!("stack {stack} ended before its Lex bot role was ready")
+            })?;
+            Ok(if created {
+                StepOutcome::Created
+            } else {
+                StepOutcome::Unchanged
+            })
+        },
+    );
+    (watch, node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::graph::{self, Ended};
+
+    #[tokio::test]
+    async fn the_role_step_ends_when_told_and_fails_when_the_stack_step_ends_untold() {
+        let (told, node) = role_step("s", false, true);
+        told.ready();
+        let result = graph::run(
+            super::super::steps::for_deploy(vec![node]),
+            &Reporter::silent(),
+        )
+        .await
+        .unwrap();
+        assert!(result.ok(), "{:?}", result.steps);
+
+        let (untold, node) = role_step("s", false, true);
+        drop(untold);
+        let result = graph::run(
+            super::super::steps::for_deploy(vec![node]),
+            &Reporter::silent(),
+        )
+        .await
+        .unwrap();
+        match &result.steps[0].2 {
+            Ended::Failed(error) => assert!(
+                error.contains("stack s ended before its Lex bot role was ready"),
+                "{error}"
+            ),
+            other => panic!("{other:?}"),
+        }
+
+        // An update: the stack has the role already, so nothing needs telling.
+        let (_kept, node) = role_step("s", true, false);
+        let result = graph::run(
+            super::super::steps::for_deploy(vec![node]),
+            &Reporter::silent(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(result.steps[0].2, Ended::Done(StepOutcome::Unchanged));
+    }
 }

@@ -646,6 +646,7 @@ async fn wait_stack(
     stack_name: &str,
     seen: &mut HashSet<String>,
     progress: Progress<'_>,
+    done: ResourceDone<'_>,
 ) -> anyhow::Result<(Option<Stack>, Vec<String>)> {
     let mut backoff = Backoff::long_wait();
     let started = Instant::now();
@@ -676,6 +677,12 @@ async fn wait_stack(
                     && !reason.contains("cancelled")
                 {
                     failures.push(format!("{logical} ({kind}) {status}: {reason}"));
+                }
+                if matches!(status, "CREATE_COMPLETE" | "UPDATE_COMPLETE")
+                    && kind != "AWS::CloudFormation::Stack"
+                    && let Some(physical) = event.physical_resource_id().filter(|p| !p.is_empty())
+                {
+                    done(logical, physical);
                 }
                 if reason.is_empty() {
                     progress(format!("stack {stack_name}: {logical} ({kind}) {status}"));
@@ -747,6 +754,7 @@ async fn execute_and_wait(
     stack_id: &str,
     success: &[&str],
     progress: Progress<'_>,
+    done: ResourceDone<'_>,
 ) -> anyhow::Result<Stack> {
     let mut seen = seen_events(cfn, stack_id).await;
     if let Err(err) = cfn
@@ -767,7 +775,10 @@ async fn execute_and_wait(
         );
     }
     progress(format!("stack {stack_name}: change set executing"));
-    finish(cfn, stack_name, stack_id, &mut seen, success, progress).await
+    finish(
+        cfn, stack_name, stack_id, &mut seen, success, progress, done,
+    )
+    .await
 }
 
 /// Waits for the running operation and checks it ended in one of `success`.
@@ -778,8 +789,9 @@ async fn finish(
     seen: &mut HashSet<String>,
     success: &[&str],
     progress: Progress<'_>,
+    done: ResourceDone<'_>,
 ) -> anyhow::Result<Stack> {
-    let (stack, failures) = wait_stack(cfn, stack_id, stack_name, seen, progress).await?;
+    let (stack, failures) = wait_stack(cfn, stack_id, stack_name, seen, progress, done).await?;
     let Some(stack) = stack else {
         return Err(failure_of(stack_name, "DELETE_COMPLETE", None, &failures).into());
     };
@@ -798,6 +810,7 @@ async fn create_stack(
     cfn: &Client,
     desired: &Desired,
     progress: Progress<'_>,
+    done: ResourceDone<'_>,
 ) -> anyhow::Result<Stack> {
     let mut call = cfn
         .create_stack()
@@ -843,6 +856,7 @@ async fn create_stack(
         &mut seen,
         &["CREATE_COMPLETE"],
         progress,
+        done,
     )
     .await
 }
@@ -879,7 +893,15 @@ async fn delete_retaining(
             )
         })?;
     progress(format!("stack {stack_name}: deleting"));
-    let (stack, failures) = wait_stack(cfn, stack_id, stack_name, &mut seen, progress).await?;
+    let (stack, failures) = wait_stack(
+        cfn,
+        stack_id,
+        stack_name,
+        &mut seen,
+        progress,
+        &ignore_resources,
+    )
+    .await?;
     match stack {
         Some(stack) if stack.stack_status() != Some(&StackStatus::DeleteComplete) => {
             Err(failure_of(
@@ -897,13 +919,23 @@ async fn delete_retaining(
     }
 }
 
-/// Creates or updates the stack through a change set and returns its outputs. `current` is what
-/// [`read`] returned; a no-op makes no mutating call.
+/// Told of each resource a stack operation completes, as its events show it: (logical id,
+/// physical id). What depends on one resource of a stack can start before the whole stack is
+/// done.
+pub type ResourceDone<'a> = &'a (dyn Fn(&str, &str) + Send + Sync);
+
+/// A [`ResourceDone`] for operations nothing waits on the resources of.
+pub fn ignore_resources(_: &str, _: &str) {}
+
+/// Creates or updates the stack through a change set and returns its outputs, telling `done` of
+/// each resource as the operation completes it. `current` is what [`read`] returned; a no-op
+/// makes no mutating call.
 pub async fn apply(
     cfn: &Client,
     desired: &Desired,
     current: Option<&Current>,
     progress: Progress<'_>,
+    done: ResourceDone<'_>,
 ) -> anyhow::Result<Applied> {
     let change = diff(desired, current);
     if let Some(refused) = refusal(&change) {
@@ -938,7 +970,7 @@ pub async fn apply(
     ));
     let in_review = current.is_some_and(|c| c.status == "REVIEW_IN_PROGRESS");
     if creating && !in_review {
-        let stack = create_stack(cfn, desired, progress).await?;
+        let stack = create_stack(cfn, desired, progress, done).await?;
         return Ok(Applied {
             stack_id: stack.stack_id().unwrap_or_default().to_string(),
             outputs: outputs_of(&stack),
@@ -980,6 +1012,7 @@ pub async fn apply(
                 &stack_id,
                 success,
                 progress,
+                done,
             )
             .await?;
             Ok(Applied {
@@ -1138,8 +1171,15 @@ pub async fn delete(
         progress(format!(
             "stack {stack_name}: a delete is already running; waiting for it"
         ));
-        let (stack, failures) =
-            wait_stack(cfn, &current.stack_id, stack_name, &mut seen, progress).await?;
+        let (stack, failures) = wait_stack(
+            cfn,
+            &current.stack_id,
+            stack_name,
+            &mut seen,
+            progress,
+            &ignore_resources,
+        )
+        .await?;
         if let Some(stack) =
             stack.filter(|s| s.stack_status() != Some(&StackStatus::DeleteComplete))
         {
@@ -1194,6 +1234,7 @@ pub async fn delete(
                     &stack_id,
                     &["UPDATE_COMPLETE"],
                     progress,
+                    &ignore_resources,
                 )
                 .await?;
             }

@@ -2,9 +2,11 @@
 //! AWS takes tens of seconds per resource type. [`CfnLatencyProxy`] forwards every request to moto
 //! unchanged and, after a stack operation (`CreateStack`, `UpdateStack`, `ExecuteChangeSet`),
 //! answers `DescribeStacks` for that stack with the operation's `*_IN_PROGRESS` status (and no
-//! outputs) until the modelled time has passed. The modelled time of an operation is the slowest
-//! resource type in the stack ([`LatencyModel::stack_seconds`]; resources are created in parallel
-//! where they do not depend on each other), times the model's time scale.
+//! outputs) until the modelled time has passed, and `DescribeStackEvents` with each resource's
+//! `*_COMPLETE` event only once its own type's time has passed (so a caller waiting for one
+//! resource, not the stack, sees it when AWS would show it). The modelled time of an operation is
+//! the slowest resource type in the stack ([`LatencyModel::stack_seconds`]; resources are created
+//! in parallel where they do not depend on each other), times the model's time scale.
 //!
 //! Deletes are passed through unmodelled (moto forgets the stack at once, and a modelled delete
 //! would have to invent the whole answer). Change-set creation is not modelled either.
@@ -74,8 +76,11 @@ pub struct StackOp {
     pub stack_name: String,
     pub stack_id: String,
     pub resource_types: Vec<String>,
+    /// The stack's resources as moto made them: (logical id, physical id, type).
+    pub resources: Vec<(String, String, String)>,
     /// Scaled modelled duration.
     pub modelled: Duration,
+    /// When the request arrived at the proxy (AWS starts the operation then).
     pub started: Instant,
 }
 
@@ -277,6 +282,88 @@ fn query(moto: &Moto, params: &[(&str, &str)]) -> Option<String> {
     upstream(moto, &request).map(|m| String::from_utf8_lossy(&m.body).into_owned())
 }
 
+/// One read of every service a deploy uses, so that moto has imported each service's backend
+/// before anything is measured: moto loads a backend on its first request, which costs a
+/// CloudFormation request over a second, a cost AWS has no counterpart of. Returns the services
+/// that did not answer.
+pub fn warm_up(moto: &Moto) -> Vec<&'static str> {
+    let calls: [(&str, &str, &str, Option<&str>, &str); 7] = [
+        (
+            "cloudformation",
+            "POST",
+            "/",
+            None,
+            "Action=ListStacks&Version=2010-05-15",
+        ),
+        (
+            "iam",
+            "POST",
+            "/",
+            None,
+            "Action=ListRoles&Version=2010-05-08",
+        ),
+        (
+            "sts",
+            "POST",
+            "/",
+            None,
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        ),
+        ("s3", "GET", "/", None, ""),
+        ("lambda", "GET", "/2015-03-31/functions/", None, ""),
+        (
+            "dynamodb",
+            "POST",
+            "/",
+            Some("DynamoDB_20120810.ListTables"),
+            "{}",
+        ),
+        (
+            "kinesis",
+            "POST",
+            "/",
+            Some("Kinesis_20131202.ListStreams"),
+            "{}",
+        ),
+    ];
+    let mut silent = Vec::new();
+    for (service, method, path, target, body) in calls {
+        let mut headers = vec![
+            (
+                "Host".to_string(),
+                format!("127.0.0.1:{}", crate::port_of(&moto.url)),
+            ),
+            (
+                "Authorization".to_string(),
+                format!(
+                    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+                ),
+            ),
+        ];
+        match target {
+            Some(target) => {
+                headers.push(("X-Amz-Target".into(), target.into()));
+                headers.push(("Content-Type".into(), "application/x-amz-json-1.0".into()));
+            }
+            None if method == "POST" => headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )),
+            None => {}
+        }
+        let request = HttpMessage {
+            head: format!("{method} {path} HTTP/1.1"),
+            headers,
+            body: body.as_bytes().to_vec(),
+        };
+        match upstream(moto, &request) {
+            Some(answer) if status_of(&answer.head) == 200 => {}
+            _ => silent.push(service),
+        }
+    }
+    silent
+}
+
 fn tag_values(xml: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
     let mut out = Vec::new();
@@ -306,6 +393,9 @@ fn serve(stream: TcpStream, moto: &Moto, holds: &Mutex<Holds>, model: &LatencyMo
     while let Some(request) = read_message(&mut reader, false) {
         let params = form(&request.body);
         let action = params.get("Action").cloned().unwrap_or_default();
+        // AWS starts an operation when the request arrives and answers at once; moto answers
+        // after doing all of it. The modelled time counts from the arrival.
+        let received = Instant::now();
         let Some(mut response) = upstream(moto, &request) else {
             return;
         };
@@ -345,6 +435,22 @@ fn serve(stream: TcpStream, moto: &Moto, holds: &Mutex<Holds>, model: &LatencyMo
                 )
                 .unwrap_or_default();
                 let types = tag_values(&described, "ResourceType");
+                let resources = tag_values(&described, "member")
+                    .iter()
+                    .map(|member| {
+                        let first = |tag| {
+                            tag_values(member, tag)
+                                .into_iter()
+                                .next()
+                                .unwrap_or_default()
+                        };
+                        (
+                            first("LogicalResourceId"),
+                            first("PhysicalResourceId"),
+                            first("ResourceType"),
+                        )
+                    })
+                    .collect();
                 let ids = tag_values(&described, "StackId");
                 let names = tag_values(&described, "StackName");
                 let seconds = model.stack_seconds(types.iter().map(String::as_str));
@@ -353,8 +459,9 @@ fn serve(stream: TcpStream, moto: &Moto, holds: &Mutex<Holds>, model: &LatencyMo
                     stack_name: names.first().cloned().unwrap_or(stack.clone()),
                     stack_id: ids.first().cloned().unwrap_or(stack),
                     resource_types: types,
+                    resources,
                     modelled: Duration::from_secs_f64(seconds),
-                    started: Instant::now(),
+                    started: received,
                 };
                 if let Ok(mut h) = holds.lock() {
                     h.ops.push(op);
@@ -362,6 +469,11 @@ fn serve(stream: TcpStream, moto: &Moto, holds: &Mutex<Holds>, model: &LatencyMo
             }
             "DescribeStacks" if ok => {
                 let body = hold_in_progress(&text(), holds);
+                response.body = body.into_bytes();
+            }
+            "DescribeStackEvents" if ok => {
+                let stack = params.get("StackName").cloned().unwrap_or_default();
+                let body = model_events(&text(), &stack, holds, model);
                 response.body = body.into_bytes();
             }
             _ => {}
@@ -449,6 +561,77 @@ fn hold_in_progress(xml: &str, holds: &Mutex<Holds>) -> String {
     out
 }
 
+/// Rewrites a DescribeStackEvents answer the way AWS would tell a create (moto reports only the
+/// stack's own events, every resource done at once): each resource of a created stack gets its
+/// `CREATE_IN_PROGRESS` event, and its `CREATE_COMPLETE` event once its own type's modelled time
+/// has passed; the stack's own `*_COMPLETE` event shows only once the whole operation's time has.
+fn model_events(xml: &str, stack: &str, holds: &Mutex<Holds>, model: &LatencyModel) -> String {
+    let now = Instant::now();
+    let Some(op) = holds.lock().ok().and_then(|h| {
+        h.ops
+            .iter()
+            .rev()
+            .find(|op| op.stack_id == stack || op.stack_name == stack)
+            .cloned()
+    }) else {
+        return xml.to_string();
+    };
+    let (Some(list_start), Some(list_end)) =
+        (xml.find("<StackEvents>"), xml.rfind("</StackEvents>"))
+    else {
+        return xml.to_string();
+    };
+    let body_start = list_start + "<StackEvents>".len();
+    let held = now < op.started + op.modelled;
+    // moto's members, newest first: the stack's end (held back while the operation runs), then
+    // older ones.
+    let (mut ends, mut older) = (String::new(), String::new());
+    let mut rest = &xml[body_start..list_end];
+    while let Some(at) = rest.find("<member>") {
+        let Some(end) = rest[at..].find("</member>") else {
+            break;
+        };
+        let member = &rest[at..at + end + "</member>".len()];
+        rest = &rest[at + end + "</member>".len()..];
+        let first = |tag: &str| {
+            tag_values(member, tag)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        };
+        let (kind, status) = (first("ResourceType"), first("ResourceStatus"));
+        if kind == "AWS::CloudFormation::Stack" && status.ends_with("_COMPLETE") {
+            if !held {
+                ends.push_str(member);
+            }
+        } else {
+            older.push_str(member);
+        }
+    }
+    let (mut completed, mut started) = (String::new(), String::new());
+    if op.action == "CreateStack" {
+        for (logical, physical, kind) in &op.resources {
+            let event = |status: &str| {
+                format!(
+                    "<member><StackId>{}</StackId><EventId>{logical}-{status}</EventId><StackName>{}</StackName><LogicalResourceId>{logical}</LogicalResourceId><PhysicalResourceId>{physical}</PhysicalResourceId><ResourceType>{kind}</ResourceType><ResourceStatus>{status}</ResourceStatus></member>",
+                    op.stack_id, op.stack_name
+                )
+            };
+            let done_at =
+                op.started + Duration::from_secs_f64(model.type_seconds(kind) * model.scale);
+            if now >= done_at {
+                completed.push_str(&event("CREATE_COMPLETE"));
+            }
+            started.push_str(&event("CREATE_IN_PROGRESS"));
+        }
+    }
+    format!(
+        "{}{ends}{completed}{started}{older}{}",
+        &xml[..body_start],
+        &xml[list_end..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +657,7 @@ mod tests {
             stack_name: "a".into(),
             stack_id: "arn:a".into(),
             resource_types: vec![],
+            resources: vec![],
             modelled: Duration::from_secs(60),
             started: Instant::now(),
         });
@@ -488,6 +672,82 @@ mod tests {
             hold_in_progress(xml, &holds),
             xml,
             "after the modelled time"
+        );
+    }
+
+    #[test]
+    fn a_created_stack_shows_each_resource_complete_after_its_own_time() {
+        let holds = Mutex::new(Holds::default());
+        let model = LatencyModel {
+            scale: 1.0,
+            per_type: vec![("AWS::Lambda::Function".into(), 3600.0)],
+            default_seconds: 0.0,
+        };
+        holds.lock().unwrap().ops.push(StackOp {
+            action: "CreateStack".into(),
+            stack_name: "a".into(),
+            stack_id: "arn:a".into(),
+            resource_types: vec![],
+            resources: vec![
+                ("Role".into(), "a-Role-1".into(), "AWS::IAM::Role".into()),
+                ("Fn".into(), "a-Fn-1".into(), "AWS::Lambda::Function".into()),
+            ],
+            modelled: Duration::from_secs(3600),
+            started: Instant::now(),
+        });
+        let moto = |status: &str| {
+            format!(
+                "<member><StackId>arn:a</StackId><StackName>a</StackName><LogicalResourceId>a</LogicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><ResourceStatus>{status}</ResourceStatus></member>"
+            )
+        };
+        let xml = format!(
+            "<R><StackEvents>{}{}</StackEvents></R>",
+            moto("CREATE_COMPLETE"),
+            moto("CREATE_IN_PROGRESS")
+        );
+        let statuses = |xml: &str| -> Vec<String> {
+            tag_values(xml, "LogicalResourceId")
+                .into_iter()
+                .zip(tag_values(xml, "ResourceStatus"))
+                .map(|(logical, status)| format!("{logical} {status}"))
+                .collect()
+        };
+        assert_eq!(
+            statuses(&model_events(&xml, "a", &holds, &model)),
+            [
+                "Role CREATE_COMPLETE",
+                "Role CREATE_IN_PROGRESS",
+                "Fn CREATE_IN_PROGRESS",
+                "a CREATE_IN_PROGRESS"
+            ],
+            "the role is done at once; the function and the stack are not"
+        );
+        let answer = model_events(&xml, "arn:a", &holds, &model);
+        assert!(
+            answer.contains("<PhysicalResourceId>a-Role-1</PhysicalResourceId>"),
+            "{answer}"
+        );
+        holds.lock().unwrap().ops[0].modelled = Duration::ZERO;
+        let instant = LatencyModel {
+            per_type: vec![],
+            ..model.clone()
+        };
+        assert_eq!(
+            statuses(&model_events(&xml, "a", &holds, &instant)),
+            [
+                "a CREATE_COMPLETE",
+                "Role CREATE_COMPLETE",
+                "Fn CREATE_COMPLETE",
+                "Role CREATE_IN_PROGRESS",
+                "Fn CREATE_IN_PROGRESS",
+                "a CREATE_IN_PROGRESS"
+            ],
+            "after the modelled time"
+        );
+        assert_eq!(
+            model_events(&xml, "b", &holds, &model),
+            xml,
+            "another stack"
         );
     }
 }

@@ -12,7 +12,7 @@ pub mod cfn_latency;
 pub mod recording;
 pub mod tls;
 
-pub use cfn_latency::{CfnLatencyProxy, LatencyModel};
+pub use cfn_latency::{CfnLatencyProxy, LatencyModel, warm_up};
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};

@@ -220,7 +220,9 @@ async fn create_noop_update_and_delete_against_moto() {
     let (lines, progress) = testing::collector();
 
     assert!(read(&cfn, &d.stack_name).await.unwrap().is_none());
-    let created = apply(&cfn, &d, None, &progress).await.unwrap();
+    let created = apply(&cfn, &d, None, &progress, &ignore_resources)
+        .await
+        .unwrap();
     assert!(created.changed);
     assert!(
         created.outputs["TableArn"].ends_with(&format!("table/{table}")),
@@ -248,7 +250,9 @@ async fn create_noop_update_and_delete_against_moto() {
 
     // A no-op makes no call at all: a client pointed at a closed port still succeeds.
     let dead = Client::new(&testing::config_for("http://127.0.0.1:9").await);
-    let noop = apply(&dead, &d, Some(&current), &progress).await.unwrap();
+    let noop = apply(&dead, &d, Some(&current), &progress, &ignore_resources)
+        .await
+        .unwrap();
     assert!(!noop.changed);
     assert_eq!(noop.outputs, created.outputs);
 
@@ -256,7 +260,9 @@ async fn create_noop_update_and_delete_against_moto() {
     // it executes a change set, so only the resource is checked here.)
     let d2 = desired(&deployment, &table, &template_with_extra());
     assert!(matches!(diff(&d2, Some(&current)), Change::Update { .. }));
-    let updated = apply(&cfn, &d2, Some(&current), &progress).await.unwrap();
+    let updated = apply(&cfn, &d2, Some(&current), &progress, &ignore_resources)
+        .await
+        .unwrap();
     assert!(updated.changed);
     assert!(updated.outputs.contains_key("TableArn"));
     assert!(table_exists(&ddb, &format!("{table}-extra")).await);
@@ -282,12 +288,16 @@ async fn an_empty_change_set_is_success_without_execution() {
     let deployment = testkit::unique("empty").replace('-', "x");
     let d = desired(&deployment, &testkit::unique("calls"), TEMPLATE);
     let noop = |_: String| {};
-    apply(&cfn, &d, None, &noop).await.unwrap();
+    apply(&cfn, &d, None, &noop, &ignore_resources)
+        .await
+        .unwrap();
     // Pretend the deployed template differs so the diff says update; CloudFormation finds nothing to do.
     let mut stale = read(&cfn, &d.stack_name).await.unwrap().unwrap();
     stale.template_body.push_str("# edited\n");
     let (lines, progress) = testing::collector();
-    let applied = apply(&cfn, &d, Some(&stale), &progress).await.unwrap();
+    let applied = apply(&cfn, &d, Some(&stale), &progress, &ignore_resources)
+        .await
+        .unwrap();
     assert!(!applied.changed);
     assert!(
         lines
@@ -314,7 +324,9 @@ async fn keep_data_retains_tables_and_says_which() {
     let table = testkit::unique("kept");
     let d = desired(&deployment, &table, TEMPLATE);
     let noop = |_: String| {};
-    apply(&cfn, &d, None, &noop).await.unwrap();
+    apply(&cfn, &d, None, &noop, &ignore_resources)
+        .await
+        .unwrap();
     let deleted = delete(&cfn, &d.stack_name, &deployment, true, &noop)
         .await
         .unwrap();
@@ -349,7 +361,9 @@ async fn a_stack_not_created_by_us_is_refused_and_never_deleted() {
     let current = read(&cfn, &d.stack_name).await.unwrap().unwrap();
     assert!(matches!(diff(&d, Some(&current)), Change::Conflict { .. }));
     let noop = |_: String| {};
-    let err = apply(&cfn, &d, Some(&current), &noop).await.unwrap_err();
+    let err = apply(&cfn, &d, Some(&current), &noop, &ignore_resources)
+        .await
+        .unwrap_err();
     assert!(err.downcast_ref::<UserError>().is_some(), "{err}");
     let err = delete(&cfn, &d.stack_name, &deployment, false, &noop)
         .await
@@ -429,7 +443,9 @@ async fn the_shipped_templates_deploy_no_op_and_keep_their_tables() {
         (crate::assets::Solution::Callbacks, "callbacks"),
     ] {
         let d = shipped(solution, suffix, &deployment, &uploaded);
-        let created = apply(&cfn, &d, None, &noop).await.unwrap();
+        let created = apply(&cfn, &d, None, &noop, &ignore_resources)
+            .await
+            .unwrap();
         // Every output the engine reads is there (moto resolves them on CreateStack).
         for output in crate::assets::template_outputs(solution) {
             assert!(
