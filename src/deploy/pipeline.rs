@@ -161,7 +161,10 @@ async fn prepare_with(
         upstream::desired(settings, &account, &region, &connect.instance_arn, artifact)?;
     aws_desired.lex_waits_for_stack = target.lex_waits_for_stack;
     upstream::set_ctr_stream_parameter(&mut aws_desired, settings, &current, &region, &account);
-    let aws_current = upstream::read(&target.aws, &aws_desired).await?;
+    let (aws_current, earlier_bots) = tokio::try_join!(
+        upstream::read(&target.aws, &aws_desired),
+        observe::read_earlier_bots(&target.aws, settings),
+    )?;
     let inputs = upstream::connect_inputs(&aws_current, settings, &region, &account);
     let templates: Vec<FlowTemplate> = desired::flow_templates(settings);
     let mut plan = plan::compute(settings, &current, &templates, &inputs);
@@ -170,7 +173,7 @@ async fn prepare_with(
     // Bots an earlier release named otherwise go once the flows use the deployment's own.
     let earlier = observe::Observed {
         current: current.clone(),
-        earlier_bots: observe::read_earlier_bots(&target.aws, settings).await?,
+        earlier_bots,
         ..observe::Observed::default()
     };
     let retire = super::destroy::earlier_bots_removal(&earlier, &region, &account);

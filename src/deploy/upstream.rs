@@ -266,27 +266,28 @@ pub fn desired(
 
 /// Reads the AWS side (S3, CloudFormation, Lex: no mutating call).
 pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent> {
+    // Bucket, stacks and bot are independent: read them at once.
+    let (s3, cfn) = (aws.s3(), aws.cloudformation());
     let bucket = artifacts::read(
-        &aws.s3(),
+        &s3,
         &desired.artifacts.bucket,
         &desired.artifacts.deployment,
-    )
-    .await?;
-    let mut stacks = BTreeMap::new();
-    for (solution, wanted) in &desired.stacks {
-        stacks.insert(
-            *solution,
-            stack::read(&aws.cloudformation(), &wanted.stack_name).await?,
-        );
-    }
-    let (bot, bot_v1) = match &desired.bot {
-        Some(spec) if desired.lex_v1 => (None, lexv1::read(&aws.lexv1(), spec).await?),
-        Some(spec) => (lexv2::read(&aws.lexv2(), &spec.name).await?, None),
-        None => (None, None),
+    );
+    let stacks = futures::future::try_join_all(desired.stacks.iter().map(|(solution, wanted)| {
+        let cfn = cfn.clone();
+        async move { anyhow::Ok((*solution, stack::read(&cfn, &wanted.stack_name).await?)) }
+    }));
+    let bots = async {
+        anyhow::Ok(match &desired.bot {
+            Some(spec) if desired.lex_v1 => (None, lexv1::read(&aws.lexv1(), spec).await?),
+            Some(spec) => (lexv2::read(&aws.lexv2(), &spec.name).await?, None),
+            None => (None, None),
+        })
     };
+    let (bucket, stacks, (bot, bot_v1)) = tokio::try_join!(bucket, stacks, bots)?;
     Ok(AwsCurrent {
         bucket,
-        stacks,
+        stacks: stacks.into_iter().collect(),
         bot,
         bot_v1,
     })

@@ -267,11 +267,19 @@ pub fn bench_deploy(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "the zip built by `cargo xtask build-lambdas`",
         )
     };
+    // The CLI as users run it (release); the sandbox's own time is small beside its modelled
+    // latency.
+    eprintln!("building the CLI (release) and the sandbox");
     proc::run(proc::cmd(root, "cargo").args([
         "build",
         "--quiet",
+        "--release",
         "-p",
         "connect-returns",
+    ]))?;
+    proc::run(proc::cmd(root, "cargo").args([
+        "build",
+        "--quiet",
         "-p",
         "connect-returns-sandbox",
     ]))?;
@@ -343,7 +351,7 @@ fn measure(
         ),
     ]);
     let cli = Cli {
-        binary: stands::target_dir(root).join("debug/connect-returns"),
+        binary: stands::target_dir(root).join("release/connect-returns"),
         env,
         instance: &instance,
         port,
@@ -485,7 +493,8 @@ fn measure(
 Against moto (behind testkit's CloudFormation latency proxy) and the sandbox, with AWS's Connect quotas per operation \
 (2 requests/s, burst 5 each; the sandbox's buckets live in the server, so every command meets the buckets the one before left), \
 the CLI's pacer at its default (one adaptive bucket per operation at 98 % of the quota, state kept between processes), \
-and a latency model of AWS, time-scaled ×{SCALE}. Lambda code: {manifest_kind}.\n\n\
+and a latency model of AWS, time-scaled ×{SCALE} (the CLI's waits poll at ×{SCALE} their interval too, `CONNECT_RETURNS_WAIT_SCALE`). \
+The CLI is the release build; moto's backends are warmed up by one read each before the first command. Lambda code: {manifest_kind}.\n\n\
 ### Latency model\n\n\
 | what | AWS (unscaled) | here (×{SCALE}) | source |\n|---|---|---|---|\n\
 | CloudFormation stack with an `AWS::Lambda::Function` | 55 s | 5.5 s | go-to-k/cdkd README (us-west-2, one resource per stack, best of 3), via facts-2026.md |\n\
@@ -493,6 +502,7 @@ and a latency model of AWS, time-scaled ×{SCALE}. Lambda code: {manifest_kind}.
 | … with an `AWS::SQS::Queue` / `AWS::S3::Bucket` | 83 s / 39 s | 8.3 s / 3.9 s | same (not in our templates) |\n\
 | … any other resource type (IAM role, permission, log group, stream, mapping) | 13 s | 1.3 s | CloudFormation's overhead over direct API calls (stedi.com blog), as a floor; assumption |\n\
 | a stack operation | its slowest resource type | | resources without dependencies between them are created in parallel; the Lambda figure is taken to cover its role; assumption |\n\
+| one resource of a stack being created | its type's time, from the CreateStack request | | the proxy shows each resource's CREATE_COMPLETE event then (moto shows none), so the Lex bot can start on its role's; assumption |\n\
 | Lex locale build | {LEX_BUILD_S} s | {:.1} s | no authoritative figure (\"tens of seconds\", UNCONFIRMED); assumption |\n\
 | a Connect or Lex API call | {CALL_MS} ms | {} ms | no published figure; assumption (sandbox `--latency-ms`) |\n\
 | Connect quotas | 2/s, burst 5 per operation | same, not scaled | Connect API reference, best practices (per operation, per account and Region) |\n\n\
