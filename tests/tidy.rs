@@ -68,32 +68,209 @@ fn every_rust_file_says_what_it_owns() {
     );
 }
 
+/// `text` without its test code: each item marked `#[cfg(test)]` (a `mod tests { … }`, a helper
+/// function, an `impl`, a `use`) is cut out, up to its closing brace or semicolon. What follows
+/// such an item is product code again.
+fn product_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + "#[cfg(test)]".len()..];
+        rest = &rest[item_end(rest)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the item starting in `text` ends: after the brace that closes its first block, or after
+/// its `;` when it has none. Strings, characters and comments do not count.
+fn item_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'r' if bytes.get(i + 1) == Some(&b'#') || bytes.get(i + 1) == Some(&b'"') => {
+                // A raw string: r"…" or r#"…"#.
+                let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    let close = format!("\"{}", "#".repeat(hashes));
+                    let body = i + 2 + hashes;
+                    i = text[body..]
+                        .find(&close)
+                        .map_or(bytes.len(), |end| body + end + close.len() - 1);
+                }
+            }
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
+            b'\'' if bytes.get(i + 1) == Some(&b'\\') && bytes.get(i + 3) == Some(&b'\'') => i += 3,
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b';' if depth == 0 => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Lines of `text`'s product code that build an AWS SDK client.
+fn client_builds(text: &str) -> Vec<String> {
+    product_code(text)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .filter(|line| {
+            line.contains("::Client::new(")
+                || line.contains("::Client::from_conf(")
+                || line.contains("aws_config::defaults(")
+        })
+        .map(|line| line.trim().to_string())
+        .collect()
+}
+
 #[test]
 fn aws_clients_are_built_in_one_place() {
     // The CLI builds SDK clients only in src/aws.rs, so endpoint, retry and pacing settings
-    // cannot be forgotten at a call site. Test code (`tests.rs` files and everything after a
-    // file's first `#[cfg(test)]`) builds its own clients for moto and the sandbox.
+    // cannot be forgotten at a call site. Test code (`tests.rs` files and the items marked
+    // `#[cfg(test)]`) builds its own clients for moto and the sandbox.
     let offenders: Vec<String> = files("src", ".rs")
         .into_iter()
         .filter(|path| !path.ends_with("src/aws.rs") && !path.ends_with("tests.rs"))
-        .filter(|path| {
-            let text = read(path);
-            let product = text.split("#[cfg(test)]").next().unwrap_or_default();
-            product
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("//"))
-                .any(|line| {
-                    line.contains("::Client::new(")
-                        || line.contains("::Client::from_conf(")
-                        || line.contains("aws_config::defaults(")
-                })
+        .flat_map(|path| {
+            client_builds(&read(&path))
+                .into_iter()
+                .map(move |line| format!("{}: {line}", rel(&path)))
         })
-        .map(|path| rel(&path))
         .collect();
     assert!(
         offenders.is_empty(),
-        "AWS clients built outside src/aws.rs: {offenders:?}"
+        "AWS clients built outside src/aws.rs:\n{}",
+        offenders.join("\n")
     );
+}
+
+#[test]
+fn only_items_marked_for_tests_are_exempt() {
+    let text = r##"//! a module
+#[cfg(test)]
+fn fixture() -> aws_sdk_s3::Client {
+    let text = "}";
+    let raw = r#"{"#;
+    let brace = '{';
+    aws_sdk_s3::Client::new(&config())
+}
+
+pub fn product() {
+    let s3 = aws_sdk_s3::Client::new(&shared);
+}
+
+#[cfg(test)]
+mod tests {
+    fn more() { aws_sdk_connect::Client::from_conf(conf) }
+}
+"##;
+    assert_eq!(
+        client_builds(text),
+        vec!["let s3 = aws_sdk_s3::Client::new(&shared);".to_string()]
+    );
+    assert_eq!(
+        product_code("a\n#[cfg(test)]\nuse x::y;\nb\n"),
+        "a\n\nb\n",
+        "a marked `use` ends at its semicolon"
+    );
+}
+
+/// The word for a tracker entry followed by its number (a space or `#` between them),
+/// case-insensitive.
+fn issue_references(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let word = concat!("iss", "ue");
+    let mut out = Vec::new();
+    for (at, _) in lower.match_indices(word) {
+        let after = lower[at + word.len()..].trim_start_matches([' ', '#']);
+        let before_ok = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+        if before_ok && after.starts_with(|c: char| c.is_ascii_digit()) {
+            let line = text[..at].matches('\n').count() + 1;
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            out.push(format!("line {line}: {}", text[at..end].trim()));
+        }
+    }
+    out
+}
+
+#[test]
+fn code_and_docs_speak_of_the_product_not_of_issue_numbers() {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for dir in [
+        "src",
+        "lambdas",
+        "sandbox",
+        "testkit",
+        "xtask",
+        "tests",
+        "docs",
+        "templates",
+        "assets",
+        ".ci",
+        ".github",
+    ] {
+        for ext in [
+            ".rs", ".md", ".py", ".toml", ".yaml", ".yml", ".json", ".sh",
+        ] {
+            paths.extend(files(dir, ext));
+        }
+    }
+    for file in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "BENCHMARKS.md",
+        "Cargo.toml",
+    ] {
+        paths.push(root().join(file));
+    }
+    paths.retain(|path| path.exists());
+    let offenders: Vec<String> = paths
+        .iter()
+        .flat_map(|path| {
+            issue_references(&read(path))
+                .into_iter()
+                .map(move |found| format!("{}: {found}", rel(path)))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "references to issue numbers (say what the code does instead):\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_issue_rule_catches_a_deliberate_reference() {
+    let word = concat!("Iss", "ue");
+    assert_eq!(
+        issue_references(&format!("//! x\n// ({word} 5) fixed here\n")),
+        vec![format!("line 2: {word} 5) fixed here")]
+    );
+    assert_eq!(issue_references(&format!("// {word} #12\n")).len(), 1);
+    assert!(issue_references(&format!("// an {word} with the bucket\n// {word}s 3\n")).is_empty());
 }
 
 #[test]
