@@ -165,9 +165,17 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
         show(&again)
     );
     assert_eq!(env.mutating(), Vec::<String>::new());
-    // status reads the V1 bot of a `--lex v1` deployment: everything in sync.
+    // status reads the V1 bot of a `--lex v1` deployment: everything in sync, within the same
+    // read budget as a V2 deployment.
+    env.clear_requests();
     let status = env.on_instance(&["--output", "json", "status", "--check"]);
     assert_eq!(status.status.code(), Some(0), "{}", show(&status));
+    let connect = env.connect_reads();
+    assert!(
+        connect.len() <= 8,
+        "status: {} Connect reads: {connect:?}",
+        connect.len()
+    );
     let doc = stdout_json(&status);
     let bot = doc["resources"]
         .as_array()
@@ -842,4 +850,30 @@ fn a_number_re_pointed_by_hand_is_drift_and_destroy_leaves_the_later_association
         !tags.contains(":phone:"),
         "our record of the number is gone: {tags}"
     );
+}
+
+#[test]
+fn switching_to_lex_v1_and_destroying_leaves_the_stand_ins_as_they_were() {
+    let env = Env::new();
+    let before = env.state();
+    let v2 = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
+    assert!(v2.status.success(), "{}", show(&v2));
+    let v1 = env.on_instance(&[
+        "deploy",
+        "--yes",
+        "--solution",
+        "returning-callers",
+        "--lex",
+        "v1",
+    ]);
+    assert!(v1.status.success(), "{}", show(&v1));
+    let status = env.on_instance(&["status", "--check"]);
+    assert!(
+        matches!(status.status.code(), Some(0 | 3)),
+        "{}",
+        show(&status)
+    );
+    let out = env.on_instance(&["destroy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    Env::assert_same_state(&before, &env.state(), "after V2, V1 and destroy");
 }

@@ -165,13 +165,9 @@ pub async fn read_with(
         flows::read_all(connect),
         associations::read_lambdas(connect),
         async {
-            let mut bots = associations::read_bots(connect, want_v1).await?;
-            // A Lex V1 deployment may still have the V2 bot of the version before it, which
-            // status and destroy must see; a V2 deployment never has a V1 bot to look for.
-            if depth == Depth::Full && want_v1 {
-                bots.extend(associations::read_bots(connect, false).await?);
-            }
-            anyhow::Ok(bots)
+            // A V2 deployment never has a V1 bot to look for; a V1 deployment's V2 bot (of the
+            // version before it) is looked for in `read_aws`, only when that bot exists.
+            associations::read_bots(connect, want_v1).await
         },
         async {
             if settings.callbacks() || depth == Depth::Full {
@@ -357,6 +353,17 @@ pub async fn read_aws(
                 lexv1::read(&aws.lexv1(), &super::upstream::bot_spec_v1(settings)).await?;
         }
         found.earlier_bots = read_earlier_bots(aws, settings).await?;
+        // The V2 bots a V2 deploy of this deployment left (under today's name or an earlier
+        // one): their associations, if any, are ours to show and remove.
+        let v2_bot_left = found.bot.is_some()
+            || found
+                .earlier_bots
+                .iter()
+                .any(|bot| matches!(bot, EarlierBot::V2 { .. }));
+        if settings.lex == super::model::LexVersion::V1 && v2_bot_left {
+            let v2 = associations::read_bots(connect, false).await?;
+            found.current.bots.extend(v2);
+        }
     }
     if settings.callbacks() {
         for config in &found.current.storage {
