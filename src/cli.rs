@@ -79,6 +79,9 @@ pub struct GlobalArgs {
     /// Environment table of the config file to use ([env.NAME])
     #[arg(long, global = true, value_name = "NAME", env = "CONNECT_RETURNS_ENV")]
     pub env: Option<String>,
+    /// The menu of the config file (`[[queues]]`, `[menu]`), when it gives one.
+    #[arg(skip)]
+    pub menu: Option<crate::assets::Menu>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -254,8 +257,8 @@ pub struct DeploymentArgs {
 }
 
 impl DeploymentArgs {
-    /// The settings these flags ask for (`None` where a flag was not given).
-    pub fn intent(&self) -> Intent {
+    /// The settings these flags and the config file's menu ask for (`None` where not given).
+    pub fn intent(&self, global: &GlobalArgs) -> Intent {
         Intent {
             solution: self.solution.map(Into::into),
             lex: self.lex.map(Into::into),
@@ -268,11 +271,17 @@ impl DeploymentArgs {
             record_ttl_minutes: self.record_ttl_minutes,
             callback_ttl_hours: self.callback_ttl_hours,
             cfn_service_role: self.cfn_service_role.clone(),
+            menu: global.menu.clone(),
         }
     }
 }
 
 impl GlobalArgs {
+    /// The menu validate and simulate check: the config file's, else the blog's.
+    pub fn menu(&self) -> crate::assets::Menu {
+        self.menu.clone().unwrap_or_default()
+    }
+
     /// The AWS settings the engine loads clients with.
     pub fn aws_options(&self) -> AwsOptions {
         AwsOptions {

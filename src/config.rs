@@ -13,6 +13,7 @@ use anyhow::Context as _;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
+use crate::assets::{Menu, MenuQueue};
 use crate::cli::Cli;
 use crate::error::UserError;
 
@@ -37,12 +38,79 @@ pub fn parse_layered(argv: Vec<OsString>) -> anyhow::Result<Cli> {
         }
         return Ok(Cli::from_arg_matches(&first)?);
     };
-    let settings = load(&path, env_name.as_deref())?;
+    let mut settings = load(&path, env_name.as_deref())?;
+    let menu = take_menu(&mut settings, &path)?;
     let extra = extra_args(&command, &first, &settings, &path)?;
     let mut argv = argv;
     argv.extend(extra);
     let matches = command.try_get_matches_from(&argv)?;
-    Ok(Cli::from_arg_matches(&matches)?)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.menu = menu;
+    Ok(cli)
+}
+
+/// The wording keys of the `[menu]` table.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MenuWording {
+    #[serde(default)]
+    intro: String,
+    #[serde(default)]
+    option: Option<String>,
+}
+
+/// Takes the menu out of the file's settings: `[[queues]]` (name, digit, words, description)
+/// and `[menu]` (intro, option). Neither is a flag; `None` when the file gives neither. The
+/// menu's own checks (keys, duplicates, names) run where it is used.
+fn take_menu(settings: &mut toml::Table, path: &Path) -> anyhow::Result<Option<Menu>> {
+    let queues = settings.remove("queues");
+    let wording = settings.remove("menu");
+    if queues.is_none() && wording.is_none() {
+        return Ok(None);
+    }
+    let bad = |what: String| {
+        UserError::new(format!("config file {}: {what}", path.display()))
+            .hint("write each queue as [[queues]] with name = \"…\", digit = 1, and optionally words and description; the wording as [menu] with intro and option")
+    };
+    let mut menu = Menu::blogs();
+    if let Some(queues) = queues {
+        let toml::Value::Array(entries) = queues else {
+            return Err(bad("`queues` must be a list of [[queues]] tables".into()).into());
+        };
+        menu.queues = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut entry)| {
+                if let Some(digit) = entry.get_mut("digit")
+                    && let toml::Value::Integer(number) = digit
+                {
+                    *digit = toml::Value::String(number.to_string());
+                }
+                entry.try_into::<MenuQueue>().map_err(|err| {
+                    let detail = err.to_string();
+                    bad(format!(
+                        "queue entry {}: {}",
+                        i + 1,
+                        detail.lines().next().unwrap_or_default()
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(wording) = wording {
+        let wording: MenuWording = wording.try_into().map_err(|err: toml::de::Error| {
+            let detail = err.to_string();
+            bad(format!(
+                "[menu]: {}",
+                detail.lines().next().unwrap_or_default()
+            ))
+        })?;
+        menu.intro = wording.intro;
+        if let Some(option) = wording.option {
+            menu.option = option;
+        }
+    }
+    Ok(Some(menu))
 }
 
 /// Reads the config file and merges the chosen `[env.NAME]` table over its top-level keys.

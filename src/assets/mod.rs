@@ -7,11 +7,13 @@
 
 pub mod cfn;
 pub mod lex;
+pub mod menu;
 pub mod placeholder;
 
 use std::fmt;
 
 pub use lex::{BotDefinition, bot};
+pub use menu::{Menu, MenuQueue};
 pub use placeholder::Placeholder;
 
 /// Which of the two solutions an asset belongs to.
@@ -47,15 +49,6 @@ impl fmt::Display for Solution {
         f.write_str(self.id())
     }
 }
-
-/// The five queues of the blog's "Appliances for All" IVR, in menu order (digit 1..5).
-pub const QUEUES: [&str; 5] = [
-    "Sales",
-    "Service",
-    "Repairs",
-    "Installations",
-    "Spare_Parts",
-];
 
 /// The queue callbacks wait in when `--callback-queue` is not given (the blog uses BasicQueue).
 pub const DEFAULT_CALLBACK_QUEUE: &str = "BasicQueue";

@@ -52,10 +52,10 @@ impl Placeholder {
         let Some((kind, name)) = inner.split_once(':') else {
             return Err(format!("${{{inner}}} has no kind (expected kind:name)"));
         };
-        let legal = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let legal = match kind {
+            "queue" => is_legal_queue_name(name),
+            _ => is_legal_name(name),
+        };
         if !legal {
             return Err(format!("${{{inner}}} has an empty or illegal name"));
         }
@@ -70,6 +70,20 @@ impl Placeholder {
             )),
         }
     }
+}
+
+/// Letters, digits, `_` and `-`, at least one.
+fn is_legal_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A queue name a placeholder can carry: words of letters, digits, `_` and `-`, separated by
+/// single spaces (Connect queue names often have spaces: "Tech Support").
+pub fn is_legal_queue_name(name: &str) -> bool {
+    name.split(' ').all(is_legal_name)
 }
 
 impl fmt::Display for Placeholder {
@@ -177,7 +191,10 @@ mod tests {
     fn rejects_unknown_kinds_and_bad_names() {
         assert!(Placeholder::parse("prompt:hello").is_err());
         assert!(Placeholder::parse("lambda:").is_err());
-        assert!(Placeholder::parse("queue:a b").is_err());
+        assert!(Placeholder::parse("queue:a b").is_ok());
+        assert!(Placeholder::parse("queue: a").is_err());
+        assert!(Placeholder::parse("queue:a  b").is_err());
+        assert!(Placeholder::parse("flow:a b").is_err());
         assert!(Placeholder::parse("searchCustomerCalls").is_err());
         let found = scan("x ${lambda:a} y ${oops");
         assert_eq!(found.len(), 2);

@@ -54,10 +54,10 @@ pub struct DeployArgs {
 
 impl DeployArgs {
     /// The settings this invocation deploys: what the flags give, defaults for the rest.
-    pub fn settings(&self) -> Settings {
+    pub fn settings(&self, global: &GlobalArgs) -> Settings {
         Settings {
             adopt: self.adopt,
-            ..self.deployment.intent().resolve(&self.target.name)
+            ..self.deployment.intent(global).resolve(&self.target.name)
         }
     }
 }
@@ -110,13 +110,13 @@ impl std::fmt::Display for DeployReport {
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outcome> {
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let settings = args.settings();
+    let settings = args.settings(global);
     desired::check(&settings)?;
     if let Some(path) = &args.outputs_file {
         check_writable(path)?;
     }
     // The assets about to be deployed pass the same offline validation as `validate`.
-    deploy::preflight::check_shipped_assets(&upstream::solutions(&settings))?;
+    deploy::preflight::check_shipped_assets(&upstream::solutions(&settings), &settings.menu)?;
     if !args.plan {
         ui::confirm::require_yes(args.yes, "deploy")?;
     }

@@ -104,7 +104,7 @@ impl std::fmt::Display for DestroyReport {
 
 pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outcome> {
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let intent = args.deployment.intent();
+    let intent = args.deployment.intent(global);
     desired::check(&intent.resolve(&args.target.name))?;
     if !args.plan {
         ui::confirm::require_yes(args.yes, "destroy")?;

@@ -117,7 +117,7 @@ impl std::fmt::Display for StatusReport {
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let intent = args.deployment.intent();
+    let intent = args.deployment.intent(global);
     // The intent is checked like a deploy's settings (what is not given is checked as default).
     desired::check(&intent.resolve(&args.target.name))?;
     let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {

@@ -77,6 +77,8 @@ impl fmt::Display for ValidateReport {
 
 pub async fn run(global: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let chosen = solutions(args.solution);
+    let menu = global.menu();
+    menu.check()?;
     let (set, source) = match &args.assets {
         Some(dir) => {
             if !dir.is_dir() {
@@ -84,9 +86,12 @@ pub async fn run(global: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Out
                     .hint("pass a directory laid out like assets/: flows/, lex/ and optionally templates/")
                     .into());
             }
-            (AssetSet::from_dir(dir, &chosen), dir.display().to_string())
+            (
+                AssetSet::from_dir(dir, &chosen, &menu),
+                dir.display().to_string(),
+            )
         }
-        None => (AssetSet::shipped(&chosen), "built-in".to_string()),
+        None => (AssetSet::shipped(&chosen, &menu), "built-in".to_string()),
     };
     let mut checked: Vec<String> = set.flows.iter().map(|f| f.file.clone()).collect();
     checked.push(crate::flow::validate::BOT_FILE.to_string());

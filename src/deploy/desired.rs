@@ -8,15 +8,7 @@ use crate::error::UserError;
 
 pub use super::model::Settings;
 
-/// The five IVR queues of the returning-callers blog.
-pub const QUEUES: [&str; 5] = [
-    "Sales",
-    "Service",
-    "Repairs",
-    "Installations",
-    "Spare_Parts",
-];
-/// The routing profile holding them.
+/// The routing profile holding the menu's queues.
 pub const ROUTING_PROFILE: &str = "returnCallerRoutingProfile";
 
 /// Longest deployment name: stack names are at most 128 characters and get a solution suffix.
@@ -45,6 +37,9 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
             settings.bot_name()
         ))
         .hint("use a deployment name without two hyphens in a row (e.g. --name dev-a)"));
+    }
+    if settings.returning_callers() {
+        settings.menu.check()?;
     }
     check_connect_names(settings)?;
     super::model::check_bounds(
@@ -108,9 +103,9 @@ fn check_connect_names(settings: &Settings) -> Result<(), UserError> {
         return Err(UserError::new("--prefix contains a control character")
             .hint("use letters, digits, hyphens or underscores, e.g. --prefix dev-"));
     }
-    let longest = QUEUES
-        .iter()
-        .copied()
+    let longest = settings
+        .menu
+        .names()
         .chain([ROUTING_PROFILE])
         .chain(crate::assets::flows().iter().map(|flow| flow.name))
         .max_by_key(|name| name.chars().count())
@@ -164,7 +159,12 @@ pub fn flow_templates(settings: &Settings) -> Vec<FlowTemplate> {
             name: flow.name.to_string(),
             flow_type: flow.flow_type.to_string(),
             description: format!("{} (connect-returns, {})", flow.name, flow.solution.id()),
-            content: flow.source.to_string(),
+            // A flow the menu cannot be applied to keeps its source; validation names the
+            // problem.
+            content: settings
+                .menu
+                .apply(flow.name, flow.source)
+                .unwrap_or_else(|_| flow.source.to_string()),
         })
         .collect()
 }

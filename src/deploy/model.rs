@@ -7,6 +7,7 @@
 use returns_lambdas::contract::{self, Bounds};
 use serde::{Deserialize, Serialize};
 
+use crate::assets::Menu;
 use crate::error::UserError;
 
 /// Which solution(s) a command acts on.
@@ -77,6 +78,10 @@ pub struct Settings {
     /// CloudFormation uses the caller's credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cfn_service_role: Option<String>,
+    /// The returning-caller menu: its queues, their keys and wording (config file `[[queues]]`
+    /// and `[menu]`); left out of the record when it is the blog's.
+    #[serde(default, skip_serializing_if = "Menu::is_blogs")]
+    pub menu: Menu,
     /// `--adopt` is a permission for one run, not a property of the deployment.
     #[serde(skip)]
     pub adopt: bool,
@@ -97,6 +102,7 @@ pub struct Intent {
     pub record_ttl_minutes: Option<i64>,
     pub callback_ttl_hours: Option<i64>,
     pub cfn_service_role: Option<String>,
+    pub menu: Option<Menu>,
 }
 
 impl Intent {
@@ -127,6 +133,7 @@ impl Intent {
                 .cfn_service_role
                 .clone()
                 .or_else(|| base.cfn_service_role.clone()),
+            menu: self.menu.clone().unwrap_or_else(|| base.menu.clone()),
             adopt: base.adopt,
         }
     }
@@ -153,6 +160,7 @@ impl Settings {
             record_ttl_minutes: i64::from(RECORD_TTL_MINUTES.default),
             callback_ttl_hours: i64::from(CALLBACK_TTL_HOURS.default),
             cfn_service_role: None,
+            menu: Menu::blogs(),
             adopt: false,
         }
     }
@@ -248,6 +256,7 @@ impl Settings {
             text(&self.cfn_service_role),
             text(&other.cfn_service_role),
         );
+        push("menu", self.menu.summary(), other.menu.summary());
         out
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Context as _;
 
-use super::desired::{QUEUES, ROUTING_PROFILE, Settings};
+use super::desired::{ROUTING_PROFILE, Settings};
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::error::UserError;
@@ -83,7 +83,11 @@ pub async fn describe_instance(
 
 /// The queue names a deployment reads: ours (with prefix) and the callback queue.
 pub fn queue_names(settings: &Settings) -> Vec<String> {
-    let mut names: Vec<String> = QUEUES.iter().map(|name| settings.named(name)).collect();
+    let mut names: Vec<String> = settings
+        .menu
+        .names()
+        .map(|name| settings.named(name))
+        .collect();
     names.push(settings.callback_queue.clone());
     names
 }

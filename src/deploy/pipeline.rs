@@ -448,8 +448,9 @@ fn created_arns(
     let mut out = BTreeMap::new();
     for ((kind, name), arn) in refs {
         let ours = match kind.as_str() {
-            "queue" => desired::QUEUES
-                .iter()
+            "queue" => settings
+                .menu
+                .names()
                 .any(|queue| settings.named(queue) == *name),
             "flow" => templates
                 .iter()

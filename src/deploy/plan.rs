@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::desired::{
-    CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, QUEUES, RETURNING_ENTRY_FLOW,
+    CALLBACK_ENTRY_FLOW, FlowTemplate, OUTBOUND_WHISPER_FLOW, RETURNING_ENTRY_FLOW,
     ROUTING_PROFILE, Settings,
 };
 use super::observe::Current;
@@ -140,22 +140,19 @@ pub fn known_refs(current: &Current, inputs: &Upstream) -> BTreeMap<(String, Str
     known
 }
 
-/// Queue description we write.
-pub fn queue_description(name: &str) -> String {
-    format!("{name} queue (connect-returns)")
-}
-
 /// The desired queues (returning-callers only). `hours_id` may be empty when the hours were
 /// not found (preflight refuses that before a plan is made).
 pub fn desired_queues(settings: &Settings, hours_id: &str) -> Vec<queues::Desired> {
     if !settings.returning_callers() {
         return Vec::new();
     }
-    QUEUES
+    settings
+        .menu
+        .queues
         .iter()
-        .map(|name| queues::Desired {
-            name: settings.named(name),
-            description: queue_description(name),
+        .map(|queue| queues::Desired {
+            name: settings.named(&queue.name),
+            description: queue.description(),
             hours_id: hours_id.to_string(),
         })
         .collect()
@@ -167,8 +164,9 @@ pub fn desired_routing_profile(settings: &Settings) -> Option<routing_profile::D
         .then(|| routing_profile::Desired {
             name: settings.named(ROUTING_PROFILE),
             description: "Returning-caller queues at priority 2 (connect-returns)".into(),
-            queues: QUEUES
-                .iter()
+            queues: settings
+                .menu
+                .names()
                 .map(|name| (settings.named(name), routing_profile::PRIORITY))
                 .collect(),
         })

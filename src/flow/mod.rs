@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod fake_connect;
+pub mod menu_scenarios;
 pub mod model;
 pub mod scenario;
 pub mod sim;

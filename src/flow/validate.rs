@@ -30,14 +30,16 @@ pub struct AssetSet {
     pub bot: String,
     /// The templates of the chosen solutions: (solution, file, text).
     pub templates: Vec<(Solution, String, Option<String>)>,
+    /// The menu the flows' queue references are checked against.
+    pub menu: assets::Menu,
 }
 
 /// The bot definition's file name relative to the assets root.
 pub const BOT_FILE: &str = "lex/returnCallerConcierge.json";
 
 impl AssetSet {
-    /// The shipped assets of `solutions`.
-    pub fn shipped(solutions: &[Solution]) -> AssetSet {
+    /// The shipped assets of `solutions`, the menu flow generated from `menu`.
+    pub fn shipped(solutions: &[Solution], menu: &assets::Menu) -> AssetSet {
         AssetSet {
             flows: assets::flows()
                 .iter()
@@ -45,7 +47,10 @@ impl AssetSet {
                 .map(|f| FlowSource {
                     asset: f,
                     file: format!("flows/{}.json", f.name),
-                    source: Some(f.source.to_string()),
+                    source: Some(
+                        menu.apply(f.name, f.source)
+                            .unwrap_or_else(|_| f.source.to_string()),
+                    ),
                 })
                 .collect(),
             bot: lex::SOURCE.to_string(),
@@ -59,13 +64,15 @@ impl AssetSet {
                     )
                 })
                 .collect(),
+            menu: menu.clone(),
         }
     }
 
     /// The assets under `dir` (`flows/`, `lex/`; `templates/` when present, else the shipped ones).
-    pub fn from_dir(dir: &Path, solutions: &[Solution]) -> AssetSet {
+    /// Their flows are taken as written; `menu` names the queues they may refer to.
+    pub fn from_dir(dir: &Path, solutions: &[Solution], menu: &assets::Menu) -> AssetSet {
         let read = |p: &Path| std::fs::read_to_string(p).ok();
-        let mut set = AssetSet::shipped(solutions);
+        let mut set = AssetSet::shipped(solutions, menu);
         for f in &mut set.flows {
             f.source = read(&dir.join(&f.file));
         }
@@ -79,8 +86,9 @@ impl AssetSet {
     }
 }
 
-/// The catalog of referable things: functions from the handler contract, queues, flows, the bot.
-pub fn catalog(bot: &BotDefinition) -> Catalog {
+/// The catalog of referable things: functions from the handler contract, the menu's queues,
+/// flows, the bot.
+pub fn catalog(bot: &BotDefinition, menu: &assets::Menu) -> Catalog {
     let lambdas = Function::ALL
         .iter()
         .map(|f| {
@@ -106,7 +114,7 @@ pub fn catalog(bot: &BotDefinition) -> Catalog {
         .collect();
     Catalog {
         lambdas,
-        queues: assets::QUEUES.iter().map(|q| q.to_string()).collect(),
+        queues: menu.names().map(str::to_string).collect(),
         flows: assets::flows()
             .iter()
             .map(|f| (f.name.to_string(), (f.flow_type.to_string(), f.solution)))
@@ -143,7 +151,7 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
             lex::bot()
         }
     };
-    let catalog = catalog(&bot);
+    let catalog = catalog(&bot, &set.menu);
     let mut lambdas_used: BTreeMap<Solution, BTreeSet<String>> = BTreeMap::new();
     for f in &set.flows {
         let Some(source) = &f.source else {
@@ -490,7 +498,7 @@ mod tests {
 
     #[test]
     fn the_shipped_assets_have_no_problems() {
-        let problems = validate(&AssetSet::shipped(&Solution::ALL));
+        let problems = validate(&AssetSet::shipped(&Solution::ALL, &assets::Menu::blogs()));
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
