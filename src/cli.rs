@@ -29,7 +29,9 @@ use crate::deploy::model::{self, Intent, LexVersion, SolutionChoice};
     connect-returns status --instance 1a2b3c4d-... --check\n  \
     connect-returns destroy --instance 1a2b3c4d-... --yes\n\n\
 Every flag can also come from connect-returns.toml (per-environment tables picked with --env) or a\n\
-CONNECT_RETURNS_<FLAG> environment variable; command-line flags win.\n\n\
+CONNECT_RETURNS_<FLAG> environment variable; command-line flags win. The file can also give the\n\
+returning-caller menu: [[queues]] entries (name, digit, words, description) and [menu] (intro,\n\
+option); see README.md.\n\n\
 Exit codes: 0 success, 1 failure while applying, 2 bad input (nothing changed), 3 drift found by status --check.")]
 pub struct Cli {
     #[command(flatten)]

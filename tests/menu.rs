@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Env, items, show};
+use support::{Env, items, show, stdout_json};
 
 /// The acceptance menu: three queues, one with a space in its name, and the menu's own words.
 const THREE_QUEUES: &str = r#"
@@ -146,9 +146,54 @@ fn deploy_status_and_destroy_follow_the_configured_menu() {
 
     let out = env.cli(&["--config", &config, "status", "--check", "--instance", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = env.cli(&["--output", "json", "status", "--instance", &id]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let recorded = &stdout_json(&out)["record"]["settings"]["menu"];
+    assert_eq!(
+        recorded["queues"][1]["name"],
+        json!("Tech Support"),
+        "{recorded}"
+    );
+    // Status with another menu says the menu is outdated.
+    let other = write_config(&dir, &THREE_QUEUES.replace("digit = 3", "digit = 9"));
+    let out = env.cli(&[
+        "--config",
+        &other,
+        "--output",
+        "json",
+        "status",
+        "--instance",
+        &id,
+    ]);
+    let outdated = stdout_json(&out)["outdated_settings"].clone();
+    assert!(
+        outdated
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["setting"] == json!("menu")
+                && o["intended"].as_str().unwrap().contains("9 Sales")),
+        "{outdated}"
+    );
     // Without the config, status compares with the recorded menu: still in sync.
     let out = env.cli(&["status", "--check", "--instance", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+
+    // A new menu that leaves out a queue this deployment created is refused: deploy would
+    // leave it behind and destroy would no longer know it.
+    let two = THREE_QUEUES.replace("[[queues]]\nname = \"Sales\"\ndigit = 3\n", "");
+    assert!(!two.contains("Sales"));
+    let smaller = write_config(&dir, &two);
+    env.clear_requests();
+    let out = env.cli(&["--config", &smaller, "deploy", "--yes", "--instance", &id]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("leaves out 1 queue(s)"), "{stderr}");
+    assert!(
+        stderr.contains("Sales") && stderr.contains("\nhint: "),
+        "{stderr}"
+    );
+    assert_eq!(env.mutating(), Vec::<String>::new());
 
     let out = env.cli(&["destroy", "--yes", "--instance", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));

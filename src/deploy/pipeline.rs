@@ -219,6 +219,12 @@ pub async fn deploy(
     let witnessed = witnessed?;
     // An unreadable record only costs the lookups it would have saved.
     let previous = previous.ok().flatten();
+    if let Some(previous) = previous
+        .as_ref()
+        .filter(|record| record.instance_arn == connect.instance_arn)
+    {
+        refuse_dropped_queues(&previous.settings, settings)?;
+    }
     let recalled = observe::Recalled::from_record(
         previous
             .as_ref()
@@ -436,6 +442,37 @@ fn refuse_conflicts(plan: &Plan) -> Result<(), UserError> {
             .hint("or remove or rename them, or pass --prefix to give this deployment's resources other names");
     }
     Err(error)
+}
+
+/// Refuses a deploy whose menu leaves out a queue the recorded deployment created: deploy never
+/// deletes a queue (agents and reports may still use it), and destroy only removes the queues of
+/// the recorded menu, so the queue would be left behind.
+fn refuse_dropped_queues(recorded: &Settings, settings: &Settings) -> Result<(), UserError> {
+    let same_names = recorded.prefix == settings.prefix;
+    if !same_names || !recorded.returning_callers() || !settings.returning_callers() {
+        return Ok(());
+    }
+    let kept: Vec<String> = settings
+        .menu
+        .names()
+        .map(|name| settings.named(name))
+        .collect();
+    let dropped: Vec<String> = recorded
+        .menu
+        .names()
+        .map(|name| recorded.named(name))
+        .filter(|name| !kept.contains(name))
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    Err(UserError::new(format!(
+        "the menu leaves out {} queue(s) deployment {} created: {}",
+        dropped.len(),
+        settings.name,
+        dropped.join(", ")
+    ))
+    .hint("keep them in [[queues]] (a new key is fine), or run `connect-returns destroy` first and deploy the new menu after"))
 }
 
 /// The ARNs the steps created that the summary shows (no extra reads).
