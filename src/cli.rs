@@ -256,6 +256,14 @@ pub struct DeploymentArgs {
         value_name = "ROLE-ARN"
     )]
     pub cfn_service_role: Option<String>,
+    /// Existing routing profile to add the menu's queues to (e.g. "Basic Routing Profile"), so
+    /// the agents already on it take the calls; what it had before is recorded on it and
+    /// restored by destroy [default: the solution creates its own, returnCallerRoutingProfile]
+    #[arg(long, env = "CONNECT_RETURNS_ROUTING_PROFILE", value_name = "NAME")]
+    pub routing_profile: Option<String>,
+    /// Priority of the menu's queues on VOICE in the routing profile: 1 (first) to 99 [default: 2]
+    #[arg(long, env = "CONNECT_RETURNS_ROUTING_PRIORITY", value_name = "N")]
+    pub routing_priority: Option<i64>,
 }
 
 impl DeploymentArgs {
@@ -274,6 +282,8 @@ impl DeploymentArgs {
             callback_ttl_hours: self.callback_ttl_hours,
             cfn_service_role: self.cfn_service_role.clone(),
             menu: global.menu.clone(),
+            routing_profile: self.routing_profile.clone(),
+            routing_priority: self.routing_priority,
         }
     }
 }

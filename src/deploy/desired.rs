@@ -41,6 +41,25 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
     if settings.returning_callers() {
         settings.menu.check()?;
     }
+    if !super::model::ROUTING_PRIORITIES.contains(&settings.routing_priority) {
+        return Err(UserError::new(format!(
+            "--routing-priority {} is out of range",
+            settings.routing_priority
+        ))
+        .hint("give 1 (taken first) to 99; the blog uses 2"));
+    }
+    if let Some(profile) = &settings.routing_profile {
+        let count = profile.chars().count();
+        if profile.trim().is_empty()
+            || count > MAX_CONNECT_NAME
+            || profile.chars().any(char::is_control)
+        {
+            return Err(UserError::new(format!(
+                "--routing-profile {profile:?} cannot name an Amazon Connect routing profile"
+            ))
+            .hint("give the exact name of an existing routing profile, e.g. --routing-profile \"Basic Routing Profile\""));
+        }
+    }
     check_connect_names(settings)?;
     super::model::check_bounds(
         "record-ttl-minutes",

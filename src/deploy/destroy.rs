@@ -191,8 +191,22 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
     for name in our_flows(found, settings).keys() {
         items.push(PlanItem::new("flow", *name, Change::Delete));
     }
+    if settings.returning_callers()
+        && let Some(profile) = &found.borrowed_profile
+    {
+        items.push(PlanItem::new(
+            "routing-profile",
+            &profile.name,
+            routing_profile::restore_change(profile, deployment, &our_queue_names(settings)),
+        ));
+    }
     if settings.returning_callers() {
-        if let Some(profile) = &found.current.routing_profile {
+        if let Some(profile) = &found.current.routing_profile
+            && found
+                .borrowed_profile
+                .as_ref()
+                .is_none_or(|borrowed| borrowed.id != profile.id)
+        {
             match Ownership::of(&profile.tags, deployment) {
                 Ownership::Ours => items.push(PlanItem::new(
                     "routing-profile",
@@ -270,6 +284,15 @@ pub fn plan_in(found: &Observed, settings: &Settings, region: &str, account: &st
         items.push(PlanItem::new("artifacts", bucket, Change::Delete));
     }
     Plan { items }
+}
+
+/// The menu's queue names as this deployment names them.
+fn our_queue_names(settings: &Settings) -> Vec<String> {
+    settings
+        .menu
+        .names()
+        .map(|name| settings.named(name))
+        .collect()
 }
 
 fn adopted_change() -> Change {
@@ -438,9 +461,42 @@ fn remove_flow(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) {
     ));
 }
 
+/// A borrowed routing profile gets back what it had for our queues, before they go.
+fn restore_routing_profile(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) {
+    let Removal {
+        connect,
+        settings,
+        found,
+        ..
+    } = *run;
+    let Some(profile) = found.borrowed_profile.clone() else {
+        return;
+    };
+    let ours = our_queue_names(settings);
+    let consumes: Vec<Ref> = ours.iter().cloned().map(Ref::Queue).collect();
+    let connect = connect.clone();
+    steps.push(Node::new(
+        item.id(),
+        format!("routing profile {}", item.name),
+        consumes,
+        vec![Ref::RoutingProfile(item.name.clone())],
+        move || async move {
+            routing_profile::restore(&connect, &profile, &ours).await?;
+            Ok(StepOutcome::Restored)
+        },
+    ));
+}
+
 /// The routing profile goes (or loses its adoption tag).
 fn remove_routing_profile(run: &Removal<'_>, item: &PlanItem, steps: &mut Vec<Node>) {
     let Removal { connect, found, .. } = *run;
+    if found
+        .borrowed_profile
+        .as_ref()
+        .is_some_and(|borrowed| borrowed.name == item.name)
+    {
+        return restore_routing_profile(run, item, steps);
+    }
     let id = item.id();
     let Some(profile) = found.current.routing_profile.clone() else {
         return;

@@ -82,6 +82,16 @@ pub struct Settings {
     /// and `[menu]`); left out of the record when it is the blog's.
     #[serde(default, skip_serializing_if = "Menu::is_blogs")]
     pub menu: Menu,
+    /// An existing routing profile the menu's queues are added to (`--routing-profile`); `None`:
+    /// the solution creates its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_profile: Option<String>,
+    /// The priority of the menu's queues on VOICE in the routing profile (`--routing-priority`).
+    #[serde(
+        default = "default_routing_priority",
+        skip_serializing_if = "is_default_routing_priority"
+    )]
+    pub routing_priority: i64,
     /// `--adopt` is a permission for one run, not a property of the deployment.
     #[serde(skip)]
     pub adopt: bool,
@@ -103,6 +113,21 @@ pub struct Intent {
     pub callback_ttl_hours: Option<i64>,
     pub cfn_service_role: Option<String>,
     pub menu: Option<Menu>,
+    pub routing_profile: Option<String>,
+    pub routing_priority: Option<i64>,
+}
+
+/// The blog's priority for the solution's queues in a routing profile.
+pub const DEFAULT_ROUTING_PRIORITY: i64 = 2;
+/// The priorities Amazon Connect accepts for a queue in a routing profile.
+pub const ROUTING_PRIORITIES: std::ops::RangeInclusive<i64> = 1..=99;
+
+fn default_routing_priority() -> i64 {
+    DEFAULT_ROUTING_PRIORITY
+}
+
+fn is_default_routing_priority(priority: &i64) -> bool {
+    *priority == DEFAULT_ROUTING_PRIORITY
 }
 
 impl Intent {
@@ -134,6 +159,11 @@ impl Intent {
                 .clone()
                 .or_else(|| base.cfn_service_role.clone()),
             menu: self.menu.clone().unwrap_or_else(|| base.menu.clone()),
+            routing_profile: self
+                .routing_profile
+                .clone()
+                .or_else(|| base.routing_profile.clone()),
+            routing_priority: self.routing_priority.unwrap_or(base.routing_priority),
             adopt: base.adopt,
         }
     }
@@ -161,6 +191,8 @@ impl Settings {
             callback_ttl_hours: i64::from(CALLBACK_TTL_HOURS.default),
             cfn_service_role: None,
             menu: Menu::blogs(),
+            routing_profile: None,
+            routing_priority: DEFAULT_ROUTING_PRIORITY,
             adopt: false,
         }
     }
@@ -257,6 +289,16 @@ impl Settings {
             text(&other.cfn_service_role),
         );
         push("menu", self.menu.summary(), other.menu.summary());
+        push(
+            "routing-profile",
+            text(&self.routing_profile),
+            text(&other.routing_profile),
+        );
+        push(
+            "routing-priority",
+            self.routing_priority.to_string(),
+            other.routing_priority.to_string(),
+        );
         out
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Context as _;
 
-use super::desired::{ROUTING_PROFILE, Settings};
+use super::desired::Settings;
 use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::error::UserError;
@@ -143,7 +143,7 @@ pub async fn read_with(
     recalled: &Recalled,
 ) -> anyhow::Result<Current> {
     let names = queue_names(settings);
-    let profile_name = settings.named(ROUTING_PROFILE);
+    let profile_name = super::plan::routing_profile_name(settings);
     let want_phones = settings.phone_number.is_some() || settings.callback_phone_number.is_some();
     let record_prefix = format!("connect-returns:{}:phone:", settings.name);
     let pointed_numbers = instance_tags
@@ -228,6 +228,8 @@ pub struct Observed {
     pub current: Current,
     /// The queue whose outbound whisper we changed (from the instance tag).
     pub whisper_queue: Option<queues::Current>,
+    /// The existing routing profile we added our queues to (from the instance tag).
+    pub borrowed_profile: Option<routing_profile::Current>,
     /// Phone numbers we pointed: (number id, record).
     pub phones: Vec<(String, phone::Record)>,
     /// The CTR association we created.
@@ -312,6 +314,17 @@ pub async fn read_deployment(
         },
         None => None,
     };
+    let borrowed_profile = match instance_tags.get(&routing_profile::borrowed_tag(&settings.name)) {
+        Some(id) => match current
+            .routing_profile
+            .as_ref()
+            .filter(|profile| &profile.id == id)
+        {
+            Some(profile) => Some(profile.clone()),
+            None => routing_profile::read_by_id(connect, id).await?,
+        },
+        None => None,
+    };
     let prefix = format!("connect-returns:{}:phone:", settings.name);
     let phones = instance_tags
         .iter()
@@ -328,6 +341,7 @@ pub async fn read_deployment(
     Ok(Observed {
         current,
         whisper_queue,
+        borrowed_profile,
         phones,
         ctr_association,
         ..Observed::default()

@@ -158,17 +158,31 @@ pub fn desired_queues(settings: &Settings, hours_id: &str) -> Vec<queues::Desire
         .collect()
 }
 
+/// The routing profile holding the menu's queues: the existing one `--routing-profile` names, or
+/// the solution's own.
+pub fn routing_profile_name(settings: &Settings) -> String {
+    settings
+        .routing_profile
+        .clone()
+        .unwrap_or_else(|| settings.named(ROUTING_PROFILE))
+}
+
 pub fn desired_routing_profile(settings: &Settings) -> Option<routing_profile::Desired> {
     settings
         .returning_callers()
         .then(|| routing_profile::Desired {
-            name: settings.named(ROUTING_PROFILE),
+            name: routing_profile_name(settings),
             description: "Returning-caller queues at priority 2 (connect-returns)".into(),
             queues: settings
                 .menu
                 .names()
-                .map(|name| (settings.named(name), routing_profile::PRIORITY))
+                .map(|name| {
+                    let priority = i32::try_from(settings.routing_priority)
+                        .unwrap_or(routing_profile::PRIORITY);
+                    (settings.named(name), priority)
+                })
                 .collect(),
+            borrowed: settings.routing_profile.is_some(),
         })
 }
 
