@@ -31,7 +31,8 @@ use crate::deploy::model::{self, Intent, LexVersion, SolutionChoice};
 Every flag can also come from connect-returns.toml (per-environment tables picked with --env) or a\n\
 CONNECT_RETURNS_<FLAG> environment variable; command-line flags win. The file can also give the\n\
 returning-caller menu: [[queues]] entries (name, digit, words, description) and [menu] (intro,\n\
-option); see README.md.\n\n\
+option); prompts in your own words ([prompts.<flow>] \"<action>\" = text or SSML); and the voice\n\
+([voice] name, engine). See README.md.\n\n\
 Exit codes: 0 success, 1 failure while applying, 2 bad input (nothing changed), 3 drift found by status --check.")]
 pub struct Cli {
     #[command(flatten)]
@@ -84,6 +85,12 @@ pub struct GlobalArgs {
     /// The menu of the config file (`[[queues]]`, `[menu]`), when it gives one.
     #[arg(skip)]
     pub menu: Option<crate::assets::Menu>,
+    /// The prompts of the config file (`[prompts.<flow>]`), when it gives them.
+    #[arg(skip)]
+    pub prompts: Option<crate::assets::Prompts>,
+    /// The voice of the config file (`[voice]`), when it gives one.
+    #[arg(skip)]
+    pub voice: Option<crate::assets::Voice>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -282,6 +289,8 @@ impl DeploymentArgs {
             callback_ttl_hours: self.callback_ttl_hours,
             cfn_service_role: self.cfn_service_role.clone(),
             menu: global.menu.clone(),
+            prompts: global.prompts.clone(),
+            voice: global.voice.clone(),
             routing_profile: self.routing_profile.clone(),
             routing_priority: self.routing_priority,
         }
@@ -289,9 +298,13 @@ impl DeploymentArgs {
 }
 
 impl GlobalArgs {
-    /// The menu validate and simulate check: the config file's, else the blog's.
-    pub fn menu(&self) -> crate::assets::Menu {
-        self.menu.clone().unwrap_or_default()
+    /// The call experience validate and simulate check: the config file's, else the blog's.
+    pub fn experience(&self) -> crate::assets::CallExperience {
+        crate::assets::CallExperience {
+            menu: self.menu.clone().unwrap_or_default(),
+            prompts: self.prompts.clone().unwrap_or_default(),
+            voice: self.voice.clone().unwrap_or_default(),
+        }
     }
 
     /// The AWS settings the engine loads clients with.

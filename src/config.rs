@@ -40,13 +40,49 @@ pub fn parse_layered(argv: Vec<OsString>) -> anyhow::Result<Cli> {
     };
     let mut settings = load(&path, env_name.as_deref())?;
     let menu = take_menu(&mut settings, &path)?;
+    let prompts = take_table::<crate::assets::Prompts>(
+        &mut settings,
+        "prompts",
+        &path,
+        "write [prompts.<flow>] tables of \"<action>\" = \"<words or <speak>SSML</speak>>\"",
+    )?;
+    let voice = take_table::<crate::assets::Voice>(
+        &mut settings,
+        "voice",
+        &path,
+        "write [voice] with name = \"Matthew\" and optionally engine = \"neural\"",
+    )?;
     let extra = extra_args(&command, &first, &settings, &path)?;
     let mut argv = argv;
     argv.extend(extra);
     let matches = command.try_get_matches_from(&argv)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     cli.global.menu = menu;
+    cli.global.prompts = prompts;
+    cli.global.voice = voice;
     Ok(cli)
+}
+
+/// Takes the table `key` out of the file's settings and reads it as `T` (not a flag).
+fn take_table<T: serde::de::DeserializeOwned>(
+    settings: &mut toml::Table,
+    key: &str,
+    path: &Path,
+    hint: &str,
+) -> anyhow::Result<Option<T>> {
+    let Some(value) = settings.remove(key) else {
+        return Ok(None);
+    };
+    value.try_into::<T>().map(Some).map_err(|err| {
+        let detail = err.to_string();
+        UserError::new(format!(
+            "config file {}: [{key}]: {}",
+            path.display(),
+            detail.lines().next().unwrap_or_default()
+        ))
+        .hint(hint.to_string())
+        .into()
+    })
 }
 
 /// The wording keys of the `[menu]` table.

@@ -6,12 +6,14 @@
 //! resolves each to a real ARN and calls [`FlowAsset::render`]; `validate` checks each is known.
 
 pub mod cfn;
+pub mod experience;
 pub mod lex;
 pub mod menu;
 pub mod placeholder;
 
 use std::fmt;
 
+pub use experience::{CallExperience, Prompts, Voice};
 pub use lex::{BotDefinition, bot};
 pub use menu::{Menu, MenuQueue};
 pub use placeholder::Placeholder;

@@ -116,7 +116,10 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         check_writable(path)?;
     }
     // The assets about to be deployed pass the same offline validation as `validate`.
-    deploy::preflight::check_shipped_assets(&upstream::solutions(&settings), &settings.menu)?;
+    deploy::preflight::check_shipped_assets(
+        &upstream::solutions(&settings),
+        &settings.experience(),
+    )?;
     if !args.plan {
         ui::confirm::require_yes(args.yes, "deploy")?;
     }

@@ -151,12 +151,12 @@ fn endpoint(args: &SimulateArgs) -> Option<String> {
 }
 
 pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Outcome> {
-    let menu = global.menu();
-    menu.check()?;
+    let experience = global.experience();
+    experience.check()?;
     let all = load(args.scenarios.as_ref())?;
     // The built-in scenarios are written for the blog's menu; another menu gets its own.
     let all = match &args.scenarios {
-        None => crate::flow::menu_scenarios::for_menu(&menu, all),
+        None => crate::flow::menu_scenarios::for_experience(&experience, all),
         Some(_) => all,
     };
     if args.list {
@@ -215,7 +215,7 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
     let mut outcomes = Vec::new();
     for (name, s) in chosen {
         tracing::info!(scenario = %name, "running");
-        outcomes.push(scenario::run(name, s, &backend, &bot, &menu).await);
+        outcomes.push(scenario::run(name, s, &backend, &bot, &experience).await);
     }
     let passed = outcomes.iter().filter(|o| o.passed).count();
     let report = SimulateReport {

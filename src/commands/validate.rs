@@ -77,8 +77,8 @@ impl fmt::Display for ValidateReport {
 
 pub async fn run(global: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let chosen = solutions(args.solution);
-    let menu = global.menu();
-    menu.check()?;
+    let experience = global.experience();
+    experience.check()?;
     let (set, source) = match &args.assets {
         Some(dir) => {
             if !dir.is_dir() {
@@ -87,11 +87,14 @@ pub async fn run(global: &GlobalArgs, args: &ValidateArgs) -> anyhow::Result<Out
                     .into());
             }
             (
-                AssetSet::from_dir(dir, &chosen, &menu),
+                AssetSet::from_dir(dir, &chosen, &experience),
                 dir.display().to_string(),
             )
         }
-        None => (AssetSet::shipped(&chosen, &menu), "built-in".to_string()),
+        None => (
+            AssetSet::shipped(&chosen, &experience),
+            "built-in".to_string(),
+        ),
     };
     let mut checked: Vec<String> = set.flows.iter().map(|f| f.file.clone()).collect();
     checked.push(crate::flow::validate::BOT_FILE.to_string());

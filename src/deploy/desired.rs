@@ -38,9 +38,7 @@ pub fn check(settings: &Settings) -> Result<(), UserError> {
         ))
         .hint("use a deployment name without two hyphens in a row (e.g. --name dev-a)"));
     }
-    if settings.returning_callers() {
-        settings.menu.check()?;
-    }
+    settings.experience().check()?;
     if !super::model::ROUTING_PRIORITIES.contains(&settings.routing_priority) {
         return Err(UserError::new(format!(
             "--routing-priority {} is out of range",
@@ -181,7 +179,7 @@ pub fn flow_templates(settings: &Settings) -> Vec<FlowTemplate> {
             // A flow the menu cannot be applied to keeps its source; validation names the
             // problem.
             content: settings
-                .menu
+                .experience()
                 .apply(flow.name, flow.source)
                 .unwrap_or_else(|_| flow.source.to_string()),
         })

@@ -7,7 +7,7 @@
 use returns_lambdas::contract::{self, Bounds};
 use serde::{Deserialize, Serialize};
 
-use crate::assets::Menu;
+use crate::assets::{CallExperience, Menu, Prompts, Voice};
 use crate::error::UserError;
 
 /// Which solution(s) a command acts on.
@@ -82,6 +82,12 @@ pub struct Settings {
     /// and `[menu]`); left out of the record when it is the blog's.
     #[serde(default, skip_serializing_if = "Menu::is_blogs")]
     pub menu: Menu,
+    /// The config file's own wording of prompts (`[prompts.<flow>]`), by flow and action.
+    #[serde(default, skip_serializing_if = "Prompts::is_empty")]
+    pub prompts: Prompts,
+    /// The text-to-speech voice of the flows (`[voice]`); left out when it is the blog's.
+    #[serde(default, skip_serializing_if = "Voice::is_default")]
+    pub voice: Voice,
     /// An existing routing profile the menu's queues are added to (`--routing-profile`); `None`:
     /// the solution creates its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +119,8 @@ pub struct Intent {
     pub callback_ttl_hours: Option<i64>,
     pub cfn_service_role: Option<String>,
     pub menu: Option<Menu>,
+    pub prompts: Option<Prompts>,
+    pub voice: Option<Voice>,
     pub routing_profile: Option<String>,
     pub routing_priority: Option<i64>,
 }
@@ -159,6 +167,8 @@ impl Intent {
                 .clone()
                 .or_else(|| base.cfn_service_role.clone()),
             menu: self.menu.clone().unwrap_or_else(|| base.menu.clone()),
+            prompts: self.prompts.clone().unwrap_or_else(|| base.prompts.clone()),
+            voice: self.voice.clone().unwrap_or_else(|| base.voice.clone()),
             routing_profile: self
                 .routing_profile
                 .clone()
@@ -191,6 +201,8 @@ impl Settings {
             callback_ttl_hours: i64::from(CALLBACK_TTL_HOURS.default),
             cfn_service_role: None,
             menu: Menu::blogs(),
+            prompts: Prompts::new(),
+            voice: Voice::default(),
             routing_profile: None,
             routing_priority: DEFAULT_ROUTING_PRIORITY,
             adopt: false,
@@ -209,6 +221,15 @@ impl Settings {
             self.solution,
             SolutionChoice::Callbacks | SolutionChoice::All
         )
+    }
+
+    /// What shapes the flows: menu, prompts, voice.
+    pub fn experience(&self) -> CallExperience {
+        CallExperience {
+            menu: self.menu.clone(),
+            prompts: self.prompts.clone(),
+            voice: self.voice.clone(),
+        }
     }
 
     /// A Connect resource name with the `--prefix` applied.
@@ -289,6 +310,32 @@ impl Settings {
             text(&other.cfn_service_role),
         );
         push("menu", self.menu.summary(), other.menu.summary());
+        let prompts = |prompts: &Prompts| {
+            let keys: Vec<String> = prompts
+                .iter()
+                .flat_map(|(flow, actions)| actions.keys().map(move |a| format!("{flow}/{a}")))
+                .collect();
+            if keys.is_empty() {
+                "(shipped)".to_string()
+            } else {
+                keys.join(", ")
+            }
+        };
+        if self.prompts != other.prompts {
+            // Which prompts differ by name; two different wordings of one prompt still differ.
+            let (a, b) = (prompts(&self.prompts), prompts(&other.prompts));
+            let (a, b) = if a == b {
+                (format!("{a} (other words)"), b)
+            } else {
+                (a, b)
+            };
+            push("prompts", a, b);
+        }
+        push(
+            "voice",
+            format!("{} ({})", self.voice.name, self.voice.engine),
+            format!("{} ({})", other.voice.name, other.voice.engine),
+        );
         push(
             "routing-profile",
             text(&self.routing_profile),

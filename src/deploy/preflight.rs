@@ -40,13 +40,13 @@ pub fn check_assets(set: &AssetSet) -> Result<(), UserError> {
     .hint("run `connect-returns validate` to list every problem, fix them, then deploy again"))
 }
 
-/// Refuses the shipped assets of `solutions`, with the menu flow generated from `menu`, when
-/// they fail validation.
+/// Refuses the shipped assets of `solutions`, shaped by `experience`, when they fail
+/// validation.
 pub fn check_shipped_assets(
     solutions: &[Solution],
-    menu: &crate::assets::Menu,
+    experience: &crate::assets::CallExperience,
 ) -> Result<(), UserError> {
-    check_assets(&AssetSet::shipped(solutions, menu))
+    check_assets(&AssetSet::shipped(solutions, experience))
 }
 
 /// Refuses a `--ctr-stream` (name or ARN) that does not exist in the client's account and Region.
@@ -111,12 +111,12 @@ mod tests {
 
     #[test]
     fn the_shipped_assets_pass() {
-        check_shipped_assets(&Solution::ALL, &crate::assets::Menu::blogs()).unwrap();
+        check_shipped_assets(&Solution::ALL, &crate::assets::CallExperience::default()).unwrap();
     }
 
     #[test]
     fn a_broken_asset_is_refused_with_its_first_problems() {
-        let mut set = AssetSet::shipped(&Solution::ALL, &crate::assets::Menu::blogs());
+        let mut set = AssetSet::shipped(&Solution::ALL, &crate::assets::CallExperience::default());
         let flow = set.flows.first_mut().expect("a flow");
         let file = flow.file.clone();
         flow.source = Some("{not json".into());

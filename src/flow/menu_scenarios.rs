@@ -2,15 +2,55 @@
 //! another menu, [`for_menu`] generates one scenario per entry (a new caller presses its key and
 //! lands in its queue) and carries the shipped returning-caller scenarios over: the blog's k-th
 //! queue stands for the menu's k-th (its name and key rewritten in inputs and expectations). A
-//! scenario that needs a k-th queue the menu does not have is left out.
+//! scenario that needs a k-th queue the menu does not have is left out. A shipped scenario that
+//! expects the words of a prompt the config file rewrote expects the new words instead.
 
 use std::collections::BTreeMap;
 
 use super::scenario::{self, Scenario};
-use crate::assets::{Menu, MenuQueue, Solution};
+use crate::assets::experience::plain_part;
+use crate::assets::{CallExperience, Menu, MenuQueue, Solution};
 
 /// The shipped scenarios that the generated ones replace (one per blog queue).
 const NEW_CALLER_PREFIX: &str = "new-caller-";
+
+/// The scenarios to run for `experience`: [`for_menu`], then every expected prompt that an
+/// overridden prompt said in the shipped flow expects the override's first plain words.
+pub fn for_experience(
+    experience: &CallExperience,
+    scenarios: Vec<(String, Scenario)>,
+) -> Vec<(String, Scenario)> {
+    let mut out = for_menu(&experience.menu, scenarios);
+    let overridden = experience.overridden();
+    if overridden.is_empty() {
+        return out;
+    }
+    for (_, scenario) in &mut out {
+        for step in &mut scenario.steps {
+            for expected in &mut step.expect.prompts_include {
+                if let Some((_, text)) = overridden
+                    .iter()
+                    .find(|(shipped, _)| said_by(shipped, expected))
+                {
+                    *expected = plain_part(text);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True when a prompt made from `shipped` (its `$.` references filled in) can contain
+/// `expected`: one of its literal runs overlaps the expectation.
+fn said_by(shipped: &str, expected: &str) -> bool {
+    shipped
+        .split(' ')
+        .collect::<Vec<_>>()
+        .split(|word| word.contains("$."))
+        .map(|run| run.join(" "))
+        .filter(|run| run.len() >= 8)
+        .any(|run| run.contains(expected) || expected.contains(run.as_str()))
+}
 
 /// The scenarios to run for `menu`, from the shipped (or given) ones. With the blog's menu they
 /// are returned unchanged.

@@ -487,7 +487,7 @@ pub async fn run(
     scenario: &Scenario,
     backend: &Backend,
     bot: &BotDefinition,
-    menu: &assets::Menu,
+    experience: &assets::CallExperience,
 ) -> ScenarioOutcome {
     let mut outcome = ScenarioOutcome {
         name: name.to_string(),
@@ -503,7 +503,7 @@ pub async fn run(
             return outcome;
         }
     };
-    let result = run_steps(scenario, backend, bot, menu, &tables, &mut outcome).await;
+    let result = run_steps(scenario, backend, bot, experience, &tables, &mut outcome).await;
     delete_tables(&backend.dynamodb, &tables).await;
     if let Err(e) = result {
         outcome.error = Some(e);
@@ -517,7 +517,7 @@ async fn run_steps(
     scenario: &Scenario,
     backend: &Backend,
     bot: &BotDefinition,
-    menu: &assets::Menu,
+    experience: &assets::CallExperience,
     tables: &Tables,
     outcome: &mut ScenarioOutcome,
 ) -> Result<(), String> {
@@ -602,7 +602,7 @@ async fn run_steps(
                     queue_full: spec.queue_full,
                     next_id: &mut next_id,
                 };
-                let flow = load_flow(&flow_name, &callback_queue, menu)?;
+                let flow = load_flow(&flow_name, &callback_queue, experience)?;
                 let stopped_before = fake.stopped_count();
                 let run = sim::run(&flow_name, &flow, &mut contact, &mut rt).await;
                 step.callback_stopped = fake.stopped_count() > stopped_before;
@@ -620,7 +620,7 @@ async fn run_steps(
                     let mut w = contact.clone();
                     w.agent = Some(agent.clone());
                     w.external.clear();
-                    let wflow = load_flow(&whisper, &callback_queue, menu)?;
+                    let wflow = load_flow(&whisper, &callback_queue, experience)?;
                     let run = sim::run(&whisper, &wflow, &mut w, &mut rt).await;
                     step.runs.push(masked(run));
                 }
@@ -704,7 +704,7 @@ async fn run_steps(
                         next_id: &mut next_id,
                     };
                     if let Some(whisper) = cb.hooks.get("AgentWhisper") {
-                        let wflow = load_flow(whisper, &callback_queue, menu)?;
+                        let wflow = load_flow(whisper, &callback_queue, experience)?;
                         let run = sim::run(whisper, &wflow, &mut contact, &mut rt).await;
                         step.ends = Some(run.end.label().to_string());
                         step.runs.push(masked(run));
@@ -715,7 +715,7 @@ async fn run_steps(
                         // The callback queue's outbound whisper runs when the customer answers.
                         step.dialled = Some(true);
                         let outbound = "cfOutboundWhisperflow";
-                        let oflow = load_flow(outbound, &callback_queue, menu)?;
+                        let oflow = load_flow(outbound, &callback_queue, experience)?;
                         contact.external.clear();
                         let run = sim::run(outbound, &oflow, &mut contact, &mut rt).await;
                         step.runs.push(masked(run));
@@ -751,14 +751,14 @@ async fn run_steps(
     Ok(())
 }
 
-/// A shipped flow as the simulator runs it: the menu flow generated from `menu`.
+/// A shipped flow as the simulator runs it: shaped by the call experience.
 fn load_flow(
     name: &str,
     callback_queue: &str,
-    menu: &assets::Menu,
+    experience: &assets::CallExperience,
 ) -> Result<super::model::Flow, String> {
     let asset = assets::flow(name).ok_or_else(|| format!("no shipped flow named {name:?}"))?;
-    let source = menu.apply(asset.name, asset.source)?;
+    let source = experience.apply(asset.name, asset.source)?;
     sim::load(asset.name, &source, callback_queue)
 }
 

@@ -445,7 +445,7 @@ async fn step(
         }
         "ConnectParticipantWithLexBot" => {
             out.prompts
-                .push(contact.eval(a.param("Text").unwrap_or_default()));
+                .push(contact.eval(a.param("Text").or(a.param("SSML")).unwrap_or_default()));
             match rt.hear() {
                 Heard::Silence => go(a
                     .on_error("InputTimeLimitExceeded")
@@ -464,7 +464,7 @@ async fn step(
         }
         "GetParticipantInput" => {
             out.prompts
-                .push(contact.eval(a.param("Text").unwrap_or_default()));
+                .push(contact.eval(a.param("Text").or(a.param("SSML")).unwrap_or_default()));
             let heard = rt.hear();
             let Heard::Text(t) = heard else {
                 return go(a.on_error("InputTimeLimitExceeded"));

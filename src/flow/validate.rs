@@ -30,16 +30,17 @@ pub struct AssetSet {
     pub bot: String,
     /// The templates of the chosen solutions: (solution, file, text).
     pub templates: Vec<(Solution, String, Option<String>)>,
-    /// The menu the flows' queue references are checked against.
-    pub menu: assets::Menu,
+    /// The call experience the shipped flows were shaped by; its menu names the queues the
+    /// flows may refer to.
+    pub experience: assets::CallExperience,
 }
 
 /// The bot definition's file name relative to the assets root.
 pub const BOT_FILE: &str = "lex/returnCallerConcierge.json";
 
 impl AssetSet {
-    /// The shipped assets of `solutions`, the menu flow generated from `menu`.
-    pub fn shipped(solutions: &[Solution], menu: &assets::Menu) -> AssetSet {
+    /// The shipped assets of `solutions`, shaped by `experience` (menu, prompts, voice).
+    pub fn shipped(solutions: &[Solution], experience: &assets::CallExperience) -> AssetSet {
         AssetSet {
             flows: assets::flows()
                 .iter()
@@ -48,7 +49,8 @@ impl AssetSet {
                     asset: f,
                     file: format!("flows/{}.json", f.name),
                     source: Some(
-                        menu.apply(f.name, f.source)
+                        experience
+                            .apply(f.name, f.source)
                             .unwrap_or_else(|_| f.source.to_string()),
                     ),
                 })
@@ -64,15 +66,20 @@ impl AssetSet {
                     )
                 })
                 .collect(),
-            menu: menu.clone(),
+            experience: experience.clone(),
         }
     }
 
     /// The assets under `dir` (`flows/`, `lex/`; `templates/` when present, else the shipped ones).
-    /// Their flows are taken as written; `menu` names the queues they may refer to.
-    pub fn from_dir(dir: &Path, solutions: &[Solution], menu: &assets::Menu) -> AssetSet {
+    /// Their flows are taken as written; the experience's menu names the queues they may
+    /// refer to.
+    pub fn from_dir(
+        dir: &Path,
+        solutions: &[Solution],
+        experience: &assets::CallExperience,
+    ) -> AssetSet {
         let read = |p: &Path| std::fs::read_to_string(p).ok();
-        let mut set = AssetSet::shipped(solutions, menu);
+        let mut set = AssetSet::shipped(solutions, experience);
         for f in &mut set.flows {
             f.source = read(&dir.join(&f.file));
         }
@@ -151,7 +158,7 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
             lex::bot()
         }
     };
-    let catalog = catalog(&bot, &set.menu);
+    let catalog = catalog(&bot, &set.experience.menu);
     let mut lambdas_used: BTreeMap<Solution, BTreeSet<String>> = BTreeMap::new();
     for f in &set.flows {
         let Some(source) = &f.source else {
@@ -498,7 +505,10 @@ mod tests {
 
     #[test]
     fn the_shipped_assets_have_no_problems() {
-        let problems = validate(&AssetSet::shipped(&Solution::ALL, &assets::Menu::blogs()));
+        let problems = validate(&AssetSet::shipped(
+            &Solution::ALL,
+            &assets::CallExperience::default(),
+        ));
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
