@@ -32,7 +32,7 @@ Every flag can also come from connect-returns.toml (per-environment tables picke
 CONNECT_RETURNS_<FLAG> environment variable; command-line flags win. The file can also give the\n\
 returning-caller menu: [[queues]] entries (name, digit, words, description) and [menu] (intro,\n\
 option); prompts in your own words ([prompts.<flow>] \"<action>\" = text or SSML); and the voice\n\
-([voice] name, engine). See README.md.\n\n\
+([voice] name, engine); the bot's language ([bot] locale, utterances). See README.md.\n\n\
 Exit codes: 0 success, 1 failure while applying, 2 bad input (nothing changed), 3 drift found by status --check.")]
 pub struct Cli {
     #[command(flatten)]
@@ -91,6 +91,9 @@ pub struct GlobalArgs {
     /// The voice of the config file (`[voice]`), when it gives one.
     #[arg(skip)]
     pub voice: Option<crate::assets::Voice>,
+    /// The bot's locale and utterances of the config file (`[bot]`), when it gives them.
+    #[arg(skip)]
+    pub bot: Option<crate::assets::BotLanguage>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -291,6 +294,7 @@ impl DeploymentArgs {
             menu: global.menu.clone(),
             prompts: global.prompts.clone(),
             voice: global.voice.clone(),
+            bot: global.bot.clone(),
             routing_profile: self.routing_profile.clone(),
             routing_priority: self.routing_priority,
         }
@@ -304,6 +308,7 @@ impl GlobalArgs {
             menu: self.menu.clone().unwrap_or_default(),
             prompts: self.prompts.clone().unwrap_or_default(),
             voice: self.voice.clone().unwrap_or_default(),
+            bot: self.bot.clone().unwrap_or_default(),
         }
     }
 

@@ -46,6 +46,12 @@ pub fn parse_layered(argv: Vec<OsString>) -> anyhow::Result<Cli> {
         &path,
         "write [prompts.<flow>] tables of \"<action>\" = \"<words or <speak>SSML</speak>>\"",
     )?;
+    let bot = take_table::<crate::assets::BotLanguage>(
+        &mut settings,
+        "bot",
+        &path,
+        "write [bot] with locale = \"es_US\" and optionally [bot.utterances] Yes = [\"…\"], No = [\"…\"]",
+    )?;
     let voice = take_table::<crate::assets::Voice>(
         &mut settings,
         "voice",
@@ -60,6 +66,7 @@ pub fn parse_layered(argv: Vec<OsString>) -> anyhow::Result<Cli> {
     cli.global.menu = menu;
     cli.global.prompts = prompts;
     cli.global.voice = voice;
+    cli.global.bot = bot;
     Ok(cli)
 }
 

@@ -1,5 +1,5 @@
-//! The whole call experience from the config file: three queues, the voice Matthew and
-//! rewritten prompts (one in SSML). validate and simulate --all pass with a generated scenario
+//! The whole call experience from the config file: three queues, the voice Matthew, rewritten
+//! prompts (one in SSML) and the bot in a second locale (en_GB). validate and simulate --all pass with a generated scenario
 //! per key, deploy writes it into Connect, status --check is 0, destroy leaves the stand-ins as
 //! they were; a voice or prompt the flows cannot carry is refused before any request.
 
@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 use support::{Env, items, show};
 
 const CONFIG: &str = r#"
+[bot]
+locale = "en_GB"
+
 [voice]
 name = "Matthew"
 engine = "neural"
@@ -124,6 +127,59 @@ fn the_configured_experience_validates_simulates_and_deploys() {
         json!("First-time caller, queue $.Queue.Name.")
     );
 
+    // The bot is built in the configured locale, with that locale's utterances.
+    let lex = env.lexv2_client();
+    let bots = env.state()["lexv2"]["bots"].clone();
+    let bot = bots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            b["botName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(&env.name))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("our bot in {bots}"));
+    let locales: Vec<&String> = bot["locales"].as_object().unwrap().keys().collect();
+    assert_eq!(locales, ["en_GB"], "{bot}");
+    let bot_id = bot["botId"].as_str().unwrap().to_string();
+    let utterances = env.block_on(async {
+        let intents = lex
+            .list_intents()
+            .bot_id(&bot_id)
+            .bot_version("DRAFT")
+            .locale_id("en_GB")
+            .send()
+            .await
+            .unwrap();
+        let yes = intents
+            .intent_summaries()
+            .iter()
+            .find(|i| i.intent_name() == Some("Yes"))
+            .and_then(|i| i.intent_id())
+            .unwrap()
+            .to_string();
+        let intent = lex
+            .describe_intent()
+            .bot_id(&bot_id)
+            .bot_version("DRAFT")
+            .locale_id("en_GB")
+            .intent_id(yes)
+            .send()
+            .await
+            .unwrap();
+        intent
+            .sample_utterances()
+            .iter()
+            .map(|u| u.utterance().to_string())
+            .collect::<Vec<_>>()
+    });
+    assert!(
+        utterances.contains(&"brilliant".to_string()),
+        "{utterances:?}"
+    );
+
     let out = env.cli(&["--config", &config, "status", "--check", "--instance", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     // Without the file, status compares with what was recorded: in sync too.
@@ -133,6 +189,42 @@ fn the_configured_experience_validates_simulates_and_deploys() {
     let out = env.cli(&["destroy", "--yes", "--instance", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     Env::assert_same_state(&before, &env.instance_state(), "after destroy");
+}
+
+#[test]
+fn the_bot_in_spanish_speaks_with_a_spanish_voice_and_understands_spanish_callers() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&dir, "[bot]\nlocale = \"es_US\"\n");
+    let out = env.cli(&["--config", &config, "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let out = env.cli(&["--config", &config, "--output", "json", "simulate", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(report["failed"], json!(0));
+    let yes_yes = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == json!("returning-yes-yes"))
+        .cloned()
+        .expect("returning-yes-yes ran");
+    // The caller's "yeah" is said the Spanish way, and still routes to the previous queue.
+    let text = yes_yes.to_string();
+    assert!(text.contains("Set previous queue"), "{text}");
+    // A voice of another language is refused.
+    let wrong = write_config(
+        &dir,
+        "[bot]\nlocale = \"es_US\"\n[voice]\nname = \"Matthew\"\n",
+    );
+    let out = env.cli(&["--config", &wrong, "validate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("voice Matthew does not speak the bot's locale es_US")
+            && stderr.contains("hint:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -168,6 +260,18 @@ fn voices_and_prompts_the_flows_cannot_carry_are_refused_before_any_request() {
         (
             "[prompts.repeatCallerFlow]\n\"Queue full\" = \"<speak>Busy.\"\n",
             "looks like SSML but is not one <speak>…</speak> element",
+        ),
+        (
+            "[bot]\nlocale = \"xx_YY\"\n",
+            "locale \"xx_YY\" is not a Lex V2 locale",
+        ),
+        (
+            "[bot]\nlocale = \"fr_CA\"\n[voice]\nname = \"Joanna\"\n",
+            "the tool ships no utterances for locale fr_CA",
+        ),
+        (
+            "[bot]\nlocale = \"en_GB\"\n[bot.utterances]\nMaybe = [\"perhaps\"]\n",
+            "[bot.utterances] names intent \"Maybe\"",
         ),
     ];
     for (text, message) in cases {

@@ -95,6 +95,11 @@ impl Voice {
     }
 }
 
+/// The language of a documented voice (`en-US`).
+fn voice_language(name: &str) -> Option<&'static str> {
+    POLLY_VOICES.iter().find(|v| v.0 == name).map(|v| v.1)
+}
+
 /// The engines a flow's "Set voice" action takes.
 const CONNECT_ENGINES: [&str; 3] = ["standard", "neural", "generative"];
 
@@ -125,12 +130,86 @@ const POLLY_VOICES: &[(&str, &str, &[&str])] = &[
     ("Pedro", "es-US", &["neural", "generative"]),
 ];
 
-/// Everything of the call experience that shapes the flows.
+/// The language the Lex bot is built in, and what callers say in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct BotLanguage {
+    /// A Lex V2 locale id (`en_US`, `es_US`, `en_GB`, …).
+    #[serde(default = "default_locale")]
+    pub locale: String,
+    /// Utterances per intent (`Yes`, `No`); a locale the tool ships needs none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub utterances: BTreeMap<String, Vec<String>>,
+}
+
+fn default_locale() -> String {
+    SHIPPED_LOCALE.to_string()
+}
+
+impl Default for BotLanguage {
+    fn default() -> BotLanguage {
+        BotLanguage {
+            locale: default_locale(),
+            utterances: BTreeMap::new(),
+        }
+    }
+}
+
+impl BotLanguage {
+    /// True for the shipped bot (what the record leaves out).
+    pub fn is_default(&self) -> bool {
+        *self == BotLanguage::default()
+    }
+}
+
+/// The locale of `assets/lex/returnCallerConcierge.json`.
+pub const SHIPPED_LOCALE: &str = "en_US";
+
+/// The other locales the tool ships utterances for (`assets/lex/locales/<locale>.json`).
+pub const LOCALES: &[(&str, &str)] = &[
+    ("en_GB", include_str!("../../assets/lex/locales/en_GB.json")),
+    ("es_US", include_str!("../../assets/lex/locales/es_US.json")),
+];
+
+/// The Lex V2 locale ids (the Lex V2 developer guide, "Supported languages").
+const LEX_LOCALES: &[&str] = &[
+    "ca_ES", "de_AT", "de_DE", "en_AU", "en_GB", "en_IE", "en_IN", "en_NZ", "en_US", "en_ZA",
+    "es_419", "es_ES", "es_US", "fr_CA", "fr_FR", "it_IT", "ja_JP", "ko_KR", "nl_NL", "pt_BR",
+    "pt_PT", "zh_CN",
+];
+
+/// A shipped locale file: the bot's words in another language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LocaleFile {
+    locale: String,
+    voice: String,
+    clarification_prompt: String,
+    abort_statement: String,
+    intents: Vec<LocaleIntent>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocaleIntent {
+    name: String,
+    utterances: Vec<String>,
+}
+
+fn locale_file(locale: &str) -> Option<LocaleFile> {
+    LOCALES
+        .iter()
+        .find(|(id, _)| *id == locale)
+        .and_then(|(_, text)| serde_json::from_str(text).ok())
+}
+
+/// Everything of the call experience that shapes the flows and the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CallExperience {
     pub menu: Menu,
     pub prompts: Prompts,
     pub voice: Voice,
+    pub bot: BotLanguage,
 }
 
 /// True for SSML (what goes into an action's `SSML` instead of its `Text`).
@@ -181,6 +260,7 @@ impl CallExperience {
     pub fn check(&self) -> Result<(), UserError> {
         self.menu.check()?;
         self.voice.check()?;
+        self.bot_definition()?;
         for (flow, actions) in &self.prompts {
             let Some(asset) = super::flow(flow) else {
                 let names: Vec<&str> = super::flows().iter().map(|f| f.name).collect();
@@ -220,11 +300,106 @@ impl CallExperience {
         Ok(())
     }
 
+    /// The voice the flows speak with: the configured one, else the shipped locale's voice when
+    /// the bot speaks another language than the shipped one.
+    pub fn flow_voice(&self) -> Voice {
+        if self.voice.is_default()
+            && self.bot.locale != SHIPPED_LOCALE
+            && let Some(file) = locale_file(&self.bot.locale)
+        {
+            return Voice {
+                name: file.voice,
+                engine: default_engine(),
+            };
+        }
+        self.voice.clone()
+    }
+
+    /// The bot as deployed and simulated: the shipped definition in the configured locale, with
+    /// the locale's (or the config file's) utterances.
+    pub fn bot_definition(&self) -> Result<super::BotDefinition, UserError> {
+        let mut bot = super::bot();
+        let language = &self.bot;
+        if !LEX_LOCALES.contains(&language.locale.as_str()) {
+            return Err(UserError::new(format!(
+                "locale {:?} is not a Lex V2 locale",
+                language.locale
+            ))
+            .hint(format!("use one of: {}", LEX_LOCALES.join(", "))));
+        }
+        let voice = self.flow_voice();
+        let spoken = voice_language(&voice.name).map(|l| l.replace('-', "_"));
+        let family = |locale: &str| locale.split('_').next().unwrap_or_default().to_string();
+        if language.locale != SHIPPED_LOCALE {
+            let file = locale_file(&language.locale);
+            if file.is_none() && language.utterances.is_empty() {
+                let shipped: Vec<&str> = std::iter::once(SHIPPED_LOCALE)
+                    .chain(LOCALES.iter().map(|(id, _)| *id))
+                    .collect();
+                return Err(UserError::new(format!(
+                    "the tool ships no utterances for locale {}",
+                    language.locale
+                ))
+                .hint(format!(
+                    "give them as [bot.utterances] Yes = [\"…\"] and No = [\"…\"], or use a shipped locale: {}",
+                    shipped.join(", ")
+                )));
+            }
+            bot.locale = language.locale.clone();
+            if let Some(file) = &file {
+                bot.voice = file.voice.clone();
+            }
+            if let Some(file) = file {
+                bot.clarification_prompt = file.clarification_prompt;
+                bot.abort_statement = file.abort_statement;
+                for intent in &mut bot.intents {
+                    if let Some(words) = file.intents.iter().find(|i| i.name == intent.name) {
+                        intent.utterances = words.utterances.clone();
+                    }
+                }
+                debug_assert_eq!(file.locale, language.locale);
+            }
+        }
+        // The bot speaks with the flows' voice when it is a voice of the bot's very locale.
+        if spoken.as_deref() == Some(language.locale.as_str()) {
+            bot.voice = voice.name.clone();
+        }
+        if spoken.as_deref().map(family) != Some(family(&language.locale)) {
+            return Err(UserError::new(format!(
+                "voice {} does not speak the bot's locale {}",
+                voice.name, language.locale
+            ))
+            .hint("pick a [voice] of the bot's language, or leave [voice] out to use the locale's own (e.g. Lupe for es_US, Amy for en_GB)"));
+        }
+        for (intent, utterances) in &language.utterances {
+            let Some(found) = bot.intents.iter_mut().find(|i| &i.name == intent) else {
+                let shipped = super::bot();
+                let names: Vec<&str> = shipped.intents.iter().map(|i| i.name.as_str()).collect();
+                return Err(UserError::new(format!(
+                    "[bot.utterances] names intent {intent:?}, which the bot does not have"
+                ))
+                .hint(format!(
+                    "the flows branch on the intents {}",
+                    names.join(" and ")
+                )));
+            };
+            if utterances.is_empty() || utterances.iter().any(|u| u.trim().is_empty()) {
+                return Err(UserError::new(format!(
+                    "[bot.utterances] {intent} is empty or has an empty utterance"
+                ))
+                .hint("list what callers say for it, e.g. Yes = [\"yes\", \"sure\"]"));
+            }
+            found.utterances = utterances.clone();
+        }
+        Ok(bot)
+    }
+
     /// The flow as deployed: the menu generated, the prompts replaced, the voice set.
     pub fn apply(&self, flow: &str, source: &str) -> Result<String, String> {
         let source = self.menu.apply(flow, source)?;
         let overrides = self.prompts.get(flow);
-        if overrides.is_none() && self.voice.is_default() {
+        let voice = self.flow_voice();
+        if overrides.is_none() && voice.is_default() {
             return Ok(source);
         }
         let mut doc: serde_json::Value =
@@ -242,8 +417,8 @@ impl CallExperience {
                 continue;
             };
             if parameters.contains_key("TextToSpeechVoice") {
-                parameters.insert("TextToSpeechVoice".into(), self.voice.name.clone().into());
-                parameters.insert("TextToSpeechEngine".into(), self.voice.flow_engine().into());
+                parameters.insert("TextToSpeechVoice".into(), voice.name.clone().into());
+                parameters.insert("TextToSpeechEngine".into(), voice.flow_engine().into());
             }
             if let Some(text) = overrides.and_then(|o| o.get(&id)) {
                 parameters.remove("Text");
@@ -371,6 +546,46 @@ mod tests {
             "Hello"
         );
         assert_eq!(plain_part("New caller for $.Queue.Name."), "New caller for");
+    }
+
+    #[test]
+    fn every_shipped_locale_gives_each_intent_its_own_utterances() {
+        let shipped = crate::assets::bot();
+        for (locale, _) in LOCALES {
+            let experience = CallExperience {
+                bot: BotLanguage {
+                    locale: locale.to_string(),
+                    utterances: BTreeMap::new(),
+                },
+                ..CallExperience::default()
+            };
+            let bot = experience.bot_definition().unwrap();
+            assert_eq!(bot.locale, *locale);
+            assert!(bot.problems().is_empty(), "{locale}: {:?}", bot.problems());
+            let mut seen = std::collections::BTreeSet::new();
+            for intent in &bot.intents {
+                let english = shipped
+                    .intents
+                    .iter()
+                    .find(|i| i.name == intent.name)
+                    .unwrap();
+                assert!(intent.utterances.len() >= 20, "{locale} {}", intent.name);
+                if !locale.starts_with("en") {
+                    assert_ne!(
+                        intent.utterances, english.utterances,
+                        "{locale} is translated"
+                    );
+                }
+                for utterance in &intent.utterances {
+                    assert!(
+                        seen.insert(utterance.to_lowercase()),
+                        "{locale}: {utterance} twice"
+                    );
+                }
+            }
+            let voice = experience.flow_voice();
+            assert!(voice.check().is_ok(), "{locale}: {voice:?}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod placeholder;
 
 use std::fmt;
 
-pub use experience::{CallExperience, Prompts, Voice};
+pub use experience::{BotLanguage, CallExperience, Prompts, Voice};
 pub use lex::{BotDefinition, bot};
 pub use menu::{Menu, MenuQueue};
 pub use placeholder::Placeholder;

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::assets;
 use crate::cli::GlobalArgs;
 use crate::error::{Outcome, UserError};
 use crate::flow::scenario::{self, Backend, Scenario, ScenarioOutcome};
@@ -211,7 +210,7 @@ pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Out
         region,
         credentials,
     };
-    let bot = assets::bot();
+    let bot = experience.bot_definition()?;
     let mut outcomes = Vec::new();
     for (name, s) in chosen {
         tracing::info!(scenario = %name, "running");

@@ -7,7 +7,7 @@
 use returns_lambdas::contract::{self, Bounds};
 use serde::{Deserialize, Serialize};
 
-use crate::assets::{CallExperience, Menu, Prompts, Voice};
+use crate::assets::{BotLanguage, CallExperience, Menu, Prompts, Voice};
 use crate::error::UserError;
 
 /// Which solution(s) a command acts on.
@@ -88,6 +88,9 @@ pub struct Settings {
     /// The text-to-speech voice of the flows (`[voice]`); left out when it is the blog's.
     #[serde(default, skip_serializing_if = "Voice::is_default")]
     pub voice: Voice,
+    /// The Lex bot's locale and utterances (`[bot]`); left out when it is the shipped bot.
+    #[serde(default, skip_serializing_if = "BotLanguage::is_default")]
+    pub bot: BotLanguage,
     /// An existing routing profile the menu's queues are added to (`--routing-profile`); `None`:
     /// the solution creates its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +124,7 @@ pub struct Intent {
     pub menu: Option<Menu>,
     pub prompts: Option<Prompts>,
     pub voice: Option<Voice>,
+    pub bot: Option<BotLanguage>,
     pub routing_profile: Option<String>,
     pub routing_priority: Option<i64>,
 }
@@ -169,6 +173,7 @@ impl Intent {
             menu: self.menu.clone().unwrap_or_else(|| base.menu.clone()),
             prompts: self.prompts.clone().unwrap_or_else(|| base.prompts.clone()),
             voice: self.voice.clone().unwrap_or_else(|| base.voice.clone()),
+            bot: self.bot.clone().unwrap_or_else(|| base.bot.clone()),
             routing_profile: self
                 .routing_profile
                 .clone()
@@ -203,6 +208,7 @@ impl Settings {
             menu: Menu::blogs(),
             prompts: Prompts::new(),
             voice: Voice::default(),
+            bot: BotLanguage::default(),
             routing_profile: None,
             routing_priority: DEFAULT_ROUTING_PRIORITY,
             adopt: false,
@@ -229,6 +235,7 @@ impl Settings {
             menu: self.menu.clone(),
             prompts: self.prompts.clone(),
             voice: self.voice.clone(),
+            bot: self.bot.clone(),
         }
     }
 
@@ -330,6 +337,18 @@ impl Settings {
                 (a, b)
             };
             push("prompts", a, b);
+        }
+        push(
+            "bot-locale",
+            self.bot.locale.clone(),
+            other.bot.locale.clone(),
+        );
+        if self.bot.utterances != other.bot.utterances {
+            push(
+                "bot-utterances",
+                format!("{} intents given", self.bot.utterances.len()),
+                format!("{} intents given (other words)", other.bot.utterances.len()),
+            );
         }
         push(
             "voice",

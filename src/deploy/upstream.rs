@@ -175,7 +175,7 @@ pub fn role_arn(instance_arn: &str, account: &str, role_name: &str) -> String {
 
 /// The deployment's Lex V2 bot: the shipped definition under the deployment's bot name.
 pub fn bot_spec(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&assets::bot());
+    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v2(&settings.name);
     spec
 }
@@ -183,12 +183,20 @@ pub fn bot_spec(settings: &Settings) -> lexv2::BotSpec {
 /// The deployment's Lex V1 bot: in V1 the intents, too, are account-and-Region resources, so
 /// they carry the deployment's name as well.
 pub fn bot_spec_v1(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&assets::bot());
+    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v1(&settings.name);
     for intent in &mut spec.intents {
         intent.name = super::model::intent_name_v1(&settings.name, &intent.name);
     }
     spec
+}
+
+/// The bot in the deployment's locale (checked before any request: `desired::check`).
+fn bot_definition(settings: &Settings) -> assets::BotDefinition {
+    settings
+        .experience()
+        .bot_definition()
+        .unwrap_or_else(|_| assets::bot())
 }
 
 /// The bot of this deployment's Lex version.

@@ -21,6 +21,20 @@ pub fn for_experience(
     scenarios: Vec<(String, Scenario)>,
 ) -> Vec<(String, Scenario)> {
     let mut out = for_menu(&experience.menu, scenarios);
+    if !experience.bot.is_default()
+        && let Ok(bot) = experience.bot_definition()
+    {
+        let shipped = crate::assets::bot();
+        for (_, scenario) in &mut out {
+            for step in &mut scenario.steps {
+                for input in &mut step.inputs {
+                    if let Some(said) = translated(input, &shipped, &bot) {
+                        *input = said;
+                    }
+                }
+            }
+        }
+    }
     let overridden = experience.overridden();
     if overridden.is_empty() {
         return out;
@@ -38,6 +52,22 @@ pub fn for_experience(
         }
     }
     out
+}
+
+/// A `say:` input the shipped bot understands as one of its intents, said the way the bot in
+/// another locale understands it (the first utterance of the same intent there).
+fn translated(
+    input: &str,
+    shipped: &crate::assets::BotDefinition,
+    bot: &crate::assets::BotDefinition,
+) -> Option<String> {
+    let said = input.strip_prefix("say:")?.trim().to_lowercase();
+    let intent = shipped
+        .intents
+        .iter()
+        .find(|intent| intent.utterances.iter().any(|u| u.to_lowercase() == said))?;
+    let there = bot.intents.iter().find(|i| i.name == intent.name)?;
+    there.utterances.first().map(|u| format!("say:{u}"))
 }
 
 /// True when a prompt made from `shipped` (its `$.` references filled in) can contain

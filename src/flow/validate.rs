@@ -55,7 +55,11 @@ impl AssetSet {
                     ),
                 })
                 .collect(),
-            bot: lex::SOURCE.to_string(),
+            bot: experience
+                .bot_definition()
+                .ok()
+                .and_then(|bot| serde_json::to_string_pretty(&bot).ok())
+                .unwrap_or_else(|| lex::SOURCE.to_string()),
             templates: solutions
                 .iter()
                 .map(|s| {
