@@ -197,7 +197,7 @@ pub async fn read_with(
     )?;
     let hours = match &recalled.hours {
         Some(recalled_hours)
-            if QUEUES.iter().any(|name| {
+            if settings.menu.names().any(|name| {
                 queues
                     .get(&settings.named(name))
                     .is_some_and(|queue| queue.hours_id != recalled_hours.id)
