@@ -117,6 +117,9 @@ pub enum Command {
     /// Print shell completions or the man page
     #[command(subcommand)]
     Generate(commands::generate::GenerateCommand),
+    /// Write the shipped flows, bot, scenarios and a commented config into DIR, to edit and use
+    /// with --assets DIR
+    Init(commands::init::InitArgs),
 }
 
 /// Which solution(s) a command acts on.
@@ -176,6 +179,10 @@ pub struct TargetArgs {
     /// `cargo xtask build-lambdas`, or its directory
     #[arg(long, env = "CONNECT_RETURNS_LAMBDA_ARTIFACT", value_name = "PATH")]
     pub lambda_artifact: Option<std::path::PathBuf>,
+    /// Use the flows and bot in DIR (written by `connect-returns init DIR`, then edited) instead
+    /// of the ones built into this binary; deploy validates them first
+    #[arg(long, env = "CONNECT_RETURNS_ASSETS", value_name = "DIR")]
+    pub assets: Option<std::path::PathBuf>,
 }
 
 impl TargetArgs {
@@ -295,6 +302,7 @@ impl DeploymentArgs {
             prompts: global.prompts.clone(),
             voice: global.voice.clone(),
             bot: global.bot.clone(),
+            assets: None,
             routing_profile: self.routing_profile.clone(),
             routing_priority: self.routing_priority,
         }

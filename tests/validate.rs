@@ -264,8 +264,31 @@ fn every_problem_is_reported_at_once_in_text() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
-    assert!(text.contains("flows/cfSetCallBackflow.json: \"Create callback\": MaximumConnectionAttempts must be at least 1"), "{text}");
-    assert!(text.contains("flows/cfSetCallBackflow.json: \"Save callback state\": reads $.External.NextContactId.M.S.S"), "{text}");
+    // Each problem of a directory's file names its line: `file:line: "action": message`.
+    let at_a_line = |file: &str, rest: &str| {
+        text.lines().any(|line| {
+            line.strip_prefix(file)
+                .and_then(|tail| tail.strip_prefix(':'))
+                .and_then(|tail| tail.split_once(": "))
+                .is_some_and(|(number, message)| {
+                    number.parse::<usize>().is_ok() && message.starts_with(rest)
+                })
+        })
+    };
+    assert!(
+        at_a_line(
+            "flows/cfSetCallBackflow.json",
+            "\"Create callback\": MaximumConnectionAttempts must be at least 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        at_a_line(
+            "flows/cfSetCallBackflow.json",
+            "\"Save callback state\": reads $.External.NextContactId.M.S.S"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("flows/cfOutboundWhisperflow.json: file is missing"),
         "{text}"

@@ -394,9 +394,29 @@ impl CallExperience {
         Ok(bot)
     }
 
-    /// The flow as deployed: the menu generated, the prompts replaced, the voice set.
+    /// The flow as deployed: the menu generated, the prompts replaced, the voice set. With
+    /// `--assets DIR` the flows are the user's own: see [`CallExperience::apply_own`].
     pub fn apply(&self, flow: &str, source: &str) -> Result<String, String> {
-        let source = self.menu.apply(flow, source)?;
+        if super::assets_dir().is_some() {
+            return self.apply_own(flow, source);
+        }
+        self.shape(flow, self.menu.apply(flow, source)?)
+    }
+
+    /// A flow of an assets directory as deployed: its menu action and queue branches are
+    /// generated only when the config file gives its own menu (else they stay as written), the
+    /// prompts and voice of the config file apply as to a shipped flow.
+    pub fn apply_own(&self, flow: &str, source: &str) -> Result<String, String> {
+        let source = if self.menu.is_blogs() {
+            source.to_string()
+        } else {
+            self.menu.apply(flow, source)?
+        };
+        self.shape(flow, source)
+    }
+
+    /// The prompts and the voice written into `source`.
+    fn shape(&self, flow: &str, source: String) -> Result<String, String> {
         let overrides = self.prompts.get(flow);
         let voice = self.flow_voice();
         if overrides.is_none() && voice.is_default() {

@@ -122,10 +122,57 @@ const FLOWS: [FlowAsset; 6] = [
 /// the binary as "another version" whose shipped flows differ.
 pub const FLOWS_DIR_VAR: &str = "CONNECT_RETURNS_FLOWS_DIR";
 
+/// The assets directory of this run (`--assets DIR`), set once before any asset is read.
+static ASSETS_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Makes this run use the flows (`flows/<name>.json`) and the bot
+/// (`lex/returnCallerConcierge.json`) under `dir` instead of the built-in ones: `--assets DIR`
+/// of deploy, status, destroy and simulate. A file missing there keeps the built-in one (deploy
+/// validates the directory first and refuses a missing file). Call it before anything reads an
+/// asset; a second, different directory is refused.
+pub fn use_assets_dir(dir: &std::path::Path) -> Result<(), String> {
+    if FLOWS_IN_USE.get().is_some() && assets_dir() != Some(dir) {
+        return Err("the built-in flows were read before the assets directory was given".into());
+    }
+    let dir = dir.to_path_buf();
+    let set = ASSETS_DIR.get_or_init(|| dir.clone());
+    if *set != dir {
+        return Err(format!("assets already come from {}", set.display()));
+    }
+    Ok(())
+}
+
+/// The assets directory of this run, when `--assets` gave one.
+pub fn assets_dir() -> Option<&'static std::path::Path> {
+    ASSETS_DIR.get().map(std::path::PathBuf::as_path)
+}
+
+/// sha256 of the flow and bot files under `dir` (what a deployment made with `--assets DIR`
+/// records, so `status` elsewhere can tell whether it compares with the same assets).
+pub fn dir_fingerprint(dir: &std::path::Path) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let files = FLOWS
+        .iter()
+        .map(|flow| format!("flows/{}.json", flow.name))
+        .chain(["lex/returnCallerConcierge.json".to_string()]);
+    for file in files {
+        hasher.update(file.as_bytes());
+        hasher.update(std::fs::read(dir.join(&file)).unwrap_or_default());
+    }
+    let digest = hasher.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The flows of this run, read once.
+static FLOWS_IN_USE: std::sync::OnceLock<Vec<FlowAsset>> = std::sync::OnceLock::new();
+
 /// All six flows, in a valid creation order (every flow after the flows it references).
 pub fn flows() -> &'static [FlowAsset] {
-    static IN_USE: std::sync::OnceLock<Vec<FlowAsset>> = std::sync::OnceLock::new();
-    IN_USE.get_or_init(|| match std::env::var_os(FLOWS_DIR_VAR) {
+    let dir = assets_dir()
+        .map(|dir| dir.join("flows").into_os_string())
+        .or_else(|| std::env::var_os(FLOWS_DIR_VAR));
+    FLOWS_IN_USE.get_or_init(|| match dir {
         None => FLOWS.to_vec(),
         Some(dir) => FLOWS
             .iter()

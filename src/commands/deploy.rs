@@ -57,6 +57,11 @@ impl DeployArgs {
     pub fn settings(&self, global: &GlobalArgs) -> Settings {
         Settings {
             adopt: self.adopt,
+            assets: self
+                .target
+                .assets
+                .as_deref()
+                .map(crate::assets::dir_fingerprint),
             ..self.deployment.intent(global).resolve(&self.target.name)
         }
     }
@@ -109,6 +114,8 @@ impl std::fmt::Display for DeployReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outcome> {
+    // First: every later step reads the flows and bot of this run.
+    super::init::use_assets(args.target.assets.as_ref())?;
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
     let settings = args.settings(global);
     desired::check(&settings)?;
@@ -116,10 +123,17 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> anyhow::Result<Outco
         check_writable(path)?;
     }
     // The assets about to be deployed pass the same offline validation as `validate`.
-    deploy::preflight::check_shipped_assets(
-        &upstream::solutions(&settings),
-        &settings.experience(),
-    )?;
+    match &args.target.assets {
+        Some(dir) => deploy::preflight::check_assets_in(
+            dir,
+            &upstream::solutions(&settings),
+            &settings.experience(),
+        )?,
+        None => deploy::preflight::check_shipped_assets(
+            &upstream::solutions(&settings),
+            &settings.experience(),
+        )?,
+    }
     if !args.plan {
         ui::confirm::require_yes(args.yes, "deploy")?;
     }

@@ -103,6 +103,8 @@ impl std::fmt::Display for DestroyReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &DestroyArgs) -> anyhow::Result<Outcome> {
+    // First: every later step reads the flows and bot of this run.
+    super::init::use_assets(args.target.assets.as_ref())?;
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
     let intent = args.deployment.intent(global);
     desired::check(&intent.resolve(&args.target.name))?;

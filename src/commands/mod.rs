@@ -5,6 +5,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod generate;
 pub mod generate_iam;
+pub mod init;
 pub mod simulate;
 pub mod status;
 pub mod validate;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&cli.global, args).await,
         Command::Simulate(args) => simulate::run(&cli.global, args).await,
         Command::Generate(command) => generate::run(command),
+        Command::Init(args) => init::run(&cli.global, args),
     }
 }
 

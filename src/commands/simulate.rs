@@ -30,6 +30,10 @@ pub struct SimulateArgs {
     /// Read scenarios from DIR (*.toml) instead of the built-in ones
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    /// Run the flows and bot in DIR (written by `connect-returns init DIR`) instead of the
+    /// built-in ones; with no --scenarios, the scenarios of DIR/scenarios too
+    #[arg(long, value_name = "DIR", env = "CONNECT_RETURNS_ASSETS")]
+    pub assets: Option<PathBuf>,
     /// DynamoDB endpoint for the scratch tables (default: AWS_ENDPOINT_URL_DYNAMODB, then
     /// AWS_ENDPOINT_URL); simulate never uses a real AWS account
     #[arg(long, value_name = "URL", env = "CONNECT_RETURNS_DYNAMODB_ENDPOINT")]
@@ -150,10 +154,19 @@ fn endpoint(args: &SimulateArgs) -> Option<String> {
 }
 
 pub async fn run(global: &GlobalArgs, args: &SimulateArgs) -> anyhow::Result<Outcome> {
+    super::init::use_assets(args.assets.as_ref())?;
     let experience = global.experience();
     experience.check()?;
-    let all = load(args.scenarios.as_ref())?;
+    let scenarios_dir = args.scenarios.clone().or_else(|| {
+        args.assets
+            .as_ref()
+            .map(|dir| dir.join("scenarios"))
+            .filter(|dir| dir.is_dir())
+    });
+    let all = load(scenarios_dir.as_ref())?;
     // The built-in scenarios are written for the blog's menu; another menu gets its own.
+    // The shipped scenarios (built in, or as init wrote them) are written for the blog's menu;
+    // another menu gets its own.
     let all = match &args.scenarios {
         None => crate::flow::menu_scenarios::for_experience(&experience, all),
         Some(_) => all,

@@ -116,8 +116,15 @@ impl std::fmt::Display for StatusReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<Outcome> {
+    // First: every later step reads the flows and bot of this run.
+    super::init::use_assets(args.target.assets.as_ref())?;
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
-    let intent = args.deployment.intent(global);
+    let mut intent = args.deployment.intent(global);
+    intent.assets = args
+        .target
+        .assets
+        .as_deref()
+        .map(crate::assets::dir_fingerprint);
     // The intent is checked like a deploy's settings (what is not given is checked as default).
     desired::check(&intent.resolve(&args.target.name))?;
     let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {

@@ -51,9 +51,13 @@ pub struct ValidateReport {
 impl fmt::Display for ValidateReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for p in &self.problems {
+            let at = match p.line {
+                Some(line) => format!("{}:{line}", p.file),
+                None => p.file.clone(),
+            };
             match &p.action {
-                Some(a) => writeln!(f, "{}: {a:?}: {}", p.file, p.message)?,
-                None => writeln!(f, "{}: {}", p.file, p.message)?,
+                Some(a) => writeln!(f, "{at}: {a:?}: {}", p.message)?,
+                None => writeln!(f, "{at}: {}", p.message)?,
             }
         }
         if self.ok {

@@ -91,6 +91,11 @@ pub struct Settings {
     /// The Lex bot's locale and utterances (`[bot]`); left out when it is the shipped bot.
     #[serde(default, skip_serializing_if = "BotLanguage::is_default")]
     pub bot: BotLanguage,
+    /// The sha256 of the assets directory the flows and bot came from (`--assets DIR`); `None`:
+    /// the ones built into the tool. Never inherited from a record: `status` without `--assets`
+    /// compares with the built-in assets and says the deployment was made from a directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assets: Option<String>,
     /// An existing routing profile the menu's queues are added to (`--routing-profile`); `None`:
     /// the solution creates its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,6 +130,7 @@ pub struct Intent {
     pub prompts: Option<Prompts>,
     pub voice: Option<Voice>,
     pub bot: Option<BotLanguage>,
+    pub assets: Option<String>,
     pub routing_profile: Option<String>,
     pub routing_priority: Option<i64>,
 }
@@ -174,6 +180,7 @@ impl Intent {
             prompts: self.prompts.clone().unwrap_or_else(|| base.prompts.clone()),
             voice: self.voice.clone().unwrap_or_else(|| base.voice.clone()),
             bot: self.bot.clone().unwrap_or_else(|| base.bot.clone()),
+            assets: self.assets.clone(),
             routing_profile: self
                 .routing_profile
                 .clone()
@@ -209,6 +216,7 @@ impl Settings {
             prompts: Prompts::new(),
             voice: Voice::default(),
             bot: BotLanguage::default(),
+            assets: None,
             routing_profile: None,
             routing_priority: DEFAULT_ROUTING_PRIORITY,
             adopt: false,
@@ -338,6 +346,14 @@ impl Settings {
             };
             push("prompts", a, b);
         }
+        let assets = |fingerprint: &Option<String>| match fingerprint {
+            None => "built-in".to_string(),
+            Some(sha) => format!(
+                "an assets directory (sha256 {}…; pass --assets DIR to compare with it)",
+                &sha[..sha.len().min(12)]
+            ),
+        };
+        push("assets", assets(&self.assets), assets(&other.assets));
         push(
             "bot-locale",
             self.bot.locale.clone(),

@@ -21,9 +21,15 @@ pub fn check_assets(set: &AssetSet) -> Result<(), UserError> {
     let shown: Vec<String> = problems
         .iter()
         .take(SHOWN_PROBLEMS)
-        .map(|p| match &p.action {
-            Some(action) => format!("{}: {action}: {}", p.file, p.message),
-            None => format!("{}: {}", p.file, p.message),
+        .map(|p| {
+            let at = match p.line {
+                Some(line) => format!("{}:{line}", p.file),
+                None => p.file.clone(),
+            };
+            match &p.action {
+                Some(action) => format!("{at}: {action}: {}", p.message),
+                None => format!("{at}: {}", p.message),
+            }
         })
         .collect();
     let more = problems.len().saturating_sub(SHOWN_PROBLEMS);
@@ -47,6 +53,16 @@ pub fn check_shipped_assets(
     experience: &crate::assets::CallExperience,
 ) -> Result<(), UserError> {
     check_assets(&AssetSet::shipped(solutions, experience))
+}
+
+/// Refuses the assets under `dir` (`--assets`), shaped by `experience`, when they fail
+/// validation.
+pub fn check_assets_in(
+    dir: &std::path::Path,
+    solutions: &[Solution],
+    experience: &crate::assets::CallExperience,
+) -> Result<(), UserError> {
+    check_assets(&AssetSet::from_dir(dir, solutions, experience))
 }
 
 /// Refuses a `--ctr-stream` (name or ARN) that does not exist in the client's account and Region.

@@ -47,6 +47,9 @@ pub struct LambdaSpec {
 pub struct Problem {
     /// The file, relative to the assets root (e.g. `flows/repeatCallerFlow.json`).
     pub file: String,
+    /// The line of the file the problem is on (files of an assets directory only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// The action identifier (or resource / intent name), when the problem is in one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -220,6 +223,7 @@ impl Report<'_> {
     fn at(&mut self, action: &str, message: impl Into<String>) {
         self.out.push(Problem {
             file: self.file.to_string(),
+            line: None,
             action: Some(action.to_string()),
             message: message.into(),
         });
@@ -227,6 +231,7 @@ impl Report<'_> {
     fn flow(&mut self, message: impl Into<String>) {
         self.out.push(Problem {
             file: self.file.to_string(),
+            line: None,
             action: None,
             message: message.into(),
         });

@@ -30,6 +30,9 @@ pub struct AssetSet {
     pub bot: String,
     /// The templates of the chosen solutions: (solution, file, text).
     pub templates: Vec<(Solution, String, Option<String>)>,
+    /// The assets directory the sources were read from: problems then carry the line of the
+    /// action they are about in its file.
+    pub dir: Option<std::path::PathBuf>,
     /// The call experience the shipped flows were shaped by; its menu names the queues the
     /// flows may refer to.
     pub experience: assets::CallExperience,
@@ -70,6 +73,7 @@ impl AssetSet {
                     )
                 })
                 .collect(),
+            dir: None,
             experience: experience.clone(),
         }
     }
@@ -84,8 +88,12 @@ impl AssetSet {
     ) -> AssetSet {
         let read = |p: &Path| std::fs::read_to_string(p).ok();
         let mut set = AssetSet::shipped(solutions, experience);
+        set.dir = Some(dir.to_path_buf());
         for f in &mut set.flows {
-            f.source = read(&dir.join(&f.file));
+            // Checked as deployed: the config file's prompts and voice (and its own menu, when
+            // it gives one) applied.
+            f.source = read(&dir.join(&f.file))
+                .map(|text| experience.apply_own(f.asset.name, &text).unwrap_or(text));
         }
         set.bot = read(&dir.join(BOT_FILE)).unwrap_or_default();
         if dir.join("templates").is_dir() {
@@ -138,6 +146,7 @@ pub fn catalog(bot: &BotDefinition, menu: &assets::Menu) -> Catalog {
 fn problem(file: &str, action: Option<&str>, message: impl Into<String>) -> Problem {
     Problem {
         file: file.to_string(),
+        line: None,
         action: action.map(str::to_string),
         message: message.into(),
     }
@@ -193,9 +202,28 @@ pub fn validate(set: &AssetSet) -> Vec<Problem> {
         let used = lambdas_used.get(solution).cloned().unwrap_or_default();
         out.extend(check_template(file, *solution, text, &used));
     }
+    if let Some(dir) = &set.dir {
+        for problem in &mut out {
+            problem.line = line_of(dir, problem);
+        }
+    }
     out.sort();
     out.dedup();
     out
+}
+
+/// The line of `problem`'s file where its action is defined (`"Identifier": "<action>"`), else
+/// the first line that names it.
+fn line_of(dir: &Path, problem: &Problem) -> Option<usize> {
+    let action = problem.action.as_deref()?;
+    let source = std::fs::read_to_string(dir.join(&problem.file)).ok()?;
+    let quoted = format!("\"{action}\"");
+    let lines: Vec<&str> = source.lines().collect();
+    lines
+        .iter()
+        .position(|line| line.contains("\"Identifier\"") && line.contains(&quoted))
+        .or_else(|| lines.iter().position(|line| line.contains(&quoted)))
+        .map(|index| index + 1)
 }
 
 /// Checks one template against the contract and the Lambdas its flows invoke.
