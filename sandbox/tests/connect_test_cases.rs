@@ -1,0 +1,227 @@
+//! Connect test cases through aws-sdk-connect: validation refusals, and a published test case
+//! executed against a small published flow (DTMF menu → two queues).
+mod common;
+
+use std::time::Duration;
+
+use aws_sdk_connect::types::{
+    ContactFlowType, TestCaseEntryPoint, TestCaseEntryPointType, TestCaseExecutionStatus,
+    VoiceCallEntryPointParameters,
+};
+use common::*;
+use serde_json::{Value, json};
+
+fn refused<T, E: aws_sdk_connect::error::ProvideErrorMetadata>(
+    r: Result<T, aws_sdk_connect::error::SdkError<E>>,
+) -> (String, String) {
+    use aws_sdk_connect::error::ProvideErrorMetadata;
+    let e = r.err().expect("refused");
+    (
+        e.code().unwrap_or_default().to_string(),
+        e.message().unwrap_or_default().to_string(),
+    )
+}
+
+fn menu_flow(sales: &str, service: &str) -> String {
+    flow_content(
+        "Menu",
+        json!([
+            {"Identifier": "Menu", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "For Sales press 1. For Service press 2.", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+             "Transitions": {"NextAction": "Bye", "Conditions": [
+                {"NextAction": "Sales", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+                {"NextAction": "Service", "Condition": {"Operator": "Equals", "Operands": ["2"]}}],
+              "Errors": [{"NextAction": "Bye", "ErrorType": "InputTimeLimitExceeded"},
+                         {"NextAction": "Bye", "ErrorType": "NoMatchingCondition"},
+                         {"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "Sales", "Type": "UpdateContactTargetQueue", "Parameters": {"QueueId": sales},
+             "Transitions": {"NextAction": "Transfer", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "Service", "Type": "UpdateContactTargetQueue", "Parameters": {"QueueId": service},
+             "Transitions": {"NextAction": "Transfer", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "Transfer", "Type": "TransferContactToQueue", "Parameters": {},
+             "Transitions": {"Errors": [{"NextAction": "Bye", "ErrorType": "QueueAtCapacity"}, {"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    )
+}
+
+fn content(digit: &str, queue_arn: &str) -> String {
+    json!({"Version": "2025-06-21", "Metadata": {}, "Observations": [
+        {"Identifier": "menu", "Event": {"Identifier": "e1", "Type": "MessageReceived", "Actor": "System",
+            "Properties": {"Text": "For Sales press 1"}, "MatchingCriteria": "Inclusion"},
+         "Actions": [{"Identifier": "dtmf", "Type": "SendInstruction", "Parameters": {"ActionType": "SendInstruction",
+            "Actor": "Customer", "Instruction": {"Type": "DtmfInput", "Properties": {"Value": digit}}}}],
+         "Transitions": {"NextObservations": ["queued"]}},
+        {"Identifier": "queued", "Event": {"Identifier": "e2", "Type": "FlowActionStarted", "Actor": "System",
+            "Properties": {"ActionType": "TransferContactToQueue", "ActionParameters": {"QueueId": queue_arn}}},
+         "Actions": [{"Identifier": "end", "Type": "TestControl", "Parameters": {"ActionType": "TestControl", "Command": {"Type": "EndTest"}}}]}
+    ]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_published_test_case_runs_against_the_published_flow() {
+    let mut config = quiet_config();
+    config.test_case_time_limit = Duration::from_secs(2);
+    config.test_case_pace = Duration::from_millis(50);
+    let sb = sandbox(config).await;
+    let s = seeded(&sb).await;
+    let c = connect_client(&sb).await;
+    let service = c
+        .create_queue()
+        .instance_id(&s.instance_id)
+        .name("Service")
+        .hours_of_operation_id(&s.hours_id)
+        .send()
+        .await
+        .expect("queue");
+    let service_arn = service.queue_arn().unwrap().to_string();
+    let flow = c
+        .create_contact_flow()
+        .instance_id(&s.instance_id)
+        .name("menu")
+        .r#type(ContactFlowType::ContactFlow)
+        .content(menu_flow(&s.queue_arn, &service_arn))
+        .send()
+        .await
+        .expect("flow");
+    let entry = TestCaseEntryPoint::builder()
+        .r#type(TestCaseEntryPointType::VoiceCall)
+        .voice_call_entry_point_parameters(
+            VoiceCallEntryPointParameters::builder()
+                .flow_id(flow.contact_flow_id().unwrap())
+                .source_phone_number("+12065550100")
+                .build(),
+        )
+        .build();
+    // validation refusals
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "wrong version is InvalidTestCase",
+            json!({"Version": "2019-10-30", "Observations": []}).to_string(),
+            "InvalidTestCaseException",
+        ),
+        (
+            "not json is InvalidTestCase",
+            "{".into(),
+            "InvalidTestCaseException",
+        ),
+    ];
+    for (expectation, body, code) in cases {
+        let (got, message) = refused(
+            c.create_test_case()
+                .instance_id(&s.instance_id)
+                .name(expectation)
+                .content(body)
+                .entry_point(entry.clone())
+                .send()
+                .await,
+        );
+        assert_eq!(got, code, "{expectation}: {message}");
+    }
+    let run = |digit: &'static str, name: &'static str| {
+        let c = c.clone();
+        let entry = entry.clone();
+        let iid = s.instance_id.clone();
+        let queue = s.queue_arn.clone();
+        async move {
+            let tc = c
+                .create_test_case()
+                .instance_id(&iid)
+                .name(name)
+                .content(content(digit, &queue))
+                .entry_point(entry)
+                .tags("connect-returns:deployment", "t")
+                .send()
+                .await
+                .expect("create test case");
+            let tid = tc.test_case_id().unwrap().to_string();
+            let ex = c
+                .start_test_case_execution()
+                .instance_id(&iid)
+                .test_case_id(&tid)
+                .send()
+                .await
+                .expect("start");
+            assert_eq!(ex.status(), Some(&TestCaseExecutionStatus::Initiated));
+            let eid = ex.test_case_execution_id().unwrap().to_string();
+            let mut seen = Vec::new();
+            for _ in 0..200 {
+                let sum = c
+                    .get_test_case_execution_summary()
+                    .instance_id(&iid)
+                    .test_case_id(&tid)
+                    .test_case_execution_id(&eid)
+                    .send()
+                    .await
+                    .expect("summary");
+                let st = sum.status().unwrap().clone();
+                if seen.last() != Some(&st) {
+                    seen.push(st.clone());
+                }
+                if st != TestCaseExecutionStatus::Initiated
+                    && st != TestCaseExecutionStatus::InProgress
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            let records = c
+                .list_test_case_execution_records()
+                .instance_id(&iid)
+                .test_case_id(&tid)
+                .test_case_execution_id(&eid)
+                .send()
+                .await
+                .expect("records");
+            let recs: Vec<Value> = records
+                .execution_records()
+                .iter()
+                .map(|r| serde_json::from_str(r.record().unwrap()).unwrap())
+                .collect();
+            (seen, recs)
+        }
+    };
+    let (seen, _) = run("1", "digit 1 reaches Sales").await;
+    assert!(
+        seen.contains(&TestCaseExecutionStatus::InProgress),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last(),
+        Some(&TestCaseExecutionStatus::Passed),
+        "{seen:?}"
+    );
+    // digit 2 goes to Service: the queue observation fails, saying what was seen
+    let (seen, recs) = run("2", "digit 2 is not Sales").await;
+    assert_eq!(
+        seen.last(),
+        Some(&TestCaseExecutionStatus::Failed),
+        "{seen:?}"
+    );
+    let queued = recs
+        .iter()
+        .find(|r| r["ObservationId"] == "queued")
+        .unwrap();
+    assert_eq!(queued["Status"], "FAILED", "{queued}");
+    assert!(
+        queued["SeenWhileWaiting"]
+            .to_string()
+            .contains(&service_arn),
+        "{queued}"
+    );
+    // a request signed for another Region does not find the test case
+    let other = aws_sdk_connect::Client::from_conf(
+        aws_sdk_connect::config::Builder::from(&sdk_config(&sb.connect_url, false).await)
+            .region(aws_sdk_connect::config::Region::new("eu-west-2"))
+            .build(),
+    );
+    let (code, _) = refused(
+        other
+            .list_test_cases()
+            .instance_id(&s.instance_id)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException");
+}
