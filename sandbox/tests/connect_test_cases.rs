@@ -225,3 +225,87 @@ async fn a_published_test_case_runs_against_the_published_flow() {
     );
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn at_most_five_executions_run_at_once_and_the_rest_queue() {
+    let mut config = quiet_config();
+    config.test_case_time_limit = Duration::from_millis(1500);
+    config.test_case_pace = Duration::from_millis(20);
+    let sb = sandbox(config).await;
+    let s = seeded(&sb).await;
+    let c = connect_client(&sb).await;
+    let flow = c
+        .create_contact_flow()
+        .instance_id(&s.instance_id)
+        .name("menu")
+        .r#type(ContactFlowType::ContactFlow)
+        .content(menu_flow(&s.queue_arn, &s.queue_arn))
+        .send()
+        .await
+        .expect("flow");
+    let entry = TestCaseEntryPoint::builder()
+        .r#type(TestCaseEntryPointType::VoiceCall)
+        .voice_call_entry_point_parameters(
+            VoiceCallEntryPointParameters::builder()
+                .flow_id(flow.contact_flow_id().unwrap())
+                .build(),
+        )
+        .build();
+    // no EndTest: every execution waits for the time limit
+    let never = json!({"Version": "2025-06-21", "Observations": [
+        {"Identifier": "never", "Event": {"Identifier": "e", "Type": "MessageReceived", "Actor": "System",
+            "Properties": {"Text": "this is never played"}}, "Actions": []}]})
+    .to_string();
+    let tc = c
+        .create_test_case()
+        .instance_id(&s.instance_id)
+        .name("waits")
+        .content(never)
+        .entry_point(entry)
+        .send()
+        .await
+        .expect("create");
+    let tid = tc.test_case_id().unwrap();
+    for _ in 0..7 {
+        c.start_test_case_execution()
+            .instance_id(&s.instance_id)
+            .test_case_id(tid)
+            .send()
+            .await
+            .expect("start");
+    }
+    let mut max_running = 0;
+    let mut saw_queued_while_full = false;
+    for _ in 0..200 {
+        let l = c
+            .list_test_case_executions()
+            .instance_id(&s.instance_id)
+            .send()
+            .await
+            .expect("list");
+        let count = |st: TestCaseExecutionStatus| {
+            l.test_case_executions()
+                .iter()
+                .filter(|e| e.test_case_execution_status() == Some(&st))
+                .count()
+        };
+        let running = count(TestCaseExecutionStatus::InProgress);
+        max_running = max_running.max(running);
+        saw_queued_while_full |= running == 5 && count(TestCaseExecutionStatus::Initiated) == 2;
+        if count(TestCaseExecutionStatus::Failed) == 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert_eq!(max_running, 5);
+    assert!(saw_queued_while_full);
+    let dump = sb.shared().snapshot();
+    let execs = &dump["connect"]["instances"][&s.instance_id]["test_executions"];
+    let statuses: Vec<&str> = execs
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["FAILED"; 7], "none is left running");
+}
