@@ -260,7 +260,8 @@ impl State {
             if alias.id != TEST_ALIAS_ID
                 && alias
                     .settings
-                    .get(lid)
+                    .get("botAliasLocaleSettings")
+                    .and_then(|s| s.get(lid))
                     .and_then(|s| s.get("enabled"))
                     .and_then(Value::as_bool)
                     != Some(true)
