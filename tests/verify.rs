@@ -265,42 +265,46 @@ fn a_flow_edited_out_of_band_fails_naming_the_scenario_and_the_observation() {
     assert_eq!(test_cases_left(&env), (0, 0));
 }
 
+/// `verify` started in the background on `env`'s deployment.
+fn spawn_verify(env: &Env) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+    command
+        .args(["verify", "--instance", &env.instance_id()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in testkit::moto_env()
+        .into_iter()
+        .chain(env.running.env_vars())
+        .chain(env.extra_env.clone())
+    {
+        command.env(key, value);
+    }
+    command.spawn().expect("verify starts")
+}
+
+/// Waits until the instance holds a test case (the run is under way).
+fn wait_for_a_test_case(env: &Env) {
+    for _ in 0..1000 {
+        if test_cases_left(env).0 > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the run made no test case");
+}
+
 #[test]
 fn a_killed_run_leaves_test_cases_the_next_run_removes() {
     // Slow executions, so that the kill lands while they run.
     let env = env_paced(Duration::from_secs(3));
     deploy(&env);
-    // A run killed while its executions run.
-    let mut child = {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
-        command
-            .args(["verify", "--instance", &env.instance_id()])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (key, value) in testkit::moto_env()
-            .into_iter()
-            .chain(env.running.env_vars())
-            .chain(env.extra_env.clone())
-        {
-            command.env(key, value);
-        }
-        command.spawn().expect("verify starts")
-    };
-    // Kill it once it has made a test case.
-    let mut made = false;
-    for _ in 0..600 {
-        if test_cases_left(&env).0 > 0 {
-            made = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut child = spawn_verify(&env);
+    wait_for_a_test_case(&env);
     child.kill().expect("kill");
     child.wait().expect("reap");
-    assert!(made, "the run made a test case before the kill");
     let (cases, _) = test_cases_left(&env);
     assert!(cases > 0, "the kill left test cases behind");
     let (code, doc, text) = verify(&env, &[]);
@@ -308,6 +312,28 @@ fn a_killed_run_leaves_test_cases_the_next_run_removes() {
     assert!(
         doc["cleanup"]["leftover_test_cases"].as_u64().unwrap() > 0,
         "{doc}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_removes_what_it_made() {
+    let env = env_paced(Duration::from_secs(3));
+    deploy(&env);
+    let child = spawn_verify(&env);
+    wait_for_a_test_case(&env);
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupt.success());
+    let out = child.wait_with_output().expect("reap");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("verify was interrupted: removed the"),
+        "{stderr}"
     );
     assert_eq!(test_cases_left(&env), (0, 0));
     assert_eq!(test_records_left(&env), Vec::<String>::new());
