@@ -29,7 +29,6 @@ use serde::Serialize;
 
 use crate::assets::Solution;
 use crate::deploy::Target;
-use crate::deploy::desired::QUEUES;
 use crate::deploy::model::Settings;
 use crate::deploy::record;
 use crate::error::UserError;
@@ -332,8 +331,7 @@ async fn read_plan(
     reporter.phase(format!(
         "reading deployment {name}'s flows, queues and stacks"
     ));
-    let mut names: Vec<String> = QUEUES.iter().map(|queue| settings.named(queue)).collect();
-    names.push(settings.callback_queue.clone());
+    let names = crate::deploy::observe::queue_names(&settings);
     let (flows, queues, stacks) = tokio::try_join!(
         flows::read_all(connect),
         queues::read_named(connect, &names),
@@ -354,8 +352,9 @@ async fn read_plan(
         ..Deployed::default()
     };
     let mut queue_names = BTreeMap::new();
-    for shipped in QUEUES
-        .iter()
+    for shipped in settings
+        .menu
+        .names()
         .map(|queue| queue.to_string())
         .chain([settings.callback_queue.clone()])
     {
