@@ -114,6 +114,8 @@ pub enum Command {
     Validate(commands::validate::ValidateArgs),
     /// Run the call paths of the flows offline and compare with the expected outcomes
     Simulate(commands::simulate::SimulateArgs),
+    /// Prove a deployment on its instance with Amazon Connect test cases (no phone call)
+    Verify(commands::verify::VerifyArgs),
     /// Print shell completions or the man page
     #[command(subcommand)]
     Generate(commands::generate::GenerateCommand),

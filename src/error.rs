@@ -14,6 +14,8 @@ pub enum Outcome {
     Success,
     /// Exit 3: `status --check` found drift, a missing or an unhealthy resource.
     Drift,
+    /// Exit 4: `verify` ran, and a scenario failed.
+    ScenarioFailed,
 }
 
 impl From<Outcome> for ExitCode {
@@ -21,6 +23,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::Drift => ExitCode::from(3),
+            Outcome::ScenarioFailed => ExitCode::from(4),
         }
     }
 }
@@ -67,7 +70,13 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     if let Some(clap_err) = err.downcast_ref::<clap::Error>() {
         return clap_err.exit_code() as u8;
     }
-    if user_error(err).is_some() { 2 } else { 1 }
+    if user_error(err).is_some() {
+        2
+    } else if err.downcast_ref::<crate::verify::Interrupted>().is_some() {
+        130
+    } else {
+        1
+    }
 }
 
 fn user_error(err: &anyhow::Error) -> Option<&UserError> {

@@ -20,6 +20,7 @@ mod pacing;
 mod report;
 mod resources;
 mod ui;
+mod verify;
 
 use std::process::ExitCode;
 

@@ -50,7 +50,7 @@ fn undocumented_or_missing_fields_and_other_versions_are_refused() {
     update["plan"][1].as_object_mut().unwrap().remove("fields");
     assert!(check_schema(&update).is_err(), "an update lists its fields");
 
-    let unknown = json!({"command": "verify"});
+    let unknown = json!({"command": "simulate"});
     assert!(
         check_schema(&unknown)
             .unwrap_err()

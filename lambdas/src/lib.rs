@@ -11,7 +11,7 @@ pub mod ctr;
 mod exec;
 pub mod phone;
 pub mod plan;
-mod records;
+pub mod records;
 pub mod sdk;
 
 use std::collections::BTreeMap;

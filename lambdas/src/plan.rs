@@ -121,7 +121,20 @@ struct Input {
 
 impl Input {
     fn parse(raw: &serde_json::Value) -> Option<Self> {
-        ConnectEvent::deserialize(raw)
+        // Connect sends `null` for an endpoint a contact does not have (a chat's customer, the
+        // system number of a test case started without one): read it as an empty endpoint.
+        let mut raw = raw.clone();
+        if let Some(data) = raw
+            .pointer_mut("/Details/ContactData")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            for key in ["CustomerEndpoint", "SystemEndpoint"] {
+                if data.get(key).is_none_or(serde_json::Value::is_null) {
+                    data.insert(key.to_string(), serde_json::json!({}));
+                }
+            }
+        }
+        ConnectEvent::deserialize(&raw)
             .ok()
             .map(|event| Input { event })
     }
@@ -431,5 +444,27 @@ fn plan_with(function: Function, input: &Input) -> Result<Plan, Reply> {
             error::WRONG_FUNCTION,
             "not planned from a connect event",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Input;
+
+    #[test]
+    fn an_event_without_a_system_endpoint_is_a_contact_flow_event() {
+        let mut event: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/connect_inbound.json")).unwrap();
+        event["Details"]["ContactData"]["SystemEndpoint"] = serde_json::Value::Null;
+        let input = Input::parse(&event).expect("parsed");
+        assert_eq!(input.customer_address(), Some("+14155552671"));
+        event["Details"]["ContactData"]
+            .as_object_mut()
+            .unwrap()
+            .remove("SystemEndpoint");
+        assert!(Input::parse(&event).is_some());
+        event["Details"]["ContactData"]["CustomerEndpoint"] = serde_json::Value::Null;
+        assert_eq!(Input::parse(&event).unwrap().customer_address(), None);
+        assert!(Input::parse(&serde_json::json!("malformed")).is_none());
     }
 }

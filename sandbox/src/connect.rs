@@ -14,8 +14,13 @@ mod flow_check;
 mod flows;
 mod instance;
 mod queues;
+mod testcases;
+mod testlang;
+mod walk;
 
 pub use flow_check::validate_flow;
+pub use testcases::drive as drive_test_cases;
+pub use walk::{LAMBDA_RUNNER_ENV, run_lambda};
 
 /// Tags on a resource.
 pub type Tags = BTreeMap<String, String>;
@@ -57,6 +62,10 @@ pub struct Instance {
     pub contacts: BTreeMap<String, Contact>,
     /// Idempotency tokens of Associate* calls: token -> what it associated.
     pub client_tokens: BTreeMap<String, String>,
+    /// Test cases by id.
+    pub test_cases: BTreeMap<String, testcases::TestCase>,
+    /// Test-case executions by id (with their records).
+    pub test_executions: BTreeMap<String, testcases::Execution>,
 }
 
 /// A contact flow: published content and an optional saved draft.
@@ -572,6 +581,8 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
         storage_configs: BTreeMap::new(),
         contacts: BTreeMap::new(),
         client_tokens: BTreeMap::new(),
+        test_cases: BTreeMap::new(),
+        test_executions: BTreeMap::new(),
     };
     let hours_id = w.next_id();
     let days = [
@@ -1172,5 +1183,82 @@ pub static ROUTES: &[Route] = &[
         "StopContact",
         true,
         instance::stop_contact
+    ),
+    r!(
+        "PUT",
+        "/test-cases/{InstanceId}",
+        "CreateTestCase",
+        true,
+        testcases::create_test_case
+    ),
+    r!(
+        "GET",
+        "/test-cases/{InstanceId}/{TestCaseId}",
+        "DescribeTestCase",
+        false,
+        testcases::describe_test_case
+    ),
+    r!(
+        "POST",
+        "/test-cases/{InstanceId}/{TestCaseId}",
+        "UpdateTestCase",
+        true,
+        testcases::update_test_case
+    ),
+    r!(
+        "DELETE",
+        "/test-cases/{InstanceId}/{TestCaseId}",
+        "DeleteTestCase",
+        true,
+        testcases::delete_test_case
+    ),
+    r!(
+        "GET",
+        "/test-cases-summary/{InstanceId}",
+        "ListTestCases",
+        false,
+        testcases::list_test_cases
+    ),
+    r!(
+        "POST",
+        "/search-test-cases",
+        "SearchTestCases",
+        false,
+        testcases::search_test_cases
+    ),
+    r!(
+        "PUT",
+        "/test-cases/{InstanceId}/{TestCaseId}/start-execution",
+        "StartTestCaseExecution",
+        true,
+        testcases::start_test_case_execution
+    ),
+    r!(
+        "POST",
+        "/test-cases/{InstanceId}/{TestCaseId}/{TestCaseExecutionId}/stop-execution",
+        "StopTestCaseExecution",
+        true,
+        testcases::stop_test_case_execution
+    ),
+    r!(
+        "GET",
+        "/test-cases/{InstanceId}/{TestCaseId}/{TestCaseExecutionId}/summary",
+        "GetTestCaseExecutionSummary",
+        false,
+        testcases::get_test_case_execution_summary
+    ),
+    r!(
+        "GET",
+        "/test-case-executions/{InstanceId}",
+        "ListTestCaseExecutions",
+        false,
+        testcases::list_test_case_executions
+    ),
+    r!(
+        "GET",
+        "/test-cases/{InstanceId}/{TestCaseId}/{TestCaseExecutionId}/records",
+        "ListTestCaseExecutionRecords",
+        false,
+        testcases::list_test_case_execution_records
     ),
 ];

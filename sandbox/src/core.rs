@@ -354,6 +354,15 @@ pub struct Config {
     pub lexv2_port: u16,
     /// Lex V1 port (0 = ephemeral).
     pub lexv1_port: u16,
+    /// The command that runs a Lambda function for a test-case execution (see
+    /// `connect::walk::run_lambda`); by default the `CONNECT_RETURNS_SANDBOX_LAMBDA_RUNNER`
+    /// environment variable, unset = no runner.
+    pub lambda_runner: Option<String>,
+    /// How long a test-case execution may run before it times out (documented: 5 minutes).
+    pub test_case_time_limit: Duration,
+    /// The least time an execution stays INITIATED, and then IN_PROGRESS, so that clients can
+    /// watch it move (the sandbox's walk itself takes milliseconds).
+    pub test_case_pace: Duration,
 }
 
 impl Default for Config {
@@ -369,6 +378,11 @@ impl Default for Config {
             connect_port: 0,
             lexv2_port: 0,
             lexv1_port: 0,
+            lambda_runner: std::env::var(crate::connect::LAMBDA_RUNNER_ENV)
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+            test_case_time_limit: Duration::from_secs(300),
+            test_case_pace: Duration::from_millis(200),
         }
     }
 }
@@ -558,6 +572,13 @@ impl Shared {
             .entry(region.to_string())
             .or_insert_with(|| World::new(config));
         f(world)
+    }
+
+    /// The Regions that have a world: the configured one first, then every other one in use.
+    pub fn region_names(&self) -> Vec<String> {
+        let mut out = vec![self.world().config.region.clone()];
+        out.extend(lock(&self.other_regions).keys().cloned());
+        out
     }
 
     /// The state dump: the configured Region's resources, and under `other_regions` those of
@@ -1038,6 +1059,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             }
         }));
     }
+    tasks.push(tokio::spawn(crate::connect::drive_test_cases(
+        shared.clone(),
+        stop_rx.clone(),
+    )));
     Ok(Running {
         connect_url: urls[0].clone(),
         lexv2_url: urls[1].clone(),

@@ -77,6 +77,14 @@ const INTENT_FIELDS: &[&str] = &[
     "qInConnectIntentConfiguration",
 ];
 
+/// A bot alias as a Connect test-case execution sees it: per usable locale, the intents (not the
+/// fallback intent) with their sample utterances. See [`State::alias_model`].
+#[derive(Debug, Clone, Default)]
+pub struct AliasModel {
+    /// Locale id (`en_US`) → `(intent name, sample utterances)` in intent-name order.
+    pub locales: BTreeMap<String, Vec<(String, Vec<String>)>>,
+}
+
 /// In-memory Lex V2 state.
 #[derive(Default)]
 pub struct State {
@@ -209,6 +217,86 @@ impl State {
                 }
             }
         }
+    }
+
+    /// What a Connect test-case execution needs of a bot alias: for every locale the alias can
+    /// serve, its intents and their sample utterances (the built version the alias points at;
+    /// `TestBotAlias` serves the DRAFT, which must be `Built`). Numbered aliases serve only the
+    /// locales their `botAliasLocaleSettings` enable. `Err` says why the alias cannot answer.
+    pub fn alias_model(
+        &mut self,
+        now: OffsetDateTime,
+        build: Duration,
+        region: &str,
+        account: &str,
+        alias_arn: &str,
+    ) -> Result<AliasModel, String> {
+        self.settle(now, build);
+        if !self.alias_exists_in(region, account, alias_arn) {
+            return Err(format!("no Lex V2 bot alias {alias_arn} in {region}"));
+        }
+        let rest = alias_arn.rsplit("bot-alias/").next().unwrap_or_default();
+        let (bot_id, alias_id) = rest.split_once('/').unwrap_or_default();
+        let bot = &self.bots[bot_id];
+        let alias = &bot.aliases[alias_id];
+        let version = alias
+            .bot_version
+            .clone()
+            .ok_or_else(|| format!("alias {alias_arn} points at no bot version"))?;
+        let (locales, draft) = if version == "DRAFT" {
+            (&bot.draft, true)
+        } else {
+            let n: u32 = version.parse().unwrap_or_default();
+            match bot.versions.get(&n) {
+                Some(v) => (&v.locales, false),
+                None => return Err(format!("version {version} of bot {bot_id} does not exist")),
+            }
+        };
+        let mut out = AliasModel::default();
+        for (lid, l) in locales {
+            if draft && l.status != LocaleStatus::Built {
+                continue;
+            }
+            if alias.id != TEST_ALIAS_ID
+                && alias
+                    .settings
+                    .get("botAliasLocaleSettings")
+                    .and_then(|s| s.get(lid))
+                    .and_then(|s| s.get("enabled"))
+                    .and_then(Value::as_bool)
+                    != Some(true)
+            {
+                continue;
+            }
+            let intents = l
+                .intents
+                .values()
+                .filter(|i| {
+                    i.fields
+                        .get("parentIntentSignature")
+                        .and_then(Value::as_str)
+                        != Some("AMAZON.FallbackIntent")
+                })
+                .map(|i| {
+                    let utterances = i
+                        .fields
+                        .get("sampleUtterances")
+                        .and_then(Value::as_array)
+                        .map(|list| {
+                            list.iter()
+                                .filter_map(|u| u.get("utterance").and_then(Value::as_str))
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (i.name.clone(), utterances)
+                })
+                .collect::<Vec<(String, Vec<String>)>>();
+            let mut intents = intents;
+            intents.sort_by(|a, b| a.0.cmp(&b.0));
+            out.locales.insert(lid.clone(), intents);
+        }
+        Ok(out)
     }
 
     fn bot_names(&self) -> impl Iterator<Item = &str> {

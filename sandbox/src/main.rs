@@ -50,6 +50,17 @@ struct Args {
     /// How long a Lex build stays in progress, in milliseconds.
     #[arg(long, default_value_t = 300)]
     lex_build_ms: u64,
+    /// Command that runs a Lambda function for a test-case execution (program and arguments, no
+    /// shell; the sandbox adds the function ARN and writes the Connect event on stdin). Default:
+    /// the CONNECT_RETURNS_SANDBOX_LAMBDA_RUNNER environment variable.
+    #[arg(long)]
+    lambda_runner: Option<String>,
+    /// How long a test-case execution may run before it times out, in milliseconds.
+    #[arg(long, default_value_t = 300_000)]
+    test_case_time_limit_ms: u64,
+    /// The least time a test-case execution stays INITIATED, then IN_PROGRESS, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    test_case_pace_ms: u64,
 }
 
 #[tokio::main]
@@ -84,6 +95,9 @@ async fn main() -> anyhow::Result<()> {
         connect_port: a.connect_port,
         lexv2_port: a.lexv2_port,
         lexv1_port: a.lexv1_port,
+        lambda_runner: a.lambda_runner.or(Config::default().lambda_runner),
+        test_case_time_limit: Duration::from_millis(a.test_case_time_limit_ms),
+        test_case_pace: Duration::from_millis(a.test_case_pace_ms),
     };
     let running = start(config).await?;
     if a.seed {

@@ -1265,3 +1265,187 @@ fn every_served_operation_is_in_the_model() {
     assert!(served > 60, "{served} routes");
     assert!(unknown.is_empty(), "not in the models: {unknown:?}");
 }
+
+/// A Connect test case's utterance reaches the deployed bot: it matches an intent by its sample
+/// utterances (case and punctuation aside), anything else is FallbackIntent, and an alias that does
+/// not enable the locale does not answer (the flow's error branch).
+#[tokio::test]
+async fn test_case_utterances_match_the_alias_intents() {
+    use aws_sdk_connect::types::{
+        ContactFlowType, TestCaseEntryPoint, TestCaseEntryPointType, TestCaseExecutionStatus,
+        VoiceCallEntryPointParameters,
+    };
+    use serde_json::json;
+    let mut config = config(Duration::from_millis(100));
+    config.test_case_pace = Duration::from_millis(20);
+    config.test_case_time_limit = Duration::from_secs(2);
+    let sb = sandbox(config).await;
+    let s = seeded(&sb).await;
+    let lex = lex(&sb).await;
+    let connect = connect_client(&sb).await;
+    let bot = built_bot_with_version(&lex, "MatchBot").await;
+    let alias = |name: &'static str, enabled: bool| {
+        let lex = lex.clone();
+        let bot = bot.clone();
+        async move {
+            let out = lex
+                .create_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_name(name)
+                .bot_version("1")
+                .bot_alias_locale_settings(
+                    "en_US",
+                    BotAliasLocaleSettings::builder().enabled(enabled).build(),
+                )
+                .send()
+                .await
+                .expect("alias");
+            format!(
+                "arn:aws:lex:us-east-1:123456789012:bot-alias/{bot}/{}",
+                out.bot_alias_id().unwrap()
+            )
+        }
+    };
+    let live = alias("live", true).await;
+    let off = alias("off", false).await;
+    let flow_for = |alias_arn: &str| {
+        flow_content(
+            "Ask",
+            json!([
+                {"Identifier": "Ask", "Type": "ConnectParticipantWithLexBot",
+                 "Parameters": {"Text": "Same matter?", "LexV2Bot": {"AliasArn": alias_arn}, "LexSessionAttributes": {}},
+                 "Transitions": {"NextAction": "Fallback", "Conditions": [
+                    {"NextAction": "Agreed", "Condition": {"Operator": "Equals", "Operands": ["Yes"]}},
+                    {"NextAction": "Declined", "Condition": {"Operator": "Equals", "Operands": ["No"]}}],
+                  "Errors": [{"NextAction": "Broken", "ErrorType": "NoMatchingError"},
+                             {"NextAction": "Fallback", "ErrorType": "NoMatchingCondition"},
+                             {"NextAction": "Broken", "ErrorType": "InputTimeLimitExceeded"}]}},
+                {"Identifier": "Agreed", "Type": "MessageParticipant", "Parameters": {"Text": "heard yes"},
+                 "Transitions": {"NextAction": "Bye", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Declined", "Type": "MessageParticipant", "Parameters": {"Text": "heard no"},
+                 "Transitions": {"NextAction": "Bye", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Fallback", "Type": "MessageParticipant", "Parameters": {"Text": "heard something else"},
+                 "Transitions": {"NextAction": "Bye", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Broken", "Type": "MessageParticipant", "Parameters": {"Text": "the bot did not answer"},
+                 "Transitions": {"NextAction": "Bye", "Errors": [{"NextAction": "Bye", "ErrorType": "NoMatchingError"}]}},
+                {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]),
+        )
+    };
+    let mut flows = std::collections::HashMap::new();
+    for (name, arn) in [("live", &live), ("off", &off)] {
+        connect
+            .associate_bot()
+            .instance_id(&s.instance_id)
+            .lex_v2_bot(
+                aws_sdk_connect::types::LexV2Bot::builder()
+                    .alias_arn(arn)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("associate the alias");
+        let flow = connect
+            .create_contact_flow()
+            .instance_id(&s.instance_id)
+            .name(format!("ask-{name}"))
+            .r#type(ContactFlowType::ContactFlow)
+            .content(flow_for(arn))
+            .send()
+            .await
+            .expect("flow");
+        flows.insert(name, flow.contact_flow_id().unwrap().to_string());
+    }
+    let cases = [
+        (
+            "a sample utterance matches its intent",
+            "live",
+            "yes",
+            "heard yes",
+        ),
+        (
+            "case and punctuation do not matter",
+            "live",
+            "Yeah!",
+            "heard yes",
+        ),
+        (
+            "the other intent's utterance matches it",
+            "live",
+            "nope",
+            "heard no",
+        ),
+        (
+            "an utterance of no intent is FallbackIntent",
+            "live",
+            "maybe later",
+            "heard something else",
+        ),
+        (
+            "an alias that does not enable the locale does not answer",
+            "off",
+            "yes",
+            "the bot did not answer",
+        ),
+    ];
+    for (n, (expectation, alias_name, said, heard)) in cases.into_iter().enumerate() {
+        let content = json!({"Version": "2025-06-21", "Observations": [
+            {"Identifier": "asked", "Event": {"Identifier": "e1", "Type": "MessageReceived", "Actor": "System",
+                "Properties": {"Text": "Same matter?"}},
+             "Actions": [{"Identifier": "say", "Type": "SendInstruction", "Parameters": {"ActionType": "SendInstruction",
+                "Actor": "Customer", "Instruction": {"Type": "TextUtterance", "Properties": {"Text": said, "LanguageCode": "en-US"}}}}],
+             "Transitions": {"NextObservations": ["answered"]}},
+            {"Identifier": "answered", "Event": {"Identifier": "e2", "Type": "MessageReceived", "Actor": "System",
+                "Properties": {"Text": heard}},
+             "Actions": [{"Identifier": "end", "Type": "TestControl", "Parameters": {"ActionType": "TestControl", "Command": {"Type": "EndTest"}}}]}
+        ]});
+        let entry = TestCaseEntryPoint::builder()
+            .r#type(TestCaseEntryPointType::VoiceCall)
+            .voice_call_entry_point_parameters(
+                VoiceCallEntryPointParameters::builder()
+                    .flow_id(&flows[alias_name])
+                    .build(),
+            )
+            .build();
+        let tc = connect
+            .create_test_case()
+            .instance_id(&s.instance_id)
+            .name(format!("utterance {n}"))
+            .content(content.to_string())
+            .entry_point(entry)
+            .send()
+            .await
+            .expect("create");
+        let tid = tc.test_case_id().unwrap();
+        let ex = connect
+            .start_test_case_execution()
+            .instance_id(&s.instance_id)
+            .test_case_id(tid)
+            .send()
+            .await
+            .expect("start");
+        let eid = ex.test_case_execution_id().unwrap();
+        let mut status = TestCaseExecutionStatus::Initiated;
+        for _ in 0..300 {
+            status = connect
+                .get_test_case_execution_summary()
+                .instance_id(&s.instance_id)
+                .test_case_id(tid)
+                .test_case_execution_id(eid)
+                .send()
+                .await
+                .expect("summary")
+                .status()
+                .unwrap()
+                .clone();
+            if !matches!(
+                status,
+                TestCaseExecutionStatus::Initiated | TestCaseExecutionStatus::InProgress
+            ) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(status, TestCaseExecutionStatus::Passed, "{expectation}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod init;
 pub mod simulate;
 pub mod status;
 pub mod validate;
+pub mod verify;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::deploy::Target;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status(args) => status::run(&cli.global, args).await,
         Command::Validate(args) => validate::run(&cli.global, args).await,
         Command::Simulate(args) => simulate::run(&cli.global, args).await,
+        Command::Verify(args) => verify::run(&cli.global, args).await,
         Command::Generate(command) => generate::run(command),
         Command::Init(args) => init::run(&cli.global, args),
     }

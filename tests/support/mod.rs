@@ -347,6 +347,7 @@ pub fn schema_of(command: &str) -> Option<Value> {
         "deploy" => include_str!("../../docs/schema/deploy.json"),
         "status" => include_str!("../../docs/schema/status.json"),
         "destroy" => include_str!("../../docs/schema/destroy.json"),
+        "verify" => include_str!("../../docs/schema/verify.json"),
         _ => return None,
     };
     Some(serde_json::from_str(text).expect("the schema is JSON"))

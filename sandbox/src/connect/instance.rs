@@ -65,6 +65,7 @@ fn tags_mut<'a>(w: &'a mut World, arn: &str) -> Result<&'a mut Tags, ApiError> {
         [_, "contact-flow", id] => inst.flows.get_mut(*id).map(|x| &mut x.tags),
         [_, "routing-profile", id] => inst.routing_profiles.get_mut(*id).map(|x| &mut x.tags),
         [_, "operating-hours", id] => inst.hours.get_mut(*id).map(|x| &mut x.tags),
+        [_, "test-case", id] => inst.test_cases.get_mut(*id).map(|x| &mut x.tags),
         _ => None,
     };
     t.ok_or_else(missing)

@@ -1,0 +1,431 @@
+//! End-to-end: `verify` runs the call paths as test cases on a fresh deploy of both solutions.
+//! The sandbox executes them against the deployed flows; its Lambda runner runs the real
+//! `bootstrap` with each deployed function's environment and DynamoDB on moto.
+//!
+//! `bootstrap` and `sandbox-lambda-runner` are the workspace's binaries next to the CLI's
+//! (`cargo xtask test` builds every target; alone: `cargo build -p returns-lambdas -p testkit --bins`).
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use connect_returns_sandbox::{Config, QuotaConfig};
+use serde_json::{Value, json};
+use support::{Env, items, show, stdout_json};
+
+fn built(name: &str) -> PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_BIN_EXE_connect-returns"))
+        .parent()
+        .expect("the target directory");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p returns-lambdas -p testkit --bins` (cargo xtask test does)",
+        path.display()
+    );
+    path
+}
+
+/// A sandbox whose test-case executions run the real handlers.
+fn env() -> Env {
+    env_paced(Duration::from_millis(50))
+}
+
+/// `env` with executions that stay INITIATED, then IN_PROGRESS, for at least `pace` each.
+fn env_paced(pace: Duration) -> Env {
+    let connect_port = testkit::free_port();
+    let runner = format!(
+        "{} {} {} http://127.0.0.1:{connect_port}",
+        built("sandbox-lambda-runner").display(),
+        built("bootstrap").display(),
+        testkit::moto_plain_url().trim_end_matches('/'),
+    );
+    Env::with_config(Config {
+        quota: QuotaConfig {
+            enabled: false,
+            ..QuotaConfig::default()
+        },
+        lex_build_duration: Duration::from_millis(50),
+        connect_port,
+        lambda_runner: Some(runner),
+        test_case_pace: pace,
+        // A path that goes astray waits for the time limit: keep failures quick.
+        test_case_time_limit: Duration::from_secs(20),
+        ..Config::default()
+    })
+}
+
+fn deploy(env: &Env) {
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+fn verify(env: &Env, extra: &[&str]) -> (Option<i32>, Value, String) {
+    let mut args = vec!["--output", "json", "verify"];
+    args.extend(extra);
+    let out = env.on_instance(&args);
+    let text = show(&out);
+    let doc = if out.stdout.is_empty() {
+        Value::Null
+    } else {
+        stdout_json(&out)
+    };
+    (out.status.code(), doc, text)
+}
+
+fn scenario<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no scenario {name} in {doc}"))
+}
+
+/// The test cases and executions left in the instance.
+fn test_cases_left(env: &Env) -> (usize, usize) {
+    let instance = env.instance_state();
+    (
+        items(&instance, "test_cases").len(),
+        items(&instance, "test_executions").len(),
+    )
+}
+
+/// Every item of the deployment's tables whose number is a reserved test number.
+fn test_records_left(env: &Env) -> Vec<String> {
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::new()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(testkit::moto_plain_url())
+            .build(),
+    );
+    let mut left = Vec::new();
+    let tables = env.tables_named(&env.name);
+    assert_eq!(tables.len(), 2, "both solutions' tables: {tables:?}");
+    for table in tables {
+        let scan = env
+            .block_on(client.scan().table_name(&table).send())
+            .expect("scan");
+        for item in scan.items() {
+            let number = item
+                .get("phoneNumber")
+                .or_else(|| item.get("PhoneNumber"))
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if number.starts_with("+120155501") {
+                left.push(format!("{table}: {number}"));
+            }
+        }
+    }
+    left
+}
+
+#[test]
+fn every_scenario_passes_on_a_fresh_deploy_and_nothing_is_left() {
+    let env = env();
+    deploy(&env);
+    env.clear_requests();
+    let (code, doc, text) = verify(&env, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    let names: Vec<&str> = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "new-caller-sales",
+            "new-caller-service",
+            "returning-yes-yes",
+            "returning-no",
+            "callback-keep-no-duplicate",
+            "callback-cancel-agent-hangs-up"
+        ]
+    );
+    for s in doc["scenarios"].as_array().unwrap() {
+        assert_eq!(s["passed"], true, "{s}");
+        assert_eq!(s["execution_status"], "PASSED", "{s}");
+    }
+    assert!(
+        scenario(&doc, "new-caller-sales")["ends"]
+            .as_str()
+            .unwrap()
+            .contains("ends at the transfer to Sales"),
+        "{doc}"
+    );
+    // The handlers really ran: the cancel path found the seeded PENDING record and reached
+    // StopContact, which could not stop a callback whose contact id is not known yet.
+    assert_eq!(
+        scenario(&doc, "callback-cancel-agent-hangs-up")["observed"]["handledBy"],
+        "Agent"
+    );
+    assert_eq!(doc["passed"], 6);
+    assert_eq!(doc["cleanup"]["test_cases_deleted"], 6);
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+    // Never more than five executions at once: replay the request log.
+    let mut running: Vec<String> = Vec::new();
+    let mut most = 0;
+    let mut starts = 0;
+    for entry in env.requests() {
+        let operation = entry["operation"].as_str().unwrap_or_default();
+        let path = entry["path"].as_str().unwrap_or_default().to_string();
+        match operation {
+            "StartTestCaseExecution" => {
+                starts += 1;
+                running.push(path);
+                most = most.max(running.len());
+            }
+            "ListTestCaseExecutionRecords" => {
+                // The run reads the records once its execution ended.
+                let test_case = path.split('/').nth(3).unwrap_or_default().to_string();
+                running.retain(|started| !started.contains(&test_case));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(starts, 6, "one execution per scenario");
+    assert!((1..=5).contains(&most), "at most five at once, saw {most}");
+    // Again: nothing leftover, and the run is the same.
+    let (code, doc, text) = verify(&env, &["--scenario", "new-caller-sales"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(doc["cleanup"]["leftover_test_cases"], 0);
+    assert_eq!(doc["scenarios"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_flow_edited_out_of_band_fails_naming_the_scenario_and_the_observation() {
+    let env = env();
+    deploy(&env);
+    // Someone points digit 1 at the Service queue in the console.
+    let instance = env.instance_state();
+    let flow = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("repeatCallerFlow"))
+        .unwrap();
+    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    let service_queue = content["Actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Identifier"] == "Queue Service")
+        .unwrap()["Parameters"]["QueueId"]
+        .clone();
+    for action in content["Actions"].as_array_mut().unwrap() {
+        if action["Identifier"] == "Queue Sales" {
+            action["Parameters"]["QueueId"] = service_queue.clone();
+        }
+    }
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
+    let (code, doc, text) = verify(
+        &env,
+        &[
+            "--scenario",
+            "new-caller-sales",
+            "--scenario",
+            "new-caller-service",
+        ],
+    );
+    assert_eq!(code, Some(4), "{text}");
+    let sales = scenario(&doc, "new-caller-sales");
+    assert_eq!(sales["passed"], false, "{sales}");
+    assert_eq!(sales["failed_observation"], "transfer-to-sales", "{sales}");
+    assert!(
+        sales["seen"].to_string().contains("TransferContactToQueue"),
+        "what was seen instead: {sales}"
+    );
+    assert_eq!(scenario(&doc, "new-caller-service")["passed"], true);
+    // The table says it too.
+    let out = env.on_instance(&["verify", "--scenario", "new-caller-sales"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    assert!(table.contains("new-caller-sales"), "{table}");
+    assert!(table.contains("FAILED"), "{table}");
+    assert!(
+        table.contains("observation transfer-to-sales did not pass"),
+        "{table}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+}
+
+/// `verify` started in the background on `env`'s deployment.
+fn spawn_verify(env: &Env) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+    command
+        .args(["verify", "--instance", &env.instance_id()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in testkit::moto_env()
+        .into_iter()
+        .chain(env.running.env_vars())
+        .chain(env.extra_env.clone())
+    {
+        command.env(key, value);
+    }
+    command.spawn().expect("verify starts")
+}
+
+/// Waits until the instance holds a test case (the run is under way).
+fn wait_for_a_test_case(env: &Env) {
+    for _ in 0..1000 {
+        if test_cases_left(env).0 > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the run made no test case");
+}
+
+#[test]
+fn a_killed_run_leaves_test_cases_the_next_run_removes() {
+    // Slow executions, so that the kill lands while they run.
+    let env = env_paced(Duration::from_secs(3));
+    deploy(&env);
+    let mut child = spawn_verify(&env);
+    wait_for_a_test_case(&env);
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    let (cases, _) = test_cases_left(&env);
+    assert!(cases > 0, "the kill left test cases behind");
+    let (code, doc, text) = verify(&env, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        doc["cleanup"]["leftover_test_cases"].as_u64().unwrap() > 0,
+        "{doc}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_removes_what_it_made() {
+    let env = env_paced(Duration::from_secs(3));
+    deploy(&env);
+    let child = spawn_verify(&env);
+    wait_for_a_test_case(&env);
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupt.success());
+    let out = child.wait_with_output().expect("reap");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("verify was interrupted: removed the"),
+        "{stderr}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+}
+
+#[test]
+fn verify_cannot_run_without_a_deployment_or_with_an_unknown_scenario() {
+    let env = env();
+    let before = env.state();
+    let (code, _, text) = verify(&env, &[]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("no deployment"), "{text}");
+    assert!(text.contains("hint:"), "{text}");
+    Env::assert_same_state(&before, &env.state(), "verify without a deployment");
+    deploy(&env);
+    let (code, _, text) = verify(&env, &["--scenario", "no-such-path"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("unknown scenario \"no-such-path\""), "{text}");
+    assert!(
+        text.contains("hint: pass --scenario with one of: new-caller-sales"),
+        "{text}"
+    );
+}
+
+#[test]
+fn in_a_region_without_test_cases_verify_says_so_and_names_the_regions_with_them() {
+    let env = Env::with_config(Config {
+        region: "eu-west-1".into(),
+        quota: QuotaConfig {
+            enabled: false,
+            ..QuotaConfig::default()
+        },
+        ..Config::default()
+    });
+    let out = env.cli_with(&["verify", "--instance", &env.instance_id()], |command| {
+        command.env("AWS_REGION", "eu-west-1");
+    });
+    let text = show(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("Amazon Connect test cases are not available in eu-west-1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: verify runs where the service runs test cases: us-east-1, us-west-2"),
+        "{text}"
+    );
+}
+
+/// The simulator (`src/flow`) and the sandbox's executor walk the same path of every shared
+/// scenario to the same end: the queue, or the attribute the path sets.
+#[test]
+fn the_simulator_and_the_executor_agree_on_every_shared_scenario() {
+    let env = env();
+    deploy(&env);
+    let (code, doc, text) = verify(&env, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    for executed in doc["scenarios"].as_array().unwrap() {
+        let name = executed["name"].as_str().unwrap();
+        let out = env.cli(&["--output", "json", "simulate", name]);
+        assert!(out.status.success(), "simulate {name}: {}", show(&out));
+        let simulated: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let last_call = simulated["scenarios"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|step| step["kind"] == "call")
+            .unwrap()
+            .clone();
+        let observed = &executed["observed"];
+        match (
+            observed.get("queue"),
+            observed.get("handledBy"),
+            observed.get("status"),
+        ) {
+            (Some(queue), _, _) => {
+                // The executor logs the deployed queue's name; the simulator the shipped one.
+                assert_eq!(
+                    queue, &last_call["queue"],
+                    "{name}: {executed} vs {last_call}"
+                );
+            }
+            (_, Some(handled), _) => assert_eq!(
+                handled, &last_call["attributes"]["CallBackCancelHandledBy"],
+                "{name}: {executed} vs {last_call}"
+            ),
+            (_, _, Some(status)) => assert_eq!(
+                status, &last_call["attributes"]["CallBackStatus"],
+                "{name}: {executed} vs {last_call}"
+            ),
+            _ => panic!("{name} logged nothing to compare: {executed}"),
+        }
+    }
+}
