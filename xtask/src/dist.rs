@@ -140,7 +140,11 @@ pub fn test_binary(root: &Path) -> anyhow::Result<PathBuf> {
     let out = root.join("target/dist-test");
     std::fs::create_dir_all(&out)?;
     let binary = out.join("connect-returns");
-    copy_executable(&root.join("target/debug/connect-returns"), &binary)?;
+    // Cargo builds where CARGO_TARGET_DIR says, not always under the root.
+    copy_executable(
+        &crate::stands::target_dir(root).join("debug/connect-returns"),
+        &binary,
+    )?;
     check_embedded(&binary, &built.artifact.sha256)?;
     Ok(binary)
 }
