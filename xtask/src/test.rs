@@ -29,6 +29,20 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         &log,
     )?;
     testkit::wait_for_moto(&moto, Duration::from_secs(60));
+    // `verify`'s tests run the handler binary and the sandbox's Lambda runner next to the CLI;
+    // `cargo test` builds another package's binaries only as test harnesses.
+    let built = proc::status(proc::cmd(root, "cargo").args([
+        "build",
+        "-p",
+        "returns-lambdas",
+        "-p",
+        "testkit",
+        "--bins",
+    ]));
+    if !matches!(&built, Ok(status) if status.success()) {
+        proc::stop(pid)?;
+        bail!("building the handler and the sandbox's Lambda runner failed");
+    }
     let status = proc::status(
         proc::cmd(root, "cargo")
             .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
