@@ -1,5 +1,5 @@
 //! The engine: deploy, status and destroy of one deployment, knowing nothing of clap or the
-//! terminal (`tests/tidy.rs` enforces it).
+//! terminal (`tests/e2e/tidy.rs` enforces it).
 //!
 //! `model` (settings) → `current` + `upstream::read` (observe) → `desired` (pure) → `plan`
 //! (pure diff) → `apply` (graph of steps, run by `graph`) → `record` (what was deployed).

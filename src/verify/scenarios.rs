@@ -3,7 +3,7 @@
 //! through [`Deployed`], the testing-language content goes out through [`super::content`].
 //!
 //! Scenario names equal the `simulate` scenarios that walk the same path, so the offline
-//! simulator and the service's executor can be compared on the same call (`tests/verify.rs`).
+//! simulator and the service's executor can be compared on the same call (`tests/e2e/verify.rs`).
 
 use crate::assets::Solution;
 

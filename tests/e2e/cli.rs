@@ -4,36 +4,9 @@
 //! Every child process here is pointed at a closed loopback port for all AWS endpoints, so a
 //! test that got past the input checks by mistake fails fast instead of reaching anything.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::harness::{offline, stderr, stdout};
 
 const INSTANCE: &str = "1a2b3c4d-1234-5678-9abc-1234567890ab";
-
-fn cli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_connect-returns"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .output()
-        .expect("run connect-returns")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
@@ -42,7 +15,10 @@ fn tempdir() -> tempfile::TempDir {
 #[test]
 fn help_lists_every_command_and_the_exit_codes() {
     let dir = tempdir();
-    let output = cli(dir.path(), &["--help"]);
+    let output = offline(&["--help"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     for command in [
@@ -80,7 +56,10 @@ fn each_subcommand_has_help_that_names_its_flags() {
         ("status", &["--instance", "--check"][..]),
         ("validate", &["--solution"][..]),
     ] {
-        let output = cli(dir.path(), &[command, "--help"]);
+        let output = offline(&[command, "--help"])
+            .current_dir(dir.path())
+            .output()
+            .expect("the CLI runs");
         assert_eq!(output.status.code(), Some(0), "{command} --help");
         let text = stdout(&output);
         for flag in flags {
@@ -96,14 +75,16 @@ fn each_subcommand_has_help_that_names_its_flags() {
 fn a_missing_instance_is_bad_input_with_a_hint() {
     let dir = tempdir();
     for command in ["deploy", "destroy", "status"] {
-        let output = cli(
-            dir.path(),
+        let output = offline(
             &[command, "--yes"]
                 .iter()
                 .copied()
                 .filter(|arg| command != "status" || *arg != "--yes")
                 .collect::<Vec<_>>(),
-        );
+        )
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -123,7 +104,10 @@ fn a_missing_instance_is_bad_input_with_a_hint() {
 #[test]
 fn a_malformed_instance_is_bad_input() {
     let dir = tempdir();
-    let output = cli(dir.path(), &["status", "--instance", "not-an-instance"]);
+    let output = offline(&["status", "--instance", "not-an-instance"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("neither an instance id nor an ARN"));
 }
@@ -136,7 +120,10 @@ fn unknown_values_are_usage_errors() {
         &["deploy", "--lex", "v3"][..],
         &["frobnicate"][..],
     ] {
-        let output = cli(dir.path(), args);
+        let output = offline(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("the CLI runs");
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -154,7 +141,10 @@ fn the_config_file_supplies_flags() {
         "instance = \"from-the-file\"\n",
     )
     .unwrap();
-    let output = cli(dir.path(), &["status"]);
+    let output = offline(&["status"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("\"from-the-file\" is neither an instance id"),
@@ -173,7 +163,10 @@ fn flags_win_over_the_environment_and_the_file() {
     .unwrap();
     // The flag's value is valid, so the run gets past the input checks and stops at the closed
     // endpoint: the file's bad value was not used.
-    let output = cli(dir.path(), &["status", "--instance", INSTANCE]);
+    let output = offline(&["status", "--instance", INSTANCE])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert!(
         stderr(&output).contains("cannot reach the AWS STS endpoint"),
         "{}",
@@ -194,7 +187,10 @@ fn environment_tables_override_the_top_level() {
         format!("instance = \"{INSTANCE}\"\n\n[env.prod]\ninstance = \"prod-value\"\n"),
     )
     .unwrap();
-    let output = cli(dir.path(), &["--env", "prod", "status"]);
+    let output = offline(&["--env", "prod", "status"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("\"prod-value\""),
@@ -227,7 +223,10 @@ fn config_mistakes_are_bad_input_with_hints() {
     for (file, args, expected) in cases {
         let dir = tempdir();
         std::fs::write(dir.path().join("connect-returns.toml"), file).unwrap();
-        let output = cli(dir.path(), args);
+        let output = offline(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("the CLI runs");
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -245,7 +244,10 @@ fn config_mistakes_are_bad_input_with_hints() {
 #[test]
 fn an_explicit_missing_config_file_is_bad_input() {
     let dir = tempdir();
-    let output = cli(dir.path(), &["--config", "nope.toml", "status"]);
+    let output = offline(&["--config", "nope.toml", "status"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot read config file nope.toml"));
     assert!(stderr(&output).contains("hint: "));
@@ -254,7 +256,10 @@ fn an_explicit_missing_config_file_is_bad_input() {
 #[test]
 fn env_without_a_config_file_is_bad_input() {
     let dir = tempdir();
-    let output = cli(dir.path(), &["--env", "prod", "status"]);
+    let output = offline(&["--env", "prod", "status"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("there is no config file"));
 }
@@ -262,11 +267,17 @@ fn env_without_a_config_file_is_bad_input() {
 #[test]
 fn completions_and_man_page_are_generated() {
     let dir = tempdir();
-    let bash = cli(dir.path(), &["generate", "completions", "bash"]);
+    let bash = offline(&["generate", "completions", "bash"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(bash.status.code(), Some(0));
     assert!(stdout(&bash).contains("connect-returns"));
     assert!(stdout(&bash).contains("--record-ttl-minutes"));
-    let man = cli(dir.path(), &["generate", "man"]);
+    let man = offline(&["generate", "man"])
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI runs");
     assert_eq!(man.status.code(), Some(0));
     assert!(stdout(&man).contains(".TH connect-returns"));
 }

@@ -6,11 +6,9 @@
 //! the `embedded-lambda` feature around the artifact `build-lambdas` makes and sets it), else
 //! `target/dist/connect-returns-<version>-x86_64-unknown-linux-gnu` from `cargo xtask dist`.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::{Env, show, stdout_json};
+use crate::harness::{Env, show, stdout_json};
 
 fn dist_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("CONNECT_RETURNS_DIST_BIN") {
@@ -48,12 +46,12 @@ fn the_release_binary_deploys_checks_and_destroys_from_an_empty_directory() {
     no_lambda_build_near(dir.path());
     let cwd = dir.path().to_path_buf();
     let run = |args: &[&str]| {
-        env.program_with(&binary, args, |command| {
-            command
-                .current_dir(&cwd)
-                .env_remove("CONNECT_RETURNS_LAMBDA_MANIFEST")
-                .env_remove("CONNECT_RETURNS_LAMBDA_ARTIFACT");
-        })
+        env.command_of(&binary, args)
+            .current_dir(&cwd)
+            .env_remove("CONNECT_RETURNS_LAMBDA_MANIFEST")
+            .env_remove("CONNECT_RETURNS_LAMBDA_ARTIFACT")
+            .output()
+            .expect("run connect-returns")
     };
 
     let version = run(&["--version"]);
@@ -118,7 +116,7 @@ fn an_explicit_artifact_overrides_the_embedded_one() {
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("connect-returns");
     std::fs::copy(dist_binary(), &binary).unwrap();
-    let (fixture, manifest) = support::lambda_fixture_of(support::ACCEPTED_BOOTSTRAP);
+    let (fixture, manifest) = crate::harness::lambda_fixture_of(crate::harness::ACCEPTED_BOOTSTRAP);
     let zip = std::fs::read(fixture.path().join("returns-lambdas.zip")).unwrap();
     let sha256 = {
         use sha2::Digest as _;
@@ -131,24 +129,24 @@ fn an_explicit_artifact_overrides_the_embedded_one() {
         .unwrap()
         .to_string_lossy()
         .to_string();
-    let deploy = env.program_with(
-        &binary,
-        &[
-            "deploy",
-            "--instance",
-            &id,
-            "--solution",
-            "callbacks",
-            "--yes",
-            "--lambda-artifact",
-            &given,
-        ],
-        |command| {
-            command
-                .current_dir(dir.path())
-                .env_remove("CONNECT_RETURNS_LAMBDA_MANIFEST");
-        },
-    );
+    let deploy = env
+        .command_of(
+            &binary,
+            &[
+                "deploy",
+                "--instance",
+                &id,
+                "--solution",
+                "callbacks",
+                "--yes",
+                "--lambda-artifact",
+                &given,
+            ],
+        )
+        .current_dir(dir.path())
+        .env_remove("CONNECT_RETURNS_LAMBDA_MANIFEST")
+        .output()
+        .expect("run connect-returns");
     assert_eq!(deploy.status.code(), Some(0), "{}", show(&deploy));
     let keys = env.artifact_keys();
     assert!(
@@ -156,12 +154,10 @@ fn an_explicit_artifact_overrides_the_embedded_one() {
             .any(|key| key.ends_with(&format!("lambdas/{sha256}.zip"))),
         "uploaded {keys:?}, given {sha256}"
     );
-    let destroy = env.program_with(
-        &binary,
-        &["destroy", "--instance", &id, "--yes"],
-        |command| {
-            command.current_dir(dir.path());
-        },
-    );
+    let destroy = env
+        .command_of(&binary, &["destroy", "--instance", &id, "--yes"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run connect-returns");
     assert_eq!(destroy.status.code(), Some(0), "{}", show(&destroy));
 }

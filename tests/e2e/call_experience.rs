@@ -3,10 +3,8 @@
 //! per key, deploy writes it into Connect, status --check is 0, destroy leaves the stand-ins as
 //! they were; a voice or prompt the flows cannot carry is refused before any request.
 
-mod support;
-
+use crate::harness::{Env, items, show};
 use serde_json::{Value, json};
-use support::{Env, items, show};
 
 const CONFIG: &str = r#"
 [bot]

@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::root;
 
 /// Every file below `dir` (relative to the root) whose name ends with `ext`.
 fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
@@ -297,6 +295,26 @@ fn the_cli_starts_no_processes() {
     assert!(
         offenders.is_empty(),
         "the CLI must not spawn processes: {offenders:?}"
+    );
+}
+
+#[test]
+fn the_end_to_end_tests_start_the_cli_and_build_sdk_configs_only_through_the_harness() {
+    let markers = ["CARGO_BIN_EXE_", "aws_config::defaults("];
+    let offenders: Vec<String> = files("tests", ".rs")
+        .into_iter()
+        .filter(|path| !rel(path).starts_with("tests/e2e/harness/"))
+        // This file's fixtures quote the code other rules forbid.
+        .filter(|path| !path.ends_with("tests/e2e/tidy.rs"))
+        .filter(|path| {
+            let text = read(path);
+            markers.iter().any(|marker| text.contains(marker))
+        })
+        .map(|path| rel(&path))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "tests that start the CLI or build an SDK config outside tests/e2e/harness/: {offenders:?}"
     );
 }
 

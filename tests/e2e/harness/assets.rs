@@ -1,42 +1,10 @@
-//! Helpers shared by the assets tests (validate, simulate, templates): run the real binary,
-//! copy the shipped assets into a temp dir to break them.
-
-#![allow(dead_code)]
+//! The shipped assets in a scratch copy, for the tests that break them on purpose.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// The repository root of this package.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the CLI with `args`, pointed at moto (no real AWS reachable).
-pub fn cli(args: &[&str]) -> Output {
-    cli_env(args, &[])
-}
-
-/// Runs the CLI with `args` and extra environment (applied after moto's).
-pub fn cli_env(args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-returns"));
-    cmd.args(args).env_remove("RUST_LOG").env("NO_COLOR", "1");
-    for (k, v) in testkit::moto_env() {
-        cmd.env(k, v);
-    }
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the connect-returns binary runs")
-}
-
-/// stdout as text.
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// stderr as text.
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 /// Copies `assets/flows` and `assets/lex` into a fresh temp dir.

@@ -1,9 +1,8 @@
-//! Shared end-to-end test support: an in-process sandbox (Connect + Lex) seeded with an instance,
-//! moto for the AWS side, and the real `connect-returns` binary run against both with the
-//! environment a user would set (`AWS_ENDPOINT_URL*`), never a special code path.
-#![allow(dead_code)]
+//! The stand-ins of one test: an in-process sandbox (Connect + Lex) seeded with an instance, the
+//! shared moto for the AWS side, and the CLI run against both with the environment a user would
+//! set (`AWS_ENDPOINT_URL*`), never a special code path.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use connect_returns_sandbox::{Config, QuotaConfig, Running};
@@ -32,10 +31,10 @@ fn lambda_fixture() -> (tempfile::TempDir, String) {
 
 /// A `bootstrap` the glibc check accepts (newest symbol: `__libc_start_main@GLIBC_2.34`).
 pub const ACCEPTED_BOOTSTRAP: &[u8] =
-    include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.34.elf");
+    include_bytes!("../../../lambdas/artifact/tests/fixtures/needs-glibc-2.34.elf");
 /// A `bootstrap` the glibc check refuses (`arc4random@GLIBC_2.36`).
 pub const REFUSED_BOOTSTRAP: &[u8] =
-    include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.36.elf");
+    include_bytes!("../../../lambdas/artifact/tests/fixtures/needs-glibc-2.36.elf");
 
 /// A manifest and zip whose `bootstrap` is `binary`: the temp dir holding them and the manifest path.
 pub fn lambda_fixture_of(binary: &[u8]) -> (tempfile::TempDir, String) {
@@ -273,6 +272,24 @@ impl Env {
         }
     }
 
+    /// The CLI with `args` and the stand-ins' environment (moto, this sandbox, [`Env::extra_env`]),
+    /// ready to run or spawn.
+    pub fn command(&self, args: &[&str]) -> Command {
+        self.command_of(super::cli_binary(), args)
+    }
+
+    /// [`Env::command`] for another build of the CLI (e.g. the release binary).
+    pub fn command_of(&self, program: &std::path::Path, args: &[&str]) -> Command {
+        super::command(
+            program,
+            args,
+            testkit::moto_env()
+                .into_iter()
+                .chain(self.running.env_vars())
+                .chain(self.extra_env.clone()),
+        )
+    }
+
     /// Runs the CLI with the stand-ins' environment; stdin is not a terminal.
     pub fn cli(&self, args: &[&str]) -> Output {
         self.cli_with(args, |_| {})
@@ -280,30 +297,7 @@ impl Env {
 
     /// `cli` after `adjust` had its say on the command (working directory, environment).
     pub fn cli_with(&self, args: &[&str], adjust: impl FnOnce(&mut Command)) -> Output {
-        self.program_with(env!("CARGO_BIN_EXE_connect-returns").as_ref(), args, adjust)
-    }
-
-    /// `cli_with` for another build of the CLI (e.g. the release binary).
-    pub fn program_with(
-        &self,
-        program: &std::path::Path,
-        args: &[&str],
-        adjust: impl FnOnce(&mut Command),
-    ) -> Output {
-        let mut command = Command::new(program);
-        command
-            .args(args)
-            .stdin(Stdio::null())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1");
-        for (key, value) in testkit::moto_env()
-            .into_iter()
-            .chain(self.running.env_vars())
-            .chain(self.extra_env.clone())
-        {
-            command.env(key, value);
-        }
+        let mut command = self.command(args);
         adjust(&mut command);
         command.output().expect("run connect-returns")
     }
@@ -314,60 +308,6 @@ impl Env {
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--instance", &id]);
         self.cli(&all)
-    }
-}
-
-/// stdout and stderr of a run, for assertion messages.
-pub fn show(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// The `--output json` document on stdout, validated against its published schema
-/// (`docs/schema/<command>.json`).
-pub fn stdout_json(output: &Output) -> Value {
-    let doc: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", show(output)));
-    if let Err(problems) = check_schema(&doc) {
-        panic!(
-            "the document does not match its schema:\n{problems}\n{}",
-            show(output)
-        );
-    }
-    doc
-}
-
-/// The schema of a `deploy`, `status` or `destroy` document, by its `command`.
-pub fn schema_of(command: &str) -> Option<Value> {
-    let text = match command {
-        "deploy" => include_str!("../../docs/schema/deploy.json"),
-        "status" => include_str!("../../docs/schema/status.json"),
-        "destroy" => include_str!("../../docs/schema/destroy.json"),
-        "verify" => include_str!("../../docs/schema/verify.json"),
-        _ => return None,
-    };
-    Some(serde_json::from_str(text).expect("the schema is JSON"))
-}
-
-/// Validates a document against the schema its `command` names; the problems, one a line.
-pub fn check_schema(doc: &Value) -> Result<(), String> {
-    let command = doc["command"].as_str().unwrap_or_default();
-    let schema = schema_of(command)
-        .ok_or_else(|| format!("no published schema for command {:?}", doc["command"]))?;
-    let validator =
-        jsonschema::draft202012::new(&schema).expect("the schema is a valid JSON Schema");
-    let problems: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|error| format!("  at {}: {error}", error.instance_path()))
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
     }
 }
 
@@ -383,19 +323,17 @@ pub fn items(instance: &Value, kind: &str) -> Vec<Value> {
 impl Env {
     /// A Connect SDK client for out-of-band changes ("someone edited it in the console").
     pub fn connect_client(&self) -> aws_sdk_connect::Client {
-        let url = self.running.connect_url.clone();
-        let region = self.region.clone();
-        let config = self.runtime.block_on(async move {
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .region(aws_config::Region::new(region))
-                .endpoint_url(url)
-                .load()
-                .await
-        });
-        aws_sdk_connect::Client::new(&config)
+        aws_sdk_connect::Client::new(&self.sdk_config(&self.running.connect_url))
+    }
+
+    /// A Lex V1 model-building client on the sandbox ("someone changed it in the console").
+    pub fn lexv1_client(&self) -> aws_sdk_lexmodelbuilding::Client {
+        aws_sdk_lexmodelbuilding::Client::new(&self.sdk_config(&self.running.lexv1_url))
+    }
+
+    /// The tests' SDK config for `url` in this sandbox's Region.
+    fn sdk_config(&self, url: &str) -> aws_config::SdkConfig {
+        self.runtime.block_on(super::sdk_config(url, &self.region))
     }
 
     /// Runs a future on the sandbox's runtime.
@@ -405,24 +343,15 @@ impl Env {
 }
 
 impl Env {
-    fn aws_config(&self, url: String) -> aws_config::SdkConfig {
-        self.runtime.block_on(async move {
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .credentials_provider(aws_credential_types::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .region(aws_config::Region::new("us-east-1"))
-                .endpoint_url(url)
-                .http_client(testkit::tls::sdk_http_client(testkit::moto()))
-                .load()
-                .await
-        })
+    /// The tests' SDK config for moto (which serves the whole account in us-east-1).
+    fn moto_config(&self) -> aws_config::SdkConfig {
+        self.runtime
+            .block_on(super::sdk_config(testkit::moto_url(), "us-east-1"))
     }
 
     /// The status of a CloudFormation stack in moto, `None` when it does not exist (or is deleted).
     pub fn stack_status(&self, name: &str) -> Option<String> {
-        let client =
-            aws_sdk_cloudformation::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let client = aws_sdk_cloudformation::Client::new(&self.moto_config());
         let out = self
             .runtime
             .block_on(client.describe_stacks().stack_name(name).send())
@@ -433,8 +362,7 @@ impl Env {
 
     /// DynamoDB table names in moto containing `part`.
     pub fn tables_named(&self, part: &str) -> Vec<String> {
-        let client =
-            aws_sdk_dynamodb::Client::new(&self.aws_config(testkit::moto_url().to_string()));
+        let client = aws_sdk_dynamodb::Client::new(&self.moto_config());
         // Every page: moto is shared by the whole run and may hold more than one page of tables.
         let names: Vec<String> = self
             .runtime
@@ -463,7 +391,7 @@ impl Env {
     /// Object keys under `prefix` in the artifact bucket.
     pub fn bucket_keys(&self, prefix: &str) -> Vec<String> {
         let client = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.aws_config(testkit::moto_url().to_string()))
+            aws_sdk_s3::config::Builder::from(&self.moto_config())
                 .force_path_style(true)
                 .build(),
         );
@@ -487,7 +415,7 @@ impl Env {
 impl Env {
     /// A Lex V2 model-building client on the sandbox.
     pub fn lexv2_client(&self) -> aws_sdk_lexmodelsv2::Client {
-        aws_sdk_lexmodelsv2::Client::new(&self.aws_config(self.running.lexv2_url.clone()))
+        aws_sdk_lexmodelsv2::Client::new(&self.sdk_config(&self.running.lexv2_url))
     }
 }
 
@@ -498,9 +426,11 @@ impl Env {
 
     fn s3_at(&self, url: &str) -> aws_sdk_s3::Client {
         aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.aws_config(url.to_string()))
-                .force_path_style(true)
-                .build(),
+            aws_sdk_s3::config::Builder::from(
+                &self.runtime.block_on(super::sdk_config(url, "us-east-1")),
+            )
+            .force_path_style(true)
+            .build(),
         )
     }
 

@@ -3,10 +3,8 @@
 //! before any request; a hand-edited prompt goes through simulate, deploy, status and destroy.
 //! The real binary against the sandbox and moto.
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::{Value, json};
-use support::{Env, items, show, stdout_json};
 
 const FLOW: &str = "flows/repeatCallerFlow.json";
 

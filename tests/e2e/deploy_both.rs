@@ -1,25 +1,7 @@
 //! End-to-end: both solutions with the AWS side (artifacts, stacks in moto, Lex V2 in the sandbox).
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::json;
-use support::{Env, items, show, stdout_json};
-
-/// A Lex V1 model-building client on the sandbox ("someone changed it in the console").
-fn lexv1_client(env: &Env) -> aws_sdk_lexmodelbuilding::Client {
-    let url = env.running.lexv1_url.clone();
-    let config = env.block_on(async move {
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(url)
-            .load()
-            .await
-    });
-    aws_sdk_lexmodelbuilding::Client::new(&config)
-}
 
 #[test]
 fn both_solutions_deploy_and_redeploy_is_a_noop() {
@@ -195,7 +177,7 @@ fn with_lex_v1_both_solutions_deploy_redeploy_and_destroy() {
     assert_eq!(bot["in_sync"], json!(true), "{bot}");
     assert_eq!(bot["healthy"], json!(true), "{bot}");
     // The alias moved out of band (to $LATEST) is drift.
-    let lex = lexv1_client(&env);
+    let lex = env.lexv1_client();
     #[allow(deprecated)]
     {
         let alias = env

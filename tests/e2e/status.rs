@@ -1,9 +1,7 @@
 //! End-to-end tests of `connect-returns status`: the real binary against the sandbox and moto.
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::{Value, json};
-use support::{Env, items, show, stdout_json};
 
 fn status(env: &Env) -> (Option<i32>, Value) {
     let out = env.on_instance(&["--output", "json", "status", "--check"]);

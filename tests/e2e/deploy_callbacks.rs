@@ -1,10 +1,8 @@
 //! The cancelled-callback solution deployed on its own: only its stack, flows and settings
 //! appear, the returning-caller side stays absent, and a re-deploy changes nothing.
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::json;
-use support::{Env, items, show, stdout_json};
 
 #[test]
 fn the_callbacks_solution_deploys_alone_and_redeploys_as_a_noop() {
@@ -120,10 +118,10 @@ fn a_ctr_config_on_a_deleted_stream_is_unhealthy_not_nothing_left() {
         1,
         "the CTR config streams to the stack's stream: {streams:?}"
     );
-    support::delete_kinesis_stream(&streams[0]);
+    crate::harness::delete_kinesis_stream(&streams[0]);
     let out = env.on_instance(&["--output", "json", "status", "--check"]);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
-    let doc = support::stdout_json(&out);
+    let doc = crate::harness::stdout_json(&out);
     let row = doc["resources"]
         .as_array()
         .unwrap()
@@ -148,7 +146,7 @@ fn a_ctr_config_on_a_deleted_stream_is_unhealthy_not_nothing_left() {
     );
     assert_eq!(env.mutating(), Vec::<String>::new());
     // moto's DeleteStack fails on a stream that is gone (AWS skips it): put one back by name.
-    support::create_kinesis_stream(streams[0].rsplit('/').next().unwrap());
+    crate::harness::create_kinesis_stream(streams[0].rsplit('/').next().unwrap());
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
 }

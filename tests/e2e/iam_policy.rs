@@ -11,13 +11,11 @@
 //! - the same check fails on the policy with one action removed, and with an unused one added;
 //! - `parliament` reports no findings on the generated policies.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use crate::harness::{Env, show};
 use serde_json::Value;
-use support::{Env, show};
 
 /// An action and the ARN it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,12 +25,8 @@ struct Use {
     what: String,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn site_packages() -> PathBuf {
-    let lib = root().join(".venv/lib");
+    let lib = crate::harness::root().join(".venv/lib");
     let python = std::fs::read_dir(&lib)
         .unwrap_or_else(|e| panic!("{}: {e} (hint: cargo xtask setup)", lib.display()))
         .filter_map(Result::ok)
@@ -162,7 +156,9 @@ fn template_types(solutions: &[&str]) -> BTreeSet<String> {
     solutions
         .iter()
         .flat_map(|s| {
-            let text = std::fs::read_to_string(root().join(format!("templates/{s}.yaml"))).unwrap();
+            let text =
+                std::fs::read_to_string(crate::harness::root().join(format!("templates/{s}.yaml")))
+                    .unwrap();
             text.lines()
                 .filter_map(|l| {
                     l.trim()
@@ -665,7 +661,7 @@ fn lifecycle(
 /// description, so the next deploy repairs all three.
 fn edit_out_of_band(env: &Env) {
     let instance = env.instance_state();
-    let flow = support::items(&instance, "flows")
+    let flow = crate::harness::items(&instance, "flows")
         .into_iter()
         .find(|f| f["name"] == "newCallerAgentWhisper")
         .expect("the whisper flow");
@@ -681,7 +677,7 @@ fn edit_out_of_band(env: &Env) {
             .send(),
     )
     .unwrap();
-    let sales = support::items(&instance, "queues")
+    let sales = crate::harness::items(&instance, "queues")
         .into_iter()
         .find(|q| q["name"] == "Sales")
         .expect("the Sales queue");
@@ -720,7 +716,7 @@ fn edit_out_of_band(env: &Env) {
 /// against V1 ARN formats. Those actions are proved against the V2 definition by `check`.
 fn parliament_findings(sar: &Sar, policy: &Value) -> Vec<Value> {
     // parliament refuses --file when stdin is not a terminal; --string takes the document.
-    let out = std::process::Command::new(root().join(".venv/bin/parliament"))
+    let out = std::process::Command::new(crate::harness::root().join(".venv/bin/parliament"))
         .arg("--string")
         .arg(policy.to_string())
         .arg("--json")

@@ -3,12 +3,10 @@
 //! and the name, and `status` tells drift (changed by hand) from outdated (this version or these
 //! settings would deploy something else).
 
-mod support;
-
 use std::process::Command;
 
+use crate::harness::{Env, create_kinesis_stream, items, show, stdout_json};
 use serde_json::{Value, json};
-use support::{Env, create_kinesis_stream, items, show, stdout_json};
 
 /// A config file whose `[env.ci]` table sets the deployment settings away from their defaults.
 fn config(

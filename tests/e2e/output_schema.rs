@@ -1,11 +1,9 @@
 //! The published schemas (`docs/schema/`) are valid JSON Schemas that carry their version and
 //! refuse what docs/output.md does not describe. (Every document the end-to-end tests produce is
-//! validated through `support::stdout_json`.)
+//! validated through `crate::harness::stdout_json`.)
 
-mod support;
-
+use crate::harness::check_schema;
 use serde_json::json;
-use support::check_schema;
 
 fn deploy_plan() -> serde_json::Value {
     json!({
@@ -61,7 +59,7 @@ fn undocumented_or_missing_fields_and_other_versions_are_refused() {
 #[test]
 fn every_schema_names_its_version() {
     for (command, version) in [("deploy", 1), ("destroy", 1), ("status", 2)] {
-        let schema = support::schema_of(command).unwrap();
+        let schema = crate::harness::schema_of(command).unwrap();
         assert_eq!(
             schema["properties"]["schema_version"]["const"],
             json!(version),

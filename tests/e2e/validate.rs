@@ -1,10 +1,8 @@
 //! `connect-returns validate` through the real binary: clean on the shipped assets, and each kind
 //! of breakage in a copy is reported with its file and action identifier, exit 2.
 
-mod support_assets;
-
+use crate::harness::{action, copy_assets, edit_json, offline, stderr, stdout};
 use serde_json::{Value, json};
-use support_assets::{action, cli, copy_assets, edit_json, stderr, stdout};
 
 fn problems(out: &std::process::Output) -> Vec<Value> {
     let doc: Value = serde_json::from_str(&stdout(out))
@@ -21,18 +19,20 @@ fn has(problems: &[Value], file: &str, action: Option<&str>, needle: &str) -> bo
 }
 
 fn validate_copy(dir: &tempfile::TempDir) -> std::process::Output {
-    cli(&[
+    offline(&[
         "--output",
         "json",
         "validate",
         "--assets",
         dir.path().to_str().unwrap(),
     ])
+    .output()
+    .expect("the CLI runs")
 }
 
 #[test]
 fn shipped_assets_are_valid_in_text_and_json() {
-    let out = cli(&["validate"]);
+    let out = offline(&["validate"]).output().expect("the CLI runs");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -45,7 +45,9 @@ fn shipped_assets_are_valid_in_text_and_json() {
         "{}",
         stdout(&out)
     );
-    let out = cli(&["--output", "json", "validate", "--solution", "callbacks"]);
+    let out = offline(&["--output", "json", "validate", "--solution", "callbacks"])
+        .output()
+        .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(0));
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["ok"], true);
@@ -255,13 +257,15 @@ fn every_problem_is_reported_at_once_in_text() {
             json!("$.External.NextContactId.M.S.S");
     });
     std::fs::remove_file(dir.path().join("flows/cfOutboundWhisperflow.json")).unwrap();
-    let out = cli(&[
+    let out = offline(&[
         "validate",
         "--solution",
         "callbacks",
         "--assets",
         dir.path().to_str().unwrap(),
-    ]);
+    ])
+    .output()
+    .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
     // Each problem of a directory's file names its line: `file:line: "action": message`.
@@ -306,7 +310,7 @@ fn a_template_number_passed_by_ref_is_reported() {
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     for f in ["returning-callers.yaml", "callbacks.yaml"] {
         let text =
-            std::fs::read_to_string(support_assets::root().join("templates").join(f)).unwrap();
+            std::fs::read_to_string(crate::harness::root().join("templates").join(f)).unwrap();
         let text = text.replace(
             "RECORD_TTL_MINUTES: !Sub \"${RecordTTL}\"",
             "RECORD_TTL_MINUTES: !Ref RecordTTL",
@@ -333,7 +337,7 @@ fn a_template_range_that_disagrees_with_the_setting_is_reported() {
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     for f in ["returning-callers.yaml", "callbacks.yaml"] {
         let text =
-            std::fs::read_to_string(support_assets::root().join("templates").join(f)).unwrap();
+            std::fs::read_to_string(crate::harness::root().join("templates").join(f)).unwrap();
         // The old, wider maxima: a year in minutes and in hours.
         let text = text
             .replace("    MaxValue: 10080", "    MaxValue: 525600")

@@ -5,17 +5,15 @@
 //! `bootstrap` and `sandbox-lambda-runner` are the workspace's binaries next to the CLI's
 //! (`cargo xtask test` builds every target; alone: `cargo build -p returns-lambdas -p testkit --bins`).
 
-mod support;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::harness::{Env, items, show, stdout_json};
 use connect_returns_sandbox::{Config, QuotaConfig};
 use serde_json::{Value, json};
-use support::{Env, items, show, stdout_json};
 
 fn built(name: &str) -> PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_BIN_EXE_connect-returns"))
+    let dir = crate::harness::cli_binary()
         .parent()
         .expect("the target directory");
     let path = dir.join(name);
@@ -267,21 +265,11 @@ fn a_flow_edited_out_of_band_fails_naming_the_scenario_and_the_observation() {
 
 /// `verify` started in the background on `env`'s deployment.
 fn spawn_verify(env: &Env) -> std::process::Child {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+    let mut command = env.command(&["verify", "--instance", &env.instance_id()]);
     command
-        .args(["verify", "--instance", &env.instance_id()])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (key, value) in testkit::moto_env()
-        .into_iter()
-        .chain(env.running.env_vars())
-        .chain(env.extra_env.clone())
-    {
-        command.env(key, value);
-    }
+        .stderr(std::process::Stdio::piped());
     command.spawn().expect("verify starts")
 }
 

@@ -1,10 +1,8 @@
 //! End-to-end tests of `connect-returns deploy`: the real binary against the in-process sandbox
 //! (Connect, Lex) and moto, asserting through the sandbox's state dump and request log.
 
-mod support;
-
+use crate::harness::{Env, create_kinesis_stream, items, show, stdout_json};
 use serde_json::{Value, json};
-use support::{Env, create_kinesis_stream, items, show, stdout_json};
 
 fn tagged(item: &Value, deployment: &str) -> bool {
     item["tags"]["connect-returns:deployment"].as_str() == Some(deployment)
@@ -360,27 +358,17 @@ fn a_deploy_killed_part_way_converges_on_rerun_without_duplicates() {
             Some(&json!({"rules": [{"service": "connect", "latency_ms": 60}]}).to_string()),
         );
         let id = env.instance_id();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        let mut command = env.command(&[
+            "deploy",
+            "--yes",
+            "--solution",
+            "returning-callers",
+            "--instance",
+            &id,
+        ]);
         command
-            .args([
-                "deploy",
-                "--yes",
-                "--solution",
-                "returning-callers",
-                "--instance",
-                &id,
-            ])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        for (key, value) in testkit::moto_env()
-            .into_iter()
-            .chain(env.running.env_vars())
-            .chain(env.extra_env.clone())
-        {
-            command.env(key, value);
-        }
         let mut child = command.spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
         let _ = child.kill();
@@ -581,7 +569,7 @@ fn assert_refused_unchanged(env: &Env, out: &std::process::Output, message: &str
 #[test]
 fn a_lambda_artifact_refused_by_the_glibc_check_changes_nothing() {
     let mut env = Env::new();
-    let (_dir, manifest) = support::lambda_fixture_of(support::REFUSED_BOOTSTRAP);
+    let (_dir, manifest) = crate::harness::lambda_fixture_of(crate::harness::REFUSED_BOOTSTRAP);
     env.extra_env
         .retain(|(key, _)| key != "CONNECT_RETURNS_LAMBDA_MANIFEST");
     env.extra_env

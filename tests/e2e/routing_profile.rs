@@ -2,10 +2,8 @@
 //! already on it take the calls), what it had is recorded on it, and destroy puts exactly that
 //! back, also after a deploy that failed half-way. The real binary against the sandbox and moto.
 
-mod support;
-
+use crate::harness::{Env, items, show};
 use serde_json::{Value, json};
-use support::{Env, items, show};
 
 const BASIC: &str = "Basic Routing Profile";
 

@@ -3,8 +3,6 @@
 //! CreateContactFlow with Status PUBLISHED does. The bot is built in the sandbox's Lex V2 from the
 //! shipped definition, so the Lex block refers to a real alias.
 
-mod support_assets;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -35,17 +33,6 @@ const FUNCTIONS: [&str; 8] = [
     "updateCallback",
     "stopContact",
 ];
-
-async fn sdk(url: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(url)
-        .load()
-        .await
-}
 
 /// Replaces every `${kind:name}` with `lookup(kind:name)`; panics on an unknown one.
 fn substitute(text: &str, lookup: &BTreeMap<String, String>) -> String {
@@ -98,12 +85,14 @@ async fn the_rendered_flows_publish_in_the_connect_sandbox() {
     // The bot, from the shipped definition.
     let bot_def: Value = serde_json::from_str(
         &std::fs::read_to_string(
-            support_assets::root().join("assets/lex/returnCallerConcierge.json"),
+            crate::harness::root().join("assets/lex/returnCallerConcierge.json"),
         )
         .unwrap(),
     )
     .unwrap();
-    let lex = aws_sdk_lexmodelsv2::Client::new(&sdk(&sb.lexv2_url).await);
+    let lex = aws_sdk_lexmodelsv2::Client::new(
+        &crate::harness::sdk_config(&sb.lexv2_url, "us-east-1").await,
+    );
     let bot = lex
         .create_bot()
         .bot_name(bot_def["name"].as_str().unwrap())
@@ -201,7 +190,9 @@ async fn the_rendered_flows_publish_in_the_connect_sandbox() {
     );
 
     // Connect: bot and Lambda associations, the five queues, then the flows in order.
-    let connect = aws_sdk_connect::Client::new(&sdk(&sb.connect_url).await);
+    let connect = aws_sdk_connect::Client::new(
+        &crate::harness::sdk_config(&sb.connect_url, "us-east-1").await,
+    );
     connect
         .associate_bot()
         .instance_id(&instance)
@@ -242,7 +233,7 @@ async fn the_rendered_flows_publish_in_the_connect_sandbox() {
     }
     for (name, ty) in FLOWS {
         let source = std::fs::read_to_string(
-            support_assets::root().join(format!("assets/flows/{name}.json")),
+            crate::harness::root().join(format!("assets/flows/{name}.json")),
         )
         .unwrap();
         let content = substitute(&source, &values);
@@ -285,7 +276,7 @@ async fn the_rendered_flows_publish_in_the_connect_sandbox() {
         format!("arn:aws:lambda:us-east-1:{account}:function:not-associated"),
     );
     let source = std::fs::read_to_string(
-        support_assets::root().join("assets/flows/newCallerAgentWhisper.json"),
+        crate::harness::root().join("assets/flows/newCallerAgentWhisper.json"),
     )
     .unwrap();
     let refused = connect

@@ -1,9 +1,7 @@
 //! End-to-end tests of `connect-returns destroy`: the real binary against the sandbox and moto.
 
-mod support;
-
+use crate::harness::{Env, items, show, stdout_json};
 use serde_json::json;
-use support::{Env, items, show, stdout_json};
 
 #[test]
 fn destroy_restores_the_before_snapshot_and_a_second_run_is_a_noop() {
@@ -93,20 +91,10 @@ fn destroy_after_killed_deploys_leaves_the_instance_as_it_was() {
             Some(&json!({"rules": [{"service": "connect", "latency_ms": 50}]}).to_string()),
         );
         let id = env.instance_id();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"));
+        let mut command = env.command(&["deploy", "--yes", "--instance", &id]);
         command
-            .args(["deploy", "--yes", "--instance", &id])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        for (key, value) in testkit::moto_env()
-            .into_iter()
-            .chain(env.running.env_vars())
-            .chain(env.extra_env.clone())
-        {
-            command.env(key, value);
-        }
         let mut child = command.spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(kill_after_ms));
         let _ = child.kill();

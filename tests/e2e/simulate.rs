@@ -1,10 +1,8 @@
 //! `connect-returns simulate` through the real binary against moto DynamoDB: every scenario the
 //! blogs describe passes, a wrong expectation fails with exit 1, and no phone number leaks.
 
-mod support_assets;
-
+use crate::harness::{on_moto, stderr, stdout};
 use serde_json::Value;
-use support_assets::{cli, cli_env, stderr, stdout};
 
 const REQUIRED: &[&str] = &[
     "new-caller-sales",
@@ -30,7 +28,9 @@ const REQUIRED: &[&str] = &[
 
 #[test]
 fn list_names_every_required_scenario() {
-    let out = cli(&["simulate", "--list"]);
+    let out = on_moto(&["simulate", "--list"])
+        .output()
+        .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     for name in REQUIRED {
@@ -43,10 +43,7 @@ fn list_names_every_required_scenario() {
 
 #[test]
 fn all_scenarios_pass_and_clean_up_their_tables() {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_connect-returns"))
-        .args(["simulate", "--all"])
-        .envs(testkit::moto_env())
-        .env("NO_COLOR", "1")
+    let child = on_moto(&["simulate", "--all"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -56,7 +53,7 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(
-        text.contains(&format!("{} passed, 0 failed", support_assets_count())),
+        text.contains(&format!("{} passed, 0 failed", shipped_scenario_count())),
         "{text}"
     );
     assert!(!text.contains("FAIL "), "{text}");
@@ -92,8 +89,8 @@ fn all_scenarios_pass_and_clean_up_their_tables() {
 }
 
 /// The scenario files shipped in assets/scenarios (each must be built into the binary).
-fn support_assets_count() -> usize {
-    std::fs::read_dir(support_assets::root().join("assets/scenarios"))
+fn shipped_scenario_count() -> usize {
+    std::fs::read_dir(crate::harness::root().join("assets/scenarios"))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -107,7 +104,9 @@ fn support_assets_count() -> usize {
 
 #[test]
 fn one_scenario_in_json_shows_the_returning_path() {
-    let out = cli(&["--output", "json", "simulate", "returning-yes-yes"]);
+    let out = on_moto(&["--output", "json", "simulate", "returning-yes-yes"])
+        .output()
+        .expect("the CLI runs");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -137,18 +136,20 @@ fn one_scenario_in_json_shows_the_returning_path() {
 fn a_wrong_expectation_fails_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(
-        support_assets::root().join("assets/scenarios/returning-yes-yes.toml"),
+        crate::harness::root().join("assets/scenarios/returning-yes-yes.toml"),
     )
     .unwrap();
     let wrong = text.replace("priority = 1\n", "priority = 2\n");
     assert_ne!(text, wrong);
     std::fs::write(dir.path().join("wrong-priority.toml"), wrong).unwrap();
-    let out = cli(&[
+    let out = on_moto(&[
         "simulate",
         "--scenarios",
         dir.path().to_str().unwrap(),
         "wrong-priority",
-    ]);
+    ])
+    .output()
+    .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("MISMATCH: priority: expected 2, got 1"),
@@ -160,25 +161,29 @@ fn a_wrong_expectation_fails_with_exit_1() {
 
 #[test]
 fn bad_input_exits_2() {
-    let out = cli(&["simulate", "no-such-scenario"]);
+    let out = on_moto(&["simulate", "no-such-scenario"])
+        .output()
+        .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("hint: run connect-returns simulate --list"));
-    let out = cli_env(
-        &["simulate", "callback-completed"],
-        &[("AWS_ENDPOINT_URL", "")],
-    );
+    let out = on_moto(&["simulate", "callback-completed"])
+        .env("AWS_ENDPOINT_URL", "")
+        .output()
+        .expect("the CLI runs");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("needs a local DynamoDB endpoint"));
 }
 
 #[test]
 fn callback_json_masks_numbers_and_reports_the_stop() {
-    let out = cli(&[
+    let out = on_moto(&[
         "--output",
         "json",
         "simulate",
         "callback-cancel-stopcontact",
-    ]);
+    ])
+    .output()
+    .expect("the CLI runs");
     assert_eq!(
         out.status.code(),
         Some(0),
