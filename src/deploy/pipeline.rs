@@ -540,7 +540,7 @@ fn record_of(
         );
     }
     deployed.bot = aws_desired.bot.as_ref().map(|spec| match settings.lex {
-        LexVersion::V1 => crate::resources::lexv1::fingerprint(spec),
+        LexVersion::V1 => crate::resources::lex::v1::fingerprint(spec),
         LexVersion::V2 => spec.fingerprint_v2(),
     });
     Record {

@@ -19,8 +19,9 @@ use super::record::{self, Record, StackPrint};
 use super::{Target, upstream};
 use crate::report::Reporter;
 use crate::resources::connect::{flows, queues, routing_profile, whisper};
+use crate::resources::lex::{v1 as lexv1, v2 as lexv2};
+use crate::resources::stack;
 use crate::resources::{Change, Ownership, artifacts};
-use crate::resources::{lexv1, lexv2, stack};
 
 /// Version of the status JSON document. 2: rows carry `drifted` and `outdated`, the document
 /// carries the deployment record and the outdated settings.
@@ -550,7 +551,7 @@ pub fn aws_rows(
 /// definition, `$LATEST` built.
 fn out_lex_v1_row(
     push: &mut impl FnMut(&str, &str, Option<Ownership>, Option<bool>, bool, String),
-    spec: &crate::resources::lexv2::BotSpec,
+    spec: &crate::resources::lex::BotSpec,
     bot: &lexv1::Current,
     deployment: &str,
 ) {

@@ -17,7 +17,8 @@ use crate::assets::{self, Solution};
 use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::Bot;
-use crate::resources::{artifacts, lexv1, lexv2, stack};
+use crate::resources::lex::{self, v1 as lexv1, v2 as lexv2};
+use crate::resources::{artifacts, stack};
 
 /// The artifact name of the one multi-handler zip every function runs.
 pub const ARTIFACT: &str = "bootstrap";
@@ -156,7 +157,7 @@ pub struct AwsCurrent {
 pub struct AwsDesired {
     pub artifacts: artifacts::Desired,
     pub stacks: BTreeMap<Solution, stack::Desired>,
-    pub bot: Option<lexv2::BotSpec>,
+    pub bot: Option<lex::BotSpec>,
     /// With `--lex v1`: the bot is imported into Lex V1 instead of built in V2.
     pub lex_v1: bool,
     /// The Lex V2 bot waits for the whole returning-callers stack instead of only its role: the
@@ -174,16 +175,16 @@ pub fn role_arn(instance_arn: &str, account: &str, role_name: &str) -> String {
 }
 
 /// The deployment's Lex V2 bot: the shipped definition under the deployment's bot name.
-pub fn bot_spec(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
+pub fn bot_spec(settings: &Settings) -> lex::BotSpec {
+    let mut spec = lex::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v2(&settings.name);
     spec
 }
 
 /// The deployment's Lex V1 bot: in V1 the intents, too, are account-and-Region resources, so
 /// they carry the deployment's name as well.
-pub fn bot_spec_v1(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
+pub fn bot_spec_v1(settings: &Settings) -> lex::BotSpec {
+    let mut spec = lex::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v1(&settings.name);
     for intent in &mut spec.intents {
         intent.name = super::model::intent_name_v1(&settings.name, &intent.name);
@@ -200,7 +201,7 @@ fn bot_definition(settings: &Settings) -> assets::BotDefinition {
 }
 
 /// The bot of this deployment's Lex version.
-pub fn bot_spec_for(settings: &Settings) -> lexv2::BotSpec {
+pub fn bot_spec_for(settings: &Settings) -> lex::BotSpec {
     match settings.lex {
         super::model::LexVersion::V2 => bot_spec(settings),
         super::model::LexVersion::V1 => bot_spec_v1(settings),
@@ -212,8 +213,8 @@ pub fn bot_spec_for(settings: &Settings) -> lexv2::BotSpec {
 pub fn earlier_bot_spec(
     settings: &Settings,
     lex: super::model::LexVersion,
-) -> Option<lexv2::BotSpec> {
-    let shipped = lexv2::BotSpec::from_definition(&assets::bot());
+) -> Option<lex::BotSpec> {
+    let shipped = lex::BotSpec::from_definition(&assets::bot());
     let now = match lex {
         super::model::LexVersion::V2 => super::model::bot_name_v2(&settings.name),
         super::model::LexVersion::V1 => super::model::bot_name_v1(&settings.name),
@@ -303,7 +304,7 @@ pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent>
 
 /// The lex desired state with the role the stack output gives (or a placeholder for the plan).
 pub fn lex_desired(
-    spec: &lexv2::BotSpec,
+    spec: &lex::BotSpec,
     deployment: &str,
     role_arn: Option<&str>,
 ) -> lexv2::Desired {
