@@ -19,7 +19,7 @@ pub struct IntentSpec {
 }
 
 /// The bot definition, filled by the engine from `assets::bot()` (see [`BotSpec::from_definition`]).
-/// RefMap by V2 and V1.
+/// Used by V2 and V1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotSpec {
     /// e.g. `returnCallerConcierge`.
