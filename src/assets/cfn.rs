@@ -1,9 +1,14 @@
 //! A small reader for our CloudFormation YAML templates: enough structure (sections, resources,
 //! their types and scalar properties, outputs) for `validate` to check them offline against the
 //! handler contract and the flows. It reads block-style YAML as the shipped templates are written;
-//! the full parse is cfn-lint's and CloudFormation's (both run in the test suite).
+//! the full parse is cfn-lint's and CloudFormation's (both run in the test suite). The checks
+//! themselves are in `check.rs`.
 
 use std::collections::BTreeMap;
+
+mod check;
+
+pub use check::check_template;
 
 /// One `key: value` line with its full key path (list items appear as `-<n>`).
 #[derive(Debug, Clone, PartialEq, Eq)]

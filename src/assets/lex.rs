@@ -1,7 +1,7 @@
 //! The Lex bot `returnCallerConcierge`, defined once in `assets/lex/returnCallerConcierge.json`,
 //! and the checks that its names are legal in both Lex V1 and V2. The Lex resource modules build
 //! the V2 create calls and the V1 import zip (with its fingerprint) from it:
-//! `resources::lexv2::BotSpec::from_definition`, `resources::lexv1::import_zip`.
+//! `resources::lex::BotSpec::from_definition`, `resources::lex::v1` (its import zip).
 
 use serde::{Deserialize, Serialize};
 

@@ -16,7 +16,8 @@ use crate::resources::connect::hours::{self, Hours};
 use crate::resources::connect::phone::{self, Claimed};
 use crate::resources::connect::whisper;
 use crate::resources::connect::{Connect, flows, is_not_found, queues, routing_profile, storage};
-use crate::resources::{artifacts, lexv1, lexv2, stack};
+use crate::resources::lex::{self, v1 as lexv1, v2 as lexv2};
+use crate::resources::{artifacts, stack};
 
 /// What the instance has that a deployment cares about.
 #[derive(Debug, Clone, Default)]
@@ -253,7 +254,7 @@ pub struct Observed {
 #[derive(Debug, Clone)]
 pub enum EarlierBot {
     V2 { name: String, bot: lexv2::Current },
-    V1 { spec: lexv2::BotSpec },
+    V1 { spec: lex::BotSpec },
 }
 
 impl EarlierBot {

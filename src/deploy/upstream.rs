@@ -1,134 +1,26 @@
 //! The AWS side of a deploy: the Lambda artifacts in the artifact bucket, one CloudFormation
-//! stack per solution, and the Lex V2 bot (resource kinds in `resources::{artifacts, stack,
-//! lexv2}`). This module reads them, turns their diffs into plan items, and adds their steps to
-//! the graph; their outputs (Lambda ARNs, the bot alias ARN, the CTR stream) feed the Connect
-//! steps through the shared reference map.
+//! stack per solution, and the Lex bot (resource kinds in `resources::{artifacts, stack, lex}`).
+//! This module reads them, turns their diffs into plan items, and adds their steps to the graph;
+//! their outputs (Lambda ARNs, the bot alias ARN, the CTR stream) feed the Connect steps through
+//! the shared reference map. The Lambda artifact itself is read and checked in
+//! `lambda_artifact.rs`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use returns_artifact::elf;
 
 use super::desired::Settings;
 use super::plan::{PlanItem, Upstream};
-use crate::artifact_source::{ArtifactSource, Embedded, Resolved};
 use crate::assets::{self, Solution};
 use crate::aws::Aws;
 use crate::error::UserError;
 use crate::resources::connect::associations::Bot;
-use crate::resources::{artifacts, lexv1, lexv2, stack};
+use crate::resources::lex::{self, v1 as lexv1, v2 as lexv2};
+use crate::resources::{artifacts, stack};
 
-/// The artifact name of the one multi-handler zip every function runs.
-pub const ARTIFACT: &str = "bootstrap";
+mod lambda_artifact;
 
-/// The Lambda zip, checked before anything changes: the manifest `cargo xtask build-lambdas`
-/// writes ([`returns_artifact::Manifest`], the one reader) from where `source` says (a file, or
-/// the copy embedded in a release binary), the zip's hash, and the provided.al2023 glibc check of
-/// `returns_artifact::elf` on its `bootstrap`.
-pub fn local_artifact(source: &ArtifactSource) -> Result<artifacts::LocalArtifact, UserError> {
-    match source.resolve() {
-        Resolved::Manifest(path) => local_artifact_at(&path),
-        Resolved::Embedded(embedded) => embedded_artifact(embedded),
-    }
-}
-
-const BUILD_HINT: &str = "build the Lambda artifacts first: cargo xtask build-lambdas \
-     (or give one with --lambda-artifact PATH, or use a release binary, which carries it)";
-
-/// [`local_artifact`] with the manifest at `path`.
-pub fn local_artifact_at(path: &Path) -> Result<artifacts::LocalArtifact, UserError> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        UserError::new(format!(
-            "cannot read the Lambda manifest {}: {err}",
-            path.display()
-        ))
-        .hint(BUILD_HINT)
-    })?;
-    let (zip, sha256, arch) = parse_manifest(&text, &path.display().to_string())?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let artifact = artifacts::LocalArtifact {
-        name: ARTIFACT.into(),
-        path: base.join(zip),
-        sha256,
-        embedded: None,
-    };
-    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
-        check_zip(bytes, arch)
-    })?;
-    Ok(artifact)
-}
-
-/// The artifact compiled into this binary, checked like one on disk.
-pub fn embedded_artifact(embedded: Embedded) -> Result<artifacts::LocalArtifact, UserError> {
-    let text = std::str::from_utf8(embedded.manifest).map_err(|err| {
-        UserError::new(format!("the embedded Lambda manifest is not UTF-8: {err}")).hint(BUILD_HINT)
-    })?;
-    let (zip, sha256, arch) = parse_manifest(text, "(embedded)")?;
-    let artifact = artifacts::LocalArtifact {
-        name: ARTIFACT.into(),
-        path: PathBuf::from(format!("(embedded)/{zip}")),
-        sha256,
-        embedded: Some(embedded.zip),
-    };
-    artifacts::preflight(std::slice::from_ref(&artifact), &|_, bytes| {
-        check_zip(bytes, arch)
-    })?;
-    Ok(artifact)
-}
-
-/// The one zip a manifest names (relative path, lower-case sha256) and its architecture.
-fn parse_manifest(text: &str, origin: &str) -> Result<(String, String, elf::Arch), UserError> {
-    let manifest: returns_artifact::Manifest = serde_json::from_str(text).map_err(|err| {
-        UserError::new(format!("malformed Lambda manifest {origin}: {err}")).hint(BUILD_HINT)
-    })?;
-    let arch = match manifest.architecture.as_str() {
-        "x86_64" => elf::Arch::X86_64,
-        "arm64" => elf::Arch::Arm64,
-        other => {
-            return Err(UserError::new(format!(
-                "Lambda manifest {origin} names architecture {other:?}; Lambda runs x86_64 or arm64"
-            ))
-            .hint(BUILD_HINT));
-        }
-    };
-    let mut zips: Vec<(&String, &String)> = manifest
-        .functions
-        .values()
-        .map(|function| (&function.zip, &function.sha256))
-        .collect();
-    zips.sort();
-    zips.dedup();
-    let [(zip, sha256)] = zips[..] else {
-        return Err(UserError::new(format!(
-            "Lambda manifest {origin} must name exactly one zip, names {}",
-            zips.len()
-        ))
-        .hint(BUILD_HINT));
-    };
-    Ok((zip.clone(), sha256.to_ascii_lowercase(), arch))
-}
-
-/// The zip's `bootstrap` must be an ELF for `arch` that needs no glibc newer than AL2023's.
-fn check_zip(bytes: &[u8], arch: elf::Arch) -> Result<(), String> {
-    let binary = returns_artifact::unpack(bytes).map_err(|err| match err {
-        returns_artifact::Error::Zip(err) => {
-            format!("not a zip with a `bootstrap` entry (provided.al2023 runs `bootstrap`): {err}")
-        }
-        other => format!("cannot read bootstrap: {other}"),
-    })?;
-    match elf::check(&binary, arch) {
-        Ok(_) => Ok(()),
-        Err(elf::Refused::GlibcTooNew {
-            newest,
-            limit,
-            symbols,
-        }) => Err(format!(
-            "bootstrap needs glibc {newest} but provided.al2023 ships glibc {limit}: {symbols}"
-        )),
-        Err(other) => Err(format!("bootstrap: {other}")),
-    }
-}
+pub use lambda_artifact::{ARTIFACT, local_artifact};
 
 /// The solutions the settings choose.
 pub fn solutions(settings: &Settings) -> Vec<Solution> {
@@ -156,7 +48,7 @@ pub struct AwsCurrent {
 pub struct AwsDesired {
     pub artifacts: artifacts::Desired,
     pub stacks: BTreeMap<Solution, stack::Desired>,
-    pub bot: Option<lexv2::BotSpec>,
+    pub bot: Option<lex::BotSpec>,
     /// With `--lex v1`: the bot is imported into Lex V1 instead of built in V2.
     pub lex_v1: bool,
     /// The Lex V2 bot waits for the whole returning-callers stack instead of only its role: the
@@ -174,16 +66,16 @@ pub fn role_arn(instance_arn: &str, account: &str, role_name: &str) -> String {
 }
 
 /// The deployment's Lex V2 bot: the shipped definition under the deployment's bot name.
-pub fn bot_spec(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
+pub fn bot_spec(settings: &Settings) -> lex::BotSpec {
+    let mut spec = lex::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v2(&settings.name);
     spec
 }
 
 /// The deployment's Lex V1 bot: in V1 the intents, too, are account-and-Region resources, so
 /// they carry the deployment's name as well.
-pub fn bot_spec_v1(settings: &Settings) -> lexv2::BotSpec {
-    let mut spec = lexv2::BotSpec::from_definition(&bot_definition(settings));
+pub fn bot_spec_v1(settings: &Settings) -> lex::BotSpec {
+    let mut spec = lex::BotSpec::from_definition(&bot_definition(settings));
     spec.name = super::model::bot_name_v1(&settings.name);
     for intent in &mut spec.intents {
         intent.name = super::model::intent_name_v1(&settings.name, &intent.name);
@@ -200,7 +92,7 @@ fn bot_definition(settings: &Settings) -> assets::BotDefinition {
 }
 
 /// The bot of this deployment's Lex version.
-pub fn bot_spec_for(settings: &Settings) -> lexv2::BotSpec {
+pub fn bot_spec_for(settings: &Settings) -> lex::BotSpec {
     match settings.lex {
         super::model::LexVersion::V2 => bot_spec(settings),
         super::model::LexVersion::V1 => bot_spec_v1(settings),
@@ -212,8 +104,8 @@ pub fn bot_spec_for(settings: &Settings) -> lexv2::BotSpec {
 pub fn earlier_bot_spec(
     settings: &Settings,
     lex: super::model::LexVersion,
-) -> Option<lexv2::BotSpec> {
-    let shipped = lexv2::BotSpec::from_definition(&assets::bot());
+) -> Option<lex::BotSpec> {
+    let shipped = lex::BotSpec::from_definition(&assets::bot());
     let now = match lex {
         super::model::LexVersion::V2 => super::model::bot_name_v2(&settings.name),
         super::model::LexVersion::V1 => super::model::bot_name_v1(&settings.name),
@@ -303,7 +195,7 @@ pub async fn read(aws: &Aws, desired: &AwsDesired) -> anyhow::Result<AwsCurrent>
 
 /// The lex desired state with the role the stack output gives (or a placeholder for the plan).
 pub fn lex_desired(
-    spec: &lexv2::BotSpec,
+    spec: &lex::BotSpec,
     deployment: &str,
     role_arn: Option<&str>,
 ) -> lexv2::Desired {
@@ -535,158 +427,4 @@ pub fn require<'a>(
 ) -> anyhow::Result<&'a String> {
     map.get(&(kind.to_string(), name.to_string()))
         .with_context(|| format!("no {kind} {name} (the step that makes it did not complete)"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ACCEPTED: &[u8] =
-        include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.34.elf");
-    const REFUSED: &[u8] =
-        include_bytes!("../../lambdas/artifact/tests/fixtures/needs-glibc-2.36.elf");
-
-    /// Writes a manifest in the shape `cargo xtask build-lambdas` writes, for a zip of `binary`.
-    fn build(dir: &Path, binary: &[u8], architecture: &str) -> PathBuf {
-        let zip = returns_artifact::package(binary).unwrap();
-        std::fs::write(dir.join("bootstrap.zip"), &zip).unwrap();
-        let sha256 = returns_artifact::sha256_hex(&zip);
-        let artifact = returns_artifact::Artifact {
-            zip: "bootstrap.zip".into(),
-            sha256: sha256.to_ascii_uppercase(),
-            size: zip.len() as u64,
-            binary_size: binary.len() as u64,
-            max_glibc: None,
-        };
-        let functions = returns_artifact::FUNCTION_IDS
-            .iter()
-            .map(|id| {
-                let function = returns_artifact::FunctionArtifact {
-                    artifact: "bootstrap.zip".into(),
-                    handler: id.to_string(),
-                    zip: artifact.zip.clone(),
-                    sha256: artifact.sha256.clone(),
-                    size: artifact.size,
-                };
-                (id.to_string(), function)
-            })
-            .collect();
-        let manifest = returns_artifact::Manifest {
-            version: 1,
-            architecture: architecture.into(),
-            runtime: "provided.al2023".into(),
-            functions,
-            artifacts: BTreeMap::from([("bootstrap.zip".into(), artifact)]),
-        };
-        manifest.write(dir).unwrap()
-    }
-
-    #[test]
-    fn the_manifest_names_one_zip_relative_to_itself() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = build(dir.path(), ACCEPTED, "x86_64");
-        let artifact = local_artifact_at(&manifest).unwrap();
-        assert_eq!(artifact.name, ARTIFACT);
-        assert_eq!(artifact.path, dir.path().join("bootstrap.zip"));
-        let zip = std::fs::read(&artifact.path).unwrap();
-        assert_eq!(artifact.sha256, returns_artifact::sha256_hex(&zip));
-    }
-
-    #[test]
-    fn an_embedded_artifact_is_checked_like_one_on_disk() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = build(dir.path(), ACCEPTED, "x86_64");
-        let text: &'static [u8] = std::fs::read(&manifest).unwrap().leak();
-        let zip: &'static [u8] = std::fs::read(dir.path().join("bootstrap.zip"))
-            .unwrap()
-            .leak();
-        let artifact = embedded_artifact(Embedded {
-            manifest: text,
-            zip,
-        })
-        .unwrap();
-        assert_eq!(artifact.sha256, returns_artifact::sha256_hex(zip));
-        assert_eq!(artifact.bytes().unwrap().as_ref(), zip);
-        // Bytes that are not the zip the manifest names are refused.
-        let other: &'static [u8] = returns_artifact::package(REFUSED).unwrap().leak();
-        let err = embedded_artifact(Embedded {
-            manifest: text,
-            zip: other,
-        })
-        .unwrap_err();
-        assert!(
-            err.message.contains("changed since the manifest"),
-            "{}",
-            err.message
-        );
-    }
-
-    #[test]
-    fn the_glibc_check_refuses_a_binary_needing_a_newer_glibc() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = build(dir.path(), REFUSED, "x86_64");
-        let err = local_artifact_at(&manifest).unwrap_err();
-        assert!(err.message.contains("needs glibc 2.36"), "{}", err.message);
-        assert!(
-            err.message.contains("arc4random@GLIBC_2.36"),
-            "{}",
-            err.message
-        );
-        assert!(!err.message.contains('\n'), "{}", err.message);
-        assert!(err.hints[0].contains("cargo xtask build-lambdas"));
-    }
-
-    #[test]
-    fn the_wrong_machine_and_a_bad_manifest_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = build(dir.path(), ACCEPTED, "arm64");
-        let err = local_artifact_at(&manifest).unwrap_err();
-        assert!(err.message.contains("arm64"), "{}", err.message);
-        // A zip without `bootstrap`, its hash matching the manifest.
-        let manifest = build(dir.path(), ACCEPTED, "x86_64");
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        zip.start_file("handler", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut zip, ACCEPTED).unwrap();
-        let bytes = zip.finish().unwrap().into_inner();
-        std::fs::write(dir.path().join("bootstrap.zip"), &bytes).unwrap();
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        let old = local_artifact_at(&manifest).unwrap_err();
-        assert!(
-            old.message.contains("changed since the manifest"),
-            "{}",
-            old.message
-        );
-        let sha = returns_artifact::sha256_hex(&bytes);
-        let stale = returns_artifact::Manifest::read(dir.path())
-            .unwrap()
-            .functions["processCtr"]
-            .sha256
-            .clone();
-        std::fs::write(&manifest, text.replace(&stale, &sha)).unwrap();
-        let err = local_artifact_at(&manifest).unwrap_err();
-        assert!(
-            err.message.contains("no") && err.message.contains("`bootstrap` entry"),
-            "{}",
-            err.message
-        );
-        assert!(!err.message.contains("cannot write"), "{}", err.message);
-        let manifest = build(dir.path(), ACCEPTED, "sparc");
-        let err = local_artifact_at(&manifest).unwrap_err();
-        assert!(err.message.contains("\"sparc\""), "{}", err.message);
-        std::fs::write(&manifest, "{not json").unwrap();
-        let err = local_artifact_at(&manifest).unwrap_err();
-        assert!(
-            err.message.starts_with("malformed Lambda manifest"),
-            "{}",
-            err.message
-        );
-        let err = local_artifact_at(&dir.path().join("nope.json")).unwrap_err();
-        assert!(
-            err.message.starts_with("cannot read the Lambda manifest"),
-            "{}",
-            err.message
-        );
-        assert!(err.hints[0].contains("cargo xtask build-lambdas"));
-    }
 }

@@ -11,7 +11,8 @@ use crate::assets::Solution;
 use crate::aws::Aws;
 use crate::report::{Reporter, StepOutcome};
 use crate::resources::connect::Connect;
-use crate::resources::{artifacts, lexv1, lexv2, stack};
+use crate::resources::lex::{v1 as lexv1, v2 as lexv2};
+use crate::resources::{artifacts, stack};
 
 /// The AWS-side steps whose plan entry changes something.
 #[allow(clippy::too_many_arguments)] // each input is used; a struct would only rename them

@@ -12,10 +12,12 @@ use std::collections::HashMap;
 pub mod connect;
 // AWS-side kinds: artifact bucket and uploads, CloudFormation stacks, the Lex bot (V2 and V1).
 pub mod artifacts;
-pub mod lexv1;
-pub mod lexv2;
+pub mod lex;
 pub mod sdk;
 pub mod stack;
+
+// The Lex versions under their earlier paths, still used by `deploy/destroy.rs`.
+pub use lex::{v1 as lexv1, v2 as lexv2};
 
 /// Tag on every resource a deployment created.
 pub const TAG_DEPLOYMENT: &str = "connect-returns:deployment";

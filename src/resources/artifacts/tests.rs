@@ -1,6 +1,11 @@
 //! Tests of the artifacts module: preflight, diff, and bucket + upload-once + delete against moto.
 
+use aws_sdk_s3::types::ServerSideEncryption;
+
+use super::bucket::tls_only_statement;
+use super::delete::prune;
 use super::*;
+use crate::error::UserError;
 use crate::resources::sdk::testing;
 use std::path::Path;
 

@@ -3,9 +3,14 @@
 
 use connect_returns_sandbox::Service;
 
+use aws_sdk_lexmodelbuilding::Client;
+use aws_sdk_lexmodelbuilding::types::Status;
+
+use super::import::{import_document, import_zip};
 use super::*;
 use crate::error::UserError;
-use crate::resources::lexv2::tests::{faulty_sandbox, sandbox, spec};
+use crate::resources::lex::spec::owner_of;
+use crate::resources::lex::v2::tests::{faulty_sandbox, sandbox, spec};
 use crate::resources::sdk::testing;
 
 fn desired(deployment: &str) -> Desired {

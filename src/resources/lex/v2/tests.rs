@@ -2,10 +2,14 @@
 
 use std::time::Duration;
 
+use aws_sdk_lexmodelsv2::Client;
+use aws_sdk_lexmodelsv2::types::{BotLocaleStatus, DataPrivacy};
 use connect_returns_sandbox::{Config, QuotaConfig, Running, Service};
 
+use super::apply::{create_version, upsert_draft, wait_locale};
 use super::*;
 use crate::error::UserError;
+use crate::resources::lex::spec::{IntentSpec, owner_of, ownership_marker};
 use crate::resources::sdk::testing;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/returnCaller-lex-role";
