@@ -312,16 +312,11 @@ fn push_value(
 /// (rate 0 turns pacing off).
 pub const PACING_VAR: &str = "CONNECT_RETURNS_CONNECT_PACING";
 
-/// The pacing the commands use: 98 % of the documented quota rate (2/s), burst 5. Pacing at
-/// exactly the quota lets network jitter bring two requests closer than the service's refill
-/// interval, which it answers with a 429 (measured in the benchmark: about one per deploy); the
-/// 2 % margin removed them there at about 2 % of wall time.
+/// The pacing the commands use: the documented quota (2/s, burst 5). Jitter in when requests
+/// arrive is covered by the pacer's guard between paced requests (`pacing::JITTER_GUARD`), not by
+/// a lower rate.
 pub fn pacing_from_env() -> crate::aws::Pacing {
-    let quota = crate::aws::Pacing::default();
-    let mut pacing = crate::aws::Pacing {
-        rate_per_second: quota.rate_per_second * 0.98,
-        burst: quota.burst,
-    };
+    let mut pacing = crate::aws::Pacing::default();
     if let Ok(value) = std::env::var(PACING_VAR) {
         let mut parts = value.split(',').map(str::trim);
         if let Some(rate) = parts.next().and_then(|rate| rate.parse().ok()) {

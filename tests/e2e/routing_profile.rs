@@ -170,3 +170,88 @@ fn a_missing_profile_or_a_priority_out_of_range_is_refused_before_any_change() {
         assert_eq!(env.artifact_keys(), Vec::<String>::new());
     }
 }
+
+/// Starts a deploy onto the borrowed profile, kills it (SIGKILL, no clean-up of its own) as soon
+/// as the sandbox has logged a request `reached` accepts, the way a CI runner cancelling a job does.
+fn deploy_killed_when(env: &Env, reached: impl Fn(&Value) -> bool) {
+    let id = env.instance_id();
+    let mut command = env.command(&[
+        "deploy",
+        "--yes",
+        "--solution",
+        "returning-callers",
+        "--routing-profile",
+        BASIC,
+        "--instance",
+        &id,
+    ]);
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("deploy starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if env.requests().iter().any(&reached) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deploy never reached the kill point"
+        );
+        if let Some(status) = child.try_wait().expect("poll the deploy") {
+            panic!("the deploy ended ({status}) before the kill point");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().expect("kill the deploy");
+    child.wait().expect("reap the deploy");
+}
+
+#[test]
+fn a_killed_deploy_is_put_back_by_destroy_at_each_point_of_the_profile_change() {
+    // Kill points: right after the profile's record is written (our queues exist, the profile is
+    // not changed yet), and right after our queues went onto it (the deploy goes on to the flows).
+    let recorded = |entry: &Value| {
+        entry["operation"] == json!("TagResource")
+            && entry["path"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("routing-profile")
+            && entry["status"] == json!(200)
+    };
+    let associated = |entry: &Value| {
+        entry["operation"] == json!("AssociateRoutingProfileQueues")
+            && entry["status"] == json!(200)
+    };
+    let points: [(&str, &dyn Fn(&Value) -> bool); 2] = [
+        ("after the profile's record", &recorded),
+        ("after our queues went onto the profile", &associated),
+    ];
+    for (point, reached) in points {
+        let env = Env::new();
+        let before = env.instance_state();
+        // Every Connect answer takes a little while, so the kill lands close to its point.
+        env.admin(
+            "PUT",
+            "faults",
+            Some(&json!({"rules": [{"service": "connect", "latency_ms": 40}]}).to_string()),
+        );
+        deploy_killed_when(&env, reached);
+        env.admin("PUT", "faults", Some(r#"{"rules": []}"#));
+        let tags = profile(&env, BASIC).unwrap()["tags"].clone();
+        assert_eq!(
+            tags["connect-returns:changed-by"],
+            json!(env.name),
+            "killed {point}: the profile carries its record: {tags}"
+        );
+
+        // Destroy knows only the instance: the profile is found through the instance's record.
+        let out = env.cli(&["destroy", "--yes", "--instance", &env.instance_id()]);
+        assert_eq!(out.status.code(), Some(0), "killed {point}: {}", show(&out));
+        Env::assert_same_state(
+            &before,
+            &env.instance_state(),
+            &format!("destroy after a deploy killed {point}"),
+        );
+    }
+}
