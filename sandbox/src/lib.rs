@@ -5,6 +5,8 @@
 pub mod admin;
 pub mod connect;
 pub mod core;
+mod input;
+mod lex;
 pub mod lexv1;
 pub mod lexv2;
 

@@ -3,11 +3,11 @@
 use serde_json::{Value, json};
 
 use super::{
-    Hours, Instance, Queue, RoutingProfile, RpQueue, criteria_hold, duplicate, in_use, instance,
-    instance_mut, invalid_param, last_segment, list_query, max_results, not_found, opt_str, page,
-    parse_tags, req_str, sub_arn, tags_json,
+    Hours, INVALID, Instance, Queue, RoutingProfile, RpQueue, criteria_hold, duplicate, in_use,
+    instance, instance_mut, invalid_param, last_segment, not_found, parse_tags, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
+use crate::input::{list_query, max_results_text, opt_str, page, req_str};
 
 const CHANNELS: &[&str] = &["VOICE", "CHAT", "TASK", "EMAIL"];
 
@@ -26,10 +26,10 @@ fn outbound_config(w: &World, inst: &Instance, v: &Value) -> Result<Value, ApiEr
         .as_object()
         .ok_or_else(|| invalid_param("OutboundCallerConfig must be an object"))?;
     let mut out = serde_json::Map::new();
-    if let Some(n) = opt_str(v, "OutboundCallerIdName", 1, 255)? {
+    if let Some(n) = opt_str(INVALID, v, "OutboundCallerIdName", 1, 255)? {
         out.insert("OutboundCallerIdName".into(), json!(n));
     }
-    if let Some(pn) = opt_str(v, "OutboundCallerIdNumberId", 1, 500)? {
+    if let Some(pn) = opt_str(INVALID, v, "OutboundCallerIdNumberId", 1, 500)? {
         let found = w.connect.phone_numbers.values().find(|p| {
             (p.id == pn || p.arn == pn) && p.instance_id.as_deref() == Some(inst.id.as_str())
         });
@@ -40,7 +40,7 @@ fn outbound_config(w: &World, inst: &Instance, v: &Value) -> Result<Value, ApiEr
         }
         out.insert("OutboundCallerIdNumberId".into(), json!(pn));
     }
-    if let Some(f) = opt_str(v, "OutboundFlowId", 1, 500)? {
+    if let Some(f) = opt_str(INVALID, v, "OutboundFlowId", 1, 500)? {
         let flow = inst
             .flows
             .get(last_segment(f))
@@ -92,9 +92,9 @@ fn queue_json(q: &Queue) -> Value {
 
 pub(super) fn create_queue(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = req_str(&body, "Name", 1, 127)?.to_string();
-    let description = opt_str(&body, "Description", 1, 250)?.map(str::to_string);
-    let hours = req_str(&body, "HoursOfOperationId", 1, 500)?.to_string();
+    let name = req_str(INVALID, &body, "Name", 1, 127)?.to_string();
+    let description = opt_str(INVALID, &body, "Description", 1, 250)?.map(str::to_string);
+    let hours = req_str(INVALID, &body, "HoursOfOperationId", 1, 500)?.to_string();
     let max_contacts = match body.get("MaxContacts") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -169,6 +169,7 @@ pub(super) fn list_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
         .map(|q| json!({"Id": q.id, "Arn": q.arn, "Name": q.name, "QueueType": q.queue_type}))
         .collect();
     list_query(
+        INVALID,
         req,
         "QueueSummaryList",
         items,
@@ -202,7 +203,8 @@ fn search_answer(
     items: Vec<Value>,
     scope: &str,
 ) -> Result<Resp, ApiError> {
-    let max = max_results(
+    let max = max_results_text(
+        INVALID,
         body.get("MaxResults").map(|v| v.to_string()).as_deref(),
         100,
         100,
@@ -217,6 +219,7 @@ fn search_answer(
     }
     let total = items.len();
     let (items, next) = page(
+        INVALID,
         items,
         body.get("NextToken").and_then(Value::as_str),
         max,
@@ -231,7 +234,7 @@ fn search_answer(
 
 pub(super) fn search_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let iid = req_str(&body, "InstanceId", 1, 100)?;
+    let iid = req_str(INVALID, &body, "InstanceId", 1, 100)?;
     let inst = instance(w, iid)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let mut found: Vec<&Queue> = Vec::new();
@@ -252,7 +255,7 @@ pub(super) fn search_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> 
 
 pub(super) fn search_routing_profiles(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let iid = req_str(&body, "InstanceId", 1, 100)?;
+    let iid = req_str(INVALID, &body, "InstanceId", 1, 100)?;
     let inst = instance(w, iid)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let mut found: Vec<&RoutingProfile> = Vec::new();
@@ -331,7 +334,7 @@ pub(super) fn update_queue_outbound_caller_config(
 
 pub(super) fn update_queue_hours_of_operation(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let hours = req_str(&body, "HoursOfOperationId", 1, 500)?.to_string();
+    let hours = req_str(INVALID, &body, "HoursOfOperationId", 1, 500)?.to_string();
     let inst = instance(w, req.param("InstanceId"))?;
     let qid = queue_ref(inst, req.param("QueueId"))?.id.clone();
     let hours_id = last_segment(&hours).to_string();
@@ -347,8 +350,8 @@ pub(super) fn update_queue_hours_of_operation(w: &mut World, req: &Req) -> Resul
 
 pub(super) fn update_queue_name(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
-    let description = opt_str(&body, "Description", 0, 250)?.map(str::to_string);
+    let name = opt_str(INVALID, &body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(INVALID, &body, "Description", 0, 250)?.map(str::to_string);
     let inst = instance(w, req.param("InstanceId"))?;
     let qid = queue_ref(inst, req.param("QueueId"))?.id.clone();
     if let Some(name) = &name
@@ -372,9 +375,9 @@ pub(super) fn update_queue_name(w: &mut World, req: &Req) -> Result<Resp, ApiErr
 
 pub(super) fn update_hours_of_operation(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
-    let description = opt_str(&body, "Description", 1, 250)?.map(str::to_string);
-    let time_zone = opt_str(&body, "TimeZone", 1, 100)?.map(str::to_string);
+    let name = opt_str(INVALID, &body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(INVALID, &body, "Description", 1, 250)?.map(str::to_string);
+    let time_zone = opt_str(INVALID, &body, "TimeZone", 1, 100)?.map(str::to_string);
     let config = match body.get("Config") {
         None | Some(Value::Null) => None,
         Some(v @ Value::Array(entries)) if entries.len() <= 100 => Some(v.clone()),
@@ -434,6 +437,7 @@ pub(super) fn list_hours_of_operations(w: &mut World, req: &Req) -> Result<Resp,
         .map(|h| json!({"Id": h.id, "Arn": h.arn, "Name": h.name}))
         .collect();
     list_query(
+        INVALID,
         req,
         "HoursOfOperationSummaryList",
         items,
@@ -511,8 +515,8 @@ fn queue_configs(
 }
 
 fn queue_reference(inst: &Instance, r: &Value) -> Result<(String, String), ApiError> {
-    let q = req_str(r, "QueueId", 1, 500)?;
-    let channel = req_str(r, "Channel", 1, 16)?;
+    let q = req_str(INVALID, r, "QueueId", 1, 500)?;
+    let channel = req_str(INVALID, r, "Channel", 1, 16)?;
     if !CHANNELS.contains(&channel) {
         return Err(invalid_param(format!(
             "Channel must be one of {}",
@@ -531,7 +535,7 @@ fn media_concurrencies(v: Option<&Value>) -> Result<Value, ApiError> {
     }
     let mut seen = Vec::new();
     for m in list {
-        let ch = req_str(m, "Channel", 1, 16)?;
+        let ch = req_str(INVALID, m, "Channel", 1, 16)?;
         if !CHANNELS.contains(&ch) {
             return Err(invalid_param(format!(
                 "Channel must be one of {}",
@@ -581,9 +585,9 @@ fn rp_ref<'a>(inst: &'a Instance, id: &str) -> Result<&'a RoutingProfile, ApiErr
 
 pub(super) fn create_routing_profile(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = req_str(&body, "Name", 1, 127)?.to_string();
-    let description = req_str(&body, "Description", 1, 250)?.to_string();
-    let default_q = req_str(&body, "DefaultOutboundQueueId", 1, 500)?.to_string();
+    let name = req_str(INVALID, &body, "Name", 1, 127)?.to_string();
+    let description = req_str(INVALID, &body, "Description", 1, 250)?.to_string();
+    let default_q = req_str(INVALID, &body, "DefaultOutboundQueueId", 1, 500)?.to_string();
     let media = media_concurrencies(body.get("MediaConcurrencies"))?;
     let tags = parse_tags(body.get("Tags"))?;
     let inst = instance(w, req.param("InstanceId"))?;
@@ -630,6 +634,7 @@ pub(super) fn list_routing_profiles(w: &mut World, req: &Req) -> Result<Resp, Ap
         .map(|r| json!({"Id": r.id, "Arn": r.arn, "Name": r.name}))
         .collect();
     list_query(
+        INVALID,
         req,
         "RoutingProfileSummaryList",
         items,
@@ -731,6 +736,7 @@ pub(super) fn list_routing_profile_queues(w: &mut World, req: &Req) -> Result<Re
         })
         .collect();
     list_query(
+        INVALID,
         req,
         "RoutingProfileQueueConfigSummaryList",
         items,

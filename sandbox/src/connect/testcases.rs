@@ -18,11 +18,11 @@ use time::OffsetDateTime;
 use super::testlang::{self, Content, Event, Strategy};
 use super::walk::{self, End, ObsStatus, Outcome};
 use super::{
-    Contact, Instance, Tags, duplicate, epoch, instance, instance_key, instance_mut, invalid_param,
-    invalid_request, list_query, max_results, not_found, opt_str, page, req_str, sub_arn,
-    tags_json,
+    Contact, INVALID, Instance, Tags, duplicate, epoch, instance, instance_key, instance_mut,
+    invalid_param, invalid_request, not_found, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, Shared, World};
+use crate::input::{list_query, max_results_text, opt_str, page, req_str};
 
 /// Executions IN_PROGRESS at once, per account and Region (documented: 5 concurrent tests).
 pub const MAX_RUNNING: usize = 5;
@@ -423,7 +423,7 @@ fn check_content(w: &World, inst: &Instance, content: &str, publish: bool) -> Re
 }
 
 fn status_param(body: &Value) -> Result<bool, ApiError> {
-    match opt_str(body, "Status", 1, 16)? {
+    match opt_str(INVALID, body, "Status", 1, 16)? {
         None | Some("PUBLISHED") => Ok(true),
         Some("SAVED") => Ok(false),
         Some(s) => Err(invalid_param(format!(
@@ -458,9 +458,9 @@ pub(super) fn create_test_case(w: &mut World, req: &Req) -> Result<Resp, ApiErro
     check_instance_id_or_arn(req.param("InstanceId"))?;
     let body = req.json()?;
     // stricter: the model bounds names only below; the sandbox takes the flow-name bound
-    let name = req_str(&body, "Name", 1, 127)?.to_string();
-    let description = opt_str(&body, "Description", 0, 500)?.map(str::to_string);
-    let content = req_str(&body, "Content", 1, MAX_CONTENT)?.to_string();
+    let name = req_str(INVALID, &body, "Name", 1, 127)?.to_string();
+    let description = opt_str(INVALID, &body, "Description", 0, 500)?.map(str::to_string);
+    let content = req_str(INVALID, &body, "Content", 1, MAX_CONTENT)?.to_string();
     let publish = status_param(&body)?;
     let tags = test_case_tags(body.get("Tags"))?;
     let init = opt_string_member(&body, "InitializationData")?;
@@ -590,9 +590,9 @@ pub(super) fn update_test_case(w: &mut World, req: &Req) -> Result<Resp, ApiErro
             "UpdateTestCase does not change tags: use TagResource / UntagResource",
         ));
     }
-    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
-    let description = opt_str(&body, "Description", 0, 500)?.map(str::to_string);
-    let content = opt_str(&body, "Content", 1, MAX_CONTENT)?.map(str::to_string);
+    let name = opt_str(INVALID, &body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(INVALID, &body, "Description", 0, 500)?.map(str::to_string);
+    let content = opt_str(INVALID, &body, "Content", 1, MAX_CONTENT)?.map(str::to_string);
     let init = opt_string_member(&body, "InitializationData")?;
     parse_init_data(init.as_deref())?;
     // stricter, as for flows: Status omitted means PUBLISHED (the update is validated)
@@ -699,7 +699,15 @@ pub(super) fn list_test_cases(w: &mut World, req: &Req) -> Result<Resp, ApiError
     let inst = instance(w, req.param("InstanceId"))?;
     let items = sorted_cases(inst).into_iter().map(summary_json).collect();
     let scope = format!("test-cases:{}", inst.id);
-    list_query(req, "TestCaseSummaryList", items, 1000, 100, &scope)
+    list_query(
+        INVALID,
+        req,
+        "TestCaseSummaryList",
+        items,
+        1000,
+        100,
+        &scope,
+    )
 }
 
 /// `ControlPlaneTagFilter`: `OrConditions` (a list of AND lists), `AndConditions`, or one
@@ -775,15 +783,16 @@ fn criteria_match(t: &TestCase, c: &Value) -> Result<bool, ApiError> {
 pub(super) fn search_test_cases(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     check_region(w)?;
     let body = req.json()?;
-    let iid = req_str(&body, "InstanceId", 1, 250)?;
+    let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?;
     check_instance_id_or_arn(iid)?;
     let inst = instance(w, iid)?;
-    let max = max_results(
+    let max = max_results_text(
+        INVALID,
         body.get("MaxResults").map(|v| v.to_string()).as_deref(),
         100,
         100,
     )?;
-    let token = opt_str(&body, "NextToken", 1, 2500)?;
+    let token = opt_str(INVALID, &body, "NextToken", 1, 2500)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let filter = body.pointer("/SearchFilter/TagFilter").cloned();
     if let Some(sf) = body.get("SearchFilter")
@@ -819,7 +828,7 @@ pub(super) fn search_test_cases(w: &mut World, req: &Req) -> Result<Resp, ApiErr
         criteria,
         filter.clone().unwrap_or_default()
     );
-    let (items, next) = page(items, token, max, &scope)?;
+    let (items, next) = page(INVALID, items, token, max, &scope)?;
     let mut out = json!({ "TestCases": items, "ApproximateTotalCount": total });
     if let Some(n) = next {
         out["NextToken"] = json!(n);
@@ -847,7 +856,7 @@ fn running_and_queued(w: &World) -> (usize, usize) {
 pub(super) fn start_test_case_execution(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     check_region(w)?;
     let body = req.json()?;
-    let token = opt_str(&body, "ClientToken", 1, 500)?.map(str::to_string);
+    let token = opt_str(INVALID, &body, "ClientToken", 1, 500)?.map(str::to_string);
     settle(w);
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
     let tid = req.param("TestCaseId").to_string();
@@ -933,7 +942,7 @@ fn execution<'a>(inst: &'a Instance, tid: &str, eid: &str) -> Result<&'a Executi
 pub(super) fn stop_test_case_execution(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     check_region(w)?;
     let body = req.json()?;
-    opt_str(&body, "ClientToken", 1, 500)?;
+    opt_str(INVALID, &body, "ClientToken", 1, 500)?;
     settle(w);
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
     let (tid, eid) = (
@@ -1059,7 +1068,7 @@ pub(super) fn list_test_case_executions(w: &mut World, req: &Req) -> Result<Resp
         })
         .collect();
     let scope = format!("executions:{}:{}", inst.id, req.query.len());
-    list_query(req, "TestCaseExecutions", items, 100, 100, &scope)
+    list_query(INVALID, req, "TestCaseExecutions", items, 100, 100, &scope)
 }
 
 pub(super) fn list_test_case_execution_records(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
@@ -1086,7 +1095,7 @@ pub(super) fn list_test_case_execution_records(w: &mut World, req: &Req) -> Resu
         })
         .collect();
     let scope = format!("records:{}:{}", e.id, status.unwrap_or(""));
-    list_query(req, "ExecutionRecords", items, 100, 100, &scope)
+    list_query(INVALID, req, "ExecutionRecords", items, 100, 100, &scope)
 }
 
 // ---------- scheduling ----------

@@ -9,14 +9,12 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use crate::core::{ApiError, Req, Resp, Route, World};
-use crate::lexv2::common::{
-    Body, Invalid, check_len, checksum, epoch, is_v1_name, max_results, ok, paginate,
-};
+use crate::input::{Body, Invalid, check_len, max_results, ok, paginate};
+use crate::lex::{checksum, epoch, is_v1_name};
 
-#[path = "lex/v1_import.rs"]
 mod import;
 
-const INVALID: Invalid = Invalid("BadRequestException");
+const INVALID: Invalid = Invalid::LEX_V1;
 const LATEST: &str = "$LATEST";
 
 /// Bot definition members of PutBot, stored for `$LATEST` and copied into versions.

@@ -3,11 +3,11 @@
 //! `connect/*.rs` by resource family; flow-language validation in `connect/flow_check.rs`.
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::core::{ApiError, Req, Resp, Route, Snapshot, World};
+use crate::core::{ApiError, Route, Snapshot, World};
+use crate::input::{Invalid, check_len};
 
 mod assoc;
 mod flow_check;
@@ -179,8 +179,11 @@ pub struct PhoneNumber {
 
 // ---------- error helpers ----------
 
+/// Connect's input-error shape and wording.
+pub(crate) const INVALID: Invalid = Invalid::CONNECT;
+
 pub(crate) fn invalid_param(msg: impl Into<String>) -> ApiError {
-    ApiError::new(400, "InvalidParameterException", msg)
+    INVALID.err(msg)
 }
 
 pub(crate) fn invalid_request(msg: impl Into<String>) -> ApiError {
@@ -251,50 +254,6 @@ pub(crate) fn instance_mut<'a>(w: &'a mut World, id: &str) -> Result<&'a mut Ins
         .ok_or_else(|| not_found(format!("instance not found: {id}")))
 }
 
-/// A required string member of a JSON body, with length bounds (in characters).
-pub(crate) fn req_str<'a>(
-    body: &'a Value,
-    key: &str,
-    min: usize,
-    max: usize,
-) -> Result<&'a str, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Err(invalid_param(format!("{key} is required"))),
-        Some(Value::String(s)) => {
-            check_len(key, s, min, max)?;
-            Ok(s)
-        }
-        Some(_) => Err(invalid_param(format!("{key} must be a string"))),
-    }
-}
-
-/// An optional string member with length bounds.
-pub(crate) fn opt_str<'a>(
-    body: &'a Value,
-    key: &str,
-    min: usize,
-    max: usize,
-) -> Result<Option<&'a str>, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            check_len(key, s, min, max)?;
-            Ok(Some(s))
-        }
-        Some(_) => Err(invalid_param(format!("{key} must be a string"))),
-    }
-}
-
-pub(crate) fn check_len(key: &str, s: &str, min: usize, max: usize) -> Result<(), ApiError> {
-    let n = s.chars().count();
-    if n < min || n > max {
-        return Err(invalid_param(format!(
-            "{key} must be {min}-{max} characters, got {n}"
-        )));
-    }
-    Ok(())
-}
-
 /// `Tags` from a body: at most 50, keys 1–128, values ≤256, no `aws:` prefix.
 pub(crate) fn parse_tags(v: Option<&Value>) -> Result<Tags, ApiError> {
     let mut out = Tags::new();
@@ -311,8 +270,8 @@ pub(crate) fn parse_tags(v: Option<&Value>) -> Result<Tags, ApiError> {
         let s = val
             .as_str()
             .ok_or_else(|| invalid_param("tag values must be strings"))?;
-        check_len("tag key", k, 1, 128)?;
-        check_len("tag value", s, 0, 256)?;
+        check_len(INVALID, "tag key", k, 1, 128)?;
+        check_len(INVALID, "tag value", s, 0, 256)?;
         if k.starts_with("aws:") {
             return Err(invalid_param("tag keys must not start with aws:"));
         }
@@ -332,9 +291,8 @@ pub(crate) fn epoch(w: &World) -> f64 {
     n.unix_timestamp() as f64 + f64::from(n.millisecond()) / 1000.0
 }
 
-// ---------- pagination ----------
+// ---------- search ----------
 
-/// `maxResults` from the query (or `MaxResults` from a body), bounded `1..=max`, default `default`.
 /// A search criteria object (`ContactFlowSearchCriteria`, `QueueSearchCriteria`, ...) against one
 /// resource: every part given must hold (`OrConditions`: one of them; `AndConditions`: all;
 /// `StringCondition` on the fields `field` knows; what `extra` checks). With `contains_limit`
@@ -406,77 +364,6 @@ pub(crate) fn string_condition_holds(
             "unsupported ComparisonType {other:?}"
         ))),
     }
-}
-
-pub(crate) fn max_results(
-    raw: Option<&str>,
-    max: usize,
-    default: usize,
-) -> Result<usize, ApiError> {
-    match raw {
-        None => Ok(default),
-        Some(s) => match s.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(invalid_param(format!(
-                "MaxResults must be between 1 and {max}, got {s}"
-            ))),
-        },
-    }
-}
-
-/// One page of `items`; tokens are opaque and bound to the listing (`scope`).
-pub(crate) fn page(
-    items: Vec<Value>,
-    token: Option<&str>,
-    max: usize,
-    scope: &str,
-) -> Result<(Vec<Value>, Option<String>), ApiError> {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let start = match token.filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(t) => {
-            let bad = || invalid_param("the NextToken is invalid or expired");
-            let raw = b64.decode(t).map_err(|_| bad())?;
-            let raw = String::from_utf8(raw).map_err(|_| bad())?;
-            let (s, off) = raw.rsplit_once('|').ok_or_else(bad)?;
-            if s != scope {
-                return Err(bad());
-            }
-            off.parse::<usize>().map_err(|_| bad())?
-        }
-    };
-    let end = (start + max).min(items.len());
-    let next = (end < items.len()).then(|| b64.encode(format!("{scope}|{end}")));
-    let slice = items
-        .into_iter()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
-    Ok((slice, next))
-}
-
-/// Builds a list response `{key: items, NextToken?}`.
-pub(crate) fn list_resp(key: &str, items: Vec<Value>, next: Option<String>) -> Resp {
-    let mut m = Map::new();
-    m.insert(key.into(), Value::Array(items));
-    if let Some(n) = next {
-        m.insert("NextToken".into(), Value::String(n));
-    }
-    Resp::ok(Value::Object(m))
-}
-
-/// Paginates a GET listing from `nextToken` / `maxResults` query parameters.
-pub(crate) fn list_query(
-    req: &Req,
-    key: &str,
-    items: Vec<Value>,
-    max: usize,
-    default: usize,
-    scope: &str,
-) -> Result<Resp, ApiError> {
-    let n = max_results(req.query("maxResults"), max, default)?;
-    let (items, next) = page(items, req.query("nextToken"), n, scope)?;
-    Ok(list_resp(key, items, next))
 }
 
 // ---------- ARNs ----------

@@ -9,12 +9,10 @@ use time::OffsetDateTime;
 
 use crate::core::{ApiError, Req, Resp, Route, World};
 
-#[path = "lex/common.rs"]
-pub(crate) mod common;
+use crate::input::{Body, Invalid, check_len, max_results, ok, paginate};
+use crate::lex::{epoch, is_v2_name, short_id};
 
-use common::{Body, Invalid, check_len, epoch, is_v2_name, max_results, ok, paginate, short_id};
-
-const INVALID: Invalid = Invalid("ValidationException");
+const INVALID: Invalid = Invalid::LEX_V2;
 const TEST_ALIAS_ID: &str = "TSTALIASID";
 const TEST_ALIAS_NAME: &str = "TestBotAlias";
 const FALLBACK_ID: &str = "FALLBCKINT";

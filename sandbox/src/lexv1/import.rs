@@ -11,7 +11,7 @@ use super::{
     BOT_FIELDS, Bot, INTENT_FIELDS, Kind, LATEST, SLOT_TYPE_FIELDS, State, Status, check_name,
     store_latest,
 };
-use crate::lexv2::common::checksum;
+use crate::lex::checksum;
 
 /// The outcome: the imported resource's name, or (its name if known, failure reasons).
 pub(super) type Outcome = Result<String, (Option<String>, Vec<String>)>;
