@@ -1,17 +1,16 @@
-//! Lex V1 StartImport: reads the zip payload (exactly one JSON file in the Amazon Lex export
-//! format), checks it, and writes the bot, intents and slot types it holds to `$LATEST` under
-//! the requested merge strategy. Like Lex, changes made before a failure are not rolled back.
+//! Lex V1 StartImport and GetImport. An import reads the zip payload (exactly one JSON file in
+//! the Amazon Lex export format), checks it, and writes the bot, intents and slot types it holds
+//! to `$LATEST` under the requested merge strategy. Like Lex, changes made before a failure are
+//! not rolled back.
 use std::io::{Cursor, Read};
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use super::validate_bot;
-use super::{
-    BOT_FIELDS, Bot, INTENT_FIELDS, Kind, LATEST, SLOT_TYPE_FIELDS, State, Status, check_name,
-    store_latest,
-};
-use crate::lex::checksum;
+use super::*;
+use crate::core::{ApiError, Req, Resp, World};
+use crate::input::{Body, ok};
+use crate::lex::{checksum, epoch};
 
 /// The outcome: the imported resource's name, or (its name if known, failure reasons).
 pub(super) type Outcome = Result<String, (Option<String>, Vec<String>)>;
@@ -254,4 +253,87 @@ pub(super) fn run(
         }
     }
     Ok(name)
+}
+
+fn import_json(i: &Import, status: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(n) = &i.name {
+        m.insert("name".into(), json!(n));
+    }
+    m.insert("resourceType".into(), json!(i.resource_type));
+    m.insert("mergeStrategy".into(), json!(i.merge_strategy));
+    m.insert("importId".into(), json!(i.id));
+    m.insert("importStatus".into(), json!(status));
+    m.insert("createdDate".into(), epoch(i.created));
+    m
+}
+
+pub(super) fn start_import(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
+    let id = w.next_id();
+    let (st, now, _) = enter(w);
+    let body = Body::parse(r, INVALID)?;
+    let payload = body.req_str("payload")?;
+    let resource_type = body.req_str("resourceType")?;
+    let merge = body.req_str("mergeStrategy")?;
+    if !["BOT", "INTENT", "SLOT_TYPE"].contains(&resource_type.as_str()) {
+        return Err(bad(format!(
+            "resourceType {resource_type} must be BOT, INTENT or SLOT_TYPE"
+        )));
+    }
+    let overwrite = match merge.as_str() {
+        "OVERWRITE_LATEST" => true,
+        "FAIL_ON_CONFLICT" => false,
+        _ => {
+            return Err(bad(format!(
+                "mergeStrategy {merge} must be OVERWRITE_LATEST or FAIL_ON_CONFLICT"
+            )));
+        }
+    };
+    let tags = body.get("tags").cloned();
+    if tags.is_some() && resource_type != "BOT" {
+        return Err(bad("tags can only be set when importing a bot".into()));
+    }
+    use base64::Engine as _;
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(payload.as_bytes())
+        .map_err(|e| bad(format!("payload is not valid base64: {e}")))?;
+    let outcome = import::run(st, &zip, &resource_type, overwrite, tags.clone(), now);
+    let (name, failures) = match outcome {
+        Ok(name) => (Some(name), Vec::new()),
+        Err((name, reasons)) => (name, reasons),
+    };
+    let imp = Import {
+        id: id.clone(),
+        name,
+        resource_type,
+        merge_strategy: merge,
+        failures,
+        tags: tags.unwrap_or(json!([])),
+        created: now,
+    };
+    let mut out = import_json(&imp, "IN_PROGRESS");
+    out.insert("tags".into(), imp.tags.clone());
+    st.imports.insert(id, imp);
+    Ok(ok(Value::Object(out)).with_status(201))
+}
+
+pub(super) fn get_import(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
+    let (st, _, _) = enter(w);
+    let id = r.param("importId");
+    let i = st
+        .imports
+        .get(id)
+        .ok_or_else(|| not_found(format!("import {id} does not exist")))?;
+    let mut out = import_json(
+        i,
+        if i.failures.is_empty() {
+            "COMPLETE"
+        } else {
+            "FAILED"
+        },
+    );
+    if !i.failures.is_empty() {
+        out.insert("failureReason".into(), json!(i.failures));
+    }
+    Ok(ok(Value::Object(out)))
 }

@@ -85,11 +85,6 @@ const INTENT_FIELDS: &[&str] = &[
     "qInConnectIntentConfiguration",
 ];
 
-// ---------------------------------------------------------------- bots
-// ---------------------------------------------------------------- locales
-// ---------------------------------------------------------------- intents
-// ---------------------------------------------------------------- versions
-// ---------------------------------------------------------------- aliases
 /// Declares each route twice: without the trailing `/` (the Rust SDK strips it) and with it
 /// (the service model's URI, as botocore and the AWS CLI send it).
 macro_rules! routes {
