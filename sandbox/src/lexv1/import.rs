@@ -54,7 +54,7 @@ struct Item {
     def: Map<String, Value>,
 }
 
-fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, String> {
+pub(super) fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, String> {
     v.as_object()
         .ok_or_else(|| format!("{what} must be a json object"))
 }
