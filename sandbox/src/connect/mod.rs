@@ -9,9 +9,11 @@ mod assoc;
 mod common;
 mod flow_check;
 mod flows;
+mod hours;
 mod instance;
 mod model;
 mod queues;
+mod routing_profiles;
 mod search;
 mod seed;
 mod testcases;
@@ -164,77 +166,77 @@ pub static ROUTES: &[Route] = &[
         "/hours-of-operations/{InstanceId}/{HoursOfOperationId}",
         "UpdateHoursOfOperation",
         true,
-        queues::update_hours_of_operation
+        hours::update_hours_of_operation
     ),
     r!(
         "GET",
         "/hours-of-operations-summary/{InstanceId}",
         "ListHoursOfOperations",
         false,
-        queues::list_hours_of_operations
+        hours::list_hours_of_operations
     ),
     r!(
         "GET",
         "/hours-of-operations/{InstanceId}/{HoursOfOperationId}",
         "DescribeHoursOfOperation",
         false,
-        queues::describe_hours_of_operation
+        hours::describe_hours_of_operation
     ),
     r!(
         "PUT",
         "/routing-profiles/{InstanceId}",
         "CreateRoutingProfile",
         true,
-        queues::create_routing_profile
+        routing_profiles::create_routing_profile
     ),
     r!(
         "GET",
         "/routing-profiles/{InstanceId}/{RoutingProfileId}",
         "DescribeRoutingProfile",
         false,
-        queues::describe_routing_profile
+        routing_profiles::describe_routing_profile
     ),
     r!(
         "GET",
         "/routing-profiles-summary/{InstanceId}",
         "ListRoutingProfiles",
         false,
-        queues::list_routing_profiles
+        routing_profiles::list_routing_profiles
     ),
     r!(
         "POST",
         "/search-routing-profiles",
         "SearchRoutingProfiles",
         false,
-        queues::search_routing_profiles
+        routing_profiles::search_routing_profiles
     ),
     r!(
         "DELETE",
         "/routing-profiles/{InstanceId}/{RoutingProfileId}",
         "DeleteRoutingProfile",
         true,
-        queues::delete_routing_profile
+        routing_profiles::delete_routing_profile
     ),
     r!(
         "POST",
         "/routing-profiles/{InstanceId}/{RoutingProfileId}/associate-queues",
         "AssociateRoutingProfileQueues",
         true,
-        queues::associate_routing_profile_queues
+        routing_profiles::associate_routing_profile_queues
     ),
     r!(
         "POST",
         "/routing-profiles/{InstanceId}/{RoutingProfileId}/disassociate-queues",
         "DisassociateRoutingProfileQueues",
         true,
-        queues::disassociate_routing_profile_queues
+        routing_profiles::disassociate_routing_profile_queues
     ),
     r!(
         "GET",
         "/routing-profiles/{InstanceId}/{RoutingProfileId}/queues",
         "ListRoutingProfileQueues",
         false,
-        queues::list_routing_profile_queues
+        routing_profiles::list_routing_profile_queues
     ),
     r!(
         "PUT",
