@@ -1,16 +1,14 @@
 //! Connect test cases through aws-sdk-connect: validation refusals, and a published test case
 //! executed against a small published flow (DTMF menu → two queues).
-mod common;
-
-use common::shapes;
+use crate::common::shapes;
 
 use std::time::Duration;
 
+use crate::common::*;
 use aws_sdk_connect::types::{
     ContactFlowType, TestCaseEntryPoint, TestCaseEntryPointType, TestCaseExecutionStatus,
     VoiceCallEntryPointParameters,
 };
-use common::*;
 use serde_json::{Value, json};
 
 /// The error code of a refused request, and its message followed by the whole answer (where

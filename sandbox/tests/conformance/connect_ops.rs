@@ -1,12 +1,10 @@
 //! Operational behaviour through aws-sdk-connect: the Connect quota (429 ThrottlingException with
 //! retries off, recovery with the SDK's standard retry), fault injection (latency, 429, 500,
 //! deterministic by seed), the request log with mutating flags, seeding and admin validation.
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use aws_sdk_connect::error::ProvideErrorMetadata;
-use common::*;
 use connect_returns_sandbox::{Config, QuotaConfig};
 use serde_json::{Value, json};
 

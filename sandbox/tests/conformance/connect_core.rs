@@ -1,8 +1,6 @@
 //! Core conformance tests through the Connect port: SDK round trip, unknown operations, missing
 //! auth, the request log and the admin API basics.
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,10 +1,9 @@
 //! Lex V2 conformance through the real aws-sdk-lexmodelsv2 client: the bot → locale → intents →
 //! build → version → alias path with the generated waiters, async build states (Building, Built,
 //! Failed with reasons), typed validation errors, in-use deletes and pagination.
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use aws_sdk_lexmodelsv2::Client;
 use aws_sdk_lexmodelsv2::client::Waiters;
 use aws_sdk_lexmodelsv2::types::{
@@ -12,7 +11,6 @@ use aws_sdk_lexmodelsv2::types::{
     BotSortAttribute, BotSortBy, BotStatus, BotVersionLocaleDetails, DataPrivacy, SampleUtterance,
     SortOrder,
 };
-use common::*;
 use connect_returns_sandbox::{Config, Running};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_t";

@@ -1,13 +1,11 @@
 //! Connect resource conformance through aws-sdk-connect: queues, hours, routing profiles and their
 //! queue associations, Lambda / Lex / storage associations, phone numbers, tags and StopContact.
-mod common;
-
+use crate::common::*;
 use aws_sdk_connect::types::{
     Channel, InstanceStorageConfig, InstanceStorageResourceType, KinesisStreamConfig, LexBot,
     LexV2Bot, LexVersion, MediaConcurrency, OutboundCallerConfig, RoutingProfileQueueConfig,
     RoutingProfileQueueReference, StorageType,
 };
-use common::*;
 use serde_json::json;
 
 #[tokio::test]

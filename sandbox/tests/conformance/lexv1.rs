@@ -5,18 +5,16 @@
 // sandbox still emulates it because the tool supports V1 bots.
 #![allow(deprecated)]
 
-mod common;
-
 use std::io::Write;
 use std::time::Duration;
 
+use crate::common::*;
 use aws_sdk_lexmodelbuilding::Client;
 use aws_sdk_lexmodelbuilding::primitives::Blob;
 use aws_sdk_lexmodelbuilding::types::{
     ContentType, ImportStatus, Intent, Locale, MergeStrategy, Message, ProcessBehavior,
     ReferenceType, ResourceType, Status,
 };
-use common::*;
 use connect_returns_sandbox::{Config, Running};
 use serde_json::{Value, json};
 

@@ -1,10 +1,8 @@
 //! Contact flow conformance through aws-sdk-connect: create/describe/list/search/delete, SAVED vs
 //! PUBLISHED (and `:$SAVED`), content and metadata updates, and InvalidContactFlowException problems
 //! for invalid flow language and unresolved references (queues, flows, Lambdas, Lex bots).
-mod common;
-
+use crate::common::*;
 use aws_sdk_connect::types::{ContactFlowState, ContactFlowStatus, ContactFlowType};
-use common::*;
 use serde_json::json;
 
 fn problems_of(e: &aws_sdk_connect::types::error::InvalidContactFlowException) -> Vec<String> {
