@@ -218,3 +218,22 @@ pub fn disconnect_flow() -> String {
         serde_json::json!([{ "Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} }]),
     )
 }
+
+/// How a refused SDK call was answered: the error code and the message with the raw answer body
+/// (so a failing check shows everything the sandbox said). Works for every SDK client (Connect,
+/// Lex V2, Lex V1): they share `SdkError` and `ProvideErrorMetadata`.
+pub fn refused<T, E: aws_sdk_connect::error::ProvideErrorMetadata>(
+    r: Result<T, aws_sdk_connect::error::SdkError<E>>,
+) -> (String, String) {
+    use aws_sdk_connect::error::ProvideErrorMetadata;
+    let e = r.err().expect("refused");
+    let body = e
+        .raw_response()
+        .and_then(|raw| raw.body().bytes())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    (
+        e.code().unwrap_or_default().to_string(),
+        format!("{} {body}", e.message().unwrap_or_default()),
+    )
+}

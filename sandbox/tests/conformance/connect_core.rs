@@ -33,13 +33,16 @@ async fn sdk_lists_and_describes_a_seeded_instance() {
         .await
         .expect("describe by arn");
     assert_eq!(by_arn.instance().unwrap().id(), Some(id));
-    let err = c
-        .describe_instance()
-        .instance_id("00000000-0000-0000-0000-000000000000")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_instance()
+                .instance_id("00000000-0000-0000-0000-000000000000")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
     sb.shutdown().await;
 }
 

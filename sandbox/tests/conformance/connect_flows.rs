@@ -134,40 +134,37 @@ async fn create_describe_list_update_delete_a_flow() {
         )
     );
     // renaming onto an existing name is a duplicate
-    let e = c
-        .update_contact_flow_metadata()
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&id)
-        .name("Default outbound")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_duplicate_resource_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.update_contact_flow_metadata()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&id)
+            .name("Default outbound")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "DuplicateResourceException", "{message}");
     c.delete_contact_flow()
         .instance_id(&s.instance_id)
         .contact_flow_id(&id)
         .send()
         .await
         .expect("delete");
-    let e = c
-        .describe_contact_flow()
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&id)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
-    let e = c
-        .delete_contact_flow()
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&id)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.describe_contact_flow()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&id)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
+    let (code, message) = refused(
+        c.delete_contact_flow()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&id)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
 }
 
 #[tokio::test]
@@ -175,17 +172,16 @@ async fn duplicate_names_and_required_fields() {
     let sb = sandbox(quiet_config()).await;
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
-    let e = c
-        .create_contact_flow()
-        .instance_id(&s.instance_id)
-        .name("Default agent whisper")
-        .r#type(ContactFlowType::AgentWhisper)
-        .content(end_flow())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_duplicate_resource_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.create_contact_flow()
+            .instance_id(&s.instance_id)
+            .name("Default agent whisper")
+            .r#type(ContactFlowType::AgentWhisper)
+            .content(end_flow())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "DuplicateResourceException", "{message}");
     // Content missing: the SDK refuses before sending (required member), so send raw JSON without it
     let (status, body, _) = http(
         &sb.connect_url,
@@ -200,39 +196,36 @@ async fn duplicate_names_and_required_fields() {
         (400, Some("InvalidParameterException")),
         "{body}"
     );
-    let e = c
-        .create_contact_flow()
-        .instance_id(&s.instance_id)
-        .name("n".repeat(128))
-        .r#type(ContactFlowType::ContactFlow)
-        .content(disconnect_flow())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
-    let e = c
-        .create_contact_flow()
-        .instance_id("not-an-instance")
-        .name("x")
-        .r#type(ContactFlowType::ContactFlow)
-        .content(disconnect_flow())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
-    let e = c
-        .create_contact_flow()
-        .instance_id(&s.instance_id)
-        .name("weird type")
-        .r#type(ContactFlowType::from("NOT_A_TYPE"))
-        .content(disconnect_flow())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.create_contact_flow()
+            .instance_id(&s.instance_id)
+            .name("n".repeat(128))
+            .r#type(ContactFlowType::ContactFlow)
+            .content(disconnect_flow())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
+    let (code, message) = refused(
+        c.create_contact_flow()
+            .instance_id("not-an-instance")
+            .name("x")
+            .r#type(ContactFlowType::ContactFlow)
+            .content(disconnect_flow())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
+    let (code, message) = refused(
+        c.create_contact_flow()
+            .instance_id(&s.instance_id)
+            .name("weird type")
+            .r#type(ContactFlowType::from("NOT_A_TYPE"))
+            .content(disconnect_flow())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
 }
 
 #[tokio::test]
@@ -257,15 +250,14 @@ async fn saved_flows_skip_validation_and_are_addressed_with_saved_suffix() {
         .await
         .expect("saved flows are not validated");
     let id = out.contact_flow_id().unwrap().to_string();
-    let e = c
-        .describe_contact_flow()
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&id)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_contact_flow_not_published_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.describe_contact_flow()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&id)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ContactFlowNotPublishedException", "{message}");
     let saved_id = format!("{id}:$SAVED");
     let d = c
         .describe_contact_flow()
@@ -568,21 +560,20 @@ async fn lex_references_need_associated_bots() {
         "{p:?}"
     );
     // a bot that does not exist in the Lex V1 state cannot be associated
-    let e = c
-        .associate_lex_bot()
-        .instance_id(&s.instance_id)
-        .lex_bot(
-            aws_sdk_connect::types::LexBot::builder()
-                .name("ReturnsBot")
-                .lex_region("us-east-1")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_lex_bot()
+            .instance_id(&s.instance_id)
+            .lex_bot(
+                aws_sdk_connect::types::LexBot::builder()
+                    .name("ReturnsBot")
+                    .lex_region("us-east-1")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
 }
 
 #[tokio::test]
@@ -627,24 +618,22 @@ async fn search_and_paginate_flows() {
         .collect();
     names.dedup();
     assert_eq!(names.len(), 21, "no duplicates across pages");
-    let e = c
-        .list_contact_flows()
-        .instance_id(&s.instance_id)
-        .next_token("garbage")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
-    let e = c
-        .list_contact_flows()
-        .instance_id(&s.instance_id)
-        .max_results(1001)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.list_contact_flows()
+            .instance_id(&s.instance_id)
+            .next_token("garbage")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
+    let (code, message) = refused(
+        c.list_contact_flows()
+            .instance_id(&s.instance_id)
+            .max_results(1001)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     // search by name prefix and type
     use aws_sdk_connect::types::{
         ContactFlowSearchCriteria, StringComparisonType, StringCondition,

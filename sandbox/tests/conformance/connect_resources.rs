@@ -73,26 +73,24 @@ async fn queues_and_hours() {
         Some("returns")
     );
     // duplicate name, unknown hours, missing hours (raw)
-    let e = c
-        .create_queue()
-        .instance_id(&s.instance_id)
-        .name("BasicQueue")
-        .hours_of_operation_id(&s.hours_id)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_duplicate_resource_exception(), "{e:?}");
-    let e = c
-        .create_queue()
-        .instance_id(&s.instance_id)
-        .name("Q2")
-        .hours_of_operation_id("nope")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.create_queue()
+            .instance_id(&s.instance_id)
+            .name("BasicQueue")
+            .hours_of_operation_id(&s.hours_id)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "DuplicateResourceException", "{message}");
+    let (code, message) = refused(
+        c.create_queue()
+            .instance_id(&s.instance_id)
+            .name("Q2")
+            .hours_of_operation_id("nope")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     let (status, body, _) = http(
         &sb.connect_url,
         "PUT",
@@ -131,20 +129,19 @@ async fn queues_and_hours() {
     );
     assert_eq!(occ.outbound_flow_id(), None, "the whole config is replaced");
     let (whisper, _) = s.flow("Default agent whisper");
-    let e = c
-        .update_queue_outbound_caller_config()
-        .instance_id(&s.instance_id)
-        .queue_id(&qid)
-        .outbound_caller_config(
-            OutboundCallerConfig::builder()
-                .outbound_flow_id(whisper)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.update_queue_outbound_caller_config()
+            .instance_id(&s.instance_id)
+            .queue_id(&qid)
+            .outbound_caller_config(
+                OutboundCallerConfig::builder()
+                    .outbound_flow_id(whisper)
+                    .build(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     // list with pagination
     for n in 0..3 {
         c.create_queue()
@@ -175,15 +172,17 @@ async fn queues_and_hours() {
         .send()
         .await
         .expect("delete unused queue");
-    let e = c
-        .describe_queue()
-        .instance_id(&s.instance_id)
-        .queue_id(&qid)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_queue()
+                .instance_id(&s.instance_id)
+                .queue_id(&qid)
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 }
 
 fn qc(queue: &str, ch: Channel, prio: i32) -> RoutingProfileQueueConfig {
@@ -243,8 +242,8 @@ async fn routing_profiles_and_queue_associations() {
     for q in &queues[1..12] {
         too_many = too_many.queue_configs(qc(q, Channel::Voice, 2));
     }
-    let e = too_many.send().await.unwrap_err().into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(too_many.send().await);
+    assert_eq!(code, "InvalidParameterException", "{message}");
     let mut ten = c
         .associate_routing_profile_queues()
         .instance_id(&s.instance_id)
@@ -253,18 +252,17 @@ async fn routing_profiles_and_queue_associations() {
         ten = ten.queue_configs(qc(q, Channel::Voice, 2));
     }
     ten.send().await.expect("10 per call is fine");
-    let e = c
-        .associate_routing_profile_queues()
-        .instance_id(&s.instance_id)
-        .routing_profile_id(&rid)
-        .queue_configs(qc(&queues[1], Channel::Voice, 3))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(
-        e.is_invalid_parameter_exception(),
-        "already associated: {e:?}"
+    let (code, message) = refused(
+        c.associate_routing_profile_queues()
+            .instance_id(&s.instance_id)
+            .routing_profile_id(&rid)
+            .queue_configs(qc(&queues[1], Channel::Voice, 3))
+            .send()
+            .await,
+    );
+    assert_eq!(
+        code, "InvalidParameterException",
+        "already associated: {message}"
     );
     let listed: Vec<_> = c
         .list_routing_profile_queues()
@@ -331,53 +329,50 @@ async fn routing_profiles_and_queue_associations() {
         .send()
         .await
         .expect("now deletable");
-    let e = c
-        .disassociate_routing_profile_queues()
-        .instance_id(&s.instance_id)
-        .routing_profile_id(&rid)
-        .queue_references(
-            RoutingProfileQueueReference::builder()
-                .queue_id(&queues[6])
-                .channel(Channel::Chat)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.disassociate_routing_profile_queues()
+            .instance_id(&s.instance_id)
+            .routing_profile_id(&rid)
+            .queue_references(
+                RoutingProfileQueueReference::builder()
+                    .queue_id(&queues[6])
+                    .channel(Channel::Chat)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     // validation: duplicate name, missing description (raw), VOICE concurrency must be 1
-    let e = c
-        .create_routing_profile()
-        .instance_id(&s.instance_id)
-        .name("Basic Routing Profile")
-        .description("d")
-        .default_outbound_queue_id(&queues[0])
-        .media_concurrencies(voice.clone())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_duplicate_resource_exception(), "{e:?}");
-    let e = c
-        .create_routing_profile()
-        .instance_id(&s.instance_id)
-        .name("two voice")
-        .description("d")
-        .default_outbound_queue_id(&queues[0])
-        .media_concurrencies(
-            MediaConcurrency::builder()
-                .channel(Channel::Voice)
-                .concurrency(2)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.create_routing_profile()
+            .instance_id(&s.instance_id)
+            .name("Basic Routing Profile")
+            .description("d")
+            .default_outbound_queue_id(&queues[0])
+            .media_concurrencies(voice.clone())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "DuplicateResourceException", "{message}");
+    let (code, message) = refused(
+        c.create_routing_profile()
+            .instance_id(&s.instance_id)
+            .name("two voice")
+            .description("d")
+            .default_outbound_queue_id(&queues[0])
+            .media_concurrencies(
+                MediaConcurrency::builder()
+                    .channel(Channel::Voice)
+                    .concurrency(2)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     let (status, body, _) = http(
         &sb.connect_url,
         "PUT",
@@ -431,15 +426,14 @@ async fn lambda_associations() {
             .await
             .unwrap();
     }
-    let e = c
-        .associate_lambda_function()
-        .instance_id(&s.instance_id)
-        .function_arn("arn:aws:lambda:us-east-1:123456789012:function:f00")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_conflict_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_lambda_function()
+            .instance_id(&s.instance_id)
+            .function_arn("arn:aws:lambda:us-east-1:123456789012:function:f00")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceConflictException", "{message}");
     // the same ClientToken replays as success (an idempotent retry); a new token conflicts
     let g = "arn:aws:lambda:us-east-1:123456789012:function:guarded";
     for _ in 0..2 {
@@ -451,31 +445,29 @@ async fn lambda_associations() {
             .await
             .expect("same token replays");
     }
-    let e = c
-        .associate_lambda_function()
-        .instance_id(&s.instance_id)
-        .function_arn(g)
-        .client_token("token-2")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_conflict_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_lambda_function()
+            .instance_id(&s.instance_id)
+            .function_arn(g)
+            .client_token("token-2")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceConflictException", "{message}");
     c.disassociate_lambda_function()
         .instance_id(&s.instance_id)
         .function_arn(g)
         .send()
         .await
         .unwrap();
-    let e = c
-        .associate_lambda_function()
-        .instance_id(&s.instance_id)
-        .function_arn("not-an-arn")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_lambda_function()
+            .instance_id(&s.instance_id)
+            .function_arn("not-an-arn")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     let all: Vec<String> = c
         .list_lambda_functions()
         .instance_id(&s.instance_id)
@@ -492,30 +484,28 @@ async fn lambda_associations() {
         30,
         "default page size is 25, so this crossed pages"
     );
-    let e = c
-        .list_lambda_functions()
-        .instance_id(&s.instance_id)
-        .max_results(26)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.list_lambda_functions()
+            .instance_id(&s.instance_id)
+            .max_results(26)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     c.disassociate_lambda_function()
         .instance_id(&s.instance_id)
         .function_arn(&all[0])
         .send()
         .await
         .unwrap();
-    let e = c
-        .disassociate_lambda_function()
-        .instance_id(&s.instance_id)
-        .function_arn(&all[0])
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.disassociate_lambda_function()
+            .instance_id(&s.instance_id)
+            .function_arn(&all[0])
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
 }
 
 async fn lex_v2_alias(sb: &connect_returns_sandbox::Running) -> String {
@@ -555,15 +545,14 @@ async fn bot_associations_v2_and_v1() {
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
     let missing = "arn:aws:lex:us-east-1:123456789012:bot-alias/NOBOT/NOALIAS";
-    let e = c
-        .associate_bot()
-        .instance_id(&s.instance_id)
-        .lex_v2_bot(LexV2Bot::builder().alias_arn(missing).build())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_bot()
+            .instance_id(&s.instance_id)
+            .lex_v2_bot(LexV2Bot::builder().alias_arn(missing).build())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     let alias = lex_v2_alias(&sb).await;
     let (_, state) = admin(&sb, "GET", "state", None).await;
     assert!(
@@ -587,8 +576,8 @@ async fn bot_associations_v2_and_v1() {
             .content(content.clone())
             .send()
     };
-    let e = create().await.unwrap_err().into_service_error();
-    assert!(e.is_invalid_contact_flow_exception(), "{e:?}");
+    let (code, message) = refused(create().await);
+    assert_eq!(code, "InvalidContactFlowException", "{message}");
     c.associate_bot()
         .instance_id(&s.instance_id)
         .lex_v2_bot(LexV2Bot::builder().alias_arn(&alias).build())
@@ -596,15 +585,14 @@ async fn bot_associations_v2_and_v1() {
         .await
         .expect("associate v2");
     create().await.expect("accepted after AssociateBot");
-    let e = c
-        .associate_bot()
-        .instance_id(&s.instance_id)
-        .lex_v2_bot(LexV2Bot::builder().alias_arn(&alias).build())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_conflict_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_bot()
+            .instance_id(&s.instance_id)
+            .lex_v2_bot(LexV2Bot::builder().alias_arn(&alias).build())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceConflictException", "{message}");
     let v2 = c
         .list_bots()
         .instance_id(&s.instance_id)
@@ -630,15 +618,14 @@ async fn bot_associations_v2_and_v1() {
         .send()
         .await
         .expect("disassociate");
-    let e = c
-        .disassociate_bot()
-        .instance_id(&s.instance_id)
-        .lex_v2_bot(LexV2Bot::builder().alias_arn(&alias).build())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.disassociate_bot()
+            .instance_id(&s.instance_id)
+            .lex_v2_bot(LexV2Bot::builder().alias_arn(&alias).build())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     // V1: a bot created through the Lex V1 API can be associated both ways
     let cfg = sdk_config(&sb.lexv1_url, false).await;
     let lex1 = aws_sdk_lexmodelbuilding::Client::new(&cfg);
@@ -660,15 +647,14 @@ async fn bot_associations_v2_and_v1() {
         .send()
         .await
         .expect("associate lex bot");
-    let e = c
-        .associate_bot()
-        .instance_id(&s.instance_id)
-        .lex_bot(bot.clone())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_conflict_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_bot()
+            .instance_id(&s.instance_id)
+            .lex_bot(bot.clone())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceConflictException", "{message}");
     let l = c
         .list_lex_bots()
         .instance_id(&s.instance_id)
@@ -745,26 +731,24 @@ async fn storage_configs() {
         .await
         .expect("associate storage");
     let aid = a.association_id().unwrap().to_string();
-    let e = c
-        .associate_instance_storage_config()
-        .instance_id(&s.instance_id)
-        .resource_type(InstanceStorageResourceType::ContactTraceRecords)
-        .storage_config(cfg("arn:aws:kinesis:us-east-1:123456789012:stream/other"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_conflict_exception(), "{e:?}");
-    let e = c
-        .associate_instance_storage_config()
-        .instance_id(&s.instance_id)
-        .resource_type(InstanceStorageResourceType::AgentEvents)
-        .storage_config(cfg("arn:aws:s3:::not-a-stream"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_instance_storage_config()
+            .instance_id(&s.instance_id)
+            .resource_type(InstanceStorageResourceType::ContactTraceRecords)
+            .storage_config(cfg("arn:aws:kinesis:us-east-1:123456789012:stream/other"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceConflictException", "{message}");
+    let (code, message) = refused(
+        c.associate_instance_storage_config()
+            .instance_id(&s.instance_id)
+            .resource_type(InstanceStorageResourceType::AgentEvents)
+            .storage_config(cfg("arn:aws:s3:::not-a-stream"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     let l = c
         .list_instance_storage_configs()
         .instance_id(&s.instance_id)
@@ -799,16 +783,15 @@ async fn storage_configs() {
             .stream_arn(),
         arn2
     );
-    let e = c
-        .describe_instance_storage_config()
-        .instance_id(&s.instance_id)
-        .association_id(&aid)
-        .resource_type(InstanceStorageResourceType::AgentEvents)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.describe_instance_storage_config()
+            .instance_id(&s.instance_id)
+            .association_id(&aid)
+            .resource_type(InstanceStorageResourceType::AgentEvents)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     c.disassociate_instance_storage_config()
         .instance_id(&s.instance_id)
         .association_id(&aid)
@@ -880,37 +863,34 @@ async fn phone_numbers_and_flow_association() {
         Some(inbound_arn.as_str())
     );
     // the flow is in use by the number: refused until disassociated (sandbox strictness)
-    let e = c
-        .delete_contact_flow()
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&inbound)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_request_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.delete_contact_flow()
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&inbound)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidRequestException", "{message}");
     // whisper flows cannot start a call; another instance's number is not ours
     let (whisper, _) = s.flow("Default agent whisper");
-    let e = c
-        .associate_phone_number_contact_flow()
-        .phone_number_id(&s.phone_id)
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&whisper)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
-    let e = c
-        .associate_phone_number_contact_flow()
-        .phone_number_id(&other.phone_id)
-        .instance_id(&s.instance_id)
-        .contact_flow_id(&inbound)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.associate_phone_number_contact_flow()
+            .phone_number_id(&s.phone_id)
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&whisper)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
+    let (code, message) = refused(
+        c.associate_phone_number_contact_flow()
+            .phone_number_id(&other.phone_id)
+            .instance_id(&s.instance_id)
+            .contact_flow_id(&inbound)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
     c.disassociate_phone_number_contact_flow()
         .phone_number_id(&s.phone_id)
         .instance_id(&s.instance_id)
@@ -989,24 +969,22 @@ async fn tags_on_resources() {
             .map(String::as_str),
         Some("test")
     );
-    let e = c
-        .tag_resource()
-        .resource_arn(format!("{}/queue/nope", s.instance_arn))
-        .tags("a", "b")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_resource_not_found_exception(), "{e:?}");
-    let e = c
-        .tag_resource()
-        .resource_arn(&s.queue_arn)
-        .tags("aws:reserved", "b")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.tag_resource()
+            .resource_arn(format!("{}/queue/nope", s.instance_arn))
+            .tags("a", "b")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ResourceNotFoundException", "{message}");
+    let (code, message) = refused(
+        c.tag_resource()
+            .resource_arn(&s.queue_arn)
+            .tags("aws:reserved", "b")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
 }
 
 #[tokio::test]
@@ -1029,15 +1007,17 @@ async fn stop_contact_for_queued_callbacks() {
         .send()
         .await
         .expect("stop queued callback");
-    let e = c
-        .stop_contact()
-        .instance_id(&s.instance_id)
-        .contact_id(cid)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_contact_not_found_exception(), "stopping twice: {e:?}");
+    let (code, message) = refused(
+        c.stop_contact()
+            .instance_id(&s.instance_id)
+            .contact_id(cid)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        code, "ContactNotFoundException",
+        "stopping twice: {message}"
+    );
     let e = c
         .stop_contact()
         .instance_id(&s.instance_id)
@@ -1058,15 +1038,14 @@ async fn stop_contact_for_queued_callbacks() {
         Some(json!({"instance_id": s.instance_id, "initiation_method": "TRANSFER"})),
     )
     .await;
-    let e = c
-        .stop_contact()
-        .instance_id(&s.instance_id)
-        .contact_id(c2["contact_id"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_request_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.stop_contact()
+            .instance_id(&s.instance_id)
+            .contact_id(c2["contact_id"].as_str().unwrap())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidRequestException", "{message}");
 }
 
 #[tokio::test]
@@ -1191,25 +1170,23 @@ async fn search_queues_and_routing_profiles_return_whole_objects() {
             )
             .build(),
     ] {
-        let e = c
-            .search_queues()
-            .instance_id(&s.instance_id)
-            .search_criteria(criteria)
-            .send()
-            .await
-            .unwrap_err()
-            .into_service_error();
-        assert!(e.is_invalid_parameter_exception(), "{e:?}");
+        let (code, message) = refused(
+            c.search_queues()
+                .instance_id(&s.instance_id)
+                .search_criteria(criteria)
+                .send()
+                .await,
+        );
+        assert_eq!(code, "InvalidParameterException", "{message}");
     }
-    let e = c
-        .search_queues()
-        .instance_id(&s.instance_id)
-        .max_results(101)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(e.is_invalid_parameter_exception(), "{e:?}");
+    let (code, message) = refused(
+        c.search_queues()
+            .instance_id(&s.instance_id)
+            .max_results(101)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
     // SearchRoutingProfiles by exact name: the whole profile, tags and queue ids included.
     let voice = MediaConcurrency::builder()
         .channel(Channel::Voice)
@@ -1255,7 +1232,6 @@ async fn search_queues_and_routing_profiles_return_whole_objects() {
 
 #[tokio::test]
 async fn queue_names_and_hours_and_hours_names_are_updated_in_place() {
-    use aws_sdk_connect::error::ProvideErrorMetadata as _;
     let sb = sandbox(quiet_config()).await;
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
@@ -1306,16 +1282,18 @@ async fn queue_names_and_hours_and_hours_names_are_updated_in_place() {
         describe(ids[0].clone()).await.hours_of_operation_id(),
         Some(night_id.as_str())
     );
-    let missing = c
-        .update_queue_hours_of_operation()
-        .instance_id(&s.instance_id)
-        .queue_id(&ids[0])
-        .hours_of_operation_id("0000-no-such-hours")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert_eq!(missing.code(), Some("ResourceNotFoundException"));
+    assert_eq!(
+        refused(
+            c.update_queue_hours_of_operation()
+                .instance_id(&s.instance_id)
+                .queue_id(&ids[0])
+                .hours_of_operation_id("0000-no-such-hours")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 
     // Only the members sent change.
     c.update_queue_name()
@@ -1330,16 +1308,18 @@ async fn queue_names_and_hours_and_hours_names_are_updated_in_place() {
         (sales.name(), sales.description()),
         (Some("Sales"), Some("the sales line"))
     );
-    let taken = c
-        .update_queue_name()
-        .instance_id(&s.instance_id)
-        .queue_id(&ids[0])
-        .name("Service")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert_eq!(taken.code(), Some("DuplicateResourceException"));
+    assert_eq!(
+        refused(
+            c.update_queue_name()
+                .instance_id(&s.instance_id)
+                .queue_id(&ids[0])
+                .name("Service")
+                .send()
+                .await
+        )
+        .0,
+        "DuplicateResourceException"
+    );
     assert_eq!(describe(ids[0].clone()).await.name(), Some("Sales"));
 
     c.update_hours_of_operation()
@@ -1361,14 +1341,16 @@ async fn queue_names_and_hours_and_hours_names_are_updated_in_place() {
         .filter_map(|h| h.name())
         .collect();
     assert_eq!(names, ["Basic Hours", "Late Shift"]);
-    let taken = c
-        .update_hours_of_operation()
-        .instance_id(&s.instance_id)
-        .hours_of_operation_id(&night_id)
-        .name("Basic Hours")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert_eq!(taken.code(), Some("DuplicateResourceException"));
+    assert_eq!(
+        refused(
+            c.update_hours_of_operation()
+                .instance_id(&s.instance_id)
+                .hours_of_operation_id(&night_id)
+                .name("Basic Hours")
+                .send()
+                .await
+        )
+        .0,
+        "DuplicateResourceException"
+    );
 }

@@ -11,24 +11,6 @@ use aws_sdk_connect::types::{
 };
 use serde_json::{Value, json};
 
-/// The error code of a refused request, and its message followed by the whole answer (where
-/// `InvalidTestCaseException` lists its `Problems`).
-fn refused<T, E: aws_sdk_connect::error::ProvideErrorMetadata>(
-    r: Result<T, aws_sdk_connect::error::SdkError<E>>,
-) -> (String, String) {
-    use aws_sdk_connect::error::ProvideErrorMetadata;
-    let e = r.err().expect("refused");
-    let body = e
-        .raw_response()
-        .and_then(|raw| raw.body().bytes())
-        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-        .unwrap_or_default();
-    (
-        e.code().unwrap_or_default().to_string(),
-        format!("{} {body}", e.message().unwrap_or_default()),
-    )
-}
-
 fn menu_flow(sales: &str, service: &str) -> String {
     flow_content(
         "Menu",

@@ -242,14 +242,15 @@ async fn import_build_publish_alias_and_delete_in_order() {
         .expect("slot type");
     assert_eq!(st.enumeration_values()[0].value(), "later");
 
-    let e = c
-        .create_bot_version()
-        .name("returnCallerConcierge")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_version()
+                .name("returnCallerConcierge")
+                .send()
+                .await
+        )
+        .0,
+        "BadRequestException",
         "only a READY bot publishes"
     );
 
@@ -301,14 +302,17 @@ async fn import_build_publish_alias_and_delete_in_order() {
         "an unchanged $LATEST publishes nothing new"
     );
 
-    let e = c
-        .get_bot_alias()
-        .bot_name("returnCallerConcierge")
-        .name("prod")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
+    assert_eq!(
+        refused(
+            c.get_bot_alias()
+                .bot_name("returnCallerConcierge")
+                .name("prod")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException"
+    );
     let a = c
         .put_bot_alias()
         .bot_name("returnCallerConcierge")
@@ -412,14 +416,17 @@ async fn import_build_publish_alias_and_delete_in_order() {
     };
     assert_eq!(x.reference_type(), Some(&ReferenceType::Botalias));
     assert_eq!(x.example_reference().and_then(|r| r.name()), Some("prod"));
-    let e = c
-        .delete_bot_version()
-        .name("returnCallerConcierge")
-        .version("1")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_in_use_exception());
+    assert_eq!(
+        refused(
+            c.delete_bot_version()
+                .name("returnCallerConcierge")
+                .version("1")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceInUseException"
+    );
 
     c.delete_bot_alias()
         .bot_name("returnCallerConcierge")
@@ -433,27 +440,33 @@ async fn import_build_publish_alias_and_delete_in_order() {
         .send()
         .await
         .expect("delete version");
-    let e = c
-        .delete_bot_version()
-        .name("returnCallerConcierge")
-        .version("1")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
+    assert_eq!(
+        refused(
+            c.delete_bot_version()
+                .name("returnCallerConcierge")
+                .version("1")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException"
+    );
     c.delete_bot()
         .name("returnCallerConcierge")
         .send()
         .await
         .expect("delete bot");
-    let e = c
-        .get_bot()
-        .name("returnCallerConcierge")
-        .version_or_alias("$LATEST")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
+    assert_eq!(
+        refused(
+            c.get_bot()
+                .name("returnCallerConcierge")
+                .version_or_alias("$LATEST")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException"
+    );
     assert!(
         !sb.shared()
             .world()
@@ -461,13 +474,10 @@ async fn import_build_publish_alias_and_delete_in_order() {
             .bot_exists("returnCallerConcierge")
     );
     // Bot removal is asynchronous: its intents stay in use for a moment.
-    let e = c
-        .delete_intent()
-        .name("CallerYes")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_in_use_exception());
+    assert_eq!(
+        refused(c.delete_intent().name("CallerYes").send().await).0,
+        "ResourceInUseException"
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
     for n in ["CallerYes", "CallerNo", "CallerMaybe"] {
         c.delete_intent()
@@ -481,13 +491,10 @@ async fn import_build_publish_alias_and_delete_in_order() {
         .send()
         .await
         .expect("delete slot type");
-    let e = c
-        .delete_slot_type()
-        .name("AnswerKind")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
+    assert_eq!(
+        refused(c.delete_slot_type().name("AnswerKind").send().await).0,
+        "NotFoundException"
+    );
     sb.shutdown().await;
 }
 
@@ -495,16 +502,17 @@ async fn import_build_publish_alias_and_delete_in_order() {
 async fn checksums_guard_every_latest_revision() {
     let sb = sandbox(config(Duration::from_millis(100))).await;
     let c = lex(&sb).await;
-    let e = c
-        .put_intent()
-        .name("CallerYes")
-        .checksum("made-up")
-        .sample_utterances("yes")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(
+            c.put_intent()
+                .name("CallerYes")
+                .checksum("made-up")
+                .sample_utterances("yes")
+                .send()
+                .await
+        )
+        .0,
+        "BadRequestException",
         "a checksum on create"
     );
     let first = c
@@ -516,27 +524,29 @@ async fn checksums_guard_every_latest_revision() {
         .expect("create intent");
     let c1 = first.checksum().expect("checksum").to_string();
     assert_eq!(first.version(), Some("$LATEST"));
-    let e = c
-        .put_intent()
-        .name("CallerYes")
-        .sample_utterances("yes")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.put_intent()
+                .name("CallerYes")
+                .sample_utterances("yes")
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "missing checksum on update"
     );
-    let e = c
-        .put_intent()
-        .name("CallerYes")
-        .checksum("stale")
-        .sample_utterances("yes")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.put_intent()
+                .name("CallerYes")
+                .checksum("stale")
+                .sample_utterances("yes")
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "stale checksum"
     );
     let second = c
@@ -550,15 +560,16 @@ async fn checksums_guard_every_latest_revision() {
         .expect("update");
     let c2 = second.checksum().expect("checksum").to_string();
     assert_ne!(c1, c2, "every $LATEST change gets a new checksum");
-    let e = c
-        .create_intent_version()
-        .name("CallerYes")
-        .checksum(&c1)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.create_intent_version()
+                .name("CallerYes")
+                .checksum(&c1)
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "stale checksum on CreateIntentVersion"
     );
     let v = c
@@ -578,8 +589,10 @@ async fn checksums_guard_every_latest_revision() {
             .child_directed(false)
             .process_behavior(ProcessBehavior::Save)
     };
-    let e = base().checksum("x").send().await.unwrap_err();
-    assert!(e.into_service_error().is_bad_request_exception());
+    assert_eq!(
+        refused(base().checksum("x").send().await).0,
+        "BadRequestException"
+    );
     let saved = base()
         .intents(intent_ref("CallerYes", "$LATEST"))
         .send()
@@ -587,14 +600,14 @@ async fn checksums_guard_every_latest_revision() {
         .expect("create bot");
     assert_eq!(saved.status(), Some(&Status::NotBuilt));
     let b1 = saved.checksum().expect("checksum").to_string();
-    let e = base().send().await.unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(base().send().await).0,
+        "PreconditionFailedException",
         "missing checksum on bot update"
     );
-    let e = base().checksum("stale").send().await.unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(base().checksum("stale").send().await).0,
+        "PreconditionFailedException",
         "stale checksum on bot update"
     );
     let b2 = base()
@@ -607,15 +620,16 @@ async fn checksums_guard_every_latest_revision() {
         .unwrap()
         .to_string();
     assert_ne!(b1, b2);
-    let e = c
-        .create_bot_version()
-        .name("Checked")
-        .checksum(&b1)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_version()
+                .name("Checked")
+                .checksum(&b1)
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "stale checksum on CreateBotVersion"
     );
     // PutBot replaces $LATEST: the intents not resent are gone.
@@ -643,14 +657,9 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
     let (status, reason, _) = bot_status(&c, "Empty").await;
     assert_eq!(status, Status::Failed);
     assert!(reason.unwrap().contains("no intents"));
-    let e = c
-        .create_bot_version()
-        .name("Empty")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(c.create_bot_version().name("Empty").send().await).0,
+        "BadRequestException",
         "a FAILED bot does not publish"
     );
 
@@ -683,14 +692,9 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (status, _, _) = bot_status(&c, "Latest").await;
     assert_eq!(status, Status::Ready);
-    let e = c
-        .create_bot_version()
-        .name("Latest")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(c.create_bot_version().name("Latest").send().await).0,
+        "BadRequestException",
         "intents must be numbered versions to publish"
     );
     // A change to an intent's $LATEST makes the bots using it unbuilt.
@@ -713,40 +717,43 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
         .expect("change intent");
     assert_eq!(bot_status(&c, "Latest").await.0, Status::NotBuilt);
 
-    let e = c
-        .put_bot()
-        .name("Dangling")
-        .locale(Locale::EnUs)
-        .child_directed(false)
-        .intents(intent_ref("Nope", "$LATEST"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(
+            c.put_bot()
+                .name("Dangling")
+                .locale(Locale::EnUs)
+                .child_directed(false)
+                .intents(intent_ref("Nope", "$LATEST"))
+                .send()
+                .await
+        )
+        .0,
+        "BadRequestException",
         "unknown intent"
     );
-    let e = c
-        .put_bot()
-        .name("NoLocale")
-        .child_directed(false)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(
+            c.put_bot()
+                .name("NoLocale")
+                .child_directed(false)
+                .send()
+                .await
+        )
+        .0,
+        "BadRequestException",
         "locale is required"
     );
-    let e = c
-        .put_bot_alias()
-        .bot_name("Latest")
-        .name("prod")
-        .bot_version("9")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(
+            c.put_bot_alias()
+                .bot_name("Latest")
+                .name("prod")
+                .bot_version("9")
+                .send()
+                .await
+        )
+        .0,
+        "BadRequestException",
         "unknown bot version"
     );
     sb.shutdown().await;
@@ -808,15 +815,16 @@ async fn import_failures_are_reported_and_merge_strategies_apply() {
     )
     .await;
     assert_eq!(meta.import_status(), Some(&ImportStatus::Failed));
-    let e = c
-        .get_bot()
-        .name("Meta")
-        .version_or_alias("$LATEST")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_not_found_exception(),
+    assert_eq!(
+        refused(
+            c.get_bot()
+                .name("Meta")
+                .version_or_alias("$LATEST")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException",
         "a failed import creates no bot"
     );
 
@@ -885,27 +893,30 @@ async fn import_failures_are_reported_and_merge_strategies_apply() {
         (Some(&ImportStatus::Complete), Some("Solo"))
     );
 
-    let e = c
-        .start_import()
-        .payload(Blob::new(zip_of(&[("i.json", b"{}")])))
-        .resource_type(ResourceType::Intent)
-        .merge_strategy(MergeStrategy::FailOnConflict)
-        .tags(
-            aws_sdk_lexmodelbuilding::types::Tag::builder()
-                .key("k")
-                .value("v")
-                .build()
-                .unwrap(),
+    assert_eq!(
+        refused(
+            c.start_import()
+                .payload(Blob::new(zip_of(&[("i.json", b"{}")])))
+                .resource_type(ResourceType::Intent)
+                .merge_strategy(MergeStrategy::FailOnConflict)
+                .tags(
+                    aws_sdk_lexmodelbuilding::types::Tag::builder()
+                        .key("k")
+                        .value("v")
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
         )
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+        .0,
+        "BadRequestException",
         "tags only on bot imports"
     );
-    let e = c.get_import().import_id("nope").send().await.unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
+    assert_eq!(
+        refused(c.get_import().import_id("nope").send().await).0,
+        "NotFoundException"
+    );
     sb.shutdown().await;
 }
 
@@ -914,9 +925,9 @@ async fn names_lists_and_pages() {
     let sb = sandbox(config(Duration::from_millis(100))).await;
     let c = lex(&sb).await;
     for bad in ["Yes1", "Yes-No", "_Yes", "a__b"] {
-        let e = c.put_intent().name(bad).send().await.unwrap_err();
-        assert!(
-            e.into_service_error().is_bad_request_exception(),
+        assert_eq!(
+            refused(c.put_intent().name(bad).send().await).0,
+            "BadRequestException",
             "{bad} is not a valid name"
         );
     }
@@ -976,25 +987,31 @@ async fn names_lists_and_pages() {
         .await
         .expect("contains");
     assert_eq!(pagers.bots().len(), 12);
-    let e = c.get_bots().max_results(51).send().await.unwrap_err();
-    assert!(e.into_service_error().is_bad_request_exception());
-    let e = c
-        .get_bot()
-        .name("Nobody")
-        .version_or_alias("$LATEST")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_not_found_exception());
-    let e = c
-        .get_bot()
-        .name("Other")
-        .version_or_alias("prod")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_not_found_exception(),
+    assert_eq!(
+        refused(c.get_bots().max_results(51).send().await).0,
+        "BadRequestException"
+    );
+    assert_eq!(
+        refused(
+            c.get_bot()
+                .name("Nobody")
+                .version_or_alias("$LATEST")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException"
+    );
+    assert_eq!(
+        refused(
+            c.get_bot()
+                .name("Other")
+                .version_or_alias("prod")
+                .send()
+                .await
+        )
+        .0,
+        "NotFoundException",
         "unknown alias"
     );
     c.put_slot_type()
@@ -1008,9 +1025,9 @@ async fn names_lists_and_pages() {
         .send()
         .await
         .expect("slot type");
-    let e = c.put_slot_type().name("Empty").send().await.unwrap_err();
-    assert!(
-        e.into_service_error().is_bad_request_exception(),
+    assert_eq!(
+        refused(c.put_slot_type().name("Empty").send().await).0,
+        "BadRequestException",
         "a custom slot type needs values"
     );
     let types = c.get_slot_types().send().await.expect("slot types");

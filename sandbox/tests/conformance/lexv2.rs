@@ -414,14 +414,17 @@ async fn failed_builds_report_reasons_and_the_waiter_stops() {
         ["Intent Silent must have at least one sample utterance"]
     );
     // A failed locale cannot be versioned.
-    let err = c
-        .create_bot_version()
-        .bot_id(&bot)
-        .bot_version_locale_specification("en_US", en_us_draft())
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err.into_service_error().is_precondition_failed_exception());
+    assert_eq!(
+        refused(
+            c.create_bot_version()
+                .bot_id(&bot)
+                .bot_version_locale_specification("en_US", en_us_draft())
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException"
+    );
     sb.shutdown().await;
 }
 
@@ -439,34 +442,41 @@ async fn changes_during_a_build_conflict() {
         .send()
         .await
         .expect("build");
-    let err = c
-        .create_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_name("No")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err.into_service_error().is_conflict_exception());
-    let err = c
-        .build_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err.into_service_error().is_conflict_exception());
-    let err = c
-        .create_bot_version()
-        .bot_id(&bot)
-        .bot_version_locale_specification("en_US", en_us_draft())
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        err.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.create_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_name("No")
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException"
+    );
+    assert_eq!(
+        refused(
+            c.build_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException"
+    );
+    assert_eq!(
+        refused(
+            c.create_bot_version()
+                .bot_id(&bot)
+                .bot_version_locale_specification("en_US", en_us_draft())
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "a Building locale is not versionable"
     );
     sb.shutdown().await;
@@ -478,260 +488,283 @@ async fn validation_errors_are_typed() {
     let c = lex(&sb).await;
     let privacy = || DataPrivacy::builder().child_directed(false).build();
 
-    let e = c
-        .create_bot()
-        .bot_name("NoRole")
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(300)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot()
+                .bot_name("NoRole")
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(300)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "roleArn is required"
     );
-    let e = c
-        .create_bot()
-        .bot_name("bad name!")
-        .role_arn(ROLE)
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(300)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot()
+                .bot_name("bad name!")
+                .role_arn(ROLE)
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(300)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "name pattern"
     );
-    let e = c
-        .create_bot()
-        .bot_name("ShortTtl")
-        .role_arn(ROLE)
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(10)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot()
+                .bot_name("ShortTtl")
+                .role_arn(ROLE)
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(10)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "ttl bounds"
     );
-    let e = c
-        .create_bot()
-        .bot_name("BadRole")
-        .role_arn("arn:aws:iam::1:role/x-y-z-padding-padding")
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(300)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot()
+                .bot_name("BadRole")
+                .role_arn("arn:aws:iam::1:role/x-y-z-padding-padding")
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(300)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "role arn pattern"
     );
 
     let bot = create_bot(&c, "Dup").await;
-    let e = c
-        .create_bot()
-        .bot_name("Dup")
-        .role_arn(ROLE)
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(300)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_conflict_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot()
+                .bot_name("Dup")
+                .role_arn(ROLE)
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(300)
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException",
         "duplicate bot name"
     );
 
-    let e = c
-        .describe_bot()
-        .bot_id("ABCDEFGHIJ")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
-    let e = c
-        .update_bot()
-        .bot_id("ABCDEFGHIJ")
-        .bot_name("X")
-        .role_arn(ROLE)
-        .data_privacy(privacy())
-        .idle_session_ttl_in_seconds(300)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(c.describe_bot().bot_id("ABCDEFGHIJ").send().await).0,
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            c.update_bot()
+                .bot_id("ABCDEFGHIJ")
+                .bot_name("X")
+                .role_arn(ROLE)
+                .data_privacy(privacy())
+                .idle_session_ttl_in_seconds(300)
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "changes to unknown bots"
     );
 
-    let e = c
-        .create_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "nluIntentConfidenceThreshold is required"
     );
-    let e = c
-        .create_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("xx_YY")
-        .nlu_intent_confidence_threshold(0.4)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("xx_YY")
+                .nlu_intent_confidence_threshold(0.4)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "unknown locale"
     );
-    let e = c
-        .create_bot_locale()
-        .bot_id(&bot)
-        .bot_version("1")
-        .locale_id("en_US")
-        .nlu_intent_confidence_threshold(0.4)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_locale()
+                .bot_id(&bot)
+                .bot_version("1")
+                .locale_id("en_US")
+                .nlu_intent_confidence_threshold(0.4)
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "locales are created on DRAFT only"
     );
     create_locale(&c, &bot).await;
-    let e = c
-        .create_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .nlu_intent_confidence_threshold(0.4)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_conflict_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .nlu_intent_confidence_threshold(0.4)
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException",
         "duplicate locale"
     );
-    let e = c
-        .describe_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_GB")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_GB")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 
     create_intent(&c, &bot, "Yes", &["yes"]).await;
-    let e = c
-        .create_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_name("Yes")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_conflict_exception(),
+    assert_eq!(
+        refused(
+            c.create_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_name("Yes")
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException",
         "duplicate intent"
     );
-    let e = c
-        .create_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_name("has space")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_name("has space")
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "intent name pattern"
     );
-    let e = c
-        .delete_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_id("FALLBCKINT")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.delete_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_id("FALLBCKINT")
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "the fallback intent stays"
     );
-    let e = c
-        .describe_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_id("ZZZZZZZZZZ")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_id("ZZZZZZZZZZ")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 
-    let e = c
-        .create_bot_version()
-        .bot_id(&bot)
-        .bot_version_locale_specification("en_US", en_us_draft())
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_version()
+                .bot_id(&bot)
+                .bot_version_locale_specification("en_US", en_us_draft())
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "an unbuilt locale cannot be versioned"
     );
-    let e = c
-        .create_bot_alias()
-        .bot_id(&bot)
-        .bot_alias_name("prod")
-        .bot_version("DRAFT")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_name("prod")
+                .bot_version("DRAFT")
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "aliases take numbered versions"
     );
-    let e = c
-        .create_bot_alias()
-        .bot_id(&bot)
-        .bot_alias_name("prod")
-        .bot_version("7")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_name("prod")
+                .bot_version("7")
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "the version must exist"
     );
-    let e = c
-        .describe_bot_version()
-        .bot_id(&bot)
-        .bot_version("7")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
-    let e = c
-        .delete_bot_alias()
-        .bot_id(&bot)
-        .bot_alias_id("TSTALIASID")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_validation_exception(),
+    assert_eq!(
+        refused(
+            c.describe_bot_version()
+                .bot_id(&bot)
+                .bot_version("7")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
+    assert_eq!(
+        refused(
+            c.delete_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_id("TSTALIASID")
+                .send()
+                .await
+        )
+        .0,
+        "ValidationException",
         "the test alias goes with its bot"
     );
     sb.shutdown().await;
@@ -751,33 +784,35 @@ async fn deletes_respect_aliases_unless_skipped_and_bot_deletion_is_async() {
         .await
         .expect("alias");
     let alias_id = alias.bot_alias_id().unwrap().to_string();
-    let e = c
-        .create_bot_alias()
-        .bot_id(&bot)
-        .bot_alias_name("prod")
-        .bot_version("1")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_conflict_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_name("prod")
+                .bot_version("1")
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException",
         "duplicate alias name"
     );
 
-    let e = c
-        .delete_bot_version()
-        .bot_id(&bot)
-        .bot_version("1")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(
+            c.delete_bot_version()
+                .bot_id(&bot)
+                .bot_version("1")
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException",
         "version in use by prod"
     );
-    let e = c.delete_bot().bot_id(&bot).send().await.unwrap_err();
-    assert!(
-        e.into_service_error().is_precondition_failed_exception(),
+    assert_eq!(
+        refused(c.delete_bot().bot_id(&bot).send().await).0,
+        "PreconditionFailedException",
         "bot in use by prod"
     );
 
@@ -789,28 +824,34 @@ async fn deletes_respect_aliases_unless_skipped_and_bot_deletion_is_async() {
         .await
         .expect("delete alias");
     assert_eq!(d.bot_alias_status().map(|s| s.as_str()), Some("Deleting"));
-    let e = c
-        .describe_bot_alias()
-        .bot_id(&bot)
-        .bot_alias_id(&alias_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_bot_alias()
+                .bot_id(&bot)
+                .bot_alias_id(&alias_id)
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
     c.delete_bot_version()
         .bot_id(&bot)
         .bot_version("1")
         .send()
         .await
         .expect("delete version");
-    let e = c
-        .describe_bot_version()
-        .bot_id(&bot)
-        .bot_version("1")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_bot_version()
+                .bot_id(&bot)
+                .bot_version("1")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 
     let d = c
         .delete_bot()
@@ -828,23 +869,24 @@ async fn deletes_respect_aliases_unless_skipped_and_bot_deletion_is_async() {
             .bot_status(),
         Some(&BotStatus::Deleting)
     );
-    let e = c
-        .create_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_GB")
-        .nlu_intent_confidence_threshold(0.4)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        e.into_service_error().is_conflict_exception(),
+    assert_eq!(
+        refused(
+            c.create_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_GB")
+                .nlu_intent_confidence_threshold(0.4)
+                .send()
+                .await
+        )
+        .0,
+        "ConflictException",
         "a deleting bot takes no changes"
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let e = c.describe_bot().bot_id(&bot).send().await.unwrap_err();
-    assert!(
-        e.into_service_error().is_resource_not_found_exception(),
+    assert_eq!(
+        refused(c.describe_bot().bot_id(&bot).send().await).0,
+        "ResourceNotFoundException",
         "gone after the deletion delay"
     );
 
@@ -951,15 +993,14 @@ async fn list_bots_paginates_filters_and_sorts() {
         .await
         .expect("sorted");
     assert_eq!(desc.bot_summaries()[0].bot_name(), Some("pager11"));
-    let e = c
-        .list_bots()
-        .next_token("not-a-token")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_validation_exception());
-    let e = c.list_bots().max_results(5000).send().await.unwrap_err();
-    assert!(e.into_service_error().is_validation_exception());
+    assert_eq!(
+        refused(c.list_bots().next_token("not-a-token").send().await).0,
+        "ValidationException"
+    );
+    assert_eq!(
+        refused(c.list_bots().max_results(5000).send().await).0,
+        "ValidationException"
+    );
     sb.shutdown().await;
 }
 
@@ -1011,15 +1052,18 @@ async fn locales_and_intents_update_list_and_delete() {
         .send()
         .await
         .expect("delete locale");
-    let e = c
-        .describe_bot_locale()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_GB")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_resource_not_found_exception());
+    assert_eq!(
+        refused(
+            c.describe_bot_locale()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_GB")
+                .send()
+                .await
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
 
     for n in ["Alpha", "Beta", "Gamma"] {
         create_intent(&c, &bot, n, &["x"]).await;
@@ -1063,16 +1107,19 @@ async fn locales_and_intents_update_list_and_delete() {
         .send()
         .await
         .expect("delete intent");
-    let e = c
-        .delete_intent()
-        .bot_id(&bot)
-        .bot_version("DRAFT")
-        .locale_id("en_US")
-        .intent_id(&beta_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(e.into_service_error().is_precondition_failed_exception());
+    assert_eq!(
+        refused(
+            c.delete_intent()
+                .bot_id(&bot)
+                .bot_version("DRAFT")
+                .locale_id("en_US")
+                .intent_id(&beta_id)
+                .send()
+                .await
+        )
+        .0,
+        "PreconditionFailedException"
+    );
     let ub = c
         .update_bot()
         .bot_id(&bot)
