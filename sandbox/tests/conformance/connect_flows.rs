@@ -172,16 +172,48 @@ async fn duplicate_names_and_required_fields() {
     let sb = sandbox(quiet_config()).await;
     let s = seeded(&sb).await;
     let c = connect_client(&sb).await;
-    let (code, message) = refused(
+    // Each case changes one member of a valid CreateContactFlow.
+    type Flow =
+        aws_sdk_connect::operation::create_contact_flow::builders::CreateContactFlowFluentBuilder;
+    let valid = || {
         c.create_contact_flow()
             .instance_id(&s.instance_id)
-            .name("Default agent whisper")
-            .r#type(ContactFlowType::AgentWhisper)
-            .content(end_flow())
-            .send()
-            .await,
-    );
-    assert_eq!(code, "DuplicateResourceException", "{message}");
+            .r#type(ContactFlowType::ContactFlow)
+            .content(disconnect_flow())
+    };
+    let cases: &[(&str, fn(Flow) -> Flow, &str)] = &[
+        (
+            "a flow with the name of an existing flow is a duplicate",
+            |b| {
+                b.name("Default agent whisper")
+                    .r#type(ContactFlowType::AgentWhisper)
+                    .content(end_flow())
+            },
+            "DuplicateResourceException",
+        ),
+        (
+            "a flow name of 128 characters is refused",
+            |b| b.name("n".repeat(128)),
+            "InvalidParameterException",
+        ),
+        (
+            "a flow in an unknown instance is not found",
+            |b| b.instance_id("not-an-instance").name("x"),
+            "ResourceNotFoundException",
+        ),
+        (
+            "a flow of an unknown type is refused",
+            |b| {
+                b.name("weird type")
+                    .r#type(ContactFlowType::from("NOT_A_TYPE"))
+            },
+            "InvalidParameterException",
+        ),
+    ];
+    for (case, change, code) in cases {
+        let (got, message) = refused(change(valid()).send().await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
     // Content missing: the SDK refuses before sending (required member), so send raw JSON without it
     let (status, body, _) = http(
         &sb.connect_url,
@@ -196,36 +228,6 @@ async fn duplicate_names_and_required_fields() {
         (400, Some("InvalidParameterException")),
         "{body}"
     );
-    let (code, message) = refused(
-        c.create_contact_flow()
-            .instance_id(&s.instance_id)
-            .name("n".repeat(128))
-            .r#type(ContactFlowType::ContactFlow)
-            .content(disconnect_flow())
-            .send()
-            .await,
-    );
-    assert_eq!(code, "InvalidParameterException", "{message}");
-    let (code, message) = refused(
-        c.create_contact_flow()
-            .instance_id("not-an-instance")
-            .name("x")
-            .r#type(ContactFlowType::ContactFlow)
-            .content(disconnect_flow())
-            .send()
-            .await,
-    );
-    assert_eq!(code, "ResourceNotFoundException", "{message}");
-    let (code, message) = refused(
-        c.create_contact_flow()
-            .instance_id(&s.instance_id)
-            .name("weird type")
-            .r#type(ContactFlowType::from("NOT_A_TYPE"))
-            .content(disconnect_flow())
-            .send()
-            .await,
-    );
-    assert_eq!(code, "InvalidParameterException", "{message}");
 }
 
 #[tokio::test]

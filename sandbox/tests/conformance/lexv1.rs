@@ -717,32 +717,25 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
         .expect("change intent");
     assert_eq!(bot_status(&c, "Latest").await.0, Status::NotBuilt);
 
-    assert_eq!(
-        refused(
-            c.put_bot()
-                .name("Dangling")
-                .locale(Locale::EnUs)
-                .child_directed(false)
-                .intents(intent_ref("Nope", "$LATEST"))
-                .send()
-                .await
-        )
-        .0,
-        "BadRequestException",
-        "unknown intent"
-    );
-    assert_eq!(
-        refused(
-            c.put_bot()
-                .name("NoLocale")
-                .child_directed(false)
-                .send()
-                .await
-        )
-        .0,
-        "BadRequestException",
-        "locale is required"
-    );
+    // Each case changes one member of a valid PutBot.
+    type Bot = aws_sdk_lexmodelbuilding::operation::put_bot::builders::PutBotFluentBuilder;
+    let valid = || c.put_bot().locale(Locale::EnUs).child_directed(false);
+    let cases: &[(&str, fn(Bot) -> Bot, &str)] = &[
+        (
+            "a bot using an unknown intent is refused",
+            |b| b.name("Dangling").intents(intent_ref("Nope", "$LATEST")),
+            "BadRequestException",
+        ),
+        (
+            "a bot without a locale is refused (locale is required)",
+            |b| b.name("NoLocale").set_locale(None),
+            "BadRequestException",
+        ),
+    ];
+    for (case, change, code) in cases {
+        let (got, message) = refused(change(valid()).send().await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
     assert_eq!(
         refused(
             c.put_bot_alias()
@@ -991,29 +984,21 @@ async fn names_lists_and_pages() {
         refused(c.get_bots().max_results(51).send().await).0,
         "BadRequestException"
     );
-    assert_eq!(
-        refused(
-            c.get_bot()
-                .name("Nobody")
-                .version_or_alias("$LATEST")
-                .send()
-                .await
-        )
-        .0,
-        "NotFoundException"
-    );
-    assert_eq!(
-        refused(
-            c.get_bot()
-                .name("Other")
-                .version_or_alias("prod")
-                .send()
-                .await
-        )
-        .0,
-        "NotFoundException",
-        "unknown alias"
-    );
+    // GetBot of what does not exist.
+    let cases = [
+        ("an unknown bot is not found", "Nobody", "$LATEST"),
+        ("an unknown alias is not found", "Other", "prod"),
+    ];
+    for (case, name, version) in cases {
+        let answer = c
+            .get_bot()
+            .name(name)
+            .version_or_alias(version)
+            .send()
+            .await;
+        let (got, message) = refused(answer);
+        assert_eq!(got, "NotFoundException", "{case}: {message}");
+    }
     c.put_slot_type()
         .name("Colour")
         .enumeration_values(

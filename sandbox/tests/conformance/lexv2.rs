@@ -488,61 +488,43 @@ async fn validation_errors_are_typed() {
     let c = lex(&sb).await;
     let privacy = || DataPrivacy::builder().child_directed(false).build();
 
-    assert_eq!(
-        refused(
-            c.create_bot()
-                .bot_name("NoRole")
-                .data_privacy(privacy())
-                .idle_session_ttl_in_seconds(300)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "roleArn is required"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot()
-                .bot_name("bad name!")
-                .role_arn(ROLE)
-                .data_privacy(privacy())
-                .idle_session_ttl_in_seconds(300)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "name pattern"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot()
-                .bot_name("ShortTtl")
-                .role_arn(ROLE)
-                .data_privacy(privacy())
-                .idle_session_ttl_in_seconds(10)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "ttl bounds"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot()
-                .bot_name("BadRole")
-                .role_arn("arn:aws:iam::1:role/x-y-z-padding-padding")
-                .data_privacy(privacy())
-                .idle_session_ttl_in_seconds(300)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "role arn pattern"
-    );
+    // Each case changes one member of a valid CreateBot.
+    type Bot = aws_sdk_lexmodelsv2::operation::create_bot::builders::CreateBotFluentBuilder;
+    let valid = || {
+        c.create_bot()
+            .role_arn(ROLE)
+            .data_privacy(privacy())
+            .idle_session_ttl_in_seconds(300)
+    };
+    let cases: &[(&str, fn(Bot) -> Bot, &str)] = &[
+        (
+            "a bot without roleArn is refused (roleArn is required)",
+            |b| b.bot_name("NoRole").set_role_arn(None),
+            "ValidationException",
+        ),
+        (
+            "a bot name outside the name pattern is refused",
+            |b| b.bot_name("bad name!"),
+            "ValidationException",
+        ),
+        (
+            "an idle session TTL under its bounds is refused",
+            |b| b.bot_name("ShortTtl").idle_session_ttl_in_seconds(10),
+            "ValidationException",
+        ),
+        (
+            "a role ARN outside the role ARN pattern is refused",
+            |b| {
+                b.bot_name("BadRole")
+                    .role_arn("arn:aws:iam::1:role/x-y-z-padding-padding")
+            },
+            "ValidationException",
+        ),
+    ];
+    for (case, change, code) in cases {
+        let (got, message) = refused(change(valid()).send().await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
 
     let bot = create_bot(&c, "Dup").await;
     assert_eq!(
@@ -580,47 +562,37 @@ async fn validation_errors_are_typed() {
         "changes to unknown bots"
     );
 
-    assert_eq!(
-        refused(
-            c.create_bot_locale()
-                .bot_id(&bot)
-                .bot_version("DRAFT")
-                .locale_id("en_US")
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "nluIntentConfidenceThreshold is required"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot_locale()
-                .bot_id(&bot)
-                .bot_version("DRAFT")
-                .locale_id("xx_YY")
-                .nlu_intent_confidence_threshold(0.4)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "unknown locale"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot_locale()
-                .bot_id(&bot)
-                .bot_version("1")
-                .locale_id("en_US")
-                .nlu_intent_confidence_threshold(0.4)
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "locales are created on DRAFT only"
-    );
+    // Each case changes one member of a valid CreateBotLocale.
+    type Locale =
+        aws_sdk_lexmodelsv2::operation::create_bot_locale::builders::CreateBotLocaleFluentBuilder;
+    let valid = || {
+        c.create_bot_locale()
+            .bot_id(&bot)
+            .bot_version("DRAFT")
+            .locale_id("en_US")
+            .nlu_intent_confidence_threshold(0.4)
+    };
+    let cases: &[(&str, fn(Locale) -> Locale, &str)] = &[
+        (
+            "a locale without nluIntentConfidenceThreshold is refused (it is required)",
+            |b| b.set_nlu_intent_confidence_threshold(None),
+            "ValidationException",
+        ),
+        (
+            "an unknown locale id is refused",
+            |b| b.locale_id("xx_YY"),
+            "ValidationException",
+        ),
+        (
+            "a locale on a numbered version is refused (locales are created on DRAFT only)",
+            |b| b.bot_version("1"),
+            "ValidationException",
+        ),
+    ];
+    for (case, change, code) in cases {
+        let (got, message) = refused(change(valid()).send().await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
     create_locale(&c, &bot).await;
     assert_eq!(
         refused(
