@@ -2,7 +2,7 @@
 //! state, `common` what the operations share (errors, instance lookup by id or ARN, tags,
 //! timestamps, ARNs), `search` the Search* criteria, `seed` the seeded instance and the admin
 //! additions. Operation handlers live in one file per resource family; flow-language validation
-//! in `flow_check.rs`; test cases in `testcases.rs`, `testlang.rs` and `walk.rs`.
+//! in `flow_check.rs`; test cases in `testcases/`, `testlang/` and `walk/`.
 use crate::core::Route;
 
 mod assoc;

@@ -1,8 +1,8 @@
 //! Connect test cases (flow testing without a phone): Create/Describe/Update/Delete/List/Search
 //! TestCase, Start/Stop TestCaseExecution, GetTestCaseExecutionSummary, ListTestCaseExecutions,
 //! ListTestCaseExecutionRecords. URIs, members and constraints are those of aws-sdk-connect
-//! 1.220.0 (and the same model in botocore); validation of `Content` is in `testlang.rs`, the
-//! executor in `walk.rs`. Strictness choices are listed in `sandbox/TESTCASES.md`.
+//! 1.220.0 (and the same model in botocore); validation of `Content` is in `testlang`, the
+//! executor in `walk`. Strictness choices are listed in `sandbox/TESTCASES.md`.
 //!
 //! Executions are scheduled by [`drive`], a background task of the running sandbox: at most
 //! [`MAX_RUNNING`] IN_PROGRESS per account and Region, the rest INITIATED (queued) up to
