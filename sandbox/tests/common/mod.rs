@@ -237,3 +237,23 @@ pub fn refused<T, E: aws_sdk_connect::error::ProvideErrorMetadata>(
         format!("{} {body}", e.message().unwrap_or_default()),
     )
 }
+
+/// One refusal case, in the manner of rust-analyzer's `check(fixture, expect)`: its name (what it
+/// expects), the change it makes to a valid request, and the error code the answer must carry.
+pub type Refusal<B> = (&'static str, fn(B) -> B, &'static str);
+
+/// Sends each case's request (`valid()` changed by the case) and checks the code it is refused
+/// with; a failure names the case and shows the whole answer.
+pub async fn check_refusals<B, T, E, F>(
+    valid: impl Fn() -> B,
+    cases: &[Refusal<B>],
+    send: impl Fn(B) -> F,
+) where
+    F: std::future::Future<Output = Result<T, aws_sdk_connect::error::SdkError<E>>>,
+    E: aws_sdk_connect::error::ProvideErrorMetadata,
+{
+    for (case, change, code) in cases {
+        let (got, message) = refused(send(change(valid())).await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
+}

@@ -181,7 +181,7 @@ async fn duplicate_names_and_required_fields() {
             .r#type(ContactFlowType::ContactFlow)
             .content(disconnect_flow())
     };
-    let cases: &[(&str, fn(Flow) -> Flow, &str)] = &[
+    let cases: &[Refusal<Flow>] = &[
         (
             "a flow with the name of an existing flow is a duplicate",
             |b| {
@@ -210,10 +210,7 @@ async fn duplicate_names_and_required_fields() {
             "InvalidParameterException",
         ),
     ];
-    for (case, change, code) in cases {
-        let (got, message) = refused(change(valid()).send().await);
-        assert_eq!(got, *code, "{case}: {message}");
-    }
+    check_refusals(valid, cases, |b| b.send()).await;
     // Content missing: the SDK refuses before sending (required member), so send raw JSON without it
     let (status, body, _) = http(
         &sb.connect_url,

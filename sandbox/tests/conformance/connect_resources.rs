@@ -72,25 +72,27 @@ async fn queues_and_hours() {
         dq.tags().unwrap().get("app").map(String::as_str),
         Some("returns")
     );
-    // duplicate name, unknown hours, missing hours (raw)
-    let (code, message) = refused(
+    // duplicate name, unknown hours, missing hours (raw). Each case changes one member of a
+    // valid CreateQueue.
+    type Queue = aws_sdk_connect::operation::create_queue::builders::CreateQueueFluentBuilder;
+    let valid = || {
         c.create_queue()
             .instance_id(&s.instance_id)
-            .name("BasicQueue")
             .hours_of_operation_id(&s.hours_id)
-            .send()
-            .await,
-    );
-    assert_eq!(code, "DuplicateResourceException", "{message}");
-    let (code, message) = refused(
-        c.create_queue()
-            .instance_id(&s.instance_id)
-            .name("Q2")
-            .hours_of_operation_id("nope")
-            .send()
-            .await,
-    );
-    assert_eq!(code, "ResourceNotFoundException", "{message}");
+    };
+    let cases: &[Refusal<Queue>] = &[
+        (
+            "a queue with the name of an existing queue is a duplicate",
+            |b| b.name("BasicQueue"),
+            "DuplicateResourceException",
+        ),
+        (
+            "a queue on unknown hours of operation is not found",
+            |b| b.name("Q2").hours_of_operation_id("nope"),
+            "ResourceNotFoundException",
+        ),
+    ];
+    check_refusals(valid, cases, |b| b.send()).await;
     let (status, body, _) = http(
         &sb.connect_url,
         "PUT",
@@ -344,35 +346,38 @@ async fn routing_profiles_and_queue_associations() {
             .await,
     );
     assert_eq!(code, "ResourceNotFoundException", "{message}");
-    // validation: duplicate name, missing description (raw), VOICE concurrency must be 1
-    let (code, message) = refused(
+    // validation: duplicate name, missing description (raw), VOICE concurrency must be 1. Each
+    // case changes one member of a valid CreateRoutingProfile.
+    type Profile =
+        aws_sdk_connect::operation::create_routing_profile::builders::CreateRoutingProfileFluentBuilder;
+    let valid = || {
         c.create_routing_profile()
             .instance_id(&s.instance_id)
-            .name("Basic Routing Profile")
             .description("d")
             .default_outbound_queue_id(&queues[0])
             .media_concurrencies(voice.clone())
-            .send()
-            .await,
-    );
-    assert_eq!(code, "DuplicateResourceException", "{message}");
-    let (code, message) = refused(
-        c.create_routing_profile()
-            .instance_id(&s.instance_id)
-            .name("two voice")
-            .description("d")
-            .default_outbound_queue_id(&queues[0])
-            .media_concurrencies(
-                MediaConcurrency::builder()
-                    .channel(Channel::Voice)
-                    .concurrency(2)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await,
-    );
-    assert_eq!(code, "InvalidParameterException", "{message}");
+    };
+    let cases: &[Refusal<Profile>] = &[
+        (
+            "a routing profile with the name of an existing one is a duplicate",
+            |b| b.name("Basic Routing Profile"),
+            "DuplicateResourceException",
+        ),
+        (
+            "a VOICE concurrency other than 1 is refused",
+            |b| {
+                b.name("two voice").set_media_concurrencies(Some(vec![
+                    MediaConcurrency::builder()
+                        .channel(Channel::Voice)
+                        .concurrency(2)
+                        .build()
+                        .unwrap(),
+                ]))
+            },
+            "InvalidParameterException",
+        ),
+    ];
+    check_refusals(valid, cases, |b| b.send()).await;
     let (status, body, _) = http(
         &sb.connect_url,
         "PUT",

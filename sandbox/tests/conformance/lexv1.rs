@@ -524,31 +524,22 @@ async fn checksums_guard_every_latest_revision() {
         .expect("create intent");
     let c1 = first.checksum().expect("checksum").to_string();
     assert_eq!(first.version(), Some("$LATEST"));
-    assert_eq!(
-        refused(
-            c.put_intent()
-                .name("CallerYes")
-                .sample_utterances("yes")
-                .send()
-                .await
-        )
-        .0,
-        "PreconditionFailedException",
-        "missing checksum on update"
-    );
-    assert_eq!(
-        refused(
-            c.put_intent()
-                .name("CallerYes")
-                .checksum("stale")
-                .sample_utterances("yes")
-                .send()
-                .await
-        )
-        .0,
-        "PreconditionFailedException",
-        "stale checksum"
-    );
+    // Each case changes the checksum of an update of CallerYes.
+    type Intent = aws_sdk_lexmodelbuilding::operation::put_intent::builders::PutIntentFluentBuilder;
+    let valid = || c.put_intent().name("CallerYes").sample_utterances("yes");
+    let cases: &[Refusal<Intent>] = &[
+        (
+            "an update without the checksum is refused",
+            |b| b,
+            "PreconditionFailedException",
+        ),
+        (
+            "an update with a stale checksum is refused",
+            |b| b.checksum("stale"),
+            "PreconditionFailedException",
+        ),
+    ];
+    check_refusals(valid, cases, |b| b.send()).await;
     let second = c
         .put_intent()
         .name("CallerYes")
@@ -720,7 +711,7 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
     // Each case changes one member of a valid PutBot.
     type Bot = aws_sdk_lexmodelbuilding::operation::put_bot::builders::PutBotFluentBuilder;
     let valid = || c.put_bot().locale(Locale::EnUs).child_directed(false);
-    let cases: &[(&str, fn(Bot) -> Bot, &str)] = &[
+    let cases: &[Refusal<Bot>] = &[
         (
             "a bot using an unknown intent is refused",
             |b| b.name("Dangling").intents(intent_ref("Nope", "$LATEST")),
@@ -732,10 +723,7 @@ async fn builds_fail_with_reasons_and_publishing_is_strict() {
             "BadRequestException",
         ),
     ];
-    for (case, change, code) in cases {
-        let (got, message) = refused(change(valid()).send().await);
-        assert_eq!(got, *code, "{case}: {message}");
-    }
+    check_refusals(valid, cases, |b| b.send()).await;
     assert_eq!(
         refused(
             c.put_bot_alias()

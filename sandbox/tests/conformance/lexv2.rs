@@ -496,7 +496,7 @@ async fn validation_errors_are_typed() {
             .data_privacy(privacy())
             .idle_session_ttl_in_seconds(300)
     };
-    let cases: &[(&str, fn(Bot) -> Bot, &str)] = &[
+    let cases: &[Refusal<Bot>] = &[
         (
             "a bot without roleArn is refused (roleArn is required)",
             |b| b.bot_name("NoRole").set_role_arn(None),
@@ -521,10 +521,7 @@ async fn validation_errors_are_typed() {
             "ValidationException",
         ),
     ];
-    for (case, change, code) in cases {
-        let (got, message) = refused(change(valid()).send().await);
-        assert_eq!(got, *code, "{case}: {message}");
-    }
+    check_refusals(valid, cases, |b| b.send()).await;
 
     let bot = create_bot(&c, "Dup").await;
     assert_eq!(
@@ -572,7 +569,7 @@ async fn validation_errors_are_typed() {
             .locale_id("en_US")
             .nlu_intent_confidence_threshold(0.4)
     };
-    let cases: &[(&str, fn(Locale) -> Locale, &str)] = &[
+    let cases: &[Refusal<Locale>] = &[
         (
             "a locale without nluIntentConfidenceThreshold is refused (it is required)",
             |b| b.set_nlu_intent_confidence_threshold(None),
@@ -589,10 +586,7 @@ async fn validation_errors_are_typed() {
             "ValidationException",
         ),
     ];
-    for (case, change, code) in cases {
-        let (got, message) = refused(change(valid()).send().await);
-        assert_eq!(got, *code, "{case}: {message}");
-    }
+    check_refusals(valid, cases, |b| b.send()).await;
     create_locale(&c, &bot).await;
     assert_eq!(
         refused(
@@ -622,34 +616,28 @@ async fn validation_errors_are_typed() {
     );
 
     create_intent(&c, &bot, "Yes", &["yes"]).await;
-    assert_eq!(
-        refused(
-            c.create_intent()
-                .bot_id(&bot)
-                .bot_version("DRAFT")
-                .locale_id("en_US")
-                .intent_name("Yes")
-                .send()
-                .await
-        )
-        .0,
-        "ConflictException",
-        "duplicate intent"
-    );
-    assert_eq!(
-        refused(
-            c.create_intent()
-                .bot_id(&bot)
-                .bot_version("DRAFT")
-                .locale_id("en_US")
-                .intent_name("has space")
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "intent name pattern"
-    );
+    // Each case changes the name of a valid CreateIntent.
+    type Intent =
+        aws_sdk_lexmodelsv2::operation::create_intent::builders::CreateIntentFluentBuilder;
+    let valid = || {
+        c.create_intent()
+            .bot_id(&bot)
+            .bot_version("DRAFT")
+            .locale_id("en_US")
+    };
+    let cases: &[Refusal<Intent>] = &[
+        (
+            "an intent with the name of an existing intent conflicts",
+            |b| b.intent_name("Yes"),
+            "ConflictException",
+        ),
+        (
+            "an intent name outside the name pattern is refused",
+            |b| b.intent_name("has space"),
+            "ValidationException",
+        ),
+    ];
+    check_refusals(valid, cases, |b| b.send()).await;
     assert_eq!(
         refused(
             c.delete_intent()
