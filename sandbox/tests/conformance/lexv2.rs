@@ -678,32 +678,23 @@ async fn validation_errors_are_typed() {
         "PreconditionFailedException",
         "an unbuilt locale cannot be versioned"
     );
-    assert_eq!(
-        refused(
-            c.create_bot_alias()
-                .bot_id(&bot)
-                .bot_alias_name("prod")
-                .bot_version("DRAFT")
-                .send()
-                .await
-        )
-        .0,
-        "ValidationException",
-        "aliases take numbered versions"
-    );
-    assert_eq!(
-        refused(
-            c.create_bot_alias()
-                .bot_id(&bot)
-                .bot_alias_name("prod")
-                .bot_version("7")
-                .send()
-                .await
-        )
-        .0,
-        "PreconditionFailedException",
-        "the version must exist"
-    );
+    // Each case names another version for a valid CreateBotAlias.
+    type Alias =
+        aws_sdk_lexmodelsv2::operation::create_bot_alias::builders::CreateBotAliasFluentBuilder;
+    let valid = || c.create_bot_alias().bot_id(&bot).bot_alias_name("prod");
+    let cases: &[Refusal<Alias>] = &[
+        (
+            "an alias of DRAFT is refused (aliases take numbered versions)",
+            |b| b.bot_version("DRAFT"),
+            "ValidationException",
+        ),
+        (
+            "an alias of a version that does not exist is refused",
+            |b| b.bot_version("7"),
+            "PreconditionFailedException",
+        ),
+    ];
+    check_refusals(valid, cases, |b| b.send()).await;
     assert_eq!(
         refused(
             c.describe_bot_version()
@@ -953,14 +944,20 @@ async fn list_bots_paginates_filters_and_sorts() {
         .await
         .expect("sorted");
     assert_eq!(desc.bot_summaries()[0].bot_name(), Some("pager11"));
-    assert_eq!(
-        refused(c.list_bots().next_token("not-a-token").send().await).0,
-        "ValidationException"
-    );
-    assert_eq!(
-        refused(c.list_bots().max_results(5000).send().await).0,
-        "ValidationException"
-    );
+    type List = aws_sdk_lexmodelsv2::operation::list_bots::builders::ListBotsFluentBuilder;
+    let cases: &[Refusal<List>] = &[
+        (
+            "a nextToken the sandbox did not issue is refused",
+            |b| b.next_token("not-a-token"),
+            "ValidationException",
+        ),
+        (
+            "maxResults above 1000 is refused",
+            |b| b.max_results(5000),
+            "ValidationException",
+        ),
+    ];
+    check_refusals(|| c.list_bots(), cases, |b| b.send()).await;
     sb.shutdown().await;
 }
 
