@@ -3,11 +3,11 @@
 use serde_json::{Value, json};
 
 use super::{
-    Instance, LexV1Bot, PhoneNumber, StorageConfig, check_len, conflict, instance, instance_key,
-    instance_mut, invalid_param, invalid_request, last_segment, list_query, max_results, not_found,
-    opt_str, page, req_str, tags_json,
+    INVALID, Instance, LexV1Bot, PhoneNumber, StorageConfig, conflict, instance, instance_key,
+    instance_mut, invalid_param, invalid_request, last_segment, not_found, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
+use crate::input::{check_len, list_query, max_results_text, opt_str, page, req_str};
 
 /// True when `token` already performed exactly `what` (an idempotent retry).
 fn replayed(inst: &Instance, token: Option<&str>, what: &str) -> bool {
@@ -24,8 +24,8 @@ fn remember(inst: &mut Instance, token: Option<&str>, what: String) {
 
 pub(super) fn associate_lambda_function(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let arn = req_str(&body, "FunctionArn", 1, 140)?.to_string();
-    let token = opt_str(&body, "ClientToken", 0, 500)?.map(str::to_string);
+    let arn = req_str(INVALID, &body, "FunctionArn", 1, 140)?.to_string();
+    let token = opt_str(INVALID, &body, "ClientToken", 0, 500)?.map(str::to_string);
     let parts: Vec<&str> = arn.split(':').collect();
     if parts.len() < 7
         || parts[0] != "arn"
@@ -64,7 +64,7 @@ pub(super) fn disassociate_lambda_function(w: &mut World, req: &Req) -> Result<R
         .query("functionArn")
         .ok_or_else(|| invalid_param("functionArn is required"))?
         .to_string();
-    check_len("functionArn", &arn, 1, 140)?;
+    check_len(INVALID, "functionArn", &arn, 1, 140)?;
     let inst = instance_mut(w, req.param("InstanceId"))?;
     let before = inst.lambdas.len();
     inst.lambdas.retain(|l| *l != arn);
@@ -80,6 +80,7 @@ pub(super) fn list_lambda_functions(w: &mut World, req: &Req) -> Result<Resp, Ap
     let inst = instance(w, req.param("InstanceId"))?;
     let items = inst.lambdas.iter().map(|l| json!(l)).collect();
     list_query(
+        INVALID,
         req,
         "LambdaFunctions",
         items,
@@ -97,8 +98,8 @@ enum BotRef {
 }
 
 fn v1_bot(v: &Value) -> Result<LexV1Bot, ApiError> {
-    let name = req_str(v, "Name", 1, 50)?;
-    let region = req_str(v, "LexRegion", 1, 60)?;
+    let name = req_str(INVALID, v, "Name", 1, 50)?;
+    let region = req_str(INVALID, v, "LexRegion", 1, 60)?;
     Ok(LexV1Bot {
         name: name.into(),
         region: region.into(),
@@ -115,7 +116,9 @@ fn bot_ref(body: &Value) -> Result<BotRef, ApiError> {
         )),
         (None, None) => Err(invalid_request("LexBot or LexV2Bot is required")),
         (Some(b), None) => Ok(BotRef::V1(v1_bot(b)?)),
-        (None, Some(b)) => Ok(BotRef::V2(req_str(b, "AliasArn", 1, 100)?.to_string())),
+        (None, Some(b)) => Ok(BotRef::V2(
+            req_str(INVALID, b, "AliasArn", 1, 100)?.to_string(),
+        )),
     }
 }
 
@@ -155,7 +158,7 @@ fn associate_v1(
 
 pub(super) fn associate_bot(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let token = opt_str(&body, "ClientToken", 0, 500)?.map(str::to_string);
+    let token = opt_str(INVALID, &body, "ClientToken", 0, 500)?.map(str::to_string);
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
     match bot_ref(&body)? {
         BotRef::V1(b) => associate_v1(w, &iid, b, token.as_deref()),
@@ -233,12 +236,12 @@ pub(super) fn list_bots(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
         None => return Err(invalid_request("lexVersion is required")),
     };
     let scope = format!("bots:{}:{}", inst.id, req.query("lexVersion").unwrap_or(""));
-    list_query(req, "LexBots", items, 25, 25, &scope)
+    list_query(INVALID, req, "LexBots", items, 25, 25, &scope)
 }
 
 pub(super) fn associate_lex_bot(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let token = opt_str(&body, "ClientToken", 0, 500)?.map(str::to_string);
+    let token = opt_str(INVALID, &body, "ClientToken", 0, 500)?.map(str::to_string);
     let b = v1_bot(
         body.get("LexBot")
             .ok_or_else(|| invalid_param("LexBot is required"))?,
@@ -270,6 +273,7 @@ pub(super) fn list_lex_bots(w: &mut World, req: &Req) -> Result<Resp, ApiError> 
         .map(|b| json!({"Name": b.name, "LexRegion": b.region}))
         .collect();
     list_query(
+        INVALID,
         req,
         "LexBots",
         items,
@@ -315,7 +319,7 @@ fn storage_config(rt: &str, v: Option<&Value>) -> Result<Value, ApiError> {
     let v = v
         .filter(|v| v.is_object())
         .ok_or_else(|| invalid_param("StorageConfig is required"))?;
-    let st = req_str(v, "StorageType", 1, 32)?;
+    let st = req_str(INVALID, v, "StorageType", 1, 32)?;
     let (member, arn_key, arn_prefix) = match st {
         "KINESIS_STREAM" => ("KinesisStreamConfig", "StreamArn", "arn:aws:kinesis:"),
         "KINESIS_FIREHOSE" => ("KinesisFirehoseConfig", "FirehoseArn", "arn:aws:firehose:"),
@@ -335,7 +339,7 @@ fn storage_config(rt: &str, v: Option<&Value>) -> Result<Value, ApiError> {
     let cfg = v
         .get(member)
         .ok_or_else(|| invalid_param(format!("{member} is required for {st}")))?;
-    let val = req_str(cfg, arn_key, 1, 2048)?;
+    let val = req_str(INVALID, cfg, arn_key, 1, 2048)?;
     if !arn_prefix.is_empty() && !val.starts_with(arn_prefix) {
         return Err(invalid_param(format!(
             "{member}.{arn_key} {val:?} is not a {arn_prefix}… arn"
@@ -362,7 +366,7 @@ pub(super) fn associate_instance_storage_config(
     let body = req.json()?;
     let rt = resource_type(body.get("ResourceType").and_then(Value::as_str))?;
     let cfg = storage_config(&rt, body.get("StorageConfig"))?;
-    let token = opt_str(&body, "ClientToken", 0, 500)?.map(str::to_string);
+    let token = opt_str(INVALID, &body, "ClientToken", 0, 500)?.map(str::to_string);
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
     let aid = new_association_id(w);
     let inst = instance_mut(w, &iid)?;
@@ -442,6 +446,7 @@ pub(super) fn list_instance_storage_configs(w: &mut World, req: &Req) -> Result<
         .map(storage_json)
         .collect();
     list_query(
+        INVALID,
         req,
         "StorageConfigs",
         items,
@@ -468,8 +473,8 @@ fn phone_summary(w: &World, p: &PhoneNumber) -> Value {
 pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
     let target = match (
-        opt_str(&body, "InstanceId", 1, 250)?,
-        opt_str(&body, "TargetArn", 1, 500)?,
+        opt_str(INVALID, &body, "InstanceId", 1, 250)?,
+        opt_str(INVALID, &body, "TargetArn", 1, 500)?,
     ) {
         (Some(_), Some(_)) => {
             return Err(invalid_param(
@@ -479,7 +484,8 @@ pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, Ap
         (Some(i), None) | (None, Some(i)) => Some(instance(w, i)?.id.clone()),
         (None, None) => None,
     };
-    let max = max_results(
+    let max = max_results_text(
+        INVALID,
         body.get("MaxResults").map(|v| v.to_string()).as_deref(),
         1000,
         100,
@@ -496,7 +502,7 @@ pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, Ap
     };
     let countries = strings("PhoneNumberCountryCodes");
     let types = strings("PhoneNumberTypes");
-    let prefix = opt_str(&body, "PhoneNumberPrefix", 1, 30)?.unwrap_or("");
+    let prefix = opt_str(INVALID, &body, "PhoneNumberPrefix", 1, 30)?.unwrap_or("");
     let items: Vec<Value> = w
         .connect
         .phone_numbers
@@ -515,6 +521,7 @@ pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, Ap
         .collect();
     let scope = format!("phones:{target:?}:{countries:?}:{types:?}:{prefix}");
     let (items, next) = page(
+        INVALID,
         items,
         body.get("NextToken").and_then(Value::as_str),
         max,
@@ -548,8 +555,8 @@ pub(super) fn associate_phone_number_contact_flow(
     req: &Req,
 ) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let iid_raw = req_str(&body, "InstanceId", 1, 250)?;
-    let fid = req_str(&body, "ContactFlowId", 1, 500)?;
+    let iid_raw = req_str(INVALID, &body, "InstanceId", 1, 250)?;
+    let fid = req_str(INVALID, &body, "ContactFlowId", 1, 500)?;
     let inst = instance(w, iid_raw)?;
     let p = phone(w, req.param("PhoneNumberId"))?;
     if p.instance_id.as_deref() != Some(inst.id.as_str()) {
@@ -637,6 +644,7 @@ pub(super) fn list_flow_associations(w: &mut World, req: &Req) -> Result<Resp, A
         })
         .collect();
     list_query(
+        INVALID,
         req,
         "FlowAssociationSummaryList",
         items,

@@ -4,11 +4,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{
-    Flow, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut,
-    invalid_param, invalid_request, list_query, max_results, not_found, opt_str, page, parse_tags,
-    req_str, sub_arn, tags_json,
+    Flow, INVALID, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut,
+    invalid_param, invalid_request, not_found, parse_tags, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
+use crate::input::{list_query, max_results_text, opt_str, page, req_str};
 
 /// Flow types of the model.
 pub const FLOW_TYPES: &[&str] = &[
@@ -120,14 +120,14 @@ fn check_name_free(inst: &Instance, name: &str, except: Option<&str>) -> Result<
 
 pub(super) fn create_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = req_str(&body, "Name", 1, 127)?.to_string();
-    let ftype = req_str(&body, "Type", 1, 64)?.to_string();
+    let name = req_str(INVALID, &body, "Name", 1, 127)?.to_string();
+    let ftype = req_str(INVALID, &body, "Type", 1, 64)?.to_string();
     if !FLOW_TYPES.contains(&ftype.as_str()) {
         return Err(invalid_param(format!("Type {ftype:?} is not a flow type")));
     }
-    let description = opt_str(&body, "Description", 0, 500)?.map(str::to_string);
-    let content = req_str(&body, "Content", 1, MAX_CONTENT)?.to_string();
-    let status = opt_str(&body, "Status", 1, 16)?
+    let description = opt_str(INVALID, &body, "Description", 0, 500)?.map(str::to_string);
+    let content = req_str(INVALID, &body, "Content", 1, MAX_CONTENT)?.to_string();
+    let status = opt_str(INVALID, &body, "Status", 1, 16)?
         .unwrap_or("PUBLISHED")
         .to_string();
     if status != "PUBLISHED" && status != "SAVED" {
@@ -219,7 +219,15 @@ pub(super) fn list_contact_flows(w: &mut World, req: &Req) -> Result<Resp, ApiEr
     flows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     let items = flows.into_iter().map(summary).collect();
     let scope = format!("flows:{}:{}", inst.id, types.join(","));
-    list_query(req, "ContactFlowSummaryList", items, 1000, 100, &scope)
+    list_query(
+        INVALID,
+        req,
+        "ContactFlowSummaryList",
+        items,
+        1000,
+        100,
+        &scope,
+    )
 }
 
 fn matches_criteria(f: &Flow, c: &Value) -> Result<bool, ApiError> {
@@ -244,9 +252,10 @@ fn matches_criteria(f: &Flow, c: &Value) -> Result<bool, ApiError> {
 
 pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let iid = req_str(&body, "InstanceId", 1, 250)?;
+    let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?;
     let inst = instance(w, iid)?;
-    let max = max_results(
+    let max = max_results_text(
+        INVALID,
         body.get("MaxResults").map(|v| v.to_string()).as_deref(),
         100,
         100,
@@ -269,6 +278,7 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
         .collect();
     let scope = format!("search-flows:{}:{}", inst.id, criteria);
     let (items, next) = page(
+        INVALID,
         items,
         body.get("NextToken").and_then(Value::as_str),
         max,
@@ -320,7 +330,7 @@ pub(super) fn delete_contact_flow(w: &mut World, req: &Req) -> Result<Resp, ApiE
 
 pub(super) fn update_contact_flow_content(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let content = req_str(&body, "Content", 1, MAX_CONTENT)?.to_string();
+    let content = req_str(INVALID, &body, "Content", 1, MAX_CONTENT)?.to_string();
     let (id, saved) = split_flow_id(req.param("ContactFlowId"))?;
     let iid = instance(w, req.param("InstanceId"))?.id.clone();
     let ts = epoch(w);
@@ -347,9 +357,9 @@ pub(super) fn update_contact_flow_content(w: &mut World, req: &Req) -> Result<Re
 
 pub(super) fn update_contact_flow_metadata(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let name = opt_str(&body, "Name", 1, 127)?.map(str::to_string);
-    let description = opt_str(&body, "Description", 0, 500)?.map(str::to_string);
-    let state = opt_str(&body, "ContactFlowState", 1, 16)?.map(str::to_string);
+    let name = opt_str(INVALID, &body, "Name", 1, 127)?.map(str::to_string);
+    let description = opt_str(INVALID, &body, "Description", 0, 500)?.map(str::to_string);
+    let state = opt_str(INVALID, &body, "ContactFlowState", 1, 16)?.map(str::to_string);
     if let Some(s) = &state
         && s != "ACTIVE"
         && s != "ARCHIVED"

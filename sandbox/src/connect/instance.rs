@@ -3,10 +3,11 @@
 use serde_json::{Value, json};
 
 use super::{
-    Instance, Tags, instance, instance_mut, invalid_param, invalid_request, list_query, not_found,
-    parse_tags, req_str, tags_json,
+    INVALID, Instance, Tags, instance, instance_mut, invalid_param, invalid_request, not_found,
+    parse_tags, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
+use crate::input::{list_query, req_str};
 
 fn instance_json(i: &Instance, with_tags: bool) -> Value {
     let mut v = json!({
@@ -40,7 +41,15 @@ pub(super) fn list_instances(w: &mut World, req: &Req) -> Result<Resp, ApiError>
         .values()
         .map(|i| instance_json(i, false))
         .collect();
-    list_query(req, "InstanceSummaryList", items, 10, 10, "instances")
+    list_query(
+        INVALID,
+        req,
+        "InstanceSummaryList",
+        items,
+        10,
+        10,
+        "instances",
+    )
 }
 
 /// The tag map of the resource an ARN names.
@@ -121,8 +130,8 @@ const UNSTOPPABLE: &[&str] = &[
 
 pub(super) fn stop_contact(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     let body = req.json()?;
-    let cid = req_str(&body, "ContactId", 1, 256)?.to_string();
-    let iid = req_str(&body, "InstanceId", 1, 250)?.to_string();
+    let cid = req_str(INVALID, &body, "ContactId", 1, 256)?.to_string();
+    let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?.to_string();
     let reason = body
         .pointer("/DisconnectReason/Code")
         .and_then(Value::as_str)

@@ -218,3 +218,42 @@ pub fn disconnect_flow() -> String {
         serde_json::json!([{ "Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {} }]),
     )
 }
+
+/// How a refused SDK call was answered: the error code and the message with the raw answer body
+/// (so a failing check shows everything the sandbox said). Works for every SDK client (Connect,
+/// Lex V2, Lex V1): they share `SdkError` and `ProvideErrorMetadata`.
+pub fn refused<T, E: aws_sdk_connect::error::ProvideErrorMetadata>(
+    r: Result<T, aws_sdk_connect::error::SdkError<E>>,
+) -> (String, String) {
+    use aws_sdk_connect::error::ProvideErrorMetadata;
+    let e = r.err().expect("refused");
+    let body = e
+        .raw_response()
+        .and_then(|raw| raw.body().bytes())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    (
+        e.code().unwrap_or_default().to_string(),
+        format!("{} {body}", e.message().unwrap_or_default()),
+    )
+}
+
+/// One refusal case, in the manner of rust-analyzer's `check(fixture, expect)`: its name (what it
+/// expects), the change it makes to a valid request, and the error code the answer must carry.
+pub type Refusal<B> = (&'static str, fn(B) -> B, &'static str);
+
+/// Sends each case's request (`valid()` changed by the case) and checks the code it is refused
+/// with; a failure names the case and shows the whole answer.
+pub async fn check_refusals<B, T, E, F>(
+    valid: impl Fn() -> B,
+    cases: &[Refusal<B>],
+    send: impl Fn(B) -> F,
+) where
+    F: std::future::Future<Output = Result<T, aws_sdk_connect::error::SdkError<E>>>,
+    E: aws_sdk_connect::error::ProvideErrorMetadata,
+{
+    for (case, change, code) in cases {
+        let (got, message) = refused(send(change(valid())).await);
+        assert_eq!(got, *code, "{case}: {message}");
+    }
+}
