@@ -130,6 +130,37 @@ fn item_end(text: &str) -> usize {
     bytes.len()
 }
 
+/// Production files stay small enough to read in one sitting: at most this many lines of product
+/// code (test items cut out, see [`product_code`]) in `src/` and `lambdas/`, and in the emulator.
+const MOST_PRODUCT_LINES: usize = 600;
+const MOST_SANDBOX_LINES: usize = 700;
+
+#[test]
+fn production_files_hold_one_concept_of_readable_size() {
+    let mut over = Vec::new();
+    for (dir, most) in [
+        ("src", MOST_PRODUCT_LINES),
+        ("lambdas/src", MOST_PRODUCT_LINES),
+        ("lambdas/artifact/src", MOST_PRODUCT_LINES),
+        ("sandbox/src", MOST_SANDBOX_LINES),
+    ] {
+        for path in files(dir, ".rs") {
+            // A `tests.rs` beside its module holds that module's tests.
+            if path.ends_with("tests.rs") {
+                continue;
+            }
+            let lines = product_code(&read(&path)).lines().count();
+            if lines > most {
+                over.push(format!("{} ({lines} > {most})", rel(&path)));
+            }
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "files to split at their seams: {over:?}"
+    );
+}
+
 /// Lines of `text`'s product code that build an AWS SDK client.
 fn client_builds(text: &str) -> Vec<String> {
     product_code(text)
