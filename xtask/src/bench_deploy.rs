@@ -492,7 +492,7 @@ fn measure(
         "## Deploy (`cargo xtask bench deploy`)\n\n\
 Against moto (behind testkit's CloudFormation latency proxy) and the sandbox, with AWS's Connect quotas per operation \
 (2 requests/s, burst 5 each; the sandbox's buckets live in the server, so every command meets the buckets the one before left), \
-the CLI's pacer at its default (one adaptive bucket per operation at 98 % of the quota, state kept between processes), \
+the CLI's pacer at its default (one adaptive bucket per operation at the quota, a 40 ms guard between paced requests, state kept between processes), \
 and a latency model of AWS, time-scaled ×{SCALE} (the CLI's waits poll at ×{SCALE} their interval too, `CONNECT_RETURNS_WAIT_SCALE`). \
 The CLI is the release build; moto's backends are warmed up by one read each before the first command. Lambda code: {manifest_kind}.\n\n\
 ### Latency model\n\n\
