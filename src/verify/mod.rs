@@ -10,6 +10,12 @@
 //! also one whose create was in flight when the run was interrupted) and every record under a
 //! reserved number is deleted. A run first removes what an earlier, killed run left behind: test
 //! cases carrying the deployment's tag and [`RUN_TAG`], records under the reserved numbers.
+//!
+//! The whole run holds the deployment's lock (`deploy/lock.rs`, the one deploy and destroy
+//! take), so that removal never reaches the test cases of another verify still running, and no
+//! deploy or destroy changes the flows under a run. A second run waits up to
+//! [`Request::lock_timeout`], then is refused like a second deploy; the lock of a killed run is
+//! taken over, and its leftovers removed.
 
 pub mod content;
 pub mod scenarios;
@@ -30,7 +36,7 @@ use serde::Serialize;
 use crate::assets::Solution;
 use crate::deploy::Target;
 use crate::deploy::model::Settings;
-use crate::deploy::record;
+use crate::deploy::{lock, record};
 use crate::error::UserError;
 use crate::report::Reporter;
 use crate::resources::TAG_DEPLOYMENT as OWNER_TAG;
@@ -75,6 +81,8 @@ pub struct Request {
     pub scenarios: Vec<String>,
     /// Leave the test cases (not the records) for inspection.
     pub keep: bool,
+    /// How long to wait when another run of the deployment holds its lock (zero: refuse at once).
+    pub lock_timeout: Duration,
 }
 
 /// What `verify` found.
@@ -192,7 +200,47 @@ pub async fn run(
     let (region, account) = connect.region_account();
     let (region, account) = (region.to_string(), account.to_string());
     check_region(&region)?;
+    let s3 = target.aws.s3();
+    let bucket = artifacts::bucket_name(&account, &region);
+    let witnessed = lock::witness(&s3, &bucket, name).await?;
+    // Bad input is refused before the lock is taken: nothing is written then.
     let plan = read_plan(target, name, request, &region, &account, reporter).await?;
+    let held = lock::acquire(
+        &s3,
+        &bucket,
+        name,
+        "verify",
+        request.lock_timeout,
+        &*reporter.progress_for("lock"),
+    )
+    .await?;
+    // A run that changed the deployment while this one waited: read it again.
+    let plan = match held.quiet_since(&witnessed).await {
+        Ok(true) => Ok(plan),
+        Ok(false) => read_plan(target, name, request, &region, &account, reporter).await,
+        Err(err) => Err(err),
+    };
+    let report = match plan {
+        Ok(plan) => run_locked(target, name, request, reporter, interrupted, plan).await,
+        Err(err) => Err(err),
+    };
+    // Verify changes nothing of the deployment: the last-run marker stays as it was.
+    let released = held.release(lock::Outcome::Unchanged).await;
+    let report = report?;
+    released?;
+    Ok(report)
+}
+
+/// [`run`] under the deployment's lock, with what it read.
+async fn run_locked(
+    target: &Target,
+    name: &str,
+    request: &Request,
+    reporter: &Reporter,
+    interrupted: impl Future<Output = ()>,
+    plan: Plan,
+) -> anyhow::Result<VerifyReport> {
+    let connect = &target.connect;
     let dynamodb = target.aws.dynamodb();
     reporter.phase("removing what an earlier verify left behind");
     let leftover_test_cases = sweep(connect, name, None).await?;
