@@ -1,4 +1,5 @@
-//! The deployer's least-privilege IAM policy: what `deploy`, `status` and `destroy` need.
+//! The deployer's least-privilege IAM policy: what `deploy`, `status`, `destroy` and `verify`
+//! need.
 //!
 //! Pure: the settings of a deployment (solutions, Lex version, instance, name) in, one IAM policy
 //! document out. Every statement names the resource ARNs the Service Authorization Reference lets
@@ -12,13 +13,16 @@
 //! - what CloudFormation does with the caller's credentials for the stacks' resources (IAM roles,
 //!   Lambda functions, permissions and event source mappings, log groups, DynamoDB tables, the
 //!   Kinesis stream), restricted to the names CloudFormation gives them (`<stack>-…`);
-//! - `iam:PassRole` for the stacks' roles only, to the services that assume them.
+//! - `iam:PassRole` for the stacks' roles only, to the services that assume them;
+//! - `verify`'s test cases and test records ([`verify`]).
 
 use serde::Serialize;
 
 use crate::assets::Solution;
 use crate::deploy::model::{LexVersion, SolutionChoice};
 use crate::resources::stack;
+
+mod verify;
 
 /// Sid prefix of a statement whose actions support no resource-level permission.
 pub const ANY_RESOURCE_SID: &str = "NoResourceLevelPermissions";
@@ -343,6 +347,7 @@ pub fn policy(request: &PolicyRequest) -> Policy {
     if returning {
         statements.extend(lex_statements(request, &scope));
     }
+    statements.extend(verify::statements(&scope, &stacks));
     Policy {
         version: "2012-10-17",
         statements,
