@@ -1,4 +1,5 @@
-//! The deployer's least-privilege IAM policy: what `deploy`, `status` and `destroy` need.
+//! The deployer's least-privilege IAM policy: what `deploy`, `status`, `destroy` and `verify`
+//! need.
 //!
 //! Pure: the settings of a deployment (solutions, Lex version, instance, name) in, one IAM policy
 //! document out. Every statement names the resource ARNs the Service Authorization Reference lets
@@ -12,13 +13,22 @@
 //! - what CloudFormation does with the caller's credentials for the stacks' resources (IAM roles,
 //!   Lambda functions, permissions and event source mappings, log groups, DynamoDB tables, the
 //!   Kinesis stream), restricted to the names CloudFormation gives them (`<stack>-…`);
-//! - `iam:PassRole` for the stacks' roles only, to the services that assume them.
+//! - `iam:PassRole` for the stacks' roles only, to the services that assume them;
+//! - `verify`'s test cases and test records ([`verify`]).
 
 use serde::Serialize;
 
 use crate::assets::Solution;
 use crate::deploy::model::{LexVersion, SolutionChoice};
 use crate::resources::stack;
+
+mod lex;
+mod stacks;
+mod verify;
+
+use lex::lex_statements;
+pub use stacks::cfn_service_role_policy;
+use stacks::{pass_stack_roles, stack_resource_statements};
 
 /// Sid prefix of a statement whose actions support no resource-level permission.
 pub const ANY_RESOURCE_SID: &str = "NoResourceLevelPermissions";
@@ -343,168 +353,7 @@ pub fn policy(request: &PolicyRequest) -> Policy {
     if returning {
         statements.extend(lex_statements(request, &scope));
     }
-    Policy {
-        version: "2012-10-17",
-        statements,
-    }
-}
-
-/// What CloudFormation does for the stacks' resources with the credentials it runs with (the
-/// caller's, or the service role's): IAM roles, Lambda functions, log groups, DynamoDB tables,
-/// the Kinesis stream and event source mapping, all restricted to the names CloudFormation gives
-/// them (`<stack>-…`).
-fn stack_resource_statements(
-    scope: &Scope,
-    stacks: &[String],
-    solutions: &[Solution],
-    request: &PolicyRequest,
-) -> Vec<Statement> {
-    let per_stack = |f: &dyn Fn(&str) -> String| stacks.iter().map(|s| f(s)).collect::<Vec<_>>();
-    let stack_roles = per_stack(&|s| scope.global_arn("iam", true, &format!("role/{s}-*")));
-    let mut statements = Vec::new();
-    statements.push(statement(
-        "StackRoles",
-        &[
-            "iam:CreateRole",
-            "iam:GetRole",
-            "iam:DeleteRole",
-            "iam:TagRole",
-            "iam:UntagRole",
-            "iam:PutRolePolicy",
-            "iam:GetRolePolicy",
-            "iam:DeleteRolePolicy",
-            "iam:ListRolePolicies",
-            "iam:ListAttachedRolePolicies",
-        ],
-        stack_roles.clone(),
-    ));
-    statements.push(statement(
-        "StackFunctions",
-        &[
-            "lambda:CreateFunction",
-            "lambda:GetFunction",
-            "lambda:DeleteFunction",
-            "lambda:UpdateFunctionCode",
-            "lambda:UpdateFunctionConfiguration",
-            "lambda:TagResource",
-            "lambda:UntagResource",
-            "lambda:ListTags",
-            "lambda:GetPolicy",
-        ],
-        per_stack(&|s| scope.arn("lambda", &format!("function:{s}-*"))),
-    ));
-    statements.push(statement(
-        "StackLogGroups",
-        &[
-            "logs:CreateLogGroup",
-            "logs:DeleteLogGroup",
-            "logs:PutRetentionPolicy",
-            "logs:TagResource",
-            "logs:UntagResource",
-            "logs:ListTagsForResource",
-        ],
-        per_stack(&|s| scope.arn("logs", &format!("log-group:/aws/lambda/{s}-*"))),
-    ));
-    statements.push(statement(
-        &format!("{ANY_RESOURCE_SID}LogsDescribe"),
-        &["logs:DescribeLogGroups"],
-        vec!["*".into()],
-    ));
-    statements.push(statement(
-        "StackTables",
-        &[
-            "dynamodb:CreateTable",
-            "dynamodb:DescribeTable",
-            "dynamodb:DeleteTable",
-            "dynamodb:UpdateTable",
-            "dynamodb:DescribeTimeToLive",
-            "dynamodb:UpdateTimeToLive",
-            "dynamodb:DescribeContinuousBackups",
-            "dynamodb:TagResource",
-            "dynamodb:UntagResource",
-            "dynamodb:ListTagsOfResource",
-        ],
-        per_stack(&|s| scope.arn("dynamodb", &format!("table/{s}-*"))),
-    ));
-    if solutions.contains(&Solution::Callbacks) {
-        let callbacks = stack::stack_name(&request.name, Solution::Callbacks.id())
-            .unwrap_or_else(|_| format!("{}-callbacks", request.name));
-        statements.push(statement(
-            "StackCtrStream",
-            &[
-                "kinesis:CreateStream",
-                "kinesis:DeleteStream",
-                "kinesis:AddTagsToStream",
-                "kinesis:RemoveTagsFromStream",
-                "kinesis:ListTagsForStream",
-                "kinesis:IncreaseStreamRetentionPeriod",
-                "kinesis:StartStreamEncryption",
-            ],
-            vec![
-                scope.arn("kinesis", &format!("stream/{callbacks}-*")),
-                // StreamEncryption with the AWS managed key alias/aws/kinesis, whose key id is not
-                // known in advance.
-                scope.arn("kms", "key/*"),
-            ],
-        ));
-        statements.push(statement(
-            "StackEventSourceMapping",
-            &[
-                "lambda:GetEventSourceMapping",
-                "lambda:DeleteEventSourceMapping",
-                "lambda:UpdateEventSourceMapping",
-            ],
-            vec![scope.arn("lambda", "event-source-mapping:*")],
-        ));
-        statements.push(statement(
-            &format!("{ANY_RESOURCE_SID}LambdaCreateEventSourceMapping"),
-            &["lambda:CreateEventSourceMapping"],
-            vec!["*".into()],
-        ));
-    }
-    statements
-}
-
-/// `iam:PassRole` on the stacks' roles, to Lambda (CloudFormation creating the functions) and/or
-/// Lex V2 (CreateBot with the stack's Lex role).
-fn pass_stack_roles(stack_roles: Vec<String>, lex_v2: bool, lambda: bool) -> Statement {
-    let mut pass = statement("PassStackRoles", &["iam:PassRole"], stack_roles);
-    let mut services = Vec::new();
-    if lambda {
-        services.push("lambda.amazonaws.com");
-    }
-    if lex_v2 {
-        services.push("lexv2.amazonaws.com");
-    }
-    pass.condition = Some(serde_json::json!({
-        "StringEquals": { "iam:PassedToService": services }
-    }));
-    pass
-}
-
-/// The policy of the CloudFormation service role (`deploy --cfn-service-role`): what CloudFormation
-/// does for the stacks' resources, plus reading the deployment's Lambda artifact.
-pub fn cfn_service_role_policy(request: &PolicyRequest) -> Policy {
-    let scope = Scope::of(request.instance_arn.as_deref());
-    let solutions = chosen_solutions(request);
-    let stacks = stack_names(request, &solutions);
-    let stack_roles: Vec<String> = stacks
-        .iter()
-        .map(|s| scope.global_arn("iam", true, &format!("role/{s}-*")))
-        .collect();
-    let mut statements = vec![statement(
-        "DeploymentLambdaArtifact",
-        &["s3:GetObject"],
-        vec![scope.global_arn(
-            "s3",
-            false,
-            &format!("{}/{}/*", artifact_bucket(&scope), request.name),
-        )],
-    )];
-    statements.extend(stack_resource_statements(
-        &scope, &stacks, &solutions, request,
-    ));
-    statements.push(pass_stack_roles(stack_roles, false, true));
+    statements.extend(verify::statements(&scope, &stacks));
     Policy {
         version: "2012-10-17",
         statements,
@@ -541,140 +390,6 @@ fn artifact_bucket(scope: &Scope) -> String {
         scope.account.to_ascii_lowercase(),
         scope.region.to_ascii_lowercase()
     )
-}
-
-fn lex_statements(request: &PolicyRequest, scope: &Scope) -> Vec<Statement> {
-    let instance_bots = statement(
-        "ConnectBotAssociation",
-        match request.lex {
-            LexVersion::V2 => &[
-                "connect:ListBots",
-                "connect:AssociateBot",
-                "connect:DisassociateBot",
-            ][..],
-            // ListBots lists V1 bots too (LexVersion=V1); status and destroy look for both.
-            LexVersion::V1 => &[
-                "connect:ListBots",
-                "connect:AssociateLexBot",
-                "connect:DisassociateLexBot",
-            ][..],
-        },
-        vec![scope.instance()],
-    );
-    match request.lex {
-        LexVersion::V2 => vec![
-            instance_bots,
-            // Lex V2 bot ids are assigned by Lex, so the bot is scoped to the account and Region.
-            statement(
-                "LexV2Bot",
-                &[
-                    "lex:CreateBot",
-                    "lex:DescribeBot",
-                    "lex:CreateBotLocale",
-                    "lex:DescribeBotLocale",
-                    "lex:DeleteBotLocale",
-                    "lex:BuildBotLocale",
-                    "lex:ListIntents",
-                    "lex:CreateIntent",
-                    "lex:DescribeBotVersion",
-                    "lex:ListBotVersions",
-                    "lex:ListBotAliases",
-                ],
-                // CreateBot also authorises the draft alias it makes.
-                vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
-            ),
-            // Action names Lex V1 and V2 share (one `lex` prefix), scoped to V2 bots only: a
-            // Lex V2 deployment never reads or removes a V1 bot.
-            statement(
-                "LexBotDeletesAndVersions",
-                &[
-                    "lex:CreateBotVersion",
-                    "lex:DeleteBot",
-                    "lex:DeleteBotAlias",
-                    "lex:DeleteBotVersion",
-                    "lex:DeleteIntent",
-                ],
-                vec![scope.arn("lex", "bot/*"), scope.arn("lex", "bot-alias/*/*")],
-            ),
-            statement(
-                "LexV2BotAlias",
-                &[
-                    "lex:CreateBotAlias",
-                    "lex:DescribeBotAlias",
-                    "lex:CreateResourcePolicy",
-                    "lex:UpdateResourcePolicy",
-                    "lex:DeleteResourcePolicy",
-                ],
-                vec![scope.arn("lex", "bot-alias/*/*")],
-            ),
-            statement(
-                &format!("{ANY_RESOURCE_SID}LexV2ListBots"),
-                &["lex:ListBots"],
-                vec!["*".into()],
-            ),
-        ],
-        LexVersion::V1 => {
-            let bot = &request.bot_name;
-            let mut intents: Vec<String> = request
-                .intents
-                .iter()
-                .map(|i| scope.arn("lex", &format!("intent:{i}:*")))
-                .collect();
-            // The bot (and intents) an earlier release gave the deployment under the shipped
-            // name: deploy and destroy read it, and remove it once its marker proves it ours.
-            let shipped = crate::assets::bot();
-            let mut bots = vec![
-                scope.arn("lex", &format!("bot:{bot}")),
-                scope.arn("lex", &format!("bot:{bot}:*")),
-            ];
-            if shipped.name != *bot {
-                bots.push(scope.arn("lex", &format!("bot:{}", shipped.name)));
-                bots.push(scope.arn("lex", &format!("bot:{}:*", shipped.name)));
-                for intent in &shipped.intents {
-                    intents.push(scope.arn("lex", &format!("intent:{}:*", intent.name)));
-                }
-            }
-            intents.sort();
-            intents.dedup();
-            vec![
-                instance_bots,
-                statement(
-                    "LexV1Bot",
-                    &[
-                        "lex:GetBot",
-                        "lex:PutBot",
-                        "lex:DeleteBot",
-                        "lex:CreateBotVersion",
-                        "lex:DeleteBotVersion",
-                        "lex:GetBotAlias",
-                        "lex:PutBotAlias",
-                        "lex:DeleteBotAlias",
-                    ],
-                    bots,
-                ),
-                statement(
-                    "LexV1Intents",
-                    &[
-                        "lex:GetIntent",
-                        "lex:CreateIntentVersion",
-                        "lex:DeleteIntent",
-                    ],
-                    intents,
-                ),
-                statement(
-                    &format!("{ANY_RESOURCE_SID}LexV1Import"),
-                    &["lex:StartImport", "lex:GetImport"],
-                    vec!["*".into()],
-                ),
-                // status and destroy also look for a Lex V2 bot of the deployment.
-                statement(
-                    &format!("{ANY_RESOURCE_SID}LexV2ListBots"),
-                    &["lex:ListBots"],
-                    vec!["*".into()],
-                ),
-            ]
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub enum GenerateCommand {
     },
     /// Print the man page (roff): connect-returns generate man > connect-returns.1
     Man,
-    /// Print the least-privilege IAM policy for deploy, status and destroy (JSON)
+    /// Print the least-privilege IAM policy for deploy, status, destroy and verify (JSON)
     ///
     /// Examples:
     ///   connect-returns generate iam-policy --instance ARN > deployer.json

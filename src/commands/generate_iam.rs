@@ -29,7 +29,7 @@ pub struct IamPolicyArgs {
     /// functions, tables, log groups and stream
     #[arg(long, value_name = "ROLE-ARN", conflicts_with = "role")]
     pub cfn_service_role: Option<String>,
-    /// Whose policy to print: the deployer's (who runs deploy, status and destroy), or the
+    /// Whose policy to print: the deployer's (who runs deploy, status, destroy and verify), or the
     /// CloudFormation service role's (trusting cloudformation.amazonaws.com)
     #[arg(long = "for", id = "role", value_enum, default_value = "deployer")]
     pub for_role: PolicyFor,
@@ -38,7 +38,7 @@ pub struct IamPolicyArgs {
 /// Whose policy `generate iam-policy` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PolicyFor {
-    /// Who runs deploy, status and destroy
+    /// Who runs deploy, status, destroy and verify
     Deployer,
     /// The role CloudFormation assumes with `deploy --cfn-service-role`
     CfnServiceRole,

@@ -23,7 +23,8 @@ DynamoDB under a\nreserved test number (+1 201 555 01xx) and removed afterwards.
 a queue end at\nthe transfer, so the simulated contact is never offered to an agent.\n\n\
 At most 5 test cases run at once, each for at most 5 minutes. Every test case and record verify\n\
 made is deleted at the end, also after Ctrl-C; after a kill, the next verify removes them (found\n\
-by tag). Exit 0: every scenario passed; 4: a scenario failed; 2: verify cannot run."
+by tag). A run holds the deployment's lock, as deploy and destroy do: a second verify meanwhile\n\
+waits up to --lock-timeout, then is refused. Exit 0: every scenario passed; 4: a scenario failed; 2: verify cannot run."
 )]
 pub struct VerifyArgs {
     #[command(flatten)]
@@ -34,6 +35,11 @@ pub struct VerifyArgs {
     /// Leave the test cases in the instance for inspection (the records are still removed)
     #[arg(long)]
     pub keep: bool,
+    /// Wait up to this many seconds when another run of the deployment holds its lock
+    /// (0, the default: refuse at once, naming the holder)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
 }
 
 impl fmt::Display for VerifyReport {
@@ -128,6 +134,7 @@ pub async fn run(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Outco
     let request = Request {
         scenarios: args.scenarios.clone(),
         keep: args.keep,
+        lock_timeout: std::time::Duration::from_secs(args.lock_timeout),
     };
     let interrupted = async {
         // Without a signal handler there is no Ctrl-C to wait for.

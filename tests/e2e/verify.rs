@@ -265,10 +265,18 @@ fn a_flow_edited_out_of_band_fails_naming_the_scenario_and_the_observation() {
 
 /// `verify` started in the background on `env`'s deployment.
 fn spawn_verify(env: &Env) -> std::process::Child {
-    let mut command = env.command(&["verify", "--instance", &env.instance_id()]);
+    spawn_verify_with(env, &[])
+}
+
+/// `spawn_verify` with more arguments (JSON on stdout).
+fn spawn_verify_with(env: &Env, extra: &[&str]) -> std::process::Child {
+    let id = env.instance_id();
+    let mut args = vec!["--output", "json", "verify", "--instance", &id];
+    args.extend(extra);
+    let mut command = env.command(&args);
     command
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     command.spawn().expect("verify starts")
 }
@@ -303,6 +311,54 @@ fn a_killed_run_leaves_test_cases_the_next_run_removes() {
     );
     assert_eq!(test_cases_left(&env), (0, 0));
     assert_eq!(test_records_left(&env), Vec::<String>::new());
+}
+
+/// Two runs on one deployment: the second waits for the first's lock (or, without
+/// `--lock-timeout`, is refused the way a second deploy is), so the removal of leftovers at its
+/// start never deletes the test cases of the run still going.
+#[test]
+fn a_second_verify_waits_for_the_first_or_is_refused_and_never_removes_its_test_cases() {
+    let env = env_paced(Duration::from_secs(2));
+    deploy(&env);
+    let first = spawn_verify_with(&env, &[]);
+    wait_for_a_test_case(&env);
+    let waiting = spawn_verify_with(&env, &["--lock-timeout", "600"]);
+    // Refused at once: the first run holds the lock.
+    let (code, _, text) = verify(&env, &[]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "another run of deployment {} holds its lock (verify pid",
+            env.name
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: wait for it to finish and run again, or pass --lock-timeout"),
+        "{text}"
+    );
+    for (run, child) in [("first", first), ("waiting", waiting)] {
+        let out = child.wait_with_output().expect("reap");
+        let text = show(&out);
+        assert_eq!(out.status.code(), Some(0), "the {run} run: {text}");
+        let doc = stdout_json(&out);
+        assert_eq!(doc["passed"], 6, "the {run} run: {doc}");
+        assert_eq!(
+            doc["cleanup"]["leftover_test_cases"], 0,
+            "the {run} run removed no test case of another: {doc}"
+        );
+        if run == "waiting" {
+            assert!(
+                text.contains("waiting for the lock of deployment"),
+                "the second run said it waited: {text}"
+            );
+        }
+    }
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+    // The lock is gone with the runs: a deploy takes it again at once.
+    let out = env.on_instance(&["deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
 }
 
 #[test]

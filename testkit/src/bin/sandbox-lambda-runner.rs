@@ -36,8 +36,11 @@ fn run() -> Result<String, String> {
         );
     };
     let function = arn.rsplit(':').next().unwrap_or(arn);
+    // arn:<partition>:lambda:<region>:<account>:function:<name>
+    let region = arn.split(':').nth(3).unwrap_or("us-east-1").to_string();
     let (status, body) = lambda_get(
         testkit::port_of(moto_url),
+        &region,
         &format!("/2015-03-31/functions/{function}/configuration"),
     )
     .ok_or("moto does not answer")?;
@@ -70,7 +73,7 @@ fn run() -> Result<String, String> {
         .envs([
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
+            ("AWS_REGION", region.as_str()),
             ("AWS_ENDPOINT_URL_DYNAMODB", moto_url.as_str()),
             ("AWS_ENDPOINT_URL_CONNECT", connect_url.as_str()),
         ])
@@ -91,7 +94,7 @@ fn run() -> Result<String, String> {
 
 /// A GET to moto's Lambda API: moto routes by the service a request is signed for (it does not
 /// check the signature).
-fn lambda_get(port: u16, path: &str) -> Option<(u16, String)> {
+fn lambda_get(port: u16, region: &str, path: &str) -> Option<(u16, String)> {
     use std::io::Write as _;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
@@ -100,7 +103,7 @@ fn lambda_get(port: u16, path: &str) -> Option<(u16, String)> {
     write!(
         stream,
         "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0\r\n\r\n"
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/lambda/aws4_request, SignedHeaders=host, Signature=0\r\n\r\n"
     )
     .ok()?;
     let mut response = String::new();
