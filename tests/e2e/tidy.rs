@@ -155,10 +155,7 @@ fn production_files_hold_one_concept_of_readable_size() {
             }
         }
     }
-    assert!(
-        over.is_empty(),
-        "files to split at their seams: {over:?}"
-    );
+    assert!(over.is_empty(), "files to split at their seams: {over:?}");
 }
 
 /// Lines of `text`'s product code that build an AWS SDK client.
