@@ -207,6 +207,9 @@ fn deploy_killed_when(env: &Env, reached: impl Fn(&Value) -> bool) {
     child.wait().expect("reap the deploy");
 }
 
+/// A point of the deploy to kill it at: its name, and the logged request that marks it.
+type KillPoint<'a> = (&'a str, &'a dyn Fn(&Value) -> bool);
+
 #[test]
 fn a_killed_deploy_is_put_back_by_destroy_at_each_point_of_the_profile_change() {
     // Kill points: right after the profile's record is written (our queues exist, the profile is
@@ -223,7 +226,7 @@ fn a_killed_deploy_is_put_back_by_destroy_at_each_point_of_the_profile_change() 
         entry["operation"] == json!("AssociateRoutingProfileQueues")
             && entry["status"] == json!(200)
     };
-    let points: [(&str, &dyn Fn(&Value) -> bool); 2] = [
+    let points: [KillPoint; 2] = [
         ("after the profile's record", &recorded),
         ("after our queues went onto the profile", &associated),
     ];
