@@ -29,7 +29,9 @@ waits up to --lock-timeout, then is refused. Exit 0: every scenario passed; 4: a
 pub struct VerifyArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Run only this scenario (repeatable; default: every scenario of the deployed solutions)
+    /// Run only this scenario (repeatable; default: every scenario of the deployed solutions).
+    /// The names follow the deployed menu: new-caller-sales … with the blog's, menu-key-1-billing …
+    /// with your own [[queues]]; an unknown name is refused with the list
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
     /// Leave the test cases in the instance for inspection (the records are still removed)

@@ -113,16 +113,20 @@ pub fn for_menu(menu: &Menu, scenarios: Vec<(String, Scenario)>) -> Vec<(String,
     out
 }
 
-/// The scenario of one menu entry: a new caller presses its key.
-pub fn generated(queue: &MenuQueue) -> (String, Scenario) {
+/// The name of the scenario of one menu entry: `menu-key-<key>-<queue>` (`menu-key-2-tech-support`).
+/// `verify` names its path for the entry the same, so the two can be compared.
+pub fn generated_name(queue: &MenuQueue) -> String {
     let key = match queue.digit.as_str() {
         "*" => "star",
         "#" => "hash",
         digit => digit,
     };
-    let slug: String = queue
-        .name
-        .chars()
+    format!("menu-key-{key}-{}", slug(&queue.name))
+}
+
+/// A queue name as lowercase letters, digits and hyphens (`Tech Support` → `tech-support`).
+pub fn slug(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -130,7 +134,11 @@ pub fn generated(queue: &MenuQueue) -> (String, Scenario) {
                 '-'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The scenario of one menu entry: a new caller presses its key.
+pub fn generated(queue: &MenuQueue) -> (String, Scenario) {
     let (name, digit) = (&queue.name, &queue.digit);
     let text = format!(
         r#"description = "new caller presses {digit} for {name}: the configured menu puts the caller in queue {name} with the new-caller whisper, which records caller, queue and agent"
@@ -154,7 +162,7 @@ record = {{ customerQueueName = "{name}", agentName = "alice" }}
         action = queue.action(),
     );
     let scenario = scenario::parse(&text).expect("queue names and keys are checked TOML-safe");
-    (format!("menu-key-{key}-{slug}"), scenario)
+    (generated_name(queue), scenario)
 }
 
 struct Mapping<'a> {

@@ -9,9 +9,6 @@ use super::scenarios::{Deployed, Expect, Input, Scenario};
 /// The testing language version `verify` writes.
 pub const VERSION: &str = "2025-06-21";
 
-/// The language the utterances are in (the bot's locale).
-const LANGUAGE: &str = "en-US";
-
 /// The test case content of `scenario` against the deployed resources; an error names what the
 /// deployment lacks.
 pub fn render(scenario: &Scenario, deployed: &Deployed) -> Result<String, String> {
@@ -33,7 +30,7 @@ pub fn render(scenario: &Scenario, deployed: &Deployed) -> Result<String, String
             Expect::Transfer(queue) => {
                 let arn = deployed
                     .queue_arns
-                    .get(*queue)
+                    .get(queue)
                     .ok_or_else(|| format!("the deployment has no queue {queue}"))?;
                 json!({"Identifier": format!("{}-event", step.id), "Type": "FlowActionStarted", "Actor": "System",
                        "Properties": {"ActionType": "TransferContactToQueue", "ActionParameters": {"QueueId": arn}}})
@@ -46,7 +43,7 @@ pub fn render(scenario: &Scenario, deployed: &Deployed) -> Result<String, String
                     json!({"Type": "DtmfInput", "Properties": {"Value": digits}})
                 }
                 Input::Say(text) => {
-                    json!({"Type": "TextUtterance", "Properties": {"Text": text, "LanguageCode": LANGUAGE}})
+                    json!({"Type": "TextUtterance", "Properties": {"Text": text, "LanguageCode": scenario.language}})
                 }
             };
             actions.push(json!({"Identifier": format!("{}-send", step.id), "Type": "SendInstruction",
@@ -103,7 +100,7 @@ mod tests {
 
     #[test]
     fn each_step_is_an_observation_chained_to_the_next_and_the_last_ends_the_test() {
-        let scenario = scenarios::all()
+        let scenario = scenarios::for_experience(&Default::default())
             .into_iter()
             .find(|s| s.name == "new-caller-sales")
             .unwrap();
@@ -134,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_missing_queue_is_named() {
-        let scenario = scenarios::all()
+        let scenario = scenarios::for_experience(&Default::default())
             .into_iter()
             .find(|s| s.name == "returning-no")
             .unwrap();

@@ -46,7 +46,7 @@ pub(super) async fn run_scenario(
             "verify-{}-{}-{short_run}",
             plan.settings.name, scenario.name
         ))
-        .description(scenario.description)
+        .description(&scenario.description)
         .content(body)
         .entry_point(entry)
         .tags(OWNER_TAG, &plan.settings.name)
@@ -151,10 +151,10 @@ pub(super) fn judge(
         other => other.to_string(),
     };
     let failed_step = scenario.steps.iter().find(|step| {
-        by_id(step.id).is_none_or(|record| record["Status"].as_str() != Some("PASSED"))
+        by_id(&step.id).is_none_or(|record| record["Status"].as_str() != Some("PASSED"))
     });
     let mut observed = BTreeMap::new();
-    if let Some(last) = scenario.steps.last().and_then(|step| by_id(step.id))
+    if let Some(last) = scenario.steps.last().and_then(|step| by_id(&step.id))
         && let Some(logged) = last["LoggedData"].as_object()
     {
         for (key, value) in logged {
@@ -164,9 +164,9 @@ pub(super) fn judge(
     let passed = status == TestCaseExecutionStatus::Passed && failed_step.is_none();
     let (failed_observation, expected, seen, message) = match failed_step {
         Some(step) if !passed => {
-            let record = by_id(step.id);
+            let record = by_id(&step.id);
             (
-                Some(step.id.to_string()),
+                Some(step.id.clone()),
                 record
                     .map(|r| text(&r["Expected"]))
                     .filter(|e| !e.is_empty()),
@@ -182,9 +182,9 @@ pub(super) fn judge(
         _ => (None, None, Vec::new(), None),
     };
     ScenarioResult {
-        name: scenario.name.to_string(),
+        name: scenario.name.clone(),
         solution: scenario.solution.id().to_string(),
-        description: scenario.description.to_string(),
+        description: scenario.description.clone(),
         passed,
         ends: scenario.ending(),
         test_case_id: Some(test_case_id),
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_first_observation_that_did_not_pass_is_reported_with_what_was_seen() {
-        let scenario = scenarios::all()
+        let scenario = scenarios::for_experience(&Default::default())
             .into_iter()
             .find(|s| s.name == "new-caller-sales")
             .unwrap();

@@ -38,7 +38,7 @@ use crate::report::Reporter;
 use crate::resources::artifacts;
 use execution::{run_scenario, stop_execution};
 use plan::{Plan, read_plan};
-use records::{delete_records, seed};
+use records::{delete_records, every_reserved_number, numbers_of, seed};
 use sweep::sweep;
 
 /// The Regions where Amazon Connect runs test cases.
@@ -227,7 +227,7 @@ async fn run_locked(
     let dynamodb = target.aws.dynamodb();
     reporter.phase("removing what an earlier verify left behind");
     let leftover_test_cases = sweep(connect, name, None).await?;
-    let leftover_records = delete_records(&dynamodb, &plan, &scenarios::all()).await?;
+    let leftover_records = delete_records(&dynamodb, &plan, &every_reserved_number()).await?;
     let run_id = uuid::Uuid::new_v4().to_string();
     reporter.phase(format!(
         "running {} scenario(s), at most {MAX_RUNNING} at once",
@@ -260,7 +260,7 @@ async fn run_locked(
     } else {
         sweep(connect, name, Some(&run_id)).await?
     };
-    let records_deleted = delete_records(&dynamodb, &plan, &plan.scenarios).await?;
+    let records_deleted = delete_records(&dynamodb, &plan, &numbers_of(&plan.scenarios)).await?;
     let Some(results) = outcome else {
         return Err(Interrupted {
             test_cases: test_cases_deleted,

@@ -61,7 +61,7 @@ pub(super) async fn read_plan(
             Solution::Callbacks => settings.callbacks(),
         })
         .collect();
-    let every = scenarios::all();
+    let every = scenarios::for_experience(&settings.experience());
     let chosen: Vec<Scenario> = if request.scenarios.is_empty() {
         every
             .iter()
@@ -71,8 +71,8 @@ pub(super) async fn read_plan(
     } else {
         let mut chosen = Vec::new();
         for wanted in &request.scenarios {
-            let Some(scenario) = every.iter().find(|s| s.name == wanted) else {
-                let names: Vec<&str> = every.iter().map(|s| s.name).collect();
+            let Some(scenario) = every.iter().find(|s| s.name == *wanted) else {
+                let names: Vec<&str> = every.iter().map(|s| s.name.as_str()).collect();
                 return Err(UserError::new(format!("unknown scenario {wanted:?}"))
                     .hint(format!("pass --scenario with one of: {}", names.join(", ")))
                     .into());

@@ -23,11 +23,11 @@ pub(super) async fn seed(
         Seed::Nothing => return Ok(()),
         Seed::LastCall { queue } => serde_dynamo::to_item(ReturnCall {
             phone_number: scenario.caller(),
-            queue_name: plan.queue_names.get(*queue).cloned().unwrap_or_default(),
+            queue_name: plan.queue_names.get(queue).cloned().unwrap_or_default(),
             queue_arn: plan
                 .deployed
                 .queue_arns
-                .get(*queue)
+                .get(queue)
                 .cloned()
                 .unwrap_or_default(),
             agent_name: "verify".to_string(),
@@ -63,30 +63,50 @@ pub(super) async fn seed(
     Ok(())
 }
 
-/// Deletes every record under the reserved numbers of `scenarios`; how many existed.
+/// The reserved number of each of `scenarios`, by solution (what [`delete_records`] takes).
+pub(super) fn numbers_of(scenarios: &[Scenario]) -> Vec<(Solution, String)> {
+    scenarios
+        .iter()
+        .map(|scenario| (scenario.solution, scenario.caller()))
+        .collect()
+}
+
+/// Every reserved number any scenario can have, by solution: what an earlier run may have left.
+pub(super) fn every_reserved_number() -> Vec<(Solution, String)> {
+    Solution::ALL
+        .into_iter()
+        .flat_map(|solution| {
+            super::scenarios::reserved_numbers(solution)
+                .into_iter()
+                .map(move |number| (solution, number))
+        })
+        .collect()
+}
+
+/// Deletes every record under `numbers` (reserved numbers, by solution); how many existed.
 pub(super) async fn delete_records(
     dynamodb: &aws_sdk_dynamodb::Client,
     plan: &Plan,
-    scenarios: &[Scenario],
+    numbers: &[(Solution, String)],
 ) -> anyhow::Result<usize> {
     use returns_lambdas::contract::table as attr;
     let mut deleted = 0;
-    for scenario in scenarios {
-        let Some(table) = plan.tables.get(&scenario.solution) else {
+    for (solution, number) in numbers {
+        let Some(table) = plan.tables.get(solution) else {
             continue;
         };
         let mut key = HashMap::new();
-        match scenario.solution {
+        match solution {
             Solution::ReturningCallers => {
                 key.insert(
                     attr::RETURN_CALLS_KEY.to_string(),
-                    AttributeValue::S(scenario.caller()),
+                    AttributeValue::S(number.clone()),
                 );
             }
             Solution::Callbacks => {
                 key.insert(
                     attr::CALLBACKS_PARTITION_KEY.to_string(),
-                    AttributeValue::S(scenario.caller()),
+                    AttributeValue::S(number.clone()),
                 );
                 key.insert(
                     attr::CALLBACKS_SORT_KEY.to_string(),
@@ -101,7 +121,7 @@ pub(super) async fn delete_records(
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await
-            .with_context(|| format!("failed to delete scenario {}'s record", scenario.name))?;
+            .with_context(|| format!("failed to delete the test record in {table}"))?;
         if old.attributes().is_some_and(|item| !item.is_empty()) {
             deleted += 1;
         }

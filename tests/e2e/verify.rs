@@ -435,9 +435,16 @@ fn the_simulator_and_the_executor_agree_on_every_shared_scenario() {
     deploy(&env);
     let (code, doc, text) = verify(&env, &[]);
     assert_eq!(code, Some(0), "{text}");
+    assert_the_simulator_agrees(&env, &doc, &[]);
+}
+
+/// `simulate` (with `global` flags) ends every scenario `verify` ran where the executor did.
+fn assert_the_simulator_agrees(env: &Env, doc: &Value, global: &[&str]) {
     for executed in doc["scenarios"].as_array().unwrap() {
         let name = executed["name"].as_str().unwrap();
-        let out = env.cli(&["--output", "json", "simulate", name]);
+        let mut args = global.to_vec();
+        args.extend(["--output", "json", "simulate", name]);
+        let out = env.cli(&args);
         assert!(out.status.success(), "simulate {name}: {}", show(&out));
         let simulated: Value = serde_json::from_slice(&out.stdout).unwrap();
         let last_call = simulated["scenarios"][0]["steps"]
@@ -472,4 +479,127 @@ fn the_simulator_and_the_executor_agree_on_every_shared_scenario() {
             _ => panic!("{name} logged nothing to compare: {executed}"),
         }
     }
+}
+
+/// A contact center's own menu, prompts and bot language.
+const OWN_EXPERIENCE: &str = r#"
+[bot]
+locale = "es_US"
+
+[prompts.repeatCallerFlow]
+"Ask same matter" = "<speak>Welcome back to Example Corp! <break time=\"300ms\"/> Is this about your last call?</speak>"
+
+[prompts.cfSetCallBackflow]
+"Keep callback" = "Your callback stays booked. Goodbye."
+
+[[queues]]
+name = "Billing"
+digit = 1
+
+[[queues]]
+name = "Tech Support"
+digit = 2
+
+[[queues]]
+name = "Sales"
+digit = 3
+"#;
+
+/// A deployment made with its own call experience is proved on its own terms, read from the
+/// deployment record (verify is given no config file): a path per configured queue, the
+/// configured words, the answers in the bot's language.
+#[test]
+fn a_deployment_with_its_own_menu_prompts_and_bot_is_verified_on_them() {
+    let env = env();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("connect-returns.toml");
+    std::fs::write(&config, OWN_EXPERIENCE).unwrap();
+    let config = config.to_string_lossy().to_string();
+    let out = env.on_instance(&["--config", &config, "deploy", "--yes"]);
+    assert!(out.status.success(), "{}", show(&out));
+    let (code, doc, text) = verify(&env, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    let names: Vec<&str> = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "menu-key-1-billing",
+            "menu-key-2-tech-support",
+            "menu-key-3-sales",
+            "returning-yes-yes",
+            "returning-no",
+            "callback-keep-no-duplicate",
+            "callback-cancel-agent-hangs-up"
+        ]
+    );
+    for s in doc["scenarios"].as_array().unwrap() {
+        assert_eq!(s["passed"], true, "{s}");
+    }
+    assert_eq!(
+        scenario(&doc, "menu-key-2-tech-support")["observed"]["queue"],
+        "Tech Support"
+    );
+    // The blog's returning caller last called its second queue: here Tech Support.
+    assert_eq!(
+        scenario(&doc, "returning-yes-yes")["observed"]["queue"],
+        "Tech Support"
+    );
+    assert_eq!(scenario(&doc, "returning-no")["observed"]["queue"], "Sales");
+    assert!(
+        scenario(&doc, "menu-key-3-sales")["ends"]
+            .as_str()
+            .unwrap()
+            .contains("ends at the transfer to Sales"),
+        "{doc}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert_eq!(test_records_left(&env), Vec::<String>::new());
+    assert_the_simulator_agrees(&env, &doc, &["--config", &config]);
+
+    // The configured welcome is what is proved: the shipped words put back out of band fail.
+    let instance = env.instance_state();
+    let flow = items(&instance, "flows")
+        .into_iter()
+        .find(|f| f["name"] == json!("repeatCallerFlow"))
+        .unwrap();
+    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
+    for action in content["Actions"].as_array_mut().unwrap() {
+        if action["Identifier"] == "Ask same matter" {
+            let parameters = action["Parameters"].as_object_mut().unwrap();
+            parameters.remove("SSML");
+            parameters.insert(
+                "Text".into(),
+                json!("Welcome back! Are you calling about the same matter as your last call?"),
+            );
+        }
+    }
+    let client = env.connect_client();
+    env.block_on(
+        client
+            .update_contact_flow_content()
+            .instance_id(env.instance_id())
+            .contact_flow_id(flow["id"].as_str().unwrap())
+            .content(content.to_string())
+            .send(),
+    )
+    .unwrap();
+    let (code, doc, text) = verify(&env, &["--scenario", "returning-yes-yes"]);
+    assert_eq!(code, Some(4), "{text}");
+    let yes_yes = scenario(&doc, "returning-yes-yes");
+    assert_eq!(yes_yes["failed_observation"], "welcome-back", "{yes_yes}");
+    assert!(
+        yes_yes["expected"]
+            .to_string()
+            .contains("Welcome back to Example Corp!"),
+        "{yes_yes}"
+    );
+    // The blog's scenario names are not this deployment's.
+    let (code, _, text) = verify(&env, &["--scenario", "new-caller-sales"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("menu-key-1-billing"), "{text}");
 }
