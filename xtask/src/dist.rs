@@ -52,6 +52,7 @@ pub fn build(root: &Path, arch: Arch) -> anyhow::Result<Dist> {
         &BuildOptions {
             arch,
             out: lambda_dir.clone(),
+            log: None,
         },
     )?;
     let target = lambdas::rust_target(arch);
@@ -108,32 +109,33 @@ pub fn build(root: &Path, arch: Arch) -> anyhow::Result<Dist> {
     })
 }
 
-/// For `cargo xtask test`: the debug CLI built with `embedded-lambda` around the artifact
-/// `build-lambdas` makes (reusing the test build's compiled dependencies instead of a release
-/// build), copied to `target/dist-test/connect-returns`. The dist test runs it.
-pub fn test_binary(root: &Path) -> anyhow::Result<PathBuf> {
-    let built = lambdas::build(
+/// For `cargo xtask test`: the x86_64 Lambda artifact the dist test's binary embeds, built as
+/// `build-lambdas` builds it, cargo's output going to `log`.
+pub fn test_artifact(root: &Path, log: &Path) -> anyhow::Result<lambdas::Built> {
+    lambdas::build(
         root,
         &BuildOptions {
             arch: Arch::X86_64,
             out: root.join("target/lambda"),
+            log: Some(log.to_path_buf()),
         },
-    )?;
+    )
+}
+
+/// For `cargo xtask test`: the debug CLI built with `embedded-lambda` around the artifact
+/// `build-lambdas` makes, copied to `target/dist-test/connect-returns`. The dist test runs it.
+/// It is built with [`crate::test::WORKSPACE_FEATURES`], so that it links the dependencies the
+/// test build compiles rather than a second build of the SDK.
+pub fn test_binary(root: &Path, built: &lambdas::Built) -> anyhow::Result<PathBuf> {
     proc::run(
         proc::cmd(
             root,
             std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
         )
-        .args([
-            "build",
-            "--locked",
-            "-p",
-            "connect-returns",
-            "--bin",
-            "connect-returns",
-            "--features",
-            EMBED_FEATURE,
-        ])
+        .args(["build", "--locked"])
+        .args(crate::test::WORKSPACE_FEATURES)
+        .args(["--bin", "connect-returns", "--features"])
+        .arg(format!("connect-returns/{EMBED_FEATURE}"))
         .env(EMBED_MANIFEST_VAR, &built.manifest_path)
         .env(EMBED_ZIP_VAR, &built.zip_path),
     )?;

@@ -29,6 +29,8 @@ const SOURCE_DATE_EPOCH: &str = "315532800";
 pub(crate) struct BuildOptions {
     pub arch: Arch,
     pub out: PathBuf,
+    /// Where cargo's output goes (`None`: the terminal), for a build running beside another.
+    pub log: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -52,7 +54,14 @@ impl BuildOptions {
                 _ => rest.push(a.clone()),
             }
         }
-        Ok((BuildOptions { arch, out }, rest))
+        Ok((
+            BuildOptions {
+                arch,
+                out,
+                log: None,
+            },
+            rest,
+        ))
     }
 }
 
@@ -109,7 +118,13 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         "building bootstrap for {target} (glibc {GLIBC_PIN}) in {}",
         target_dir.display()
     );
-    let status = zigbuild_command(root, &target_dir)
+    let mut command = zigbuild_command(root, &target_dir);
+    if let Some(log) = &options.log {
+        let file = std::fs::File::create(log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        command.stdout(file.try_clone()?).stderr(file);
+    }
+    let status = command
         .args([
             "--locked",
             "--profile",
@@ -124,7 +139,13 @@ pub(crate) fn build(root: &Path, options: &BuildOptions) -> anyhow::Result<Built
         .status()
         .with_context(|| format!("cannot run cargo zigbuild ({})", zigbuild.display()))?;
     if !status.success() {
-        bail!("cargo zigbuild failed ({status})");
+        match &options.log {
+            Some(log) => bail!(
+                "cargo zigbuild failed ({status}); its output is in {}",
+                log.display()
+            ),
+            None => bail!("cargo zigbuild failed ({status})"),
+        }
     }
     let binary_path = target_dir.join(target).join("lambda/bootstrap");
     let binary = std::fs::read(&binary_path)
