@@ -126,7 +126,10 @@ pub fn reserved_numbers(solution: Solution) -> Vec<String> {
         Solution::ReturningCallers => &RETURNING_SUFFIXES,
         Solution::Callbacks => &CALLBACK_SUFFIXES,
     };
-    suffixes.iter().map(|suffix| reserved_number(suffix)).collect()
+    suffixes
+        .iter()
+        .map(|suffix| reserved_number(suffix))
+        .collect()
 }
 
 /// The reserved number suffix of the new-caller path of the menu entry with `digit`.
@@ -173,8 +176,7 @@ impl Heard<'_> {
             .experience
             .apply(flow, asset.source)
             .unwrap_or_else(|_| asset.source.to_string());
-        let doc: serde_json::Value =
-            serde_json::from_str(&source).expect("a shipped flow is JSON");
+        let doc: serde_json::Value = serde_json::from_str(&source).expect("a shipped flow is JSON");
         let parameters = doc["Actions"]
             .as_array()
             .into_iter()

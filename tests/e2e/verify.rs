@@ -3,7 +3,8 @@
 //! `bootstrap` with each deployed function's environment and DynamoDB on moto.
 //!
 //! `bootstrap` and `sandbox-lambda-runner` are the workspace's binaries next to the CLI's
-//! (`cargo xtask test` builds every target; alone: `cargo build -p returns-lambdas -p testkit --bins`).
+//! (`cargo xtask test` builds them; alone: `cargo build --workspace --examples --bins`, which
+//! reuses the test build's compiled dependencies).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,7 +20,7 @@ fn built(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: build it with `cargo build -p returns-lambdas -p testkit --bins` (cargo xtask test does)",
+        "{} is missing: build it with `cargo build --workspace --examples --bins` (cargo xtask test does)",
         path.display()
     );
     path

@@ -1,3 +1,6 @@
+//! The verify scenarios for the blog's call experience and for a contact center's own: names,
+//! reserved numbers, expected words and answers, and the paths a short menu leaves out.
+
 use super::*;
 use crate::assets::{BotLanguage, Menu};
 use crate::flow::scenario;
@@ -135,7 +138,9 @@ fn the_blogs_menu_gets_the_blogs_paths_and_words() {
     let yes_yes = named(&scenarios, "returning-yes-yes");
     assert_eq!(
         expected(yes_yes, "welcome-back"),
-        Expect::Prompt("Welcome back! Are you calling about the same matter as your last call?".into())
+        Expect::Prompt(
+            "Welcome back! Are you calling about the same matter as your last call?".into()
+        )
     );
     assert_eq!(yes_yes.steps[0].then, Some(Input::Say("yeah".into())));
     assert_eq!(yes_yes.language, "en-US");
@@ -215,13 +220,22 @@ fn a_menu_too_short_for_a_returning_path_leaves_it_out() {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    assert!(names.contains(&"returning-yes-yes".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"returning-yes-yes".to_string()),
+        "{names:?}"
+    );
     assert!(!names.contains(&"returning-no".to_string()), "{names:?}");
     experience.menu.queues.truncate(1);
     let names: Vec<String> = for_experience(&experience)
         .into_iter()
         .map(|s| s.name)
         .collect();
-    assert!(!names.iter().any(|n| n.starts_with("returning")), "{names:?}");
-    assert!(names.contains(&"menu-key-1-billing".to_string()), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("returning")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"menu-key-1-billing".to_string()),
+        "{names:?}"
+    );
 }
