@@ -46,6 +46,29 @@ fn key(kind: &str, name: &str) -> Key {
     (kind.to_string(), name.to_string())
 }
 
+/// The id of the flow `name`, found before the run or learnt from the step that made it.
+fn learnt_flow_id(shared: &SharedRefMap, name: &str) -> anyhow::Result<String> {
+    let shared = shared.lock().expect("shared state");
+    shared
+        .ids
+        .get(&key("flow", name))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("flow {name} does not exist"))
+}
+
+/// Records what a step learnt of `kind` `name`: its ARN and id.
+fn learn(shared: &SharedRefMap, kind: &str, name: &str, arn: String, id: String) {
+    let mut shared = shared.lock().expect("shared state");
+    shared.refs.insert(key(kind, name), arn);
+    shared.ids.insert(key(kind, name), id);
+}
+
+/// The reference (an ARN) a step learnt for `kind` `name`, if any yet.
+fn learnt_ref(shared: &SharedRefMap, kind: &str, name: &str) -> Option<String> {
+    let shared = shared.lock().expect("shared state");
+    shared.refs.get(&key(kind, name)).cloned()
+}
+
 fn outcome_of(change: &Change) -> StepOutcome {
     match change {
         Change::Create => StepOutcome::Created,
@@ -151,10 +174,7 @@ fn queue_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
         .unwrap_or_default();
 
     for desired_queue in plan::desired_queues(settings, &hours_id) {
-        let Some(item) = plan
-            .get("queue", &desired_queue.name)
-            .filter(|item| item.change.is_mutation())
-        else {
+        let Some(item) = plan.changing("queue", &desired_queue.name) else {
             continue;
         };
         let (connect, shared, change) = (connect.clone(), shared.clone(), item.change.clone());
@@ -168,13 +188,13 @@ fn queue_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
             move || async move {
                 let applied =
                     queues::apply(&connect, &desired_queue, existing.as_ref(), &change).await?;
-                let mut shared = shared.lock().expect("shared state");
-                shared
-                    .refs
-                    .insert(key("queue", &desired_queue.name), applied.arn);
-                shared
-                    .ids
-                    .insert(key("queue", &desired_queue.name), applied.id);
+                learn(
+                    &shared,
+                    "queue",
+                    &desired_queue.name,
+                    applied.arn,
+                    applied.id,
+                );
                 Ok(outcome_of(&change))
             },
         ));
@@ -192,9 +212,7 @@ fn routing_profile_step(run: &Run<'_>, steps: &mut Vec<Node>) {
         ..
     } = *run;
     if let Some(profile) = plan::desired_routing_profile(settings)
-        && let Some(item) = plan
-            .get("routing-profile", &profile.name)
-            .filter(|item| item.change.is_mutation())
+        && let Some(item) = plan.changing("routing-profile", &profile.name)
     {
         let consumes: Vec<Ref> = profile.queues.keys().cloned().map(Ref::Queue).collect();
         let produces = vec![Ref::RoutingProfile(profile.name.clone())];
@@ -248,10 +266,7 @@ fn flow_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
     } = *run;
     for template in templates {
         let name = settings.named(&template.name);
-        let Some(item) = plan
-            .get("flow", &name)
-            .filter(|item| item.change.is_mutation())
-        else {
+        let Some(item) = plan.changing("flow", &name) else {
             continue;
         };
         let consumes = super::steps::flow_consumes(template, settings);
@@ -294,9 +309,7 @@ fn flow_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
                     return Ok(StepOutcome::Unchanged);
                 }
                 let applied = flows::apply(&connect, &wanted, existing.as_ref(), &change).await?;
-                let mut shared = shared.lock().expect("shared state");
-                shared.refs.insert(key("flow", &wanted.name), applied.arn);
-                shared.ids.insert(key("flow", &wanted.name), applied.id);
+                learn(&shared, "flow", &wanted.name, applied.arn, applied.id);
                 Ok(outcome_of(&change))
             },
         ));
@@ -313,10 +326,7 @@ fn lambda_association_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
         ..
     } = *run;
     for id in &inputs.lambda_ids {
-        let Some(item) = plan
-            .get("lambda-association", id)
-            .filter(|item| item.change.is_mutation())
-        else {
+        let Some(item) = plan.changing("lambda-association", id) else {
             continue;
         };
         let (connect, shared, id) = (connect.clone(), shared.clone(), id.clone());
@@ -347,9 +357,7 @@ fn bot_association_step(run: &Run<'_>, steps: &mut Vec<Node>) {
         ..
     } = *run;
     if let Some(name) = &inputs.bot_name
-        && let Some(item) = plan
-            .get("bot-association", name)
-            .filter(|item| item.change.is_mutation())
+        && let Some(item) = plan.changing("bot-association", name)
     {
         let (connect, shared, name) = (connect.clone(), shared.clone(), name.clone());
         let v1 = match &inputs.bot {
@@ -388,9 +396,7 @@ fn outbound_whisper_step(run: &Run<'_>, steps: &mut Vec<Node>) {
         shared,
         ..
     } = *run;
-    if let Some(item) = plan
-        .get("outbound-whisper", &settings.callback_queue)
-        .filter(|item| item.change.is_mutation())
+    if let Some(item) = plan.changing("outbound-whisper", &settings.callback_queue)
         && let Some(queue) = current.queues.get(&settings.callback_queue).cloned()
     {
         let flow_name = settings.named(OUTBOUND_WHISPER_FLOW);
@@ -401,14 +407,7 @@ fn outbound_whisper_step(run: &Run<'_>, steps: &mut Vec<Node>) {
             vec![Ref::Flow(flow_name.clone())],
             vec![Ref::OutboundWhisper(queue.name.clone())],
             move || async move {
-                let flow_id = shared
-                    .lock()
-                    .expect("shared state")
-                    .ids
-                    .get(&key("flow", &flow_name))
-                    .cloned();
-                let flow_id =
-                    flow_id.ok_or_else(|| anyhow::anyhow!("flow {flow_name} does not exist"))?;
+                let flow_id = learnt_flow_id(&shared, &flow_name)?;
                 whisper::apply(&connect, &queue, &flow_id).await?;
                 Ok(StepOutcome::Updated)
             },
@@ -425,10 +424,7 @@ fn ctr_storage_step(run: &Run<'_>, steps: &mut Vec<Node>) {
         shared,
         ..
     } = *run;
-    if let Some(item) = plan
-        .get("ctr-storage", "CONTACT_TRACE_RECORDS")
-        .filter(|item| item.change.is_mutation())
-    {
+    if let Some(item) = plan.changing("ctr-storage", "CONTACT_TRACE_RECORDS") {
         let wanted = inputs.ctr_stream.clone();
         let (connect, shared) = (connect.clone(), shared.clone());
         steps.push(Node::new(
@@ -437,12 +433,7 @@ fn ctr_storage_step(run: &Run<'_>, steps: &mut Vec<Node>) {
             vec![Ref::CtrStream],
             vec![Ref::CtrStorage],
             move || async move {
-                let from_stack = shared
-                    .lock()
-                    .expect("shared state")
-                    .refs
-                    .get(&key("ctr", "stream"))
-                    .cloned();
+                let from_stack = learnt_ref(&shared, "ctr", "stream");
                 let wanted = wanted.or(from_stack).ok_or_else(|| {
                     anyhow::anyhow!("no Kinesis stream for contact trace records")
                 })?;
@@ -465,10 +456,7 @@ fn phone_number_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
     } = *run;
     for (number, entry) in plan::phone_targets(settings) {
         let masked = phone::masked(&number);
-        let Some(item) = plan
-            .get("phone-number", &masked)
-            .filter(|item| item.change.is_mutation())
-        else {
+        let Some(item) = plan.changing("phone-number", &masked) else {
             continue;
         };
         let Some(claimed) = current
@@ -495,14 +483,7 @@ fn phone_number_steps(run: &Run<'_>, steps: &mut Vec<Node>) {
             vec![Ref::Flow(entry_name.clone())],
             vec![Ref::PhoneNumber(masked.clone())],
             move || async move {
-                let flow_id = shared
-                    .lock()
-                    .expect("shared state")
-                    .ids
-                    .get(&key("flow", &entry_name))
-                    .cloned();
-                let flow_id =
-                    flow_id.ok_or_else(|| anyhow::anyhow!("flow {entry_name} does not exist"))?;
+                let flow_id = learnt_flow_id(&shared, &entry_name)?;
                 phone::apply(&connect, &claimed, &flow_id, record.as_ref()).await?;
                 Ok(StepOutcome::Updated)
             },

@@ -120,6 +120,12 @@ impl Plan {
             .iter()
             .find(|item| item.kind == kind && item.name == name)
     }
+
+    /// The item of `kind` named `name` when the plan changes it (what becomes a deploy step).
+    pub fn changing(&self, kind: &str, name: &str) -> Option<&PlanItem> {
+        self.get(kind, name)
+            .filter(|item| item.change.is_mutation())
+    }
 }
 
 /// Every reference a flow may name, from what exists now and what the AWS side produced.
