@@ -1,7 +1,19 @@
 //! What Lex V2 and Lex V1 share beyond the request helpers of `input`: name patterns, ids,
-//! checksums and timestamps.
+//! checksums, timestamps and the way their route tables are declared.
 use serde_json::Value;
 use time::OffsetDateTime;
+
+/// Declares each Lex route twice: without the trailing `/` (the Rust SDK strips it) and with it
+/// (the service model's URI, as botocore and the AWS CLI send it).
+macro_rules! routes {
+    ($(($m:literal, $p:literal, $op:literal, $mut:literal, $h:ident)),* $(,)?) => {
+        &[ $(
+            $crate::core::Route { method: $m, path: $p, operation: $op, mutating: $mut, handler: $h },
+            $crate::core::Route { method: $m, path: concat!($p, "/"), operation: $op, mutating: $mut, handler: $h },
+        )* ]
+    };
+}
+pub(crate) use routes;
 
 /// Lex V2 resource names: `^([0-9a-zA-Z][_-]?){1,100}$`.
 pub(crate) fn is_v2_name(s: &str) -> bool {

@@ -98,30 +98,10 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
         test_executions: BTreeMap::new(),
     };
     let hours_id = w.next_id();
-    let days = [
-        "MONDAY",
-        "TUESDAY",
-        "WEDNESDAY",
-        "THURSDAY",
-        "FRIDAY",
-        "SATURDAY",
-        "SUNDAY",
-    ];
-    let config: Vec<Value> = days
-        .iter()
-        .map(|d| json!({"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}))
-        .collect();
+    let hours_arn = sub_arn(w, &id, "operating-hours", &hours_id);
     inst.hours.insert(
         hours_id.clone(),
-        Hours {
-            id: hours_id.clone(),
-            arn: sub_arn(w, &id, "operating-hours", &hours_id),
-            name: "Basic Hours".into(),
-            description: Some("Basic Hours".into()),
-            time_zone: "UTC".into(),
-            config: Value::Array(config),
-            tags: Tags::new(),
-        },
+        always_open(&hours_id, &hours_arn, "Basic Hours"),
     );
     let queue_id = w.next_id();
     let queue_arn = sub_arn(w, &id, "queue", &queue_id);
@@ -186,50 +166,31 @@ pub fn seed(w: &mut World, alias: Option<&str>) -> Result<Value, ApiError> {
             },
         );
     }
-    let pn_id = w.next_id();
-    let number = format!("+1206555{:04}", (99 + n) % 10000);
-    let pn_arn = format!(
-        "arn:aws:connect:{}:{}:phone-number/{pn_id}",
-        w.region(),
-        w.account_id()
-    );
-    w.connect.phone_numbers.insert(
-        pn_id.clone(),
-        PhoneNumber {
-            id: pn_id.clone(),
-            arn: pn_arn.clone(),
-            number: number.clone(),
-            country: "US".into(),
-            number_type: "DID".into(),
-            instance_id: Some(id.clone()),
-            flow_id: None,
-            tags: Tags::new(),
-        },
-    );
+    let phone_number = claim_number(w, &id, format!("+1206555{:04}", (99 + n) % 10000));
     let out = json!({
         "instance": {"id": id, "arn": inst.arn, "alias": alias},
-        "hours_of_operation": {"name": "Basic Hours", "id": hours_id, "arn": inst.hours[&hours_id].arn},
+        "hours_of_operation": {"name": "Basic Hours", "id": hours_id, "arn": hours_arn},
         "queue": {"name": "BasicQueue", "id": queue_id, "arn": queue_arn},
         "routing_profile": {"name": "Basic Routing Profile", "id": rp_id, "arn": inst.routing_profiles[&rp_id].arn},
-        "phone_number": {"id": pn_id, "arn": pn_arn, "number": number},
+        "phone_number": phone_number,
         "flows": flows,
     });
     w.connect.instances.insert(id, inst);
     Ok(out)
 }
 
+/// The string member `key` of an admin request body, or InvalidRequestException.
+fn required<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_request(format!("{key} is required")))
+}
+
 /// Admin: adds hours of operation (`{"instance_id", "name"}`) the way an administrator would
 /// in the console (the emulator serves no CreateHoursOfOperation). Always open, UTC.
 pub fn admin_add_hours(w: &mut World, body: &Value) -> Result<Value, ApiError> {
-    let iid = body
-        .get("instance_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid_request("instance_id is required"))?;
-    let name = body
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid_request("name is required"))?
-        .to_string();
+    let iid = required(body, "instance_id")?;
+    let name = required(body, "name")?.to_string();
     let hours_id = w.next_id();
     let arn = sub_arn(w, instance_key(iid), "operating-hours", &hours_id);
     let inst = instance_mut(w, iid)?;
@@ -238,64 +199,66 @@ pub fn admin_add_hours(w: &mut World, body: &Value) -> Result<Value, ApiError> {
             "hours of operation {name} already exist"
         )));
     }
+    inst.hours
+        .insert(hours_id.clone(), always_open(&hours_id, &arn, &name));
+    Ok(json!({"id": hours_id, "arn": arn, "name": name}))
+}
+
+/// Hours of operation open all day every day, in UTC, described by their name.
+fn always_open(id: &str, arn: &str, name: &str) -> Hours {
     let config: Vec<Value> = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
         .iter()
         .map(|d| json!({"Day": d, "StartTime": {"Hours": 0, "Minutes": 0}, "EndTime": {"Hours": 0, "Minutes": 0}}))
         .collect();
-    inst.hours.insert(
-        hours_id.clone(),
-        Hours {
-            id: hours_id.clone(),
-            arn: arn.clone(),
-            name: name.clone(),
-            description: Some(name.clone()),
-            time_zone: "UTC".into(),
-            config: Value::Array(config),
-            tags: Tags::new(),
-        },
-    );
-    Ok(json!({"id": hours_id, "arn": arn, "name": name}))
+    Hours {
+        id: id.to_string(),
+        arn: arn.to_string(),
+        name: name.to_string(),
+        description: Some(name.to_string()),
+        time_zone: "UTC".into(),
+        config: Value::Array(config),
+        tags: Tags::new(),
+    }
 }
 
 /// Admin: claims one more phone number for an instance (`{"instance_id"}`), as ClaimPhoneNumber
 /// would; returns `{id, arn, number}`.
 pub fn admin_claim_number(w: &mut World, body: &Value) -> Result<Value, ApiError> {
-    let iid = body
-        .get("instance_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid_request("instance_id is required"))?
-        .to_string();
-    let instance_id = instance_mut(w, &iid)?.id.clone();
-    let pn_id = w.next_id();
+    let instance_id = instance_mut(w, required(body, "instance_id")?)?.id.clone();
     let taken = w.connect.phone_numbers.len();
     let number = format!("+1206556{:04}", (100 + taken) % 10000);
+    Ok(claim_number(w, &instance_id, number))
+}
+
+/// Claims the US DID `number` for the instance `instance_id`, with no flow associated, and
+/// returns `{id, arn, number}`.
+fn claim_number(w: &mut World, instance_id: &str, number: String) -> Value {
+    let pn_id = w.next_id();
     let pn_arn = format!(
         "arn:aws:connect:{}:{}:phone-number/{pn_id}",
         w.region(),
         w.account_id()
     );
+    let out = json!({"id": pn_id, "arn": pn_arn, "number": number});
     w.connect.phone_numbers.insert(
         pn_id.clone(),
         PhoneNumber {
-            id: pn_id.clone(),
-            arn: pn_arn.clone(),
-            number: number.clone(),
+            id: pn_id,
+            arn: pn_arn,
+            number,
             country: "US".into(),
             number_type: "DID".into(),
-            instance_id: Some(instance_id),
+            instance_id: Some(instance_id.to_string()),
             flow_id: None,
             tags: Tags::new(),
         },
     );
-    Ok(json!({"id": pn_id, "arn": pn_arn, "number": number}))
+    out
 }
 
 /// Admin: creates a queued callback contact (`{"instance_id", "queue_id"?}`) so StopContact has a target.
 pub fn admin_create_contact(w: &mut World, body: &Value) -> Result<Value, ApiError> {
-    let iid = body
-        .get("instance_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid_request("instance_id is required"))?;
+    let iid = required(body, "instance_id")?;
     let queue = body
         .get("queue_id")
         .and_then(Value::as_str)

@@ -6,6 +6,7 @@
 //! and definition checks the operations share, and one file per resource family its operations.
 use crate::core::Route;
 use crate::input::Invalid;
+use crate::lex::routes;
 
 mod aliases;
 mod bots;
@@ -69,17 +70,6 @@ const LOCALES: &[&str] = &[
     "de-DE", "en-AU", "en-GB", "en-IN", "en-US", "es-419", "es-ES", "es-US", "fr-FR", "fr-CA",
     "it-IT", "ja-JP", "ko-KR",
 ];
-
-/// Declares each route twice: without the trailing `/` (the Rust SDK strips it) and with it
-/// (the service model's URI, as botocore and the AWS CLI send it).
-macro_rules! routes {
-    ($(($m:literal, $p:literal, $op:literal, $mut:literal, $h:ident)),* $(,)?) => {
-        &[ $(
-            Route { method: $m, path: $p, operation: $op, mutating: $mut, handler: $h },
-            Route { method: $m, path: concat!($p, "/"), operation: $op, mutating: $mut, handler: $h },
-        )* ]
-    };
-}
 
 /// Lex V1 route table.
 pub static ROUTES: &[Route] = routes![

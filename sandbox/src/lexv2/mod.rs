@@ -5,6 +5,7 @@
 //! lookups and input checks the operations share, and one file per resource its operations.
 use crate::core::Route;
 use crate::input::Invalid;
+use crate::lex::routes;
 
 mod aliases;
 mod bots;
@@ -84,17 +85,6 @@ const INTENT_FIELDS: &[&str] = &[
     "qnAIntentConfiguration",
     "qInConnectIntentConfiguration",
 ];
-
-/// Declares each route twice: without the trailing `/` (the Rust SDK strips it) and with it
-/// (the service model's URI, as botocore and the AWS CLI send it).
-macro_rules! routes {
-    ($(($m:literal, $p:literal, $op:literal, $mut:literal, $h:ident)),* $(,)?) => {
-        &[ $(
-            Route { method: $m, path: $p, operation: $op, mutating: $mut, handler: $h },
-            Route { method: $m, path: concat!($p, "/"), operation: $op, mutating: $mut, handler: $h },
-        )* ]
-    };
-}
 
 /// Lex V2 route table.
 pub static ROUTES: &[Route] = routes![

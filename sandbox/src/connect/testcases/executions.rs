@@ -115,6 +115,19 @@ fn execution<'a>(inst: &'a Instance, tid: &str, eid: &str) -> Result<&'a Executi
         .ok_or_else(|| not_found(format!("test case execution not found: {eid} of {tid}")))
 }
 
+/// The execution the request path names (`InstanceId`, `TestCaseId`, `TestCaseExecutionId`),
+/// read after the region check and after the clock has settled what has run.
+fn requested_execution<'a>(w: &'a mut World, req: &Req) -> Result<&'a Execution, ApiError> {
+    check_region(w)?;
+    settle(w);
+    let inst = instance(w, req.param("InstanceId"))?;
+    execution(
+        inst,
+        req.param("TestCaseId"),
+        req.param("TestCaseExecutionId"),
+    )
+}
+
 pub(in crate::connect) fn stop_test_case_execution(
     w: &mut World,
     req: &Req,
@@ -157,14 +170,7 @@ pub(in crate::connect) fn get_test_case_execution_summary(
     w: &mut World,
     req: &Req,
 ) -> Result<Resp, ApiError> {
-    check_region(w)?;
-    settle(w);
-    let inst = instance(w, req.param("InstanceId"))?;
-    let e = execution(
-        inst,
-        req.param("TestCaseId"),
-        req.param("TestCaseExecutionId"),
-    )?;
+    let e = requested_execution(w, req)?;
     let count = |s: &str| e.records.iter().filter(|r| r.status == s).count();
     let mut out = json!({
         "StartTime": e.start_time,
@@ -260,14 +266,7 @@ pub(in crate::connect) fn list_test_case_execution_records(
     w: &mut World,
     req: &Req,
 ) -> Result<Resp, ApiError> {
-    check_region(w)?;
-    settle(w);
-    let inst = instance(w, req.param("InstanceId"))?;
-    let e = execution(
-        inst,
-        req.param("TestCaseId"),
-        req.param("TestCaseExecutionId"),
-    )?;
+    let e = requested_execution(w, req)?;
     let status = status_query(req)?;
     let items = e
         .records
