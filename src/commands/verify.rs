@@ -127,6 +127,8 @@ fn masked(mut report: VerifyReport) -> VerifyReport {
 }
 
 pub async fn run(global: &GlobalArgs, args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    // The words the scenarios expect come from the flows the deployment was made from.
+    super::init::use_assets(args.target.assets.as_ref())?;
     let instance = InstanceRef::parse(args.target.instance.as_deref())?;
     let reporter = ui::progress::reporter(ui::progress::ProgressStyleChoice {
         quiet: global.quiet,

@@ -27,6 +27,11 @@ pub fn render(scenario: &Scenario, deployed: &Deployed) -> Result<String, String
                 json!({"Identifier": format!("{}-event", step.id), "Type": "FlowActionStarted", "Actor": "System",
                        "Properties": {"ActionType": "InvokeLambdaFunction", "ActionParameters": {"LambdaFunctionARN": arn}}})
             }
+            Expect::Unheard { flow, action } => {
+                return Err(format!(
+                    "flow {flow} has no action {action:?} that says something in plain words"
+                ));
+            }
             Expect::Transfer(queue) => {
                 let arn = deployed
                     .queue_arns

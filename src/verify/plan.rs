@@ -54,6 +54,7 @@ pub(super) async fn read_plan(
         name: name.to_string(),
         ..record.settings
     };
+    warn_of_other_assets(&settings, reporter);
     let solutions: Vec<Solution> = Solution::ALL
         .into_iter()
         .filter(|solution| match solution {
@@ -177,8 +178,23 @@ pub(super) async fn read_plan(
     // Every scenario's content must render against what exists, before anything is made.
     for scenario in &chosen {
         content::render(scenario, &deployed).map_err(|lack| {
-            UserError::new(format!("scenario {} cannot run: {lack}", scenario.name))
-                .hint("run `connect-returns deploy` to restore the deployment, then verify again")
+            let refusal =
+                UserError::new(format!("scenario {} cannot run: {lack}", scenario.name));
+            if scenario.unheard() {
+                let others: Vec<&str> = chosen
+                    .iter()
+                    .filter(|s| !s.unheard())
+                    .map(|s| s.name.as_str())
+                    .collect();
+                refusal.hint(format!(
+                    "pass the --assets DIR the deployment was made from, or choose others with --scenario: {}",
+                    others.join(", ")
+                ))
+            } else {
+                refusal.hint(
+                    "run `connect-returns deploy` to restore the deployment, then verify again",
+                )
+            }
         })?;
         if !tables.contains_key(&scenario.solution) {
             return Err(UserError::new(format!(
@@ -198,4 +214,27 @@ pub(super) async fn read_plan(
         queue_names,
         scenarios: chosen,
     })
+}
+
+/// The scenarios expect the words of the flows this run reads (built in, or `--assets DIR`):
+/// says so when the deployment was made from others.
+fn warn_of_other_assets(settings: &Settings, reporter: &Reporter) {
+    let given = crate::assets::assets_dir();
+    let name = &settings.name;
+    match (&settings.assets, given) {
+        (Some(_), None) => reporter.warn(format!(
+            "deployment {name} was made from an assets directory: the scenarios expect the built-in flows' words (pass --assets DIR to expect its own)"
+        )),
+        (Some(recorded), Some(dir)) if *recorded != crate::assets::dir_fingerprint(dir) => {
+            reporter.warn(format!(
+                "{} is not the assets directory deployment {name} was made from: its flows or bot differ",
+                dir.display()
+            ))
+        }
+        (None, Some(dir)) => reporter.warn(format!(
+            "deployment {name} was made from the built-in flows, not from {}",
+            dir.display()
+        )),
+        _ => {}
+    }
 }

@@ -72,6 +72,9 @@ pub enum Expect {
     /// The contact is about to be transferred to this queue (the menu's name). The test ends
     /// there: a simulated contact that reaches a real queue can be offered to real agents.
     Transfer(String),
+    /// A prompt the flows do not have (a flow of an assets directory without the shipped
+    /// action, or one that says nothing in plain words): the scenario cannot run.
+    Unheard { flow: String, action: String },
 }
 
 /// One observation: wait for `expect`, then send `then` (if any).
@@ -103,6 +106,13 @@ impl Scenario {
     /// The caller's number (E.164), reserved for this scenario.
     pub fn caller(&self) -> String {
         reserved_number(self.number_suffix)
+    }
+
+    /// True when a prompt the scenario waits for is not in the flows (it cannot run).
+    pub fn unheard(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step.expect, Expect::Unheard { .. }))
     }
 
     /// How the test ends, for the report.
@@ -169,26 +179,31 @@ struct Heard<'a> {
 }
 
 impl Heard<'_> {
-    /// The first plain words the action `action` of `flow` says as deployed.
+    /// The first plain words the action `action` of `flow` says as deployed (the shipped flow,
+    /// or the assets directory's, with the experience applied).
     fn prompt(&self, flow: &str, action: &str) -> Expect {
-        let asset = crate::assets::flow(flow).expect("verify's paths use shipped flows");
-        let source = self
-            .experience
-            .apply(flow, asset.source)
-            .unwrap_or_else(|_| asset.source.to_string());
-        let doc: serde_json::Value = serde_json::from_str(&source).expect("a shipped flow is JSON");
-        let parameters = doc["Actions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|a| a["Identifier"] == action)
-            .map(|a| &a["Parameters"])
-            .unwrap_or_else(|| panic!("{flow} has no action {action:?}"));
-        let said = parameters["Text"]
-            .as_str()
-            .or(parameters["SSML"].as_str())
-            .unwrap_or_else(|| panic!("{flow}: {action:?} says nothing"));
-        Expect::Prompt(plain_part(said))
+        let said = crate::assets::flow(flow).and_then(|asset| {
+            let source = self
+                .experience
+                .apply(flow, asset.source)
+                .unwrap_or_else(|_| asset.source.to_string());
+            let doc: serde_json::Value = serde_json::from_str(&source).ok()?;
+            let parameters = &doc["Actions"]
+                .as_array()?
+                .iter()
+                .find(|a| a["Identifier"] == action)?["Parameters"];
+            let said = parameters["Text"]
+                .as_str()
+                .or(parameters["SSML"].as_str())?;
+            Some(plain_part(said))
+        });
+        match said {
+            Some(text) if !text.is_empty() => Expect::Prompt(text),
+            _ => Expect::Unheard {
+                flow: flow.to_string(),
+                action: action.to_string(),
+            },
+        }
     }
 
     /// The caller answering with the bot's `intent`: `shipped` when the bot understands it,

@@ -604,3 +604,79 @@ fn a_deployment_with_its_own_menu_prompts_and_bot_is_verified_on_them() {
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("menu-key-1-billing"), "{text}");
 }
+
+/// A deployment made from an assets directory is proved on that directory's words with
+/// `--assets DIR`. Without it, verify says it expects the built-in words, and a prompt the
+/// directory rewrote fails; a flow without the action a path waits for is refused before
+/// anything is made.
+#[test]
+fn a_deployment_from_an_assets_directory_is_verified_on_its_own_flows() {
+    let env = env();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("ours").to_string_lossy().to_string();
+    let out = env.cli(&["init", &dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let flow = std::path::Path::new(&dir).join("flows/repeatCallerFlow.json");
+    let shipped = std::fs::read_to_string(&flow).unwrap();
+    let welcome = "Welcome back! Are you calling about the same matter as your last call?";
+    assert!(shipped.contains(welcome));
+    std::fs::write(
+        &flow,
+        shipped.replacen(welcome, "Hello again! Is this about your last call?", 1),
+    )
+    .unwrap();
+    let out = env.on_instance(&["deploy", "--yes", "--assets", &dir]);
+    assert!(out.status.success(), "{}", show(&out));
+
+    let (code, doc, text) = verify(
+        &env,
+        &[
+            "--assets",
+            &dir,
+            "--scenario",
+            "returning-yes-yes",
+            "--scenario",
+            "new-caller-sales",
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(doc["passed"], 2, "{doc}");
+    assert!(!text.contains("warning"), "{text}");
+
+    let (code, doc, text) = verify(&env, &["--scenario", "returning-yes-yes"]);
+    assert_eq!(code, Some(4), "{text}");
+    assert!(text.contains("was made from an assets directory"), "{text}");
+    let yes_yes = scenario(&doc, "returning-yes-yes");
+    assert_eq!(yes_yes["failed_observation"], "welcome-back", "{yes_yes}");
+
+    // The directory's flow loses the action the path waits for.
+    let renamed = std::fs::read_to_string(&flow)
+        .unwrap()
+        .replace("\"Ask same department\"", "\"Same department?\"");
+    std::fs::write(&flow, renamed).unwrap();
+    env.clear_requests();
+    let (code, _, text) = verify(&env, &["--assets", &dir]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(
+            "scenario returning-yes-yes cannot run: flow repeatCallerFlow has no action \"Ask same department\""
+        ),
+        "{text}"
+    );
+    assert!(text.contains("hint: pass the --assets DIR"), "{text}");
+    assert!(
+        text.contains("new-caller-sales"),
+        "the others are named: {text}"
+    );
+    assert!(
+        text.contains("is not the assets directory deployment"),
+        "{text}"
+    );
+    assert_eq!(test_cases_left(&env), (0, 0));
+    assert!(
+        !env.requests()
+            .iter()
+            .any(|entry| entry["operation"] == "CreateTestCase"),
+        "nothing was made"
+    );
+}
