@@ -77,24 +77,9 @@ fn one_changed_flow_costs_exactly_one_mutating_call() {
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     // Someone edits cfOutboundWhisperflow in the console.
-    let instance = env.instance_state();
-    let flow = items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!("cfOutboundWhisperflow"))
-        .unwrap();
-    let mut content: serde_json::Value =
-        serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    content["Metadata"] = json!({"edited": "by hand"});
-    let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
+    env.edit_flow("cfOutboundWhisperflow", |content| {
+        content["Metadata"] = json!({"edited": "by hand"});
+    });
     let plan = env.on_instance(&["deploy", "--plan"]);
     let text = String::from_utf8_lossy(&plan.stdout).to_string();
     assert!(
@@ -377,24 +362,9 @@ fn a_second_deploy_while_one_holds_the_lock_refuses_clearly() {
         &format!("deploy pid 1 on ci-runner at {now}"),
     );
     // Something to change: one flow edited by hand.
-    let instance = env.instance_state();
-    let flow = items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!("cfAgentCallBackWhisperflow"))
-        .unwrap();
-    let mut content: serde_json::Value =
-        serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    content["Metadata"] = json!({"edited": true});
-    let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
+    env.edit_flow("cfAgentCallBackWhisperflow", |content| {
+        content["Metadata"] = json!({"edited": true});
+    });
     env.clear_requests();
     let out = env.on_instance(&["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));

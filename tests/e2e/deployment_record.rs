@@ -240,25 +240,6 @@ fn a_non_default_deployment_is_checked_and_destroyed_from_an_empty_runner() {
     );
 }
 
-/// Replaces the content of the published flow `name` through the Connect API.
-fn edit_flow(env: &Env, name: &str, edit: impl FnOnce(&mut Value)) {
-    let flow = items(&env.instance_state(), "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!(name))
-        .unwrap();
-    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    edit(&mut content);
-    env.block_on(
-        env.connect_client()
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
-}
-
 #[test]
 fn a_flow_edited_by_hand_is_drift_and_a_new_shipped_flow_is_outdated() {
     let env = Env::new();
@@ -283,7 +264,7 @@ fn a_flow_edited_by_hand_is_drift_and_a_new_shipped_flow_is_outdated() {
     };
 
     // Out of band: someone edits a flow in the console. Drifted; --check fails.
-    edit_flow(&env, "newCallerAgentWhisper", |content| {
+    env.edit_flow("newCallerAgentWhisper", |content| {
         content["Metadata"] = json!({"edited": "by hand"});
     });
     let (code, doc) = status(&[], &["--check"]);

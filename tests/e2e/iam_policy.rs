@@ -741,23 +741,11 @@ fn lifecycle(
 /// Someone edits a flow in the console, and moves a queue of ours to other hours with another
 /// description, so the next deploy repairs all three.
 fn edit_out_of_band(env: &Env) {
+    env.edit_flow("newCallerAgentWhisper", |content| {
+        content["Metadata"] = serde_json::json!({"edited": true});
+    });
     let instance = env.instance_state();
-    let flow = crate::harness::items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == "newCallerAgentWhisper")
-        .expect("the whisper flow");
-    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    content["Metadata"] = serde_json::json!({"edited": true});
     let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
     let sales = crate::harness::items(&instance, "queues")
         .into_iter()
         .find(|q| q["name"] == "Sales")

@@ -142,23 +142,9 @@ fn an_edited_flow_and_a_moved_alias_are_drift_until_redeployed() {
     assert_eq!(code, Some(0));
 
     // Out-of-band flow edit.
-    let instance = env.instance_state();
-    let flow = items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!("newCallerAgentWhisper"))
-        .unwrap();
-    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    content["Metadata"] = json!({"edited": true});
-    let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
+    env.edit_flow("newCallerAgentWhisper", |content| {
+        content["Metadata"] = json!({"edited": true});
+    });
     let (code, doc) = status(&env);
     assert_eq!(code, Some(3));
     assert_eq!(

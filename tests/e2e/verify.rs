@@ -205,34 +205,20 @@ fn a_flow_edited_out_of_band_fails_naming_the_scenario_and_the_observation() {
     let env = env();
     deploy(&env);
     // Someone points digit 1 at the Service queue in the console.
-    let instance = env.instance_state();
-    let flow = items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!("repeatCallerFlow"))
-        .unwrap();
-    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    let service_queue = content["Actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["Identifier"] == "Queue Service")
-        .unwrap()["Parameters"]["QueueId"]
-        .clone();
-    for action in content["Actions"].as_array_mut().unwrap() {
-        if action["Identifier"] == "Queue Sales" {
-            action["Parameters"]["QueueId"] = service_queue.clone();
+    env.edit_flow("repeatCallerFlow", |content| {
+        let service_queue = content["Actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["Identifier"] == "Queue Service")
+            .unwrap()["Parameters"]["QueueId"]
+            .clone();
+        for action in content["Actions"].as_array_mut().unwrap() {
+            if action["Identifier"] == "Queue Sales" {
+                action["Parameters"]["QueueId"] = service_queue.clone();
+            }
         }
-    }
-    let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
+    });
     let (code, doc, text) = verify(
         &env,
         &[
@@ -563,32 +549,18 @@ fn a_deployment_with_its_own_menu_prompts_and_bot_is_verified_on_them() {
     assert_the_simulator_agrees(&env, &doc, &["--config", &config]);
 
     // The configured welcome is what is proved: the shipped words put back out of band fail.
-    let instance = env.instance_state();
-    let flow = items(&instance, "flows")
-        .into_iter()
-        .find(|f| f["name"] == json!("repeatCallerFlow"))
-        .unwrap();
-    let mut content: Value = serde_json::from_str(flow["published"].as_str().unwrap()).unwrap();
-    for action in content["Actions"].as_array_mut().unwrap() {
-        if action["Identifier"] == "Ask same matter" {
-            let parameters = action["Parameters"].as_object_mut().unwrap();
-            parameters.remove("SSML");
-            parameters.insert(
-                "Text".into(),
-                json!("Welcome back! Are you calling about the same matter as your last call?"),
-            );
+    env.edit_flow("repeatCallerFlow", |content| {
+        for action in content["Actions"].as_array_mut().unwrap() {
+            if action["Identifier"] == "Ask same matter" {
+                let parameters = action["Parameters"].as_object_mut().unwrap();
+                parameters.remove("SSML");
+                parameters.insert(
+                    "Text".into(),
+                    json!("Welcome back! Are you calling about the same matter as your last call?"),
+                );
+            }
         }
-    }
-    let client = env.connect_client();
-    env.block_on(
-        client
-            .update_contact_flow_content()
-            .instance_id(env.instance_id())
-            .contact_flow_id(flow["id"].as_str().unwrap())
-            .content(content.to_string())
-            .send(),
-    )
-    .unwrap();
+    });
     let (code, doc, text) = verify(&env, &["--scenario", "returning-yes-yes"]);
     assert_eq!(code, Some(4), "{text}");
     let yes_yes = scenario(&doc, "returning-yes-yes");

@@ -272,6 +272,28 @@ impl Env {
         }
     }
 
+    /// Someone edits the published flow `name` in the console: its content, changed by `edit`,
+    /// sent back with UpdateContactFlowContent.
+    pub fn edit_flow(&self, name: &str, edit: impl FnOnce(&mut Value)) {
+        let flow = items(&self.instance_state(), "flows")
+            .into_iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no flow {name} in the instance"));
+        let mut content: Value =
+            serde_json::from_str(flow["published"].as_str().expect("a published flow"))
+                .expect("flow content is JSON");
+        edit(&mut content);
+        self.block_on(
+            self.connect_client()
+                .update_contact_flow_content()
+                .instance_id(self.instance_id())
+                .contact_flow_id(flow["id"].as_str().expect("a flow id"))
+                .content(content.to_string())
+                .send(),
+        )
+        .expect("UpdateContactFlowContent");
+    }
+
     /// The CLI with `args` and the stand-ins' environment (moto, this sandbox, [`Env::extra_env`]),
     /// ready to run or spawn.
     pub fn command(&self, args: &[&str]) -> Command {
