@@ -1,5 +1,7 @@
 //! What Lex V2 and Lex V1 share beyond the request helpers of `input`: name patterns, ids,
 //! checksums, timestamps and the way their route tables are declared.
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -38,6 +40,15 @@ fn alternating(s: &str, main: impl Fn(char) -> bool, sep: impl Fn(char) -> bool)
         }
     }
     !s.is_empty() && s.chars().next().is_some_and(&main)
+}
+
+/// A [`short_id`] that is not yet a key of `taken`.
+pub(crate) fn unused_short_id<V>(taken: &BTreeMap<String, V>) -> String {
+    let mut id = short_id();
+    while taken.contains_key(&id) {
+        id = short_id();
+    }
+    id
 }
 
 /// A 10-character upper-case alphanumeric id, as Lex V2 hands out for bots, intents and aliases.

@@ -4,10 +4,11 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{Body, ok, paginate};
-use crate::lex::{epoch, short_id};
+use crate::input::{Body, ok};
+use crate::lex::{epoch, unused_short_id};
 
-fn alias_json(bot_id: &str, a: &Alias) -> Map<String, Value> {
+/// The members an alias's description and its ListBotAliases summary share.
+fn alias_common(a: &Alias) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("botAliasId".into(), json!(a.id));
     m.insert("botAliasName".into(), json!(a.name));
@@ -17,12 +18,17 @@ fn alias_json(bot_id: &str, a: &Alias) -> Map<String, Value> {
         a.description.clone().map(Value::from),
     );
     insert_opt(&mut m, "botVersion", a.bot_version.clone().map(Value::from));
+    m.insert("botAliasStatus".into(), json!("Available"));
+    m.insert("creationDateTime".into(), epoch(a.created));
+    m
+}
+
+fn alias_json(bot_id: &str, a: &Alias) -> Map<String, Value> {
+    let mut m = alias_common(a);
     for (k, v) in &a.settings {
         m.insert(k.clone(), v.clone());
     }
-    m.insert("botAliasStatus".into(), json!("Available"));
     m.insert("botId".into(), json!(bot_id));
-    m.insert("creationDateTime".into(), epoch(a.created));
     m
 }
 
@@ -84,10 +90,7 @@ pub(super) fn create_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError>
             b.id
         )));
     }
-    let mut id = short_id();
-    while b.aliases.contains_key(&id) {
-        id = short_id();
-    }
+    let id = unused_short_id(&b.aliases);
     let tags = body.get("tags").cloned().unwrap_or_else(|| json!({}));
     let alias = Alias {
         id: id.clone(),
@@ -215,22 +218,12 @@ pub(super) fn list_bot_aliases(w: &mut World, r: &Req) -> Result<Resp, ApiError>
     let items: Vec<Value> = aliases
         .into_iter()
         .map(|a| {
-            let mut m = Map::new();
-            m.insert("botAliasId".into(), json!(a.id));
-            m.insert("botAliasName".into(), json!(a.name));
-            insert_opt(
-                &mut m,
-                "description",
-                a.description.clone().map(Value::from),
-            );
-            insert_opt(&mut m, "botVersion", a.bot_version.clone().map(Value::from));
-            m.insert("botAliasStatus".into(), json!("Available"));
-            m.insert("creationDateTime".into(), epoch(a.created));
+            let mut m = alias_common(a);
             m.insert("lastUpdatedDateTime".into(), epoch(a.updated));
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
+    let (page, next) = list_page(&body, items, max)?;
     Ok(ok(
         json!({ "botAliasSummaries": page, "nextToken": next, "botId": b.id }),
     ))

@@ -5,10 +5,11 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{Body, check_len, ok, paginate};
-use crate::lex::{epoch, short_id};
+use crate::input::{Body, check_len, ok};
+use crate::lex::{epoch, unused_short_id};
 
-fn bot_json(b: &Bot) -> Map<String, Value> {
+/// The members a bot's description and its ListBots summary share.
+fn bot_common(b: &Bot) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("botId".into(), json!(b.id));
     m.insert("botName".into(), json!(b.name));
@@ -17,10 +18,15 @@ fn bot_json(b: &Bot) -> Map<String, Value> {
         "description",
         b.description.clone().map(Value::from),
     );
+    m.insert("botStatus".into(), json!(bot_status(b)));
+    m
+}
+
+fn bot_json(b: &Bot) -> Map<String, Value> {
+    let mut m = bot_common(b);
     m.insert("roleArn".into(), json!(b.role_arn));
     m.insert("dataPrivacy".into(), b.data_privacy.clone());
     m.insert("idleSessionTTLInSeconds".into(), json!(b.idle_ttl));
-    m.insert("botStatus".into(), json!(bot_status(b)));
     m.insert("creationDateTime".into(), epoch(b.created));
     for (k, v) in &b.extra {
         m.insert(k.clone(), v.clone());
@@ -60,14 +66,12 @@ fn bot_input(b: &Body) -> Result<BotInput, ApiError> {
     if !privacy.get("childDirected").is_some_and(Value::is_boolean) {
         return Err(INVALID.err("dataPrivacy.childDirected is required and must be a boolean"));
     }
-    let idle_ttl = b
-        .opt_i64("idleSessionTTLInSeconds")?
-        .ok_or_else(|| INVALID.err("idleSessionTTLInSeconds is required"))?;
-    if !(60..=86400).contains(&idle_ttl) {
-        return Err(INVALID.err(format!(
-            "idleSessionTTLInSeconds must be between 60 and 86400, got {idle_ttl}"
-        )));
-    }
+    let idle_ttl = required_within(
+        "idleSessionTTLInSeconds",
+        b.opt_i64("idleSessionTTLInSeconds")?,
+        60,
+        86400,
+    )?;
     if let Some(t) = b.opt_str("botType")?
         && t != "Bot"
     {
@@ -100,10 +104,7 @@ pub(super) fn create_bot(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         .get("testBotAliasTags")
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let mut id = short_id();
-    while st.bots.contains_key(&id) {
-        id = short_id();
-    }
+    let id = unused_short_id(&st.bots);
     let mut aliases = BTreeMap::new();
     aliases.insert(
         TEST_ALIAS_ID.to_string(),
@@ -241,15 +242,7 @@ pub(super) fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let summaries: Vec<Value> = bots
         .into_iter()
         .map(|b| {
-            let mut m = Map::new();
-            m.insert("botId".into(), json!(b.id));
-            m.insert("botName".into(), json!(b.name));
-            insert_opt(
-                &mut m,
-                "description",
-                b.description.clone().map(Value::from),
-            );
-            m.insert("botStatus".into(), json!(bot_status(b)));
+            let mut m = bot_common(b);
             insert_opt(
                 &mut m,
                 "latestBotVersion",
@@ -260,11 +253,6 @@ pub(super) fn list_bots(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(
-        INVALID,
-        summaries,
-        max,
-        body.opt_str("nextToken")?.as_deref(),
-    )?;
+    let (page, next) = list_page(&body, summaries, max)?;
     Ok(ok(json!({ "botSummaries": page, "nextToken": next })))
 }

@@ -1,13 +1,14 @@
 //! What the Lex V2 operations share: their errors, bot lookups (with the answer a deleted or
 //! deleting bot gets), id, version, name and description checks, list filters and sorting.
 use std::collections::BTreeMap;
+use std::fmt::Display;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::*;
 use crate::core::{ApiError, World};
-use crate::input::{Body, check_len, max_results};
+use crate::input::{Body, check_len, max_results, paginate};
 use crate::lex::is_v2_name;
 
 pub(super) fn not_found(msg: impl Into<String>) -> ApiError {
@@ -116,6 +117,26 @@ pub(super) fn version_locales<'a>(
     })
 }
 
+/// Locale `lid` of `version` (DRAFT or a number) of a bot.
+pub(super) fn version_locale<'a>(
+    b: &'a Bot,
+    version: &str,
+    lid: &str,
+    access: Access,
+) -> Result<&'a Locale, ApiError> {
+    version_locales(b, version, access)?
+        .get(lid)
+        .ok_or_else(|| {
+            missing(
+                access,
+                format!(
+                    "locale {lid} does not exist in version {version} of bot {}",
+                    b.id
+                ),
+            )
+        })
+}
+
 pub(super) fn locale_name(id: &str) -> Option<&'static str> {
     LOCALES.iter().find(|(l, _)| *l == id).map(|(_, n)| *n)
 }
@@ -137,8 +158,31 @@ pub(super) fn check_v2_name(what: &str, name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A required number member `what`, read as `v`, that must lie in `min..=max`.
+pub(super) fn required_within<T: PartialOrd + Display + Copy>(
+    what: &str,
+    v: Option<T>,
+    min: T,
+    max: T,
+) -> Result<T, ApiError> {
+    let v = v.ok_or_else(|| INVALID.err(format!("{what} is required")))?;
+    if !(min..=max).contains(&v) {
+        return Err(INVALID.err(format!("{what} must be between {min} and {max}, got {v}")));
+    }
+    Ok(v)
+}
+
 pub(super) fn max_of(b: &Body, default: usize) -> Result<usize, ApiError> {
     max_results(INVALID, b.opt_i64("maxResults")?, 1000, default)
+}
+
+/// One page of a ListX answer: `items` cut at `max` from the request's `nextToken`.
+pub(super) fn list_page(
+    body: &Body,
+    items: Vec<Value>,
+    max: usize,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())
 }
 
 /// Applies ListX `filters` (`name`, `values`, `operator` in CO/EQ/NE) to a string attribute.

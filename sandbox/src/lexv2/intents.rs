@@ -3,8 +3,8 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{Body, check_len, ok, paginate};
-use crate::lex::{epoch, short_id};
+use crate::input::{Body, check_len, ok};
+use crate::lex::{epoch, unused_short_id};
 
 fn intent_json(bot_id: &str, version: &str, locale: &str, i: &Intent) -> Map<String, Value> {
     let mut m = Map::new();
@@ -51,8 +51,7 @@ pub(super) fn create_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let body = Body::parse(r, INVALID)?;
     check_draft(r.param("botVersion"))?;
     let (name, fields) = intent_input(&body)?;
-    if fields.get("parentIntentSignature").and_then(Value::as_str) == Some("AMAZON.FallbackIntent")
-    {
+    if parent_signature(&fields) == Some(FALLBACK_SIGNATURE) {
         return Err(
             INVALID.err("a locale has exactly one fallback intent, created with the locale")
         );
@@ -67,10 +66,7 @@ pub(super) fn create_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         )));
     }
     touch_locale(l, now)?;
-    let mut id = short_id();
-    while l.intents.contains_key(&id) {
-        id = short_id();
-    }
+    let id = unused_short_id(&l.intents);
     let intent = Intent {
         id: id.clone(),
         name,
@@ -88,14 +84,7 @@ pub(super) fn describe_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> 
     let b = bot(st, r.param("botId"), Access::Read)?;
     let version = r.param("botVersion");
     let lid = r.param("localeId");
-    let l = version_locales(b, version, Access::Read)?
-        .get(lid)
-        .ok_or_else(|| {
-            not_found(format!(
-                "locale {lid} does not exist in version {version} of bot {}",
-                b.id
-            ))
-        })?;
+    let l = version_locale(b, version, lid, Access::Read)?;
     let iid = r.param("intentId");
     let i = l
         .intents
@@ -137,10 +126,8 @@ pub(super) fn update_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     i.name = name;
     i.fields = fields;
     if iid == FALLBACK_ID {
-        i.fields.insert(
-            "parentIntentSignature".into(),
-            json!("AMAZON.FallbackIntent"),
-        );
+        i.fields
+            .insert("parentIntentSignature".into(), json!(FALLBACK_SIGNATURE));
     }
     i.updated = now;
     let mut out = intent_json(&bot_id, "DRAFT", &lid, i);
@@ -177,14 +164,7 @@ pub(super) fn list_intents(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let b = bot(st, r.param("botId"), Access::Read)?;
     let version = r.param("botVersion");
     let lid = r.param("localeId");
-    let l = version_locales(b, version, Access::Read)?
-        .get(lid)
-        .ok_or_else(|| {
-            not_found(format!(
-                "locale {lid} does not exist in version {version} of bot {}",
-                b.id
-            ))
-        })?;
+    let l = version_locale(b, version, lid, Access::Read)?;
     let mut items: Vec<&Intent> = Vec::new();
     for i in l.intents.values() {
         if filter_matches(filters, &[("IntentName", &["CO", "EQ"])], |_| {
@@ -221,12 +201,7 @@ pub(super) fn list_intents(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(
-        INVALID,
-        summaries,
-        max,
-        body.opt_str("nextToken")?.as_deref(),
-    )?;
+    let (page, next) = list_page(&body, summaries, max)?;
     Ok(ok(json!({
         "botId": b.id, "botVersion": version, "localeId": lid, "intentSummaries": page, "nextToken": next,
     })))

@@ -7,13 +7,12 @@ use time::OffsetDateTime;
 
 use super::*;
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{Body, ok, paginate};
+use crate::input::{Body, ok};
 use crate::lex::epoch;
 
-fn locale_json(bot_id: &str, version: &str, l: &Locale) -> Map<String, Value> {
+/// The members a locale's description and its ListBotLocales summary share.
+fn locale_common(l: &Locale) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("botId".into(), json!(bot_id));
-    m.insert("botVersion".into(), json!(version));
     m.insert("localeId".into(), json!(l.id));
     m.insert("localeName".into(), json!(locale_name(&l.id).unwrap_or("")));
     insert_opt(
@@ -21,14 +20,21 @@ fn locale_json(bot_id: &str, version: &str, l: &Locale) -> Map<String, Value> {
         "description",
         l.description.clone().map(Value::from),
     );
-    m.insert("nluIntentConfidenceThreshold".into(), json!(l.threshold));
-    for (k, v) in &l.settings {
-        m.insert(k.clone(), v.clone());
-    }
     m.insert(
         "botLocaleStatus".into(),
         json!(locale_status_name(&l.status)),
     );
+    m
+}
+
+fn locale_json(bot_id: &str, version: &str, l: &Locale) -> Map<String, Value> {
+    let mut m = locale_common(l);
+    m.insert("botId".into(), json!(bot_id));
+    m.insert("botVersion".into(), json!(version));
+    m.insert("nluIntentConfidenceThreshold".into(), json!(l.threshold));
+    for (k, v) in &l.settings {
+        m.insert(k.clone(), v.clone());
+    }
     m.insert("creationDateTime".into(), epoch(l.created));
     m
 }
@@ -39,14 +45,12 @@ type LocaleInput = (Option<String>, f64, Map<String, Value>);
 fn locale_input(b: &Body) -> Result<LocaleInput, ApiError> {
     let description = b.opt_str("description")?;
     check_description(&description)?;
-    let threshold = b
-        .opt_f64("nluIntentConfidenceThreshold")?
-        .ok_or_else(|| INVALID.err("nluIntentConfidenceThreshold is required"))?;
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(INVALID.err(format!(
-            "nluIntentConfidenceThreshold must be between 0 and 1, got {threshold}"
-        )));
-    }
+    let threshold = required_within(
+        "nluIntentConfidenceThreshold",
+        b.opt_f64("nluIntentConfidenceThreshold")?,
+        0.0,
+        1.0,
+    )?;
     if let Some(v) = b.opt_obj("voiceSettings")?
         && !v.get("voiceId").is_some_and(Value::is_string)
     {
@@ -61,10 +65,7 @@ fn fallback_intent(now: OffsetDateTime) -> Intent {
         "description".into(),
         json!("Default intent when no other intent matches"),
     );
-    fields.insert(
-        "parentIntentSignature".into(),
-        json!("AMAZON.FallbackIntent"),
-    );
+    fields.insert("parentIntentSignature".into(), json!(FALLBACK_SIGNATURE));
     Intent {
         id: FALLBACK_ID.into(),
         name: "FallbackIntent".into(),
@@ -115,14 +116,7 @@ pub(super) fn describe_bot_locale(w: &mut World, r: &Req) -> Result<Resp, ApiErr
     let (st, _) = enter(w);
     let b = bot(st, r.param("botId"), Access::Read)?;
     let version = r.param("botVersion");
-    let locales = version_locales(b, version, Access::Read)?;
-    let lid = r.param("localeId");
-    let l = locales.get(lid).ok_or_else(|| {
-        not_found(format!(
-            "locale {lid} does not exist in version {version} of bot {}",
-            b.id
-        ))
-    })?;
+    let l = version_locale(b, version, r.param("localeId"), Access::Read)?;
     let mut out = locale_json(&b.id, version, l);
     out.insert("intentsCount".into(), json!(l.intents.len()));
     out.insert("slotTypesCount".into(), json!(0));
@@ -221,18 +215,7 @@ pub(super) fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError>
     let summaries: Vec<Value> = items
         .into_iter()
         .map(|l| {
-            let mut m = Map::new();
-            m.insert("localeId".into(), json!(l.id));
-            m.insert("localeName".into(), json!(locale_name(&l.id).unwrap_or("")));
-            insert_opt(
-                &mut m,
-                "description",
-                l.description.clone().map(Value::from),
-            );
-            m.insert(
-                "botLocaleStatus".into(),
-                json!(locale_status_name(&l.status)),
-            );
+            let mut m = locale_common(l);
             m.insert("lastUpdatedDateTime".into(), epoch(l.updated));
             insert_opt(
                 &mut m,
@@ -242,12 +225,7 @@ pub(super) fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError>
             Value::Object(m)
         })
         .collect();
-    let (page, next) = paginate(
-        INVALID,
-        summaries,
-        max,
-        body.opt_str("nextToken")?.as_deref(),
-    )?;
+    let (page, next) = list_page(&body, summaries, max)?;
     Ok(ok(
         json!({ "botId": b.id, "botVersion": version, "botLocaleSummaries": page, "nextToken": next }),
     ))
@@ -257,16 +235,7 @@ pub(super) fn list_bot_locales(w: &mut World, r: &Req) -> Result<Resp, ApiError>
 /// every intent that is not built-in needs at least one sample utterance.
 fn build_failures(l: &Locale) -> Vec<String> {
     let mut reasons = Vec::new();
-    let custom: Vec<&Intent> = l
-        .intents
-        .values()
-        .filter(|i| {
-            i.fields
-                .get("parentIntentSignature")
-                .and_then(Value::as_str)
-                != Some("AMAZON.FallbackIntent")
-        })
-        .collect();
+    let custom: Vec<&Intent> = l.intents.values().filter(|i| !i.is_fallback()).collect();
     if custom.is_empty() {
         reasons.push(format!(
             "Failed to build the bot locale {}: it must contain at least one intent other than the fallback intent",
@@ -274,11 +243,7 @@ fn build_failures(l: &Locale) -> Vec<String> {
         ));
     }
     for i in custom {
-        let builtin = i
-            .fields
-            .get("parentIntentSignature")
-            .and_then(Value::as_str)
-            .is_some();
+        let builtin = parent_signature(&i.fields).is_some();
         let utterances = i
             .fields
             .get("sampleUtterances")

@@ -27,6 +27,8 @@ const INVALID: Invalid = Invalid::LEX_V2;
 const TEST_ALIAS_ID: &str = "TSTALIASID";
 const TEST_ALIAS_NAME: &str = "TestBotAlias";
 const FALLBACK_ID: &str = "FALLBCKINT";
+/// The built-in intent a locale's fallback intent extends.
+const FALLBACK_SIGNATURE: &str = "AMAZON.FallbackIntent";
 const MAX_VERSIONS: usize = 100;
 
 /// Locale ids Lex V2 supports, with the names it reports.

@@ -102,6 +102,18 @@ pub(super) struct Alias {
     pub(super) history: Vec<(String, OffsetDateTime, Option<OffsetDateTime>)>,
 }
 
+/// The built-in intent that intent members extend (`parentIntentSignature`), if any.
+pub(super) fn parent_signature(fields: &Map<String, Value>) -> Option<&str> {
+    fields.get("parentIntentSignature").and_then(Value::as_str)
+}
+
+impl Intent {
+    /// Whether this is the fallback intent (it extends `AMAZON.FallbackIntent`).
+    pub(super) fn is_fallback(&self) -> bool {
+        parent_signature(&self.fields) == Some(FALLBACK_SIGNATURE)
+    }
+}
+
 impl State {
     /// Whether `alias_arn` (`arn:aws:lex:{region}:{account}:bot-alias/{botId}/{aliasId}`) names an
     /// alias of a live bot in this sandbox's `region` and `account`.
@@ -202,12 +214,7 @@ impl State {
             let intents = l
                 .intents
                 .values()
-                .filter(|i| {
-                    i.fields
-                        .get("parentIntentSignature")
-                        .and_then(Value::as_str)
-                        != Some("AMAZON.FallbackIntent")
-                })
+                .filter(|i| !i.is_fallback())
                 .map(|i| {
                     let utterances = i
                         .fields

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{Body, ok, paginate};
+use crate::input::{Body, ok};
 use crate::lex::epoch;
 
 pub(super) fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
@@ -35,13 +35,7 @@ pub(super) fn create_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiErro
             .get("sourceBotVersion")
             .and_then(Value::as_str)
             .ok_or_else(|| INVALID.err(format!("sourceBotVersion is required for locale {lid}")))?;
-        let from = version_locales(b, source, Access::Write)?;
-        let l = from.get(lid).ok_or_else(|| {
-            precondition(format!(
-                "locale {lid} does not exist in version {source} of bot {}",
-                b.id
-            ))
-        })?;
+        let l = version_locale(b, source, lid, Access::Write)?;
         if l.status != LocaleStatus::Built {
             return Err(precondition(format!(
                 "locale {lid} of version {source} is {}; only a Built locale can be versioned",
@@ -105,14 +99,7 @@ pub(super) fn describe_bot_version(w: &mut World, r: &Req) -> Result<Resp, ApiEr
     m.insert("roleArn".into(), json!(v.role_arn));
     m.insert("dataPrivacy".into(), v.data_privacy.clone());
     m.insert("idleSessionTTLInSeconds".into(), json!(v.idle_ttl));
-    m.insert(
-        "botStatus".into(),
-        json!(if b.deleting_since.is_some() {
-            "Deleting"
-        } else {
-            "Available"
-        }),
-    );
+    m.insert("botStatus".into(), json!(bot_status(b)));
     m.insert("creationDateTime".into(), epoch(v.created));
     for (k, x) in &v.extra {
         m.insert(k.clone(), x.clone());
@@ -147,7 +134,7 @@ pub(super) fn list_bot_versions(w: &mut World, r: &Req) -> Result<Resp, ApiError
         numbered.reverse();
     }
     items.extend(numbered);
-    let (page, next) = paginate(INVALID, items, max, body.opt_str("nextToken")?.as_deref())?;
+    let (page, next) = list_page(&body, items, max)?;
     Ok(ok(
         json!({ "botId": b.id, "botVersionSummaries": page, "nextToken": next }),
     ))
