@@ -346,10 +346,7 @@ fn mock_response(
                             loaded_data: Some(v),
                             value: None,
                         }),
-                        _ => {
-                            p.push(format!("{eat}.LoadedData must be a serialized JSON object"));
-                            None
-                        }
+                        _ => p.refuse(format!("{eat}.LoadedData must be a serialized JSON object")),
                     }
                 }
                 "CheckHoursOfOperation" => {

@@ -15,15 +15,18 @@ impl Problems {
             self.0.push(s);
         }
     }
+
+    /// Records `problem` and answers `None`: what a reader gives back for a member it refuses.
+    pub(super) fn refuse<T>(&mut self, problem: impl Into<String>) -> Option<T> {
+        self.push(problem);
+        None
+    }
 }
 
 pub(super) fn obj<'a>(v: &'a Value, at: &str, p: &mut Problems) -> Option<&'a Map<String, Value>> {
     match v.as_object() {
         Some(m) => Some(m),
-        None => {
-            p.push(format!("{at} must be an object"));
-            None
-        }
+        None => p.refuse(format!("{at} must be an object")),
     }
 }
 
@@ -35,18 +38,9 @@ pub(super) fn string<'a>(
 ) -> Option<&'a str> {
     match m.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Some(s),
-        Some(Value::String(_)) => {
-            p.push(format!("{at}.{key} must not be empty"));
-            None
-        }
-        Some(_) => {
-            p.push(format!("{at}.{key} must be a string"));
-            None
-        }
-        None => {
-            p.push(format!("{at}.{key} is required"));
-            None
-        }
+        Some(Value::String(_)) => p.refuse(format!("{at}.{key} must not be empty")),
+        Some(_) => p.refuse(format!("{at}.{key} must be a string")),
+        None => p.refuse(format!("{at}.{key} is required")),
     }
 }
 

@@ -24,10 +24,7 @@ pub(super) fn observation(
         .to_string();
     let event = match m.get("Event") {
         Some(e) => event(e, &format!("{at}.Event"), p),
-        None => {
-            p.push(format!("{at}.Event is required"));
-            None
-        }
+        None => p.refuse(format!("{at}.Event is required")),
     };
     let mut actions = Vec::new();
     match m.get("Actions") {
@@ -106,10 +103,7 @@ fn usage(v: &Value, at: &str, p: &mut Problems) -> Option<u32> {
             .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
         {
             Some(n) if (1..=100).contains(&n) => Some(n as u32),
-            _ => {
-                p.push(format!("{at}.Times must be a whole number from 1 to 100"));
-                None
-            }
+            _ => p.refuse(format!("{at}.Times must be a whole number from 1 to 100")),
         },
     };
     match string(m, "Type", at, p) {
@@ -148,10 +142,7 @@ fn event(v: &Value, at: &str, p: &mut Problems) -> Option<Event> {
     let props_at = format!("{at}.Properties");
     let props = match m.get("Properties") {
         Some(v) => obj(v, &props_at, p),
-        None => {
-            p.push(format!("{props_at} is required"));
-            None
-        }
+        None => p.refuse(format!("{props_at} is required")),
     };
     let kind = string(m, "Type", at, p)?;
     if kind != "MessageReceived" && m.contains_key("MatchingCriteria") {
@@ -275,10 +266,7 @@ fn message_event(
     // The reference page puts MatchingCriteria in Properties ({Type}), the example on the event
     // (a string): both are read; giving both is refused.
     let raw = match (props.get("MatchingCriteria"), m.get("MatchingCriteria")) {
-        (Some(_), Some(_)) => {
-            p.push(format!("{at}: MatchingCriteria is given twice"));
-            None
-        }
+        (Some(_), Some(_)) => p.refuse(format!("{at}: MatchingCriteria is given twice")),
         (Some(v), None) | (None, Some(v)) => Some(v),
         (None, None) => None,
     };
