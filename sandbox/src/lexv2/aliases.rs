@@ -38,6 +38,26 @@ const ALIAS_SETTINGS: &[&str] = &[
     "sentimentAnalysisSettings",
 ];
 
+/// Name and description of an alias request.
+fn alias_input(body: &Body) -> Result<(String, Option<String>), ApiError> {
+    let name = body.req_str("botAliasName")?;
+    check_v2_name("botAliasName", &name)?;
+    let description = body.opt_str("description")?;
+    check_description(&description)?;
+    Ok((name, description))
+}
+
+/// The alias `aid` of a bot that is being changed: PreconditionFailedException when it is missing.
+fn check_alias(b: &Bot, aid: &str) -> Result<(), ApiError> {
+    if !b.aliases.contains_key(aid) {
+        return Err(precondition(format!(
+            "alias {aid} of bot {} does not exist",
+            b.id
+        )));
+    }
+    Ok(())
+}
+
 /// Validates an alias's target version and locale settings against the bot.
 fn alias_target(b: &Bot, body: &Body, test_alias: bool) -> Result<Option<String>, ApiError> {
     let version = body.opt_str("botVersion")?;
@@ -78,10 +98,7 @@ fn alias_target(b: &Bot, body: &Body, test_alias: bool) -> Result<Option<String>
 pub(super) fn create_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let (st, now) = enter(w);
     let body = Body::parse(r, INVALID)?;
-    let name = body.req_str("botAliasName")?;
-    check_v2_name("botAliasName", &name)?;
-    let description = body.opt_str("description")?;
-    check_description(&description)?;
+    let (name, description) = alias_input(&body)?;
     let b = bot_mut(st, r.param("botId"))?;
     let version = alias_target(b, &body, false)?;
     if b.aliases.values().any(|a| a.name == name) {
@@ -138,18 +155,10 @@ pub(super) fn describe_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiErro
 pub(super) fn update_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
     let (st, now) = enter(w);
     let body = Body::parse(r, INVALID)?;
-    let name = body.req_str("botAliasName")?;
-    check_v2_name("botAliasName", &name)?;
-    let description = body.opt_str("description")?;
-    check_description(&description)?;
+    let (name, description) = alias_input(&body)?;
     let b = bot_mut(st, r.param("botId"))?;
     let aid = r.param("botAliasId").to_string();
-    if !b.aliases.contains_key(&aid) {
-        return Err(precondition(format!(
-            "alias {aid} of bot {} does not exist",
-            b.id
-        )));
-    }
+    check_alias(b, &aid)?;
     let version = alias_target(b, &body, aid == TEST_ALIAS_ID)?;
     if b.aliases.values().any(|a| a.id != aid && a.name == name) {
         return Err(conflict(format!(
@@ -190,12 +199,7 @@ pub(super) fn delete_bot_alias(w: &mut World, r: &Req) -> Result<Resp, ApiError>
     skip_in_use(r)?;
     let b = bot_mut(st, r.param("botId"))?;
     let aid = r.param("botAliasId").to_string();
-    if !b.aliases.contains_key(&aid) {
-        return Err(precondition(format!(
-            "alias {aid} of bot {} does not exist",
-            b.id
-        )));
-    }
+    check_alias(b, &aid)?;
     if aid == TEST_ALIAS_ID {
         return Err(
             INVALID.err("TestBotAlias is deleted with its bot and cannot be deleted on its own")
