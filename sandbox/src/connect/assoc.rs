@@ -3,11 +3,11 @@
 use serde_json::{Value, json};
 
 use super::{
-    INVALID, Instance, LexV1Bot, PhoneNumber, StorageConfig, conflict, instance, instance_key,
-    instance_mut, invalid_param, invalid_request, last_segment, not_found, tags_json,
+    INVALID, Instance, LexV1Bot, PhoneNumber, StorageConfig, body_max_results, conflict, instance,
+    instance_key, instance_mut, invalid_param, invalid_request, last_segment, not_found, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{check_len, list_query, max_results_text, opt_str, page, req_str};
+use crate::input::{check_len, list_query, list_resp, opt_str, page, req_str};
 
 /// True when `token` already performed exactly `what` (an idempotent retry).
 fn replayed(inst: &Instance, token: Option<&str>, what: &str) -> bool {
@@ -484,12 +484,7 @@ pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, Ap
         (Some(i), None) | (None, Some(i)) => Some(instance(w, i)?.id.clone()),
         (None, None) => None,
     };
-    let max = max_results_text(
-        INVALID,
-        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
-        1000,
-        100,
-    )?;
+    let max = body_max_results(&body, 1000, 100)?;
     let strings = |k: &str| -> Vec<String> {
         body.get(k)
             .and_then(Value::as_array)
@@ -527,11 +522,7 @@ pub(super) fn list_phone_numbers_v2(w: &mut World, req: &Req) -> Result<Resp, Ap
         max,
         &scope,
     )?;
-    let mut out = json!({ "ListPhoneNumbersSummaryList": items });
-    if let Some(n) = next {
-        out["NextToken"] = json!(n);
-    }
-    Ok(Resp::ok(out))
+    Ok(list_resp("ListPhoneNumbersSummaryList", items, next))
 }
 
 fn phone<'a>(w: &'a World, id: &str) -> Result<&'a PhoneNumber, ApiError> {

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::core::{ApiError, World};
-use crate::input::{Invalid, check_len};
+use crate::input::{Invalid, check_len, max_results_text};
 
 /// Connect's input-error shape and wording.
 pub(crate) const INVALID: Invalid = Invalid::CONNECT;
@@ -36,6 +36,21 @@ pub(crate) fn in_use(msg: impl Into<String>, rtype: &str, rid: &str) -> ApiError
 }
 
 // ---------- input helpers ----------
+
+/// The `MaxResults` member of a JSON request body, read as written against `1..=max`, with a
+/// default.
+pub(crate) fn body_max_results(
+    body: &Value,
+    max: usize,
+    default: usize,
+) -> Result<usize, ApiError> {
+    max_results_text(
+        INVALID,
+        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
+        max,
+        default,
+    )
+}
 
 /// The last `/`-separated part of an id-or-ARN.
 pub(crate) fn last_segment(s: &str) -> &str {

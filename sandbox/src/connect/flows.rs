@@ -5,10 +5,11 @@ use sha2::{Digest, Sha256};
 
 use super::{
     Flow, INVALID, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut,
-    invalid_param, invalid_request, not_found, parse_tags, sub_arn, tags_json,
+    invalid_param, invalid_request, not_found, parse_tags, search_max, search_page, sub_arn,
+    tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{list_query, max_results_text, opt_str, page, req_str};
+use crate::input::{list_query, opt_str, req_str};
 
 /// Flow types of the model.
 pub const FLOW_TYPES: &[&str] = &[
@@ -254,12 +255,7 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
     let body = req.json()?;
     let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?;
     let inst = instance(w, iid)?;
-    let max = max_results_text(
-        INVALID,
-        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
-        100,
-        100,
-    )?;
+    let max = search_max(&body)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let mut flows: Vec<&Flow> = Vec::new();
     for f in inst.flows.values() {
@@ -268,7 +264,6 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
         }
     }
     flows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let total = flows.len();
     let items: Vec<Value> = flows
         .into_iter()
         .map(|f| {
@@ -277,18 +272,8 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
         })
         .collect();
     let scope = format!("search-flows:{}:{}", inst.id, criteria);
-    let (items, next) = page(
-        INVALID,
-        items,
-        body.get("NextToken").and_then(Value::as_str),
-        max,
-        &scope,
-    )?;
-    let mut out = json!({ "ContactFlows": items, "ApproximateTotalCount": total });
-    if let Some(n) = next {
-        out["NextToken"] = json!(n);
-    }
-    Ok(Resp::ok(out))
+    let token = body.get("NextToken").and_then(Value::as_str);
+    search_page("ContactFlows", items, token, max, &scope)
 }
 
 /// Where a flow is still used: phone numbers and other flows' published content.

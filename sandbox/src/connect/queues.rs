@@ -4,10 +4,10 @@ use serde_json::{Value, json};
 
 use super::{
     INVALID, Instance, Queue, criteria_hold, duplicate, in_use, instance, instance_mut,
-    invalid_param, last_segment, not_found, parse_tags, sub_arn, tags_json,
+    invalid_param, last_segment, not_found, parse_tags, search_answer, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{list_query, max_results_text, opt_str, page, req_str};
+use crate::input::{list_query, opt_str, req_str};
 
 pub(super) fn queue_ref<'a>(inst: &'a Instance, r: &str) -> Result<&'a Queue, ApiError> {
     let q = if r.starts_with("arn:") {
@@ -192,42 +192,6 @@ fn queue_matches(q: &Queue, c: &Value) -> Result<bool, ApiError> {
         ))),
     };
     criteria_hold(c, true, &field, &queue_type)
-}
-
-/// The paged answer of a Search* operation: `items` under `key`, with the approximate count.
-pub(super) fn search_answer(
-    body: &Value,
-    key: &str,
-    items: Vec<Value>,
-    scope: &str,
-) -> Result<Resp, ApiError> {
-    let max = max_results_text(
-        INVALID,
-        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
-        100,
-        100,
-    )?;
-    if body
-        .get("SearchFilter")
-        .is_some_and(|f| !f.as_object().is_some_and(|o| o.is_empty()))
-    {
-        return Err(invalid_param(
-            "SearchFilter (tag-based access control) is not emulated by the sandbox",
-        ));
-    }
-    let total = items.len();
-    let (items, next) = page(
-        INVALID,
-        items,
-        body.get("NextToken").and_then(Value::as_str),
-        max,
-        scope,
-    )?;
-    let mut out = json!({ key: items, "ApproximateTotalCount": total });
-    if let Some(n) = next {
-        out["NextToken"] = json!(n);
-    }
-    Ok(Resp::ok(out))
 }
 
 pub(super) fn search_queues(w: &mut World, req: &Req) -> Result<Resp, ApiError> {

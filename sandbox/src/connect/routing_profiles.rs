@@ -2,10 +2,10 @@
 //! (Associate/Disassociate/ListRoutingProfileQueues).
 use serde_json::{Value, json};
 
-use super::queues::{queue_ref, search_answer};
+use super::queues::queue_ref;
 use super::{
     INVALID, Instance, RoutingProfile, RpQueue, criteria_hold, duplicate, instance, instance_mut,
-    invalid_param, last_segment, not_found, parse_tags, sub_arn, tags_json,
+    invalid_param, last_segment, not_found, parse_tags, search_answer, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
 use crate::input::{list_query, req_str};

@@ -1,9 +1,54 @@
 //! Search criteria of the Connect Search* operations (`OrConditions`, `AndConditions`,
-//! `StringCondition`) against one resource.
-use serde_json::Value;
+//! `StringCondition`) against one resource, and the paged answers of those operations.
+use serde_json::{Value, json};
 
 use super::*;
-use crate::core::ApiError;
+use crate::core::{ApiError, Resp};
+use crate::input::page;
+
+/// The `MaxResults` of a Search* request: 1 to 100, 100 when absent.
+pub(crate) fn search_max(body: &Value) -> Result<usize, ApiError> {
+    body_max_results(body, 100, 100)
+}
+
+/// One page of a Search* answer: `items` under `key` from `token`, with the approximate count
+/// of all of them.
+pub(crate) fn search_page(
+    key: &str,
+    items: Vec<Value>,
+    token: Option<&str>,
+    max: usize,
+    scope: &str,
+) -> Result<Resp, ApiError> {
+    let total = items.len();
+    let (items, next) = page(INVALID, items, token, max, scope)?;
+    let mut out = json!({ key: items, "ApproximateTotalCount": total });
+    if let Some(n) = next {
+        out["NextToken"] = json!(n);
+    }
+    Ok(Resp::ok(out))
+}
+
+/// The paged answer of a Search* operation that takes no `SearchFilter`: `items` under `key`,
+/// with the approximate count.
+pub(crate) fn search_answer(
+    body: &Value,
+    key: &str,
+    items: Vec<Value>,
+    scope: &str,
+) -> Result<Resp, ApiError> {
+    let max = search_max(body)?;
+    if body
+        .get("SearchFilter")
+        .is_some_and(|f| !f.as_object().is_some_and(|o| o.is_empty()))
+    {
+        return Err(invalid_param(
+            "SearchFilter (tag-based access control) is not emulated by the sandbox",
+        ));
+    }
+    let token = body.get("NextToken").and_then(Value::as_str);
+    search_page(key, items, token, max, scope)
+}
 
 /// A search criteria object (`ContactFlowSearchCriteria`, `QueueSearchCriteria`, ...) against one
 /// resource: every part given must hold (`OrConditions`: one of them; `AndConditions`: all;

@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 use super::*;
 use crate::connect::{
     INVALID, Instance, Tags, epoch, instance, instance_mut, invalid_param, invalid_request,
-    not_found, sub_arn, tags_json,
+    not_found, search_max, search_page, sub_arn, tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
-use crate::input::{list_query, max_results_text, opt_str, page, req_str};
+use crate::input::{list_query, opt_str, req_str};
 
 pub(in crate::connect) fn create_test_case(w: &mut World, req: &Req) -> Result<Resp, ApiError> {
     check_region(w)?;
@@ -343,12 +343,7 @@ pub(in crate::connect) fn search_test_cases(w: &mut World, req: &Req) -> Result<
     let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?;
     check_instance_id_or_arn(iid)?;
     let inst = instance(w, iid)?;
-    let max = max_results_text(
-        INVALID,
-        body.get("MaxResults").map(|v| v.to_string()).as_deref(),
-        100,
-        100,
-    )?;
+    let max = search_max(&body)?;
     let token = opt_str(INVALID, &body, "NextToken", 1, 2500)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let filter = body.pointer("/SearchFilter/TagFilter").cloned();
@@ -371,7 +366,6 @@ pub(in crate::connect) fn search_test_cases(w: &mut World, req: &Req) -> Result<
         }
         found.push(t);
     }
-    let total = found.len();
     let items: Vec<Value> = found
         .into_iter()
         .filter_map(|t| {
@@ -385,10 +379,5 @@ pub(in crate::connect) fn search_test_cases(w: &mut World, req: &Req) -> Result<
         criteria,
         filter.clone().unwrap_or_default()
     );
-    let (items, next) = page(INVALID, items, token, max, &scope)?;
-    let mut out = json!({ "TestCases": items, "ApproximateTotalCount": total });
-    if let Some(n) = next {
-        out["NextToken"] = json!(n);
-    }
-    Ok(Resp::ok(out))
+    search_page("TestCases", items, token, max, &scope)
 }
