@@ -122,30 +122,7 @@ fn one_out_of_band_change_is_repaired_with_exactly_one_mutating_call() {
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
     // Take Repairs out of the routing profile by hand.
-    let instance = env.instance_state();
-    let profile = items(&instance, "routing_profiles")
-        .into_iter()
-        .find(|p| p["name"] == json!("returnCallerRoutingProfile"))
-        .unwrap();
-    let repairs = queues_named(&instance, "Repairs")[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client = env.connect_client();
-    let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
-        .queue_id(repairs)
-        .channel(aws_sdk_connect::types::Channel::Voice)
-        .build()
-        .unwrap();
-    env.block_on(
-        client
-            .disassociate_routing_profile_queues()
-            .instance_id(env.instance_id())
-            .routing_profile_id(profile["id"].as_str().unwrap())
-            .queue_references(reference)
-            .send(),
-    )
-    .unwrap();
+    env.take_queue_out_of_profile("returnCallerRoutingProfile", "Repairs");
 
     let plan = env.on_instance(&["deploy", "--plan", "--solution", "returning-callers"]);
     let text = String::from_utf8_lossy(&plan.stdout).to_string();

@@ -222,37 +222,7 @@ fn what_cannot_be_removed_is_listed_with_why_and_a_rerun_finishes() {
     let out = env.on_instance(&["deploy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     // Someone puts our Sales queue into the instance's Basic Routing Profile: it is in use.
-    let instance = env.instance_state();
-    let sales = items(&instance, "queues")
-        .into_iter()
-        .find(|q| q["name"] == json!("Sales"))
-        .unwrap();
-    let basic = items(&instance, "routing_profiles")
-        .into_iter()
-        .find(|p| p["name"] == json!("Basic Routing Profile"))
-        .unwrap();
-    let client = env.connect_client();
-    let config = aws_sdk_connect::types::RoutingProfileQueueConfig::builder()
-        .queue_reference(
-            aws_sdk_connect::types::RoutingProfileQueueReference::builder()
-                .queue_id(sales["id"].as_str().unwrap())
-                .channel(aws_sdk_connect::types::Channel::Voice)
-                .build()
-                .unwrap(),
-        )
-        .priority(1)
-        .delay(0)
-        .build()
-        .unwrap();
-    env.block_on(
-        client
-            .associate_routing_profile_queues()
-            .instance_id(env.instance_id())
-            .routing_profile_id(basic["id"].as_str().unwrap())
-            .queue_configs(config)
-            .send(),
-    )
-    .unwrap();
+    env.put_queue_in_profile("Basic Routing Profile", "Sales", 1);
     let out = env.on_instance(&["--output", "json", "destroy", "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let doc = stdout_json(&out);
@@ -266,20 +236,7 @@ fn what_cannot_be_removed_is_listed_with_why_and_a_rerun_finishes() {
     );
     assert!(!left[0]["what_to_do"].as_str().unwrap().is_empty());
     // Take it out of the profile again; the second destroy finishes the job.
-    let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
-        .queue_id(sales["id"].as_str().unwrap())
-        .channel(aws_sdk_connect::types::Channel::Voice)
-        .build()
-        .unwrap();
-    env.block_on(
-        client
-            .disassociate_routing_profile_queues()
-            .instance_id(env.instance_id())
-            .routing_profile_id(basic["id"].as_str().unwrap())
-            .queue_references(reference)
-            .send(),
-    )
-    .unwrap();
+    env.take_queue_out_of_profile("Basic Routing Profile", "Sales");
     let out = env.on_instance(&["destroy", "--yes"]);
     assert!(out.status.success(), "{}", show(&out));
     Env::assert_same_state(&before, &env.state(), "after the second destroy");

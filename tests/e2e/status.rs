@@ -1,6 +1,6 @@
 //! End-to-end tests of `connect-returns status`: the real binary against the sandbox and moto.
 
-use crate::harness::{Env, items, show, stdout_json};
+use crate::harness::{Env, show, stdout_json};
 use serde_json::{Value, json};
 
 fn status(env: &Env) -> (Option<i32>, Value) {
@@ -60,35 +60,13 @@ fn a_queue_deleted_by_hand_and_a_changed_profile_are_reported_then_repaired() {
     let env = Env::new();
     let out = env.on_instance(&["deploy", "--yes", "--solution", "returning-callers"]);
     assert!(out.status.success(), "{}", show(&out));
-    let instance = env.instance_state();
-    let profile = items(&instance, "routing_profiles")
-        .into_iter()
-        .find(|p| p["name"] == json!("returnCallerRoutingProfile"))
-        .unwrap();
-    let repairs = items(&instance, "queues")
-        .into_iter()
-        .find(|q| q["name"] == json!("Repairs"))
-        .unwrap();
-    let client = env.connect_client();
-    let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
-        .queue_id(repairs["id"].as_str().unwrap())
-        .channel(aws_sdk_connect::types::Channel::Voice)
-        .build()
-        .unwrap();
+    let repairs = env.id_of("queues", "Repairs");
+    env.take_queue_out_of_profile("returnCallerRoutingProfile", "Repairs");
     env.block_on(
-        client
-            .disassociate_routing_profile_queues()
-            .instance_id(env.instance_id())
-            .routing_profile_id(profile["id"].as_str().unwrap())
-            .queue_references(reference)
-            .send(),
-    )
-    .unwrap();
-    env.block_on(
-        client
+        env.connect_client()
             .delete_queue()
             .instance_id(env.instance_id())
-            .queue_id(repairs["id"].as_str().unwrap())
+            .queue_id(&repairs)
             .send(),
     )
     .unwrap();

@@ -294,6 +294,58 @@ impl Env {
         .expect("UpdateContactFlowContent");
     }
 
+    /// The id of the instance's `kind` (`queues`, `routing_profiles`, …) named `name`.
+    pub fn id_of(&self, kind: &str, name: &str) -> String {
+        items(&self.instance_state(), kind)
+            .into_iter()
+            .find(|item| item["name"] == name)
+            .and_then(|item| item["id"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("no {kind} named {name} in the instance"))
+    }
+
+    /// Someone takes queue `queue` out of routing profile `profile` (VOICE) in the console.
+    pub fn take_queue_out_of_profile(&self, profile: &str, queue: &str) {
+        let reference = aws_sdk_connect::types::RoutingProfileQueueReference::builder()
+            .queue_id(self.id_of("queues", queue))
+            .channel(aws_sdk_connect::types::Channel::Voice)
+            .build()
+            .expect("a queue reference");
+        self.block_on(
+            self.connect_client()
+                .disassociate_routing_profile_queues()
+                .instance_id(self.instance_id())
+                .routing_profile_id(self.id_of("routing_profiles", profile))
+                .queue_references(reference)
+                .send(),
+        )
+        .expect("DisassociateRoutingProfileQueues");
+    }
+
+    /// Someone adds queue `queue` to routing profile `profile` (VOICE, `priority`, no delay).
+    pub fn put_queue_in_profile(&self, profile: &str, queue: &str, priority: i32) {
+        let config = aws_sdk_connect::types::RoutingProfileQueueConfig::builder()
+            .queue_reference(
+                aws_sdk_connect::types::RoutingProfileQueueReference::builder()
+                    .queue_id(self.id_of("queues", queue))
+                    .channel(aws_sdk_connect::types::Channel::Voice)
+                    .build()
+                    .expect("a queue reference"),
+            )
+            .priority(priority)
+            .delay(0)
+            .build()
+            .expect("a queue config");
+        self.block_on(
+            self.connect_client()
+                .associate_routing_profile_queues()
+                .instance_id(self.instance_id())
+                .routing_profile_id(self.id_of("routing_profiles", profile))
+                .queue_configs(config)
+                .send(),
+        )
+        .expect("AssociateRoutingProfileQueues");
+    }
+
     /// The CLI with `args` and the stand-ins' environment (moto, this sandbox, [`Env::extra_env`]),
     /// ready to run or spawn.
     pub fn command(&self, args: &[&str]) -> Command {
