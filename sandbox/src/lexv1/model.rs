@@ -175,6 +175,22 @@ pub(super) fn status_name(s: &Status) -> &'static str {
     }
 }
 
+/// The first version of a definition, `$LATEST` and then the numbered versions in order, that
+/// `uses` holds for.
+pub(super) fn first_version_where(
+    latest: &Map<String, Value>,
+    versions: &BTreeMap<u32, Snap>,
+    uses: impl Fn(&Map<String, Value>) -> bool,
+) -> Option<String> {
+    if uses(latest) {
+        return Some(LATEST.to_string());
+    }
+    versions
+        .iter()
+        .find(|(_, s)| uses(&s.def))
+        .map(|(n, _)| n.to_string())
+}
+
 pub(super) fn intent_refs(def: &Map<String, Value>) -> impl Iterator<Item = (&str, &str)> {
     def.get("intents")
         .and_then(Value::as_array)

@@ -239,15 +239,9 @@ pub(super) fn delete_intent(w: &mut World, r: &Req) -> Result<Resp, ApiError> {
         return Err(not_found(format!("intent {name} does not exist")));
     }
     for b in st.bots.values() {
-        let uses_latest = intent_refs(&b.latest).any(|(n, _)| n == name);
-        let version = if uses_latest {
-            Some(LATEST.to_string())
-        } else {
-            b.versions
-                .iter()
-                .find(|(_, s)| intent_refs(&s.def).any(|(n, _)| n == name))
-                .map(|(n, _)| n.to_string())
-        };
+        let version = first_version_where(&b.latest, &b.versions, |def| {
+            intent_refs(def).any(|(n, _)| n == name)
+        });
         if let Some(v) = version {
             return Err(in_use(
                 "Bot",
@@ -268,14 +262,8 @@ pub(super) fn delete_slot_type(w: &mut World, r: &Req) -> Result<Resp, ApiError>
         return Err(not_found(format!("slot type {name} does not exist")));
     }
     for i in st.intents.values() {
-        let latest = slot_type_refs(&i.latest)
-            .any(|(t, _)| t == name)
-            .then(|| LATEST.to_string());
-        let version = latest.or_else(|| {
-            i.versions
-                .iter()
-                .find(|(_, s)| slot_type_refs(&s.def).any(|(t, _)| t == name))
-                .map(|(n, _)| n.to_string())
+        let version = first_version_where(&i.latest, &i.versions, |def| {
+            slot_type_refs(def).any(|(t, _)| t == name)
         });
         if let Some(v) = version {
             return Err(in_use(
