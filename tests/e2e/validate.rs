@@ -30,6 +30,21 @@ fn validate_copy(dir: &tempfile::TempDir) -> std::process::Output {
     .expect("the CLI runs")
 }
 
+/// `validate --assets` of `dir` refuses it (exit 2, with a hint) and reports every one of
+/// `expected`: (file, action, words of the message).
+fn assert_reports(dir: &tempfile::TempDir, expected: &[(&str, &str, &str)]) {
+    let out = validate_copy(dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+    let p = problems(&out);
+    for (file, action, words) in expected {
+        assert!(
+            has(&p, file, Some(action), words),
+            "{file} {action:?}: {words:?} not among {p:#?}"
+        );
+    }
+}
+
 #[test]
 fn shipped_assets_are_valid_in_text_and_json() {
     let out = offline(&["validate"]).output().expect("the CLI runs");
@@ -71,29 +86,22 @@ fn a_dangling_transition_is_reported() {
     edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
         action(d, "Set top priority")["Transitions"]["NextAction"] = json!("Nowhere");
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
-            "flows/repeatCallerFlow.json",
-            Some("Set top priority"),
-            "\"Nowhere\", which is not an action"
-        ),
-        "{p:#?}"
+    assert_reports(
+        &dir,
+        &[
+            (
+                "flows/repeatCallerFlow.json",
+                "Set top priority",
+                "\"Nowhere\", which is not an action",
+            ),
+            // The whisper setting is now unreachable, and says so.
+            (
+                "flows/repeatCallerFlow.json",
+                "Set returning whisper",
+                "not reachable",
+            ),
+        ],
     );
-    // The whisper setting is now unreachable, and says so.
-    assert!(
-        has(
-            &p,
-            "flows/repeatCallerFlow.json",
-            Some("Set returning whisper"),
-            "not reachable"
-        ),
-        "{p:#?}"
-    );
-    assert!(stderr(&out).contains("hint:"));
 }
 
 #[test]
@@ -103,14 +111,14 @@ fn an_attribute_no_handler_returns_is_reported() {
         action(d, "Returning caller?")["Parameters"]["ComparisonValue"] =
             json!("$.External.isReturning");
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(has(
-        &problems(&out),
-        "flows/repeatCallerFlow.json",
-        Some("Returning caller?"),
-        "searchCustomerCalls never returns"
-    ));
+    assert_reports(
+        &dir,
+        &[(
+            "flows/repeatCallerFlow.json",
+            "Returning caller?",
+            "searchCustomerCalls never returns",
+        )],
+    );
 }
 
 #[test]
@@ -121,14 +129,14 @@ fn the_public_samples_datetime_bug_is_reported() {
         action(d, "Mark completed")["Parameters"]["Attributes"]["cbCompletedDate"] =
             json!("$.External.DateTime");
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(has(
-        &problems(&out),
-        "flows/cfOutboundWhisperflow.json",
-        Some("Mark completed"),
-        "$.External.DateTime, which readCallback never returns"
-    ));
+    assert_reports(
+        &dir,
+        &[(
+            "flows/cfOutboundWhisperflow.json",
+            "Mark completed",
+            "$.External.DateTime, which readCallback never returns",
+        )],
+    );
 }
 
 #[test]
@@ -138,29 +146,26 @@ fn an_intent_the_bot_lacks_is_reported() {
         action(d, "Ask same matter")["Transitions"]["Conditions"][0]["Condition"]["Operands"] =
             json!(["Affirm"]);
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(has(
-        &problems(&out),
-        "flows/repeatCallerFlow.json",
-        Some("Ask same matter"),
-        "intent \"Affirm\""
-    ));
+    assert_reports(
+        &dir,
+        &[(
+            "flows/repeatCallerFlow.json",
+            "Ask same matter",
+            "intent \"Affirm\"",
+        )],
+    );
     // And the other way round: renaming the bot's intent breaks the flows that branch on it.
     let dir = copy_assets();
     edit_json(&dir.path().join("lex/returnCallerConcierge.json"), |d| {
         d["intents"][1]["name"] = json!("Nope");
     });
-    let out = validate_copy(&dir);
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
+    assert_reports(
+        &dir,
+        &[(
             "flows/repeatCallerFlow.json",
-            Some("Ask same department"),
-            "intent \"No\""
-        ),
-        "{p:#?}"
+            "Ask same department",
+            "intent \"No\"",
+        )],
     );
 }
 
@@ -174,26 +179,20 @@ fn unknown_placeholders_are_reported() {
     edit_json(&dir.path().join("flows/repeatCallerFlow.json"), |d| {
         action(d, "Queue Sales")["Parameters"]["QueueId"] = json!("${queue:Marketing}");
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
-            "flows/newCallerAgentWhisper.json",
-            Some("Record caller"),
-            "unknown placeholder ${lamda:addCustomerCalls}"
-        ),
-        "{p:#?}"
-    );
-    assert!(
-        has(
-            &p,
-            "flows/repeatCallerFlow.json",
-            Some("Queue Sales"),
-            "${queue:Marketing} names no queue"
-        ),
-        "{p:#?}"
+    assert_reports(
+        &dir,
+        &[
+            (
+                "flows/newCallerAgentWhisper.json",
+                "Record caller",
+                "unknown placeholder ${lamda:addCustomerCalls}",
+            ),
+            (
+                "flows/repeatCallerFlow.json",
+                "Queue Sales",
+                "${queue:Marketing} names no queue",
+            ),
+        ],
     );
 }
 
@@ -216,17 +215,13 @@ fn a_lex_block_in_a_whisper_flow_is_reported() {
         }));
         action(d, "Whisper new caller")["Transitions"]["NextAction"] = json!("Ask agent");
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
+    assert_reports(
+        &dir,
+        &[(
             "flows/newCallerAgentWhisper.json",
-            Some("Ask agent"),
-            "ConnectParticipantWithLexBot is not allowed in AGENT_WHISPER flows"
-        ),
-        "{p:#?}"
+            "Ask agent",
+            "ConnectParticipantWithLexBot is not allowed in AGENT_WHISPER flows",
+        )],
     );
 }
 
@@ -238,14 +233,14 @@ fn a_literal_arn_is_reported() {
             "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555/queue/66666666"
         );
     });
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(has(
-        &problems(&out),
-        "flows/cfSetCallBackflow.json",
-        Some("Set callback queue"),
-        "literal ARN"
-    ));
+    assert_reports(
+        &dir,
+        &[(
+            "flows/cfSetCallBackflow.json",
+            "Set callback queue",
+            "literal ARN",
+        )],
+    );
 }
 
 #[test]
@@ -317,17 +312,13 @@ fn a_template_number_passed_by_ref_is_reported() {
         );
         std::fs::write(dir.path().join("templates").join(f), text).unwrap();
     }
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
+    assert_reports(
+        &dir,
+        &[(
             "templates/returning-callers.yaml",
-            Some("AddCustomerCallsFunction"),
-            "Number parameter RecordTTL through !Ref"
-        ),
-        "{p:#?}"
+            "AddCustomerCallsFunction",
+            "Number parameter RecordTTL through !Ref",
+        )],
     );
 }
 
@@ -344,25 +335,19 @@ fn a_template_range_that_disagrees_with_the_setting_is_reported() {
             .replace("    MaxValue: 720", "    MaxValue: 8760");
         std::fs::write(dir.path().join("templates").join(f), text).unwrap();
     }
-    let out = validate_copy(&dir);
-    assert_eq!(out.status.code(), Some(2));
-    let p = problems(&out);
-    assert!(
-        has(
-            &p,
-            "templates/returning-callers.yaml",
-            Some("RecordTTL"),
-            "MaxValue is 525600"
-        ),
-        "{p:#?}"
-    );
-    assert!(
-        has(
-            &p,
-            "templates/callbacks.yaml",
-            Some("CallbackTTLHours"),
-            "MaxValue is 8760"
-        ),
-        "{p:#?}"
+    assert_reports(
+        &dir,
+        &[
+            (
+                "templates/returning-callers.yaml",
+                "RecordTTL",
+                "MaxValue is 525600",
+            ),
+            (
+                "templates/callbacks.yaml",
+                "CallbackTTLHours",
+                "MaxValue is 8760",
+            ),
+        ],
     );
 }
