@@ -82,6 +82,16 @@ fn scenario<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no scenario {name} in {doc}"))
 }
 
+/// The scenarios of a report, in its order.
+fn scenario_names(doc: &Value) -> Vec<&str> {
+    doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect()
+}
+
 /// The test cases and executions left in the instance.
 fn test_cases_left(env: &Env) -> (usize, usize) {
     let instance = env.instance_state();
@@ -132,14 +142,8 @@ fn every_scenario_passes_on_a_fresh_deploy_and_nothing_is_left() {
     env.clear_requests();
     let (code, doc, text) = verify(&env, &[]);
     assert_eq!(code, Some(0), "{text}");
-    let names: Vec<&str> = doc["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        scenario_names(&doc),
         [
             "new-caller-sales",
             "new-caller-service",
@@ -506,14 +510,8 @@ fn a_deployment_with_its_own_menu_prompts_and_bot_is_verified_on_them() {
     assert!(out.status.success(), "{}", show(&out));
     let (code, doc, text) = verify(&env, &[]);
     assert_eq!(code, Some(0), "{text}");
-    let names: Vec<&str> = doc["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        scenario_names(&doc),
         [
             "menu-key-1-billing",
             "menu-key-2-tech-support",
