@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     Flow, INVALID, Instance, duplicate, epoch, flow_check::validate_flow, instance, instance_mut,
-    invalid_param, invalid_request, not_found, parse_tags, search_max, search_page, sub_arn,
+    invalid_param, invalid_request, not_found, parse_tags, search_answer, search_max, sub_arn,
     tags_json,
 };
 use crate::core::{ApiError, Req, Resp, World};
@@ -255,7 +255,8 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
     let body = req.json()?;
     let iid = req_str(INVALID, &body, "InstanceId", 1, 250)?;
     let inst = instance(w, iid)?;
-    let max = search_max(&body)?;
+    // MaxResults is checked before the criteria are read.
+    search_max(&body)?;
     let criteria = body.get("SearchCriteria").cloned().unwrap_or(json!({}));
     let mut flows: Vec<&Flow> = Vec::new();
     for f in inst.flows.values() {
@@ -272,8 +273,7 @@ pub(super) fn search_contact_flows(w: &mut World, req: &Req) -> Result<Resp, Api
         })
         .collect();
     let scope = format!("search-flows:{}:{}", inst.id, criteria);
-    let token = body.get("NextToken").and_then(Value::as_str);
-    search_page("ContactFlows", items, token, max, &scope)
+    search_answer(&body, "ContactFlows", items, &scope)
 }
 
 /// Where a flow is still used: phone numbers and other flows' published content.

@@ -678,4 +678,26 @@ async fn search_and_paginate_flows() {
         r.contact_flows()[0].r#type(),
         Some(&ContactFlowType::OutboundWhisper)
     );
+    // Tag-based access control is not emulated: refused, never ignored.
+    let filter = aws_sdk_connect::types::ContactFlowSearchFilter::builder()
+        .tag_filter(
+            aws_sdk_connect::types::ControlPlaneTagFilter::builder()
+                .and_conditions(
+                    aws_sdk_connect::types::TagCondition::builder()
+                        .tag_key("team")
+                        .tag_value("a")
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let (code, message) = refused(
+        c.search_contact_flows()
+            .instance_id(&s.instance_id)
+            .search_filter(filter)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException", "{message}");
+    assert!(message.contains("SearchFilter"), "{message}");
 }
