@@ -206,6 +206,11 @@ impl Heard<'_> {
         }
     }
 
+    /// The language the caller speaks: the bot's locale as a language tag (`en-US`).
+    fn language(&self) -> String {
+        self.experience.bot.locale.replace('_', "-")
+    }
+
     /// The caller answering with the bot's `intent`: `shipped` when the bot understands it,
     /// else the first utterance the bot has for the intent.
     fn say(&self, intent: &str, shipped: &str) -> Option<Input> {
@@ -236,12 +241,8 @@ pub fn for_experience(experience: &CallExperience) -> Vec<Scenario> {
             .bot_definition()
             .unwrap_or_else(|_| crate::assets::bot()),
     };
-    let language = experience.bot.locale.replace('_', "-");
     let mut out = returning_callers(&heard);
     out.extend(callbacks(&heard));
-    for scenario in &mut out {
-        scenario.language = language.clone();
-    }
     out
 }
 
@@ -258,7 +259,7 @@ fn returning_callers(heard: &Heard) -> Vec<Scenario> {
             queue.digit, queue.name
         ),
         number_suffix: suffix,
-        language: String::new(),
+        language: heard.language(),
         seed: Seed::Nothing,
         steps: vec![
             step(
@@ -306,7 +307,7 @@ fn returning_callers(heard: &Heard) -> Vec<Scenario> {
                 previous.name
             ),
             number_suffix: "03",
-            language: String::new(),
+            language: heard.language(),
             seed: Seed::LastCall {
                 queue: previous.name.clone(),
             },
@@ -339,7 +340,7 @@ fn returning_callers(heard: &Heard) -> Vec<Scenario> {
                 other.digit, other.name
             ),
             number_suffix: "04",
-            language: String::new(),
+            language: heard.language(),
             seed: Seed::LastCall {
                 queue: previous.name.clone(),
             },
@@ -376,7 +377,7 @@ fn callbacks(heard: &Heard) -> Vec<Scenario> {
             solution: Solution::Callbacks,
             description: "a caller with a PENDING callback keeps it: the pending menu, no second request".into(),
             number_suffix: "51",
-            language: String::new(),
+            language: heard.language(),
             seed: Seed::PendingCallback,
             steps: vec![
                 asks_number("51"),
@@ -390,7 +391,7 @@ fn callbacks(heard: &Heard) -> Vec<Scenario> {
             solution: Solution::Callbacks,
             description: "a caller cancels a PENDING callback whose contact id is not known yet: the record is cancelled, StopContact is tried, the agent will be told".into(),
             number_suffix: "52",
-            language: String::new(),
+            language: heard.language(),
             seed: Seed::PendingCallback,
             steps: vec![
                 asks_number("52"),

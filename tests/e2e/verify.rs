@@ -82,6 +82,14 @@ fn scenario<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no scenario {name} in {doc}"))
 }
 
+/// Every scenario of a report passed, its execution too.
+fn assert_every_scenario_passed(doc: &Value) {
+    for s in doc["scenarios"].as_array().unwrap() {
+        assert_eq!(s["passed"], true, "{s}");
+        assert_eq!(s["execution_status"], "PASSED", "{s}");
+    }
+}
+
 /// The scenarios of a report, in its order.
 fn scenario_names(doc: &Value) -> Vec<&str> {
     doc["scenarios"]
@@ -153,10 +161,7 @@ fn every_scenario_passes_on_a_fresh_deploy_and_nothing_is_left() {
             "callback-cancel-agent-hangs-up"
         ]
     );
-    for s in doc["scenarios"].as_array().unwrap() {
-        assert_eq!(s["passed"], true, "{s}");
-        assert_eq!(s["execution_status"], "PASSED", "{s}");
-    }
+    assert_every_scenario_passed(&doc);
     assert!(
         scenario(&doc, "new-caller-sales")["ends"]
             .as_str()
@@ -522,9 +527,7 @@ fn a_deployment_with_its_own_menu_prompts_and_bot_is_verified_on_them() {
             "callback-cancel-agent-hangs-up"
         ]
     );
-    for s in doc["scenarios"].as_array().unwrap() {
-        assert_eq!(s["passed"], true, "{s}");
-    }
+    assert_every_scenario_passed(&doc);
     assert_eq!(
         scenario(&doc, "menu-key-2-tech-support")["observed"]["queue"],
         "Tech Support"
